@@ -1,0 +1,70 @@
+"""The registry of municipal actions: scenario files name actions from here, never Python callables.
+
+Each action has a name, a typed parameter dataclass (units, ranges, defaults),
+a schedule (start and end year, wijken) and a yearly cost model. A scenario's
+action entries are checked against this registry before a run starts.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+from collections.abc import Callable, Mapping, Sequence
+from typing import Any
+
+from sim.errors import InputError
+
+#: name -> action class; filled by scenarios/actions.py through @register.
+ACTIONS: dict[str, type] = {}
+
+_SCHEDULE_KEYS = ("action", "label", "start_year", "end_year", "wijken")
+
+
+def register(name: str) -> Callable[[type], type]:
+    """Class decorator adding an action to the registry under ``name``."""
+
+    def put(cls: type) -> type:
+        cls.action_name = name
+        ACTIONS[name] = cls
+        return cls
+
+    return put
+
+
+def _refuse_code(entry: Any, where: str) -> None:
+    """Refuse any way of naming a Python callable inside a scenario."""
+    if isinstance(entry, Mapping):
+        for key, value in entry.items():
+            if str(key) in ("_target_", "_partial_", "_args_", "_recursive_", "_convert_"):
+                raise InputError(
+                    f"{where}.{key}: a scenario may not name Python code. Name an action from the registry "
+                    f"instead (known actions: {', '.join(sorted(ACTIONS)) or 'none'})."
+                )
+            _refuse_code(value, f"{where}.{key}")
+    elif isinstance(entry, Sequence) and not isinstance(entry, str):
+        for i, value in enumerate(entry):
+            _refuse_code(value, f"{where}[{i}]")
+
+
+def build_actions(scenario: Any, wijk_names: Sequence[str]) -> list[Any]:
+    """Check a scenario's action entries against the registry and build the action objects."""
+    from scenarios import actions as _  # noqa: F401  (fills ACTIONS)
+
+    built = []
+    for i, entry in enumerate(scenario.actions or []):
+        where = f"scenario.actions[{i}]"
+        _refuse_code(entry, where)
+        if not isinstance(entry, Mapping) or "action" not in entry:
+            raise InputError(
+                f"{where} must be a mapping with an 'action' key naming one of: {', '.join(sorted(ACTIONS))}."
+            )
+        name = str(entry["action"])
+        cls = ACTIONS.get(name)
+        if cls is None:
+            raise InputError(f"{where}.action: unknown action '{name}'. Known actions: {', '.join(sorted(ACTIONS))}.")
+        built.append(cls.from_entry(dict(entry), where, list(wijk_names)))
+    return built
+
+
+def known_parameters(cls: type) -> list[str]:
+    """The keys an action's entry may carry: its schedule keys and its parameters."""
+    return list(_SCHEDULE_KEYS) + [f.name for f in dataclasses.fields(cls.Params)]

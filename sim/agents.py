@@ -1,0 +1,181 @@
+"""The six kinds of agent of the design card, as Mesa agents, plus the places the municipality links to.
+
+Residents and their roles (informal carer, neighbour, volunteer) are thin
+views on the state arrays: reading an attribute reads the array, so
+``model.agents``, AgentSets, the DataCollector and SolaraViz all work, while
+the weekly mechanisms act on all residents at once (a resident's weekly acts
+are the vectorised mechanisms listed in ``CareNetworkModel.mechanisms``).
+Professionals, the municipality, shopkeepers and community centres are few,
+and are ordinary Mesa agents that act in their own ``step``.
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Any
+
+import mesa
+import numpy as np
+
+from sim.state import CARE_KINDS
+
+if TYPE_CHECKING:
+    from sim.model import CareNetworkModel
+
+
+class Resident(mesa.Agent):
+    """A resident of the municipality: a view on slot ``slot`` of the state arrays."""
+
+    def __init__(self, model: CareNetworkModel, slot: int) -> None:
+        super().__init__(model)
+        self.slot = int(slot)
+        self.person_id = int(model.state.person_id[slot])
+
+    def _get(self, name: str) -> Any:
+        return getattr(self.model.state, name)[self.slot]
+
+    age = property(lambda self: float(self._get("age")), doc="age in years")
+    wijk = property(lambda self: int(self._get("wijk")), doc="wijk index")
+    household = property(lambda self: int(self._get("household")), doc="household index")
+    loneliness = property(lambda self: float(self._get("loneliness")), doc="loneliness score, 0–11")
+    burden = property(lambda self: float(self._get("burden")), doc="carer burden, 0–10")
+    capacity = property(lambda self: float(self._get("capacity")), doc="hours a week they can give to others")
+    hours_given = property(lambda self: float(self._get("given")), doc="informal hours given last week")
+    severity = property(lambda self: float(self._get("severity")), doc="severity of their care need, 0 = none")
+    is_carer = property(lambda self: bool(self._get("carer")))
+    is_volunteer = property(lambda self: bool(self._get("volunteer")))
+
+    @property
+    def need(self) -> dict[str, float]:
+        """Hours a week asked, by kind of care."""
+        return dict(zip(CARE_KINDS, self.model.state.need[self.slot].tolist()))
+
+    @property
+    def unmet(self) -> float:
+        """Hours of last week's need that nobody gave."""
+        return float(self.model.state.unmet[self.slot].sum())
+
+    def ties(self) -> list[tuple[int, str, float]]:
+        """This resident's ties as (other slot, kind, strength)."""
+        from sim.ties import TIE_KINDS
+
+        t = self.model.ties
+        mine = t.alive & ((t.u == self.slot) | (t.v == self.slot))
+        other = np.where(t.u[mine] == self.slot, t.v[mine], t.u[mine])
+        return [(int(o), TIE_KINDS[k], float(s)) for o, k, s in zip(other, t.kind[mine], t.strength[mine])]
+
+
+class _RoleView(mesa.Agent):
+    """A role a resident has taken up, tied to their slot; created and removed as the role starts and ends."""
+
+    def __init__(self, model: CareNetworkModel, slot: int) -> None:
+        super().__init__(model)
+        self.slot = int(slot)
+
+    @property
+    def resident(self) -> Resident:
+        """The resident in this role."""
+        return self.model.resident_at(self.slot)
+
+    age = property(lambda self: float(self.model.state.age[self.slot]))
+    wijk = property(lambda self: int(self.model.state.wijk[self.slot]))
+
+
+class InformalCarer(_RoleView):
+    """A mantelzorger: a resident who gave informal care in the last weeks. Acts through the allocation and burden mechanisms."""
+
+    burden = property(lambda self: float(self.model.state.burden[self.slot]), doc="burden, 0–10")
+    hours_given = property(lambda self: float(self.model.state.given[self.slot]), doc="hours given last week")
+    caring_weeks = property(lambda self: int(self.model.state.caring_weeks[self.slot]))
+
+
+class Neighbour(_RoleView):
+    """A resident who helps someone over a neighbour or acquaintance tie. Acts through the allocation's neighbour layer."""
+
+    hours_given = property(lambda self: float(self.model.state.given[self.slot]))
+
+
+class Volunteer(_RoleView):
+    """A resident enrolled with buurthulp or a welfare organisation. Acts through the allocation's volunteer layer."""
+
+    capacity = property(lambda self: float(self.model.state.capacity[self.slot]))
+
+
+class Professional(mesa.Agent):
+    """A wijkteam worker or home-care professional with weekly hours, working in one wijk."""
+
+    def __init__(self, model: CareNetworkModel, kind: str, wijk: int, fte: float = 1.0) -> None:
+        super().__init__(model)
+        self.kind = kind  #: "wijkteam" or "home_care"
+        self.wijk = int(wijk)
+        self.fte = float(fte)
+        self.quadrant_hours = np.zeros(4)  #: this week's hours over own network, institutional, collective, policy
+
+    @property
+    def hours(self) -> float:
+        """Working hours this week."""
+        return self.fte * self.model.config.wijkteam.hours_per_fte
+
+    def step(self) -> None:
+        """Plan the week: a wijkteam worker splits time over the netwerkkwadrant; home care gives direct hours."""
+        params = self.model.config.wijkteam
+        if self.kind == "wijkteam":
+            factor = self.model.levers.wijkteam_fte_factor[self.wijk]
+            self.quadrant_hours = np.asarray(params.quadrant_mix) * self.hours * factor
+        else:
+            self.quadrant_hours = np.zeros(4)
+
+
+class Municipality(mesa.Agent):
+    """The municipality: a yearly budget and a portfolio of scheduled actions."""
+
+    def __init__(self, model: CareNetworkModel, name: str, actions: list, budget_eur_per_year: float | None) -> None:
+        super().__init__(model)
+        self.name = name
+        self.actions = actions
+        self.budget_eur_per_year = budget_eur_per_year
+        self.spent = 0.0  #: euros spent since the start
+
+    def apply_actions(self, model: CareNetworkModel) -> dict[str, float]:
+        """Switch on the actions scheduled for this week, set their levers; return this week's cost per action."""
+        costs: dict[str, float] = {}
+        for action in self.actions:
+            costs[action.label] = costs.get(action.label, 0.0) + action.apply(model)
+        return costs
+
+
+class Shopkeeper(mesa.Agent):
+    """A local shop; when linked by the municipality it is a signalling point for residents at risk."""
+
+    def __init__(self, model: CareNetworkModel, wijk: int) -> None:
+        super().__init__(model)
+        self.wijk = int(wijk)
+
+    @property
+    def linked(self) -> bool:
+        """Whether this shop is a signalling point this week."""
+        return bool(self.model.levers.shop_signal[self.wijk] > 0)
+
+
+class CommunityCentre(mesa.Agent):
+    """A wijk's community centre, where weak ties form (more with municipal activities)."""
+
+    def __init__(self, model: CareNetworkModel, wijk: int) -> None:
+        super().__init__(model)
+        self.wijk = int(wijk)
+
+    @property
+    def activity(self) -> float:
+        """Rate of tie formation relative to the baseline."""
+        return float(self.model.levers.tie_formation_factor[self.wijk])
+
+
+AGENT_KINDS: dict[str, type[mesa.Agent]] = {
+    "residents": Resident,
+    "informal_carers": InformalCarer,
+    "neighbours": Neighbour,
+    "volunteers": Volunteer,
+    "professionals": Professional,
+    "municipality": Municipality,
+    "shopkeepers": Shopkeeper,
+    "community_centres": CommunityCentre,
+}

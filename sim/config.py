@@ -1,0 +1,98 @@
+"""The run's configuration: one typed dataclass tree, registered in Hydra's ConfigStore.
+
+Hydra merges the YAML files in conf/ and the command-line overrides onto this
+schema, so an unknown key or a value of the wrong type is refused before
+anything runs; ``validate`` then checks every range.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any
+
+from hydra.core.config_store import ConfigStore
+
+from sim.mechanisms.allocation import AllocationParams
+from sim.mechanisms.burden import BurdenParams
+from sim.mechanisms.contact import ContactParams
+from sim.mechanisms.demand import DemandParams
+from sim.mechanisms.demography import DemographyParams
+from sim.mechanisms.indicators import IndicatorParams
+from sim.mechanisms.municipality import CostParams
+from sim.mechanisms.roles import RoleParams
+from sim.mechanisms.signalling import SignallingParams
+from sim.mechanisms.volunteering import VolunteerParams
+from sim.mechanisms.wijkteam import WijkteamParams
+from sim.network import NetworkParams
+from sim.params import param
+from sim.population import PopulationParams
+
+
+@dataclass
+class ScenarioConfig:
+    """A scenario: the municipality's actions, each named from the action registry and scheduled."""
+
+    name: str = param("baseline", doc="scenario name, shown in outputs and reports")
+    description: str = param("", doc="what the scenario tests, in a sentence")
+    budget_eur_per_year: float | None = param(
+        None, unit="€ a year", lo=0, hi=1e12, doc="cap on the municipality's spending on actions; none when empty"
+    )
+    actions: list[Any] = param([], doc="scheduled actions: each an entry with 'action' (a registry name) and its settings")
+
+
+@dataclass
+class OutputParams:
+    """What a run writes besides the indicator tables."""
+
+    plots: bool = param(True, doc="write the PNG of the headline indicators")
+    graph: bool = param(False, doc="write the final social graph as GraphML (graph.graphml)")
+
+
+@dataclass
+class SimConfig:
+    """Everything a run needs. Units and sources of each parameter are in docs/ODD.md."""
+
+    seed: int = param(42, lo=0, hi=2**63 - 1, doc="the run's one seed; every random stream derives from it")
+    years: int = param(20, unit="years", lo=0, hi=200, doc="simulated years (52 weekly steps each)")
+    population: PopulationParams = field(default_factory=PopulationParams)
+    network: NetworkParams = field(default_factory=NetworkParams)
+    demography: DemographyParams = field(default_factory=DemographyParams)
+    demand: DemandParams = field(default_factory=DemandParams)
+    allocation: AllocationParams = field(default_factory=AllocationParams)
+    burden: BurdenParams = field(default_factory=BurdenParams)
+    contact: ContactParams = field(default_factory=ContactParams)
+    signalling: SignallingParams = field(default_factory=SignallingParams)
+    wijkteam: WijkteamParams = field(default_factory=WijkteamParams)
+    volunteers: VolunteerParams = field(default_factory=VolunteerParams)
+    roles: RoleParams = field(default_factory=RoleParams)
+    costs: CostParams = field(default_factory=CostParams)
+    indicators: IndicatorParams = field(default_factory=IndicatorParams)
+    scenario: ScenarioConfig = field(default_factory=ScenarioConfig)
+    output: OutputParams = field(default_factory=OutputParams)
+
+
+def register_configs() -> None:
+    """Register the schema under the name the primary config (conf/config.yaml) starts from."""
+    cs = ConfigStore.instance()
+    cs.store(name="samenkracht_schema", node=SimConfig)
+
+
+def to_sim_config(cfg: Any) -> SimConfig:
+    """Turn a composed DictConfig (Hydra's ``hydra`` key excluded) into a validated SimConfig."""
+    from omegaconf import OmegaConf
+
+    from sim.errors import InputError
+    from sim.params import validate
+
+    try:
+        container = OmegaConf.to_container(cfg, resolve=True)
+    except Exception as err:  # an interpolation that does not resolve
+        raise InputError(f"the configuration does not resolve: {err}") from None
+    container.pop("hydra", None)
+    try:
+        merged = OmegaConf.merge(OmegaConf.structured(SimConfig), container)
+        config = OmegaConf.to_object(merged)
+    except Exception as err:
+        raise InputError(f"{err}".strip()) from None
+    validate(config)
+    return config

@@ -1,0 +1,98 @@
+"""Carer burden: builds with hours relative to capacity, duration and caring alone; falls with
+support and respite. Overburdened carers may stop caring or fall ill and need care themselves.
+
+Burden is a score from 0 to 10 that moves each week part of the way towards
+the strain of this week's caring. "Heavily burdened" is its top band (SCP's
+"zwaar belast"); "overburdened" is the band above, where dropout and illness
+start (the cascade that can break a social base).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import TYPE_CHECKING
+
+import numpy as np
+
+from sim.errors import InputError
+from sim.params import param
+
+if TYPE_CHECKING:
+    from sim.model import CareNetworkModel
+
+
+@dataclass
+class BurdenParams:
+    """How caring turns into burden, and burden into dropout and illness."""
+
+    adapt_rate: float = param(0.08, unit="per week", lo=0, hi=1, doc="share of the gap to this week's strain closed each week")
+    hours_weight: float = param(
+        3.0, unit="strain per (hours ÷ capacity)", lo=0, hi=50, doc="strain from hours given relative to one's capacity"
+    )
+    duration_weight: float = param(1.5, unit="strain after 3 years", lo=0, hi=50, doc="strain from caring long")
+    alone_weight: float = param(1.5, unit="strain", lo=0, hi=50, doc="strain from being a recipient's only helper")
+    strain_scale: float = param(
+        4.0, unit="strain", lo=0.1, hi=100, doc="burden target = 10·(1 − exp(−strain ÷ scale))"
+    )
+    support_relief: float = param(3.0, unit="strain", lo=0, hi=50, doc="strain taken away while a carer is supported")
+    heavy_threshold: float = param(
+        7.0, unit="burden (0–10)", lo=0, hi=10, doc="heavily burdened at or above this score",
+        source="SCP: 'zwaar belast' is the top band of the burden scale; calibrated to about 9% of carers",
+    )
+    over_threshold: float = param(8.5, unit="burden (0–10)", lo=0, hi=10, doc="overburdened at or above this score")
+    dropout_rate: float = param(
+        0.02, unit="per week", lo=0, hi=1, doc="chance an overburdened carer stops caring in a week"
+    )
+    illness_rate: float = param(
+        0.004, unit="per week", lo=0, hi=1, doc="chance an overburdened carer falls ill and needs care in a week"
+    )
+    illness_severity: float = param(0.45, unit="severity", lo=0, hi=1, doc="care need of a carer who falls ill")
+    illness_recovery_rate: float = param(2.0, unit="per year", lo=0, hi=52, doc="rate at which ill carers recover")
+    cooldown_weeks: int = param(26, unit="weeks", lo=0, hi=1040, doc="weeks a dropped-out carer gives no care")
+
+    def check(self, prefix: str) -> None:
+        if self.over_threshold < self.heavy_threshold:
+            raise InputError(
+                f"{prefix}over_threshold ({self.over_threshold}) is below {prefix}heavy_threshold "
+                f"({self.heavy_threshold}); overburdened must be the band above heavily burdened."
+            )
+
+
+class CarerBurden:
+    """Updates burden, then lets the overburdened drop out or fall ill."""
+
+    name = "burden"
+
+    def __init__(self, params: BurdenParams) -> None:
+        self.params = params
+
+    def step(self, model: CareNetworkModel) -> None:
+        s, p = model.state, self.params
+        rng = model.streams.weekly(self.name, model.week)
+        u_drop, u_ill, u_recover = rng.random((3, s.n))
+        caring = s.alive & (s.given > 1e-9)
+        ratio = s.given / np.maximum(s.capacity, 0.5)
+        strain = (
+            p.hours_weight * np.minimum(ratio, 4.0)
+            + p.duration_weight * np.minimum(s.caring_weeks / 156.0, 1.0)
+            + p.alone_weight * model.flows.get("alone", np.zeros(s.n, dtype=bool))
+        )
+        supported = s.support_weeks > 0
+        strain = strain - p.support_relief * supported - model.flows.get("respite_relief", 0.0)
+        target = np.where(caring, 10.0 * (1.0 - np.exp(-np.maximum(strain, 0.0) / p.strain_scale)), 0.0)
+        s.burden += p.adapt_rate * (target - s.burden)
+        s.burden[~s.alive] = 0.0
+        s.support_weeks = np.maximum(0, s.support_weeks - 1).astype(np.int32)
+        s.cooldown = np.maximum(0, s.cooldown - 1).astype(np.int32)
+
+        over = caring & (s.burden >= p.over_threshold)
+        drops = over & (u_drop < p.dropout_rate)
+        falls_ill = over & ~drops & (u_ill < p.illness_rate)
+        s.cooldown[drops | falls_ill] = p.cooldown_weeks
+        s.ill[falls_ill] = True
+        s.severity[falls_ill] = np.maximum(s.severity[falls_ill], p.illness_severity)
+        recovers = s.ill & ~falls_ill & (u_recover < p.illness_recovery_rate / 52.0)
+        s.ill[recovers] = False
+        s.severity[recovers] = 0.0
+        model.counters["dropouts"] += int(drops.sum())
+        model.counters["carer_illnesses"] += int(falls_ill.sum())

@@ -1,0 +1,174 @@
+"""Contact, ties and loneliness: ties strengthen with contact and weaken without; shared places
+(community centres, shops, buurthulp) form new weak ties, some bridging wijken; loneliness follows contact.
+
+Loneliness is a 0–11 score in the manner of the De Jong Gierveld scale: each
+resident has a personal baseline, and moves towards it plus a term that rises
+when their weekly contact falls below the municipality's typical contact.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import TYPE_CHECKING
+
+import numpy as np
+
+from sim.errors import InputError
+from sim.params import param
+from sim.ties import KIND_CODE, TIE_KINDS
+
+if TYPE_CHECKING:
+    from sim.model import CareNetworkModel
+
+
+@dataclass
+class ContactParams:
+    """Tie dynamics, tie formation and loneliness."""
+
+    contact_prob: list[float] = param(
+        [1.0, 0.45, 0.45, 0.4, 0.3, 0.6, 0.3],
+        unit="probability a week at strength 1",
+        lo=0,
+        hi=1,
+        doc="chance of contact over a tie in a week, per tie kind (household, family, friend, neighbour, "
+        "acquaintance, volunteer, professional); scaled by 0.3 + 0.7·strength",
+    )
+    grow: float = param(0.03, unit="per contact", lo=0, hi=1, doc="strength gained per week with contact: s += grow·(1 − s)")
+    decay: float = param(0.012, unit="per week", lo=0, hi=1, doc="strength lost per week without contact: s −= decay·s")
+    floor_household: float = param(0.5, unit="strength", lo=0, hi=1, doc="household ties never weaken below this")
+    floor_family: float = param(0.15, unit="strength", lo=0, hi=1, doc="family ties never weaken below this")
+    remove_below: float = param(0.03, unit="strength", lo=0, hi=1, doc="other ties weaker than this are lost")
+    new_ties_per_1000: float = param(
+        3.0, unit="ties a week per 1,000 residents", lo=0, hi=1000,
+        doc="weak ties formed at shared places (community centre, shops, clubs) without municipal action",
+    )
+    bridging_share: float = param(0.15, unit="share", lo=0, hi=1, doc="share of new weak ties that link two wijken")
+    new_tie_strength: float = param(0.25, unit="strength", lo=0, hi=1, doc="strength of a newly formed weak tie")
+    lonely_mean: float = param(
+        2.3, unit="score (0–11)", lo=-11, hi=11, doc="mean of the personal loneliness baseline (normal, clipped to 0–11)",
+        source="calibrated to Gezondheidsmonitor 2020: 47% lonely, 11% severely lonely (18+)",
+    )
+    lonely_sd: float = param(4.4, unit="score (0–11)", lo=0, hi=20, doc="spread of the personal loneliness baseline")
+    lonely_age_75: float = param(1.0, unit="score", lo=-11, hi=11, doc="extra baseline loneliness at age 75 and over")
+    contact_weight: float = param(
+        1.5, unit="score per halving of contact", lo=0, hi=11, doc="loneliness added when weekly contact halves"
+    )
+    adapt_rate: float = param(0.05, unit="per week", lo=0, hi=1, doc="share of the gap to the target loneliness closed each week")
+    contact_smoothing: float = param(0.2, unit="per week", lo=0, hi=1, doc="weight of this week's contact in the smoothed contact")
+
+    def check(self, prefix: str) -> None:
+        if len(self.contact_prob) != len(TIE_KINDS):
+            raise InputError(
+                f"{prefix}contact_prob has {len(self.contact_prob)} values; give {len(TIE_KINDS)}, "
+                f"one per tie kind: {', '.join(TIE_KINDS)}."
+            )
+
+
+class ContactAndLoneliness:
+    """Weekly contact over ties, tie strength, new weak ties, and loneliness."""
+
+    name = "contact"
+
+    def __init__(self, params: ContactParams) -> None:
+        self.params = params
+        self.contact_ref = 1.0
+
+    def init_loneliness(self, model: CareNetworkModel) -> None:
+        """Draw personal loneliness baselines and start contact at its expected value."""
+        s, p = model.state, self.params
+        rng = model.streams["contact.init"]
+        s.lonely_base[:] = self.draw_baseline(rng, s.age)
+        s.contact[:] = self._expected_contact(model)
+        adults = s.adults()
+        self.contact_ref = float(np.median(s.contact[adults])) if adults.any() else 1.0
+        s.loneliness[:] = self._target(s)
+
+    def draw_baseline(self, rng: np.random.Generator, age: np.ndarray) -> np.ndarray:
+        """Personal loneliness baselines for residents of the given ages."""
+        p = self.params
+        return rng.normal(p.lonely_mean, p.lonely_sd, age.size) + p.lonely_age_75 * (age >= 75)
+
+    def _prob(self, model: CareNetworkModel) -> np.ndarray:
+        ties = model.ties
+        base = np.asarray(self.params.contact_prob)[ties.kind]
+        return np.clip(base * (0.3 + 0.7 * ties.strength), 0, 1) * ties.alive
+
+    def _expected_contact(self, model: CareNetworkModel) -> np.ndarray:
+        ties, n = model.ties, model.state.n
+        w = self._prob(model) * ties.strength
+        return np.bincount(ties.u, w, n) + np.bincount(ties.v, w, n)
+
+    def _target(self, s) -> np.ndarray:
+        halvings = np.log2(self.contact_ref + 0.05) - np.log2(s.contact + 0.05)
+        return np.clip(s.lonely_base + self.params.contact_weight * halvings, 0.0, 11.0)
+
+    def step(self, model: CareNetworkModel) -> None:
+        s, p, ties = model.state, self.params, model.ties
+        rng = model.streams.weekly(self.name, model.week)
+        u_contact = rng.random(ties.m)
+        met = ties.alive & ((u_contact < self._prob(model)) | model.flows.get("helped_ties", False))
+        met &= s.alive[ties.u] & s.alive[ties.v]
+        w = np.where(met, ties.strength, 0.0)
+        weekly = np.bincount(ties.u, w, s.n) + np.bincount(ties.v, w, s.n)
+        s.contact += p.contact_smoothing * (weekly - s.contact)
+
+        st = ties.strength
+        st[met] += p.grow * (1.0 - st[met])
+        st[~met] -= p.decay * st[~met]
+        floor = np.zeros(len(TIE_KINDS))
+        floor[KIND_CODE["household"]] = p.floor_household
+        floor[KIND_CODE["family"]] = p.floor_family
+        np.maximum(st, floor[ties.kind] * ties.alive, out=st)
+        lost = ties.alive & (st < p.remove_below) & (floor[ties.kind] == 0)
+        ties.remove(lost)
+        model.counters["ties_lost"] += int(lost.sum())
+
+        self._new_weak_ties(model, rng)
+        s.loneliness += p.adapt_rate * (self._target(s) - s.loneliness)
+        s.loneliness[~s.alive] = 0.0
+
+    def _new_weak_ties(self, model: CareNetworkModel, rng: np.random.Generator) -> None:
+        """Weak ties formed at shared places; municipal actions raise the rate per wijk."""
+        s, p = model.state, self.params
+        adults = np.flatnonzero(s.adults())
+        if adults.size < 2:
+            return
+        rate_w = p.new_ties_per_1000 / 1000.0 * model.levers.tie_formation_factor
+        pop_w = np.bincount(s.wijk[adults], minlength=model.n_wijken)
+        k_w = rng.poisson(rate_w * pop_w + model.flows.get("extra_ties_w", 0.0))
+        total = int(k_w.sum())
+        if total == 0:
+            return
+        # Attendance favours residents with few contacts only where centres reach out (levers).
+        weight = 1.0 + model.levers.outreach[s.wijk[adults]] * (s.loneliness[adults] / 11.0)
+        wijk_of = np.repeat(np.arange(model.n_wijken), k_w)
+        a = _pick_in_wijk(rng, adults, s.wijk[adults], weight, wijk_of)
+        bridging = rng.random(total) < p.bridging_share
+        other = np.where(bridging, rng.integers(0, model.n_wijken, total), wijk_of)
+        b = _pick_in_wijk(rng, adults, s.wijk[adults], np.ones(adults.size), other)
+        ok = (a >= 0) & (b >= 0) & (a != b)
+        before = model.ties.m
+        model.ties.add(
+            a[ok], b[ok], np.full(int(ok.sum()), KIND_CODE["acquaintance"]), np.full(int(ok.sum()), p.new_tie_strength)
+        )
+        made = model.ties.m - before
+        model.counters["ties_formed"] += made
+        model.counters["bridging_ties_formed"] += int((ok & (wijk_of != other)).sum()) if made else 0
+
+
+def _pick_in_wijk(
+    rng: np.random.Generator, people: np.ndarray, wijk: np.ndarray, weight: np.ndarray, want: np.ndarray
+) -> np.ndarray:
+    """One resident per entry of ``want`` (a wijk), drawn by weight among ``people`` of that wijk; -1 if none."""
+    order = np.lexsort((people, wijk))
+    people, wijk, weight = people[order], wijk[order], weight[order]
+    cum = np.cumsum(weight)
+    n_w = int(max(wijk.max(initial=0), want.max(initial=0))) + 1
+    start = np.searchsorted(wijk, np.arange(n_w), side="left")
+    end = np.searchsorted(wijk, np.arange(n_w), side="right")
+    lo = np.where(start > 0, cum[np.maximum(start - 1, 0)], 0.0)
+    hi = np.where(end > 0, cum[np.maximum(end - 1, 0)], 0.0)
+    target = lo[want] + rng.random(want.size) * (hi[want] - lo[want])
+    pos = np.clip(np.searchsorted(cum, target, side="right"), 0, people.size - 1)
+    empty = end[want] <= start[want]
+    return np.where(empty, -1, people[pos])

@@ -1,0 +1,59 @@
+"""Care demand: each resident with a care need asks for hours a week of personal care, practical help and company.
+
+Hours grow with the severity of the need; company is asked more by lonely
+residents. Carers who fell ill from overburden have a need of their own.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import TYPE_CHECKING
+
+import numpy as np
+
+from sim.params import param
+from sim.state import COMPANY, PERSONAL, PRACTICAL
+
+if TYPE_CHECKING:
+    from sim.model import CareNetworkModel
+
+
+@dataclass
+class DemandParams:
+    """Hours asked per week at the heaviest need (severity 1)."""
+
+    personal_max: float = param(
+        16.0, unit="hours a week", lo=0, hi=168, doc="personal care asked at severity 1 (none below severity 0.35)",
+        source="SCP 2017: intensive care recipients receive 10–20 hours a week",
+    )
+    personal_threshold: float = param(0.35, unit="severity", lo=0, hi=1, doc="severity above which personal care is needed")
+    practical_base: float = param(1.5, unit="hours a week", lo=0, hi=40, doc="practical help asked at the lightest need")
+    practical_max: float = param(7.0, unit="hours a week", lo=0, hi=80, doc="practical help asked at severity 1")
+    company_base: float = param(1.0, unit="hours a week", lo=0, hi=40, doc="company asked at the lightest need")
+    company_max: float = param(4.0, unit="hours a week", lo=0, hi=80, doc="company asked at severity 1")
+    company_loneliness: float = param(
+        2.0, unit="hours a week", lo=0, hi=40, doc="extra company asked by a severely lonely resident with a need"
+    )
+
+
+class CareDemand:
+    """Turns severity into hours asked this week, by kind of care."""
+
+    name = "demand"
+
+    def __init__(self, params: DemandParams) -> None:
+        self.params = params
+
+    def step(self, model: CareNetworkModel) -> None:
+        s, p = model.state, self.params
+        sev = np.where(s.alive, s.severity, 0.0)
+        has = sev > 0
+        s.need[:, PERSONAL] = np.where(
+            has, p.personal_max * np.clip((sev - p.personal_threshold) / (1 - p.personal_threshold + 1e-12), 0, 1), 0.0
+        )
+        s.need[:, PRACTICAL] = np.where(has, p.practical_base + (p.practical_max - p.practical_base) * sev, 0.0)
+        s.need[:, COMPANY] = np.where(
+            has,
+            p.company_base + (p.company_max - p.company_base) * sev + p.company_loneliness * s.loneliness / 11.0,
+            0.0,
+        )

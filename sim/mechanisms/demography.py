@@ -1,0 +1,109 @@
+"""Demography: ageing, death by age, newcomers taking the freed places, onset and recovery of care needs.
+
+Runs weekly; all hazards are annual rates turned into weekly probabilities.
+Care need is a severity from 0 (none) to 1; its prevalence by age is the
+model's steady state: onset = recovery × p / (1 − p) for the age band's
+prevalence p, raised by loneliness.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import TYPE_CHECKING
+
+import numpy as np
+
+from sim.errors import InputError
+from sim.params import param
+from sim.population import AGE_BANDS, age_band, draw_capacity
+
+if TYPE_CHECKING:
+    from sim.model import CareNetworkModel
+
+WEEKS_PER_YEAR = 52
+
+
+@dataclass
+class DemographyParams:
+    """Rates of death, need onset and recovery."""
+
+    mortality_a: float = param(
+        1.7e-5, unit="per year", lo=0, hi=0.01, doc="Gompertz mortality at age 0: m(age) = a·exp(b·age)",
+        source="fitted to CBS life tables 2022 (about 0.7% at 60, 5% at 80, 14% at 90)",
+    )
+    mortality_b: float = param(0.1, unit="per year of age", lo=0, hi=0.3, doc="Gompertz slope of mortality")
+    need_mortality_factor: float = param(
+        2.0, unit="×", lo=1, hi=10, doc="mortality multiplier for residents with a care need"
+    )
+    need_prevalence: list[float] = param(
+        [0.02, 0.03, 0.04, 0.08, 0.15, 0.35, 0.65],
+        unit="share per age band",
+        lo=0,
+        hi=0.99,
+        doc="share of residents with a care need, by age band 0–17 … 85+",
+        source="SCP Kerncijfers 2016 / CBS Gezondheidsenquête: help at home rises steeply after 75",
+    )
+    recovery_rate: float = param(
+        0.5, unit="per year", lo=0, hi=52, doc="rate at which a care need ends (temporary needs, recovery)"
+    )
+    loneliness_onset_factor: float = param(
+        0.6, unit="× per 11 points", lo=0, hi=5, doc="extra onset of care need for a severely lonely resident",
+        source="Gezondheidsraad 2020: loneliness raises the risk of health problems",
+    )
+    progression: float = param(
+        0.08, unit="severity per year", lo=0, hi=1, doc="mean yearly increase of the severity of an ongoing need"
+    )
+    newcomer_age: list[float] = param(
+        [20.0, 45.0], unit="years", lo=0, hi=100, doc="age range of newcomers who take the place of the dead"
+    )
+
+
+class Demography:
+    """Ageing, deaths and newcomers, onset, progression and recovery of care needs."""
+
+    name = "demography"
+
+    def __init__(self, params: DemographyParams) -> None:
+        self.params = params
+
+    def init_needs(self, model: CareNetworkModel) -> None:
+        """Give residents care needs at the steady-state prevalence of their age band."""
+        s = model.state
+        rng = model.streams["demography.init"]
+        p = np.asarray(self.params.need_prevalence)[age_band(s.age)]
+        has_need = s.alive & (rng.random(s.n) < p)
+        s.severity[has_need] = rng.beta(1.6, 2.4, int(has_need.sum())) * 0.95 + 0.05
+
+    def step(self, model: CareNetworkModel) -> None:
+        s, p = model.state, self.params
+        rng = model.streams.weekly(self.name, model.week)
+        u_death, u_onset, u_recover, u_sev, u_prog = rng.random((5, s.n))
+        s.age[s.alive] += 1.0 / WEEKS_PER_YEAR
+
+        hazard = p.mortality_a * np.exp(p.mortality_b * s.age)
+        hazard = np.where(s.severity > 0, hazard * p.need_mortality_factor, hazard)
+        dies = s.alive & (u_death < 1.0 - np.exp(-hazard / WEEKS_PER_YEAR))
+        model.counters["deaths"] += int(dies.sum())
+        model.replace_residents(np.flatnonzero(dies), self._newcomer_ages(rng, int(dies.sum())))
+
+        prevalence = np.asarray(p.need_prevalence)[age_band(s.age)]
+        onset_rate = p.recovery_rate * prevalence / (1.0 - prevalence)
+        onset_rate *= 1.0 + p.loneliness_onset_factor * (s.loneliness / 11.0)
+        none = s.alive & (s.severity <= 0)
+        starts = none & (u_onset < onset_rate / WEEKS_PER_YEAR)
+        s.severity[starts] = 0.05 + 0.6 * u_sev[starts] ** 1.5
+        ongoing = s.alive & (s.severity > 0) & ~starts
+        recovers = ongoing & ~s.ill & (u_recover < p.recovery_rate / WEEKS_PER_YEAR)
+        s.severity[recovers] = 0.0
+        grows = ongoing & ~recovers
+        s.severity[grows] = np.minimum(1.0, s.severity[grows] + 2 * p.progression * u_prog[grows] / WEEKS_PER_YEAR)
+        model.counters["need_onsets"] += int(starts.sum())
+
+    def _newcomer_ages(self, rng: np.random.Generator, k: int) -> np.ndarray:
+        lo, hi = self.params.newcomer_age
+        return rng.uniform(lo, hi, k)
+
+
+def newcomer_capacity(model: CareNetworkModel, ages: np.ndarray) -> np.ndarray:
+    """Helping capacity for newcomers of the given ages, from the population parameters."""
+    return draw_capacity(model.config.population, ages, model.streams["demography.newcomers"])

@@ -1,0 +1,141 @@
+"""Indicators: the weekly record of the municipality — care hours by layer, carer burden, isolation,
+loneliness, carrying capacity of the social base, network measures and money.
+
+Each week gives one row (a dict of named numbers); per-wijk sums are kept for
+the yearly per-wijk table.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import TYPE_CHECKING
+
+import numpy as np
+
+from sim.mechanisms.allocation import LAYERS
+from sim.params import param
+from sim.ties import KIND_CODE, TIE_KINDS
+
+if TYPE_CHECKING:
+    from sim.model import CareNetworkModel
+
+#: Columns of the weekly table that the issue tracker and users' scripts rely on, in order.
+WEEKLY_COLUMNS: tuple[str, ...] = (
+    "week", "year", "residents", "need_hours", "informal_hours", "formal_hours", "unmet_hours", "carers",
+    "burden_mean", "heavily_burdened_share", "overburdened_share", "isolated_share", "severely_lonely_share",
+    "family_share", "carrying_capacity", "municipal_cost_eur", "formal_cost_eur",
+)
+
+
+@dataclass
+class IndicatorParams:
+    """Definitions behind the indicators."""
+
+    active_tie_strength: float = param(0.3, unit="strength", lo=0, hi=1, doc="a tie counts as active at this strength")
+    isolated_max_ties: int = param(
+        1, unit="ties", lo=0, hi=100, doc="adults with at most this many active ties count as socially isolated"
+    )
+    lonely_threshold: float = param(3.0, unit="score (0–11)", lo=0, hi=11, doc="lonely at or above (De Jong Gierveld: 3)")
+    severely_lonely_threshold: float = param(9.0, unit="score (0–11)", lo=0, hi=11, doc="severely lonely at or above (9)")
+
+
+def _share(part: float, whole: float) -> float:
+    return float(part / whole) if whole > 0 else 0.0
+
+
+class Indicators:
+    """Computes this week's row of indicators and the per-wijk sums."""
+
+    name = "indicators"
+
+    def __init__(self, params: IndicatorParams, heavy_threshold: float, over_threshold: float) -> None:
+        self.params = params
+        self.heavy = heavy_threshold
+        self.over = over_threshold
+
+    def active_ties(self, model: CareNetworkModel) -> np.ndarray:
+        """Number of active ties per resident slot."""
+        ties, n = model.ties, model.state.n
+        active = ties.alive & (ties.strength >= self.params.active_tie_strength)
+        return np.bincount(ties.u[active], minlength=n) + np.bincount(ties.v[active], minlength=n)
+
+    def step(self, model: CareNetworkModel) -> None:
+        s, p, f = model.state, self.params, model.flows
+        adults = s.adults()
+        n_adults = int(adults.sum())
+        carers = s.alive & s.carer
+        n_carers = int(carers.sum())
+        need = float(s.need[s.alive].sum())
+        informal = float(s.received_informal[s.alive].sum())
+        formal = float(s.received_formal[s.alive].sum())
+        unmet = float(s.unmet[s.alive].sum())
+        by_kind = f.get("hours_by_tie_kind", np.zeros(len(TIE_KINDS)))
+        family = float(by_kind[KIND_CODE["household"]] + by_kind[KIND_CODE["family"]])
+        active = self.active_ties(model)
+        isolated = adults & (active <= p.isolated_max_ties)
+        ties = model.ties
+        live = ties.alive
+        bridging = live & (s.wijk[ties.u] != s.wijk[ties.v]) & (ties.strength >= p.active_tie_strength)
+        row = {
+            "week": model.week,
+            "year": model.year,
+            "residents": int(s.alive.sum()),
+            "need_hours": need,
+            "informal_hours": informal,
+            "formal_hours": formal,
+            "unmet_hours": unmet,
+            "carers": n_carers,
+            "burden_mean": float(s.burden[carers].mean()) if n_carers else 0.0,
+            "heavily_burdened_share": _share(int((carers & (s.burden >= self.heavy)).sum()), n_carers),
+            "overburdened_share": _share(int((carers & (s.burden >= self.over)).sum()), n_carers),
+            "isolated_share": _share(int(isolated.sum()), n_adults),
+            "lonely_share": _share(int((adults & (s.loneliness >= p.lonely_threshold)).sum()), n_adults),
+            "severely_lonely_share": _share(int((adults & (s.loneliness >= p.severely_lonely_threshold)).sum()), n_adults),
+            "family_share": _share(family, float(by_kind.sum())),
+            "carrying_capacity": _share(informal, need),
+            "municipal_cost_eur": float(f.get("municipal_cost_eur", 0.0)),
+            "formal_cost_eur": float(f.get("formal_cost_eur", 0.0)),
+            "care_recipients": int((s.alive & (s.severity > 0)).sum()),
+            "volunteers": int((s.alive & s.volunteer).sum()),
+            "neighbour_helpers": int((s.alive & s.neighbour_helper).sum()),
+            "volunteer_hours": float(f.get("volunteer_hours", 0.0)),
+            "informal_share_of_care": _share(informal, informal + formal),
+            "active_degree_mean": float(active[adults].mean()) if n_adults else 0.0,
+            "bridging_ties": int(bridging.sum()),
+            "ties": int(live.sum()),
+        }
+        for layer, hours in f.get("by_layer", {}).items():
+            row[f"{layer}_hours"] = float(hours.sum())
+        for name, value in f.get("action_cost_eur", {}).items():
+            row[f"cost_{name}_eur"] = float(value)
+        for name in ("dropouts", "carer_illnesses", "volunteer_matches", "volunteer_dropouts", "assessments",
+                     "mobilisations", "carers_supported", "deaths", "signals_shopkeeper"):
+            row[name] = model.counters.get(name, 0) - model.counters_at_week_start.get(name, 0)
+        model.record(row, self._per_wijk(model, isolated, carers))
+
+    def _per_wijk(self, model: CareNetworkModel, isolated: np.ndarray, carers: np.ndarray) -> dict[str, np.ndarray]:
+        s, n_w = model.state, model.n_wijken
+        alive = s.alive
+        w = s.wijk
+
+        def total(values: np.ndarray, mask: np.ndarray) -> np.ndarray:
+            return np.bincount(w[mask], values[mask], n_w)
+
+        ones = np.ones(s.n)
+        adults = s.adults()
+        return {
+            "residents": total(ones, alive),
+            "adults": total(ones, adults),
+            "need_hours": total(s.need.sum(axis=1), alive),
+            "informal_hours": total(s.received_informal, alive),
+            "formal_hours": total(s.received_formal, alive),
+            "unmet_hours": total(s.unmet.sum(axis=1), alive),
+            "carers": total(ones, carers),
+            "burden_sum": total(s.burden, carers),
+            "heavily_burdened": total(ones, carers & (s.burden >= self.heavy)),
+            "isolated": total(ones, isolated),
+            "severely_lonely": total(ones, adults & (s.loneliness >= self.params.severely_lonely_threshold)),
+        }
+
+
+__all__ = ["Indicators", "IndicatorParams", "WEEKLY_COLUMNS", "LAYERS"]

@@ -1,0 +1,58 @@
+"""The municipality: switches its scheduled actions on and off, sets the levers, and books what everything costs.
+
+The cost of formal care comes from hours given (rates per hour); the
+municipality pays the Wmo part (household help), the wijkteam and its actions.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import TYPE_CHECKING
+
+import numpy as np
+
+from sim.params import param
+
+if TYPE_CHECKING:
+    from sim.model import CareNetworkModel
+
+
+@dataclass
+class CostParams:
+    """Prices in euros (2024 price level)."""
+
+    personal_care_eur_per_hour: float = param(
+        65.0, unit="€ per hour", lo=0, hi=1000, doc="formal personal care (wijkverpleging, paid by health insurers)",
+        source="NZa maximum tariff wijkverpleging 2024, about €65–80 an hour",
+    )
+    practical_help_eur_per_hour: float = param(
+        35.0, unit="€ per hour", lo=0, hi=1000, doc="formal household help (Wmo, paid by the municipality)",
+        source="Wmo hulp bij het huishouden tariffs 2024, about €32–38 an hour",
+    )
+    wijkteam_eur_per_fte_year: float = param(
+        85_000.0, unit="€ per FTE a year", lo=0, hi=1e7, doc="cost of a wijkteam worker, employer's costs included"
+    )
+
+
+class MunicipalActions:
+    """Applies the municipality's actions for this week and books costs."""
+
+    name = "municipality"
+
+    def __init__(self, params: CostParams) -> None:
+        self.params = params
+
+    def step(self, model: CareNetworkModel) -> None:
+        p = self.params
+        model.levers.reset()
+        action_cost = model.municipality.apply_actions(model)
+        flows = model.flows
+        personal = flows.get("formal_personal", 0.0)
+        practical = flows.get("formal_practical", 0.0)
+        wijkteam_fte = float(np.sum([a.fte for a in model.wijkteam_workers]))
+        wijkteam_cost = wijkteam_fte * p.wijkteam_eur_per_fte_year / 52.0
+        wmo_cost = practical * p.practical_help_eur_per_hour
+        flows["formal_cost_eur"] = personal * p.personal_care_eur_per_hour + wmo_cost
+        flows["action_cost_eur"] = action_cost
+        flows["municipal_cost_eur"] = wmo_cost + wijkteam_cost + sum(action_cost.values())
+        model.municipality.spent += flows["municipal_cost_eur"]

@@ -1,0 +1,64 @@
+"""Roles: keeps the Mesa role agents (informal carers, neighbours, volunteers) in step with the role arrays.
+
+A resident is an informal carer while they gave informal care in the last
+``carer_window`` weeks. Only residents whose role changed this week are
+touched, so the cost follows the churn, not the population.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import TYPE_CHECKING
+
+import numpy as np
+
+from sim.agents import InformalCarer, Neighbour, Volunteer
+from sim.params import param
+
+if TYPE_CHECKING:
+    from sim.model import CareNetworkModel
+
+
+@dataclass
+class RoleParams:
+    """When a resident counts as being in a role."""
+
+    carer_window: int = param(4, unit="weeks", lo=1, hi=52, doc="a carer is someone who gave informal care in this many last weeks")
+
+
+class RoleSync:
+    """Creates and removes role agents for residents whose role started or ended."""
+
+    name = "roles"
+    ROLES = (("carer", InformalCarer), ("neighbour_helper", Neighbour), ("volunteer", Volunteer))
+
+    def __init__(self, params: RoleParams) -> None:
+        self.params = params
+        self._agents: dict[str, dict[int, object]] = {role: {} for role, _ in self.ROLES}
+        self._has: dict[str, np.ndarray] = {}
+
+    def step(self, model: CareNetworkModel) -> None:
+        s = model.state
+        s.carer = s.alive & (model.week - s.last_gave < self.params.carer_window)
+        for role, cls in self.ROLES:
+            now = getattr(s, role) & s.alive
+            had = self._has.get(role)
+            if had is None:
+                had = np.zeros(s.n, dtype=bool)
+            agents = self._agents[role]
+            for slot in np.flatnonzero(had & ~now):
+                agents.pop(int(slot)).remove()
+            for slot in np.flatnonzero(now & ~had):
+                agents[int(slot)] = cls(model, int(slot))
+            self._has[role] = now.copy()
+
+    def drop_slots(self, slots: np.ndarray) -> None:
+        """Remove every role agent of the given slots (a resident left); the next step re-creates none."""
+        for role, _ in self.ROLES:
+            has = self._has.get(role)
+            for slot in slots:
+                agent = self._agents[role].pop(int(slot), None)
+                if agent is not None:
+                    agent.remove()
+                if has is not None:
+                    has[int(slot)] = False

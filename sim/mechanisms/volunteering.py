@@ -1,0 +1,61 @@
+"""Volunteering: willing residents enrol with buurthulp or a welfare organisation, and drop out again.
+
+Volunteers drop out faster without a professional as backup (achterwacht);
+municipal actions set the per-wijk dropout factor and extra recruitment.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import TYPE_CHECKING
+
+from sim.params import param
+
+if TYPE_CHECKING:
+    from sim.model import CareNetworkModel
+
+
+@dataclass
+class VolunteerParams:
+    """Enrolment and dropout of volunteers."""
+
+    share: float = param(
+        0.04, unit="share of willing adults", lo=0, hi=1, doc="willing adults enrolled as care volunteers at the start",
+        source="CBS: about 6% of adults do volunteer work in care and welfare; fewer take on individual matches",
+    )
+    dropout_rate: float = param(0.3, unit="per year", lo=0, hi=52, doc="rate at which volunteers stop")
+    max_age: float = param(80.0, unit="years", lo=18, hi=110, doc="oldest age at which residents volunteer")
+
+
+class Volunteering:
+    """Enrols and loses volunteers; recruitment replaces dropouts at the configured share."""
+
+    name = "volunteering"
+
+    def __init__(self, params: VolunteerParams) -> None:
+        self.params = params
+
+    def init_volunteers(self, model: CareNetworkModel) -> None:
+        s = model.state
+        rng = model.streams["volunteering.init"]
+        pool = self._pool(model)
+        s.volunteer[:] = pool & (rng.random(s.n) < self.params.share)
+
+    def _pool(self, model: CareNetworkModel):
+        s = model.state
+        return s.alive & s.willing & (s.age >= 18) & (s.age <= self.params.max_age) & (s.severity <= 0)
+
+    def step(self, model: CareNetworkModel) -> None:
+        s, p = model.state, self.params
+        rng = model.streams.weekly(self.name, model.week)
+        u_drop, u_join = rng.random((2, s.n))
+        factor = model.levers.volunteer_dropout_factor[s.wijk]
+        stops = s.volunteer & ((u_drop < p.dropout_rate * factor / 52.0) | (s.severity > 0.3) | ~s.alive)
+        s.volunteer &= ~stops
+        pool = self._pool(model) & ~s.volunteer
+        # Recruitment keeps the baseline share; actions recruit more.
+        join_rate = p.share * p.dropout_rate / 52.0 / max(1e-9, 1.0 - p.share)
+        joins = pool & (u_join < join_rate + model.levers.volunteer_recruitment[s.wijk] / 52.0)
+        s.volunteer |= joins
+        model.counters["volunteer_dropouts"] += int((stops & s.alive).sum())
+        model.counters["volunteers_joined"] += int(joins.sum())

@@ -1,0 +1,312 @@
+"""The care-network model: a synthetic (or loaded) municipality stepped week by week through the mechanisms.
+
+The weekly step is the list in ``self.mechanisms``, in the order of
+docs/ODD.md: demography, care demand, volunteering, layered allocation,
+carer burden, contact and loneliness, signalling, wijkteam, the municipality's
+actions, roles, indicators.
+"""
+
+from __future__ import annotations
+
+from collections import Counter, defaultdict
+from typing import Any
+
+import mesa
+import numpy as np
+
+from sim.agents import CommunityCentre, Municipality, Professional, Resident, Shopkeeper
+from sim.config import SimConfig
+from sim.graph_io import load_graphml
+from sim.levers import Levers
+from sim.mechanisms.allocation import LayeredAllocation
+from sim.mechanisms.burden import CarerBurden
+from sim.mechanisms.contact import ContactAndLoneliness
+from sim.mechanisms.demand import CareDemand
+from sim.mechanisms.demography import WEEKS_PER_YEAR, Demography
+from sim.mechanisms.indicators import Indicators
+from sim.mechanisms.municipality import MunicipalActions
+from sim.mechanisms.roles import RoleSync
+from sim.mechanisms.signalling import Signalling
+from sim.mechanisms.volunteering import Volunteering
+from sim.mechanisms.wijkteam import Wijkteam
+from sim.network import Ties, build_ties, to_networkx
+from sim.params import validate
+from sim.population import build_residents, draw_ages, make_state
+from sim.rng import Streams
+from sim.ties import KIND_CODE
+
+
+class CareNetworkModel(mesa.Model):
+    """A municipality's formal–informal care network, one step per week."""
+
+    def __init__(self, config: SimConfig | None = None) -> None:
+        config = config if config is not None else SimConfig()
+        validate(config)
+        super().__init__(rng=config.seed)
+        self.config = config
+        self.streams = Streams(config.seed)
+        self.week = 0
+        self.flows: dict[str, Any] = {}
+        self.counters: Counter[str] = Counter()
+        self.counters_at_week_start: Counter[str] = Counter()
+        self.rows: list[dict[str, Any]] = []
+        self.wijk_rows: list[dict[str, Any]] = []
+        self._wijk_acc: dict[str, np.ndarray] = defaultdict(float)
+        self._wijk_weeks = 0
+        self.yearly: dict[int, dict[str, float]] = {}
+
+        self._build_world()
+        self.levers = Levers(self.n_wijken)
+        demography = Demography(config.demography)
+        self.contact = ContactAndLoneliness(config.contact)
+        volunteering = Volunteering(config.volunteers)
+        self.roles = RoleSync(config.roles)
+        self.mechanisms = [
+            demography,
+            CareDemand(config.demand),
+            volunteering,
+            LayeredAllocation(config.allocation),
+            CarerBurden(config.burden),
+            self.contact,
+            Signalling(config.signalling, config.burden.heavy_threshold),
+            Wijkteam(config.wijkteam),
+            MunicipalActions(config.costs),
+            self.roles,
+            Indicators(config.indicators, config.burden.heavy_threshold, config.burden.over_threshold),
+        ]
+        demography.init_needs(self)
+        self.contact.init_loneliness(self)
+        volunteering.init_volunteers(self)
+        self._create_agents()
+        self.agent_counts_at_start = self.agent_counts()
+
+    # -- construction -------------------------------------------------------------------------
+
+    def _build_world(self) -> None:
+        cfg = self.config
+        rng = self.streams["population"]
+        if cfg.network.graph_file:
+            loaded = load_graphml(cfg.network.graph_file)
+            n = len(loaded.node_ids)
+            age = loaded.age if loaded.age is not None else draw_ages(cfg.population, n, rng)
+            if loaded.wijk is not None:
+                wijk = loaded.wijk.astype(np.int32)
+                self.wijk_names = list(loaded.wijk_names or [str(i) for i in range(int(wijk.max()) + 1)])
+            else:
+                wijk = rng.integers(0, cfg.population.wijken, n).astype(np.int32)
+                self.wijk_names = [f"wijk {i + 1}" for i in range(cfg.population.wijken)]
+            household = loaded.household if loaded.household is not None else _households_from_ties(n, loaded)
+            self.state = make_state(cfg.population, age, wijk, household, rng)
+            self.ties = Ties(loaded.u, loaded.v, loaded.kind, loaded.strength)
+            self.node_ids = loaded.node_ids
+        else:
+            self.state = build_residents(cfg.population, rng)
+            self.wijk_names = [f"wijk {i + 1}" for i in range(cfg.population.wijken)]
+            s = self.state
+            self.ties = build_ties(cfg.network, s.age, s.wijk, s.household, self.streams["network"])
+            self.node_ids = None
+        self.n_wijken = len(self.wijk_names)
+        self._next_person_id = self.state.n
+        self._next_household = int(self.state.household.max(initial=-1)) + 1
+
+    def _create_agents(self) -> None:
+        cfg, s = self.config, self.state
+        self._residents: dict[int, Resident] = {}
+        for agent in Resident.create_agents(self, s.n, slot=np.arange(s.n)):
+            self._residents[agent.slot] = agent
+        pop_w = np.bincount(s.wijk, minlength=self.n_wijken)
+        for kind, per_1000 in (("wijkteam", cfg.wijkteam.fte_per_1000), ("home_care", cfg.wijkteam.home_care_fte_per_1000)):
+            for w in range(self.n_wijken):
+                fte = per_1000 * pop_w[w] / 1000.0
+                whole = int(fte)
+                for _ in range(whole):
+                    Professional(self, kind, w, 1.0)
+                if fte - whole > 1e-9:
+                    Professional(self, kind, w, fte - whole)
+        for w in range(self.n_wijken):
+            CommunityCentre(self, w)
+            for _ in range(max(1, round(cfg.population.shops_per_1000 * pop_w[w] / 1000.0)) if cfg.population.shops_per_1000 > 0 else 0):
+                Shopkeeper(self, w)
+        from scenarios.registry import build_actions
+
+        actions = build_actions(cfg.scenario, self.wijk_names)
+        self.municipality = Municipality(self, cfg.scenario.name, actions, cfg.scenario.budget_eur_per_year)
+        self.roles.step(self)
+
+    # -- the agent kinds, for users and tests -------------------------------------------------------
+
+    @property
+    def professionals(self) -> mesa.agent.AgentSet:
+        """All professionals (wijkteam and home care)."""
+        return self.agents_by_type.get(Professional, mesa.agent.AgentSet([], random=self.random))
+
+    @property
+    def wijkteam_workers(self) -> mesa.agent.AgentSet:
+        return self.professionals.select(lambda a: a.kind == "wijkteam")
+
+    def resident_at(self, slot: int) -> Resident:
+        """The Resident agent living in a slot."""
+        return self._residents[int(slot)]
+
+    def agent_counts(self) -> dict[str, int]:
+        """Number of agents of each kind, by the names of sim.agents.AGENT_KINDS."""
+        from sim.agents import AGENT_KINDS
+
+        by_type = self.agents_by_type
+        return {name: len(by_type[cls]) if cls in by_type else 0 for name, cls in AGENT_KINDS.items()}
+
+    def _professional_arrays(self) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+        profs = list(self.professionals)
+        wijk = np.array([a.wijk for a in profs], dtype=np.int64)
+        home = np.array([a.kind == "home_care" for a in profs], dtype=bool)
+        return profs, wijk, home
+
+    def formal_capacity_by_wijk(self) -> np.ndarray:
+        """Home-care hours at clients available this week, per wijk."""
+        profs, wijk, home = self._professional_arrays()
+        hours = np.array([a.hours for a in profs]) * self.config.wijkteam.home_care_direct_share
+        return np.bincount(wijk[home], hours[home], self.n_wijken) if home.any() else np.zeros(self.n_wijken)
+
+    def quadrant_hours_by_wijk(self) -> np.ndarray:
+        """Wijkteam hours this week per wijk over the four quadrants, shape (wijken, 4)."""
+        out = np.zeros((self.n_wijken, 4))
+        for a in self.professionals:
+            if a.kind == "wijkteam":
+                out[a.wijk] += a.quadrant_hours
+        return out
+
+    # -- the weekly step ---------------------------------------------------------------------------
+
+    @property
+    def year(self) -> int:
+        """Simulated year of the current week, from 0."""
+        return self.week // WEEKS_PER_YEAR
+
+    def step(self) -> None:
+        """One week: every mechanism in order."""
+        self.counters_at_week_start = self.counters.copy()
+        for mechanism in self.mechanisms:
+            mechanism.step(self)
+        if (self.week + 1) % WEEKS_PER_YEAR == 0:
+            self._close_year()
+        self.week += 1
+
+    def run(self, weeks: int | None = None) -> None:
+        """Run for ``weeks`` weeks (default: the configured years)."""
+        total = self.config.years * WEEKS_PER_YEAR if weeks is None else weeks
+        for _ in range(total):
+            self.step()
+
+    def record(self, row: dict[str, Any], per_wijk: dict[str, np.ndarray]) -> None:
+        """Keep a week's indicator row and add its per-wijk figures to the year's sums."""
+        self.rows.append(row)
+        for key, values in per_wijk.items():
+            self._wijk_acc[key] = self._wijk_acc[key] + values
+        self._wijk_weeks += 1
+
+    def _close_year(self) -> None:
+        s = self.state
+        adults = s.adults()
+        n_adults = max(1, int(adults.sum()))
+        gave = adults & s.gave_this_year
+        self.yearly[self.year] = {
+            "gave_care_share": float(gave.sum() / n_adults),
+            "friends_neighbours_carer_share": float((gave & s.helped_friend_or_neighbour).sum() / max(1, int(gave.sum()))),
+        }
+        weeks = max(1, self._wijk_weeks)
+        acc = {k: v / weeks for k, v in self._wijk_acc.items()}
+        for w in range(self.n_wijken):
+            def share(a: str, b: str) -> float:
+                return float(acc[a][w] / acc[b][w]) if acc[b][w] > 0 else 0.0
+
+            self.wijk_rows.append(
+                {
+                    "year": self.year,
+                    "wijk": w,
+                    "wijk_name": self.wijk_names[w],
+                    "residents": float(acc["residents"][w]),
+                    "need_hours": float(acc["need_hours"][w]),
+                    "informal_hours": float(acc["informal_hours"][w]),
+                    "formal_hours": float(acc["formal_hours"][w]),
+                    "unmet_hours": float(acc["unmet_hours"][w]),
+                    "carrying_capacity": share("informal_hours", "need_hours"),
+                    "carers": float(acc["carers"][w]),
+                    "burden_mean": share("burden_sum", "carers"),
+                    "heavily_burdened_share": share("heavily_burdened", "carers"),
+                    "isolated_share": share("isolated", "adults"),
+                    "severely_lonely_share": share("severely_lonely", "adults"),
+                }
+            )
+        self._wijk_acc = defaultdict(float)
+        self._wijk_weeks = 0
+        s.gave_this_year[:] = False
+        s.helped_friend_or_neighbour[:] = False
+        self.ties.compact()
+
+    # -- demography's hook -----------------------------------------------------------------------
+
+    def replace_residents(self, slots: np.ndarray, ages: np.ndarray) -> None:
+        """Residents in ``slots`` leave (death); newcomers of the given ages take their places."""
+        if slots.size == 0:
+            return
+        s, cfg = self.state, self.config
+        rng = self.streams["demography.newcomers"]
+        self.ties.remove_residents(slots)
+        self.roles.drop_slots(slots)
+        for slot in slots:
+            self._residents.pop(int(slot)).remove()
+        s.reset_slots(slots)
+        k = slots.size
+        s.age[slots] = ages
+        s.person_id[slots] = self._next_person_id + np.arange(k)
+        self._next_person_id += k
+        s.household[slots] = self._next_household + np.arange(k)
+        self._next_household += k
+        pop_w = np.bincount(s.wijk[s.alive], minlength=self.n_wijken).astype(float)
+        s.wijk[slots] = rng.choice(self.n_wijken, size=k, p=pop_w / pop_w.sum())
+        from sim.population import draw_capacity
+
+        s.capacity[slots] = draw_capacity(cfg.population, ages, rng)
+        s.willing[slots] = rng.random(k) < cfg.population.willing_share
+        s.shops_locally[slots] = rng.random(k) < cfg.population.shops_locally_share
+        s.lonely_base[slots] = self.contact.draw_baseline(rng, ages)
+        s.loneliness[slots] = np.clip(s.lonely_base[slots], 0, 11)
+        s.alive[slots] = True
+        self._tie_newcomers(slots, rng)
+        for slot in slots:
+            self._residents[int(slot)] = Resident(self, int(slot))
+
+    def _tie_newcomers(self, slots: np.ndarray, rng: np.random.Generator) -> None:
+        """A newcomer meets a few neighbours and acquaintances in their wijk."""
+        s = self.state
+        adults = np.flatnonzero(s.adults())
+        for kind, count in (("neighbour", 2), ("acquaintance", 2)):
+            a = np.repeat(slots, count)
+            same = adults[np.argsort(s.wijk[adults], kind="stable")]
+            w_sorted = s.wijk[same]
+            lo = np.searchsorted(w_sorted, s.wijk[a], side="left")
+            hi = np.searchsorted(w_sorted, s.wijk[a], side="right")
+            ok = hi > lo
+            pick = lo + (rng.random(a.size) * np.maximum(hi - lo, 1)).astype(np.int64)
+            b = same[np.minimum(pick, same.size - 1)]
+            strength = np.full(a.size, 0.3 if kind == "neighbour" else 0.2)
+            self.ties.add(a[ok], b[ok], np.full(int(ok.sum()), KIND_CODE[kind]), strength[ok])
+
+    # -- the graph ---------------------------------------------------------------------------------
+
+    @property
+    def graph(self):
+        """The social graph as a networkx Graph, built from the tie arrays as they are now."""
+        s = self.state
+        return to_networkx(self.ties, s.alive, {"age": s.age, "wijk": s.wijk, "household": s.household})
+
+
+def _households_from_ties(n: int, loaded: Any) -> np.ndarray:
+    """Households as the connected components of household ties (everyone else alone)."""
+    from scipy.sparse import coo_matrix
+    from scipy.sparse.csgraph import connected_components
+
+    hh = loaded.kind == KIND_CODE["household"]
+    adj = coo_matrix((np.ones(int(hh.sum())), (loaded.u[hh], loaded.v[hh])), shape=(n, n))
+    _, labels = connected_components(adj, directed=False)
+    return labels.astype(np.int64)

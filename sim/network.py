@@ -1,0 +1,234 @@
+"""Social ties: the edge arrays the weekly mechanisms work on, and the networkx graph kept in step with them.
+
+Ties are stored as parallel arrays (endpoints, kind, strength). Each weekly
+mechanism works on these arrays (numpy bincount over half-edges, which is a
+sparse matrix–vector product); ``to_networkx`` builds the networkx graph for
+analysis, drawing and GraphML export whenever it is asked for.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import networkx as nx
+import numpy as np
+
+from sim.params import param
+from sim.ties import DEFAULT_STRENGTH, KIND_CODE, TIE_KINDS
+
+_DEFAULT_STRENGTH_BY_CODE = np.array([DEFAULT_STRENGTH[k] for k in TIE_KINDS])
+
+
+@dataclass
+class NetworkParams:
+    """How the synthetic social graph is built (ignored where a graph file is given)."""
+
+    graph_file: str = param("", doc="GraphML file with your own social graph; empty builds a synthetic one")
+    children_in_municipality: float = param(
+        1.0, unit="adult children per resident 60+", lo=0, hi=6,
+        doc="mean number of adult children living in the municipality",
+        source="CBS: about half of adult children live within 10 km of their parents; 2 children on average",
+    )
+    siblings: float = param(0.4, unit="ties per adult", lo=0, hi=5, doc="mean number of sibling ties in the municipality")
+    friends: float = param(3.0, unit="ties per adult", lo=0, hi=20, doc="mean number of friends")
+    friends_other_wijk: float = param(
+        0.35, unit="share", lo=0, hi=1, doc="share of friendships that bridge to another wijk"
+    )
+    neighbours: float = param(2.0, unit="ties per adult", lo=0, hi=20, doc="mean number of neighbour ties")
+    acquaintances: float = param(3.0, unit="ties per adult", lo=0, hi=30, doc="mean number of acquaintance ties")
+    strength_spread: float = param(
+        0.4, unit="relative", lo=0, hi=1, doc="initial strength varies uniformly by ± this fraction around the kind's default"
+    )
+
+
+class Ties:
+    """Undirected ties as arrays; removed ties are compacted away once a year."""
+
+    def __init__(self, u: np.ndarray, v: np.ndarray, kind: np.ndarray, strength: np.ndarray) -> None:
+        lo, hi = np.minimum(u, v), np.maximum(u, v)
+        self.u = lo.astype(np.int64)
+        self.v = hi.astype(np.int64)
+        self.kind = kind.astype(np.int8)
+        self.strength = strength.astype(np.float64)
+        self.alive = np.ones(self.u.shape[0], dtype=bool)
+        self._half: tuple[np.ndarray, np.ndarray, np.ndarray] | None = None
+
+    @property
+    def m(self) -> int:
+        """Number of tie slots (living and removed)."""
+        return int(self.u.shape[0])
+
+    def half_edges(self) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+        """(recipient, helper, tie index) for both directions of every tie slot."""
+        if self._half is None:
+            idx = np.arange(self.m)
+            self._half = (
+                np.concatenate([self.u, self.v]),
+                np.concatenate([self.v, self.u]),
+                np.concatenate([idx, idx]),
+            )
+        return self._half
+
+    def add(self, u: np.ndarray, v: np.ndarray, kind: np.ndarray, strength: np.ndarray) -> None:
+        """Append ties that do not exist yet (pairs already tied are skipped)."""
+        if u.size == 0:
+            return
+        lo, hi = np.minimum(u, v), np.maximum(u, v)
+        keep = lo != hi
+        key_new = lo * (1 << 32) + hi
+        key_old = self.u[self.alive] * (1 << 32) + self.v[self.alive]
+        keep &= ~np.isin(key_new, key_old)
+        _, first = np.unique(key_new, return_index=True)
+        once = np.zeros(keep.shape, dtype=bool)
+        once[first] = True
+        keep &= once
+        if not keep.any():
+            return
+        self.u = np.concatenate([self.u, lo[keep]])
+        self.v = np.concatenate([self.v, hi[keep]])
+        self.kind = np.concatenate([self.kind, kind[keep].astype(np.int8)])
+        self.strength = np.concatenate([self.strength, strength[keep]])
+        self.alive = np.concatenate([self.alive, np.ones(int(keep.sum()), dtype=bool)])
+        self._half = None
+
+    def remove(self, mask: np.ndarray) -> None:
+        """Mark ties as removed; their strength becomes 0 so they carry nothing."""
+        self.alive &= ~mask
+        self.strength[mask] = 0.0
+
+    def remove_residents(self, idx: np.ndarray) -> None:
+        """Remove every tie of the given resident slots (death, moving out)."""
+        if idx.size == 0:
+            return
+        gone = np.zeros(max(int(self.u.max(initial=0)), int(self.v.max(initial=0)), int(idx.max())) + 1, dtype=bool)
+        gone[idx] = True
+        self.remove(gone[self.u] | gone[self.v])
+
+    def compact(self) -> None:
+        """Drop removed ties from the arrays."""
+        if self.alive.all():
+            return
+        keep = self.alive
+        self.u, self.v, self.kind, self.strength = self.u[keep], self.v[keep], self.kind[keep], self.strength[keep]
+        self.alive = np.ones(self.u.shape[0], dtype=bool)
+        self._half = None
+
+    def count_by_kind(self) -> dict[str, int]:
+        """Number of living ties of each kind."""
+        counts = np.bincount(self.kind[self.alive], minlength=len(TIE_KINDS))
+        return {name: int(c) for name, c in zip(TIE_KINDS, counts)}
+
+
+def to_networkx(ties: Ties, alive: np.ndarray, node_attrs: dict[str, np.ndarray] | None = None) -> nx.Graph:
+    """Build the networkx graph of living residents and ties, with 'kind' and 'strength' on every edge."""
+    graph = nx.Graph()
+    nodes = np.flatnonzero(alive)
+    attrs = node_attrs or {}
+    graph.add_nodes_from(
+        (int(i), {name: values[i].item() for name, values in attrs.items()}) for i in nodes
+    )
+    live = np.flatnonzero(ties.alive)
+    graph.add_edges_from(
+        (int(a), int(b), {"kind": TIE_KINDS[k], "strength": float(s)})
+        for a, b, k, s in zip(ties.u[live], ties.v[live], ties.kind[live], ties.strength[live])
+    )
+    return graph
+
+
+def _pairs_from_sorted(order: np.ndarray, group: np.ndarray, mean_ties: float, max_offset: int, rng: np.random.Generator):
+    """Tie each resident in ``order`` to others near it in that order (homophily), within the same group."""
+    n = order.size
+    if n < 2 or mean_ties <= 0:
+        return np.empty(0, np.int64), np.empty(0, np.int64)
+    per = rng.poisson(mean_ties / 2.0, n)  # each tie has two ends
+    src_pos = np.repeat(np.arange(n), per)
+    offset = rng.integers(1, max_offset + 1, src_pos.size) * rng.choice([-1, 1], src_pos.size)
+    dst_pos = np.clip(src_pos + offset, 0, n - 1)
+    a, b = order[src_pos], order[dst_pos]
+    same = (group[a] == group[b]) & (a != b)
+    return a[same], b[same]
+
+
+def build_ties(
+    params: NetworkParams,
+    age: np.ndarray,
+    wijk: np.ndarray,
+    household: np.ndarray,
+    rng: np.random.Generator,
+) -> Ties:
+    """Build a synthetic social graph: household, family, friend, neighbour and acquaintance ties.
+
+    Friends and acquaintances are drawn among people of similar age and the same
+    wijk (with a share of friendships bridging wijken); neighbours live in
+    adjacent households of the same street order; family ties link older
+    residents to adult children about 24–36 years younger and adults to siblings.
+    """
+    n = age.size
+    adult = age >= 18
+    us, vs, ks = [], [], []
+
+    def put(a: np.ndarray, b: np.ndarray, kind: str) -> None:
+        us.append(a)
+        vs.append(b)
+        ks.append(np.full(a.size, KIND_CODE[kind], dtype=np.int8))
+
+    # Household: everyone tied to everyone in their household (households are small).
+    order = np.argsort(household, kind="stable")
+    hh_sorted = household[order]
+    for lag in range(1, 8):
+        same = hh_sorted[lag:] == hh_sorted[:-lag]
+        put(order[lag:][same], order[:-lag][same], "household")
+
+    adults = np.flatnonzero(adult)
+    if adults.size >= 2:
+        # Family: adult children of older residents, and siblings of similar age.
+        by_age = adults[np.argsort(age[adults], kind="stable")]
+        sorted_age = age[by_age]
+        elders = adults[age[adults] >= 60]
+        k = rng.poisson(params.children_in_municipality, elders.size)
+        parent = np.repeat(elders, k)
+        child_age = age[parent] - rng.uniform(24, 36, parent.size)
+        pos = np.clip(np.searchsorted(sorted_age, child_age) + rng.integers(-3, 4, parent.size), 0, by_age.size - 1)
+        child = by_age[pos]
+        ok = (household[child] != household[parent]) & (age[child] >= 18)
+        put(parent[ok], child[ok], "family")
+        a, b = _pairs_from_sorted(by_age, np.zeros(n, dtype=np.int64), params.siblings, 15, rng)
+        ok = household[a] != household[b]
+        put(a[ok], b[ok], "family")
+
+        # Friends: similar age, mostly in the same wijk.
+        noisy_age = age + rng.normal(0, 4, n)
+        local = adults[np.lexsort((noisy_age[adults], wijk[adults]))]
+        a, b = _pairs_from_sorted(local, wijk, params.friends * (1 - params.friends_other_wijk), 6, rng)
+        put(a, b, "friend")
+        glob = adults[np.argsort(noisy_age[adults], kind="stable")]
+        a, b = _pairs_from_sorted(glob, np.zeros(n, dtype=np.int64), params.friends * params.friends_other_wijk, 20, rng)
+        put(a, b, "friend")
+
+        # Neighbours: adults in nearby households along the wijk's street order.
+        street = rng.permutation(int(household.max()) + 1)
+        along = adults[np.lexsort((street[household[adults]], wijk[adults]))]
+        a, b = _pairs_from_sorted(along, wijk, params.neighbours, 4, rng)
+        ok = household[a] != household[b]
+        put(a[ok], b[ok], "neighbour")
+
+        # Acquaintances: anyone in the same wijk.
+        shuffled = adults[np.lexsort((rng.random(adults.size), wijk[adults]))]
+        a, b = _pairs_from_sorted(shuffled, wijk, params.acquaintances, 40, rng)
+        put(a, b, "acquaintance")
+
+    u = np.concatenate(us) if us else np.empty(0, np.int64)
+    v = np.concatenate(vs) if vs else np.empty(0, np.int64)
+    kind = np.concatenate(ks) if ks else np.empty(0, np.int8)
+    lo, hi = np.minimum(u, v), np.maximum(u, v)
+    keep = lo != hi
+    lo, hi, kind = lo[keep], hi[keep], kind[keep]
+    # One tie per pair: the closest kind (lowest code) wins.
+    order = np.lexsort((kind, hi, lo))
+    lo, hi, kind = lo[order], hi[order], kind[order]
+    first = np.ones(lo.size, dtype=bool)
+    first[1:] = (lo[1:] != lo[:-1]) | (hi[1:] != hi[:-1])
+    lo, hi, kind = lo[first], hi[first], kind[first]
+    spread = params.strength_spread
+    strength = _DEFAULT_STRENGTH_BY_CODE[kind] * rng.uniform(1 - spread, 1 + spread, kind.size)
+    return Ties(lo, hi, kind, np.clip(strength, 0.01, 1.0))

@@ -1,0 +1,152 @@
+"""The synthetic municipality's residents: age structure, households, wijken, helping capacity.
+
+Ages follow a Dutch age structure by band; households are formed as couples
+of similar age, singles, and families with children; households are spread
+over the wijken.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+
+from sim.errors import InputError
+from sim.params import param
+from sim.state import State
+
+#: Lower bounds of the age bands of ``PopulationParams.age_shares`` (the last band ends at 100).
+AGE_BANDS: tuple[int, ...] = (0, 18, 30, 45, 65, 75, 85)
+
+
+@dataclass
+class PopulationParams:
+    """Size and make-up of the municipality."""
+
+    name: str = param("default", doc="name of the municipality preset")
+    size: int = param(10_000, unit="residents", lo=10, hi=2_000_000, doc="number of residents at the start")
+    wijken: int = param(8, unit="wijken", lo=1, hi=500, doc="number of neighbourhoods (wijken)")
+    age_shares: list[float] = param(
+        [0.195, 0.155, 0.185, 0.265, 0.115, 0.065, 0.02],
+        unit="share per band",
+        lo=0,
+        hi=1,
+        doc="share of residents in the age bands 0–17, 18–29, 30–44, 45–64, 65–74, 75–84, 85+",
+        source="CBS StatLine, Bevolking op 1 januari 2024, rounded",
+    )
+    partner_share: float = param(
+        0.6, unit="share of adults 25–80", lo=0, hi=1, doc="share of adults living with a partner",
+        source="CBS huishoudens 2023: about 60% of adults live with a partner",
+    )
+    shops_per_1000: float = param(3.0, unit="shops per 1,000 residents", lo=0, hi=50, doc="local shops")
+    capacity_mean: list[float] = param(
+        [0.0, 5.0, 4.0, 5.0, 9.0, 6.0, 2.0],
+        unit="hours a week",
+        lo=0,
+        hi=80,
+        doc="mean hours a week a resident can give to others, by age band",
+        source="SCP Tijdsbesteding 2016: free time by age; calibrated to the carer figures",
+    )
+    willing_share: float = param(
+        0.55, unit="share of adults", lo=0, hi=1, doc="adults willing to help people outside their family",
+        source="Tonkens 2010; SCP Voor elkaar? 2017: about half of non-helpers would help if asked",
+    )
+    shops_locally_share: float = param(
+        0.6, unit="share", lo=0, hi=1, doc="residents who do their daily shopping in their own wijk"
+    )
+
+    def check(self, prefix: str) -> None:
+        if len(self.age_shares) != len(AGE_BANDS):
+            raise InputError(
+                f"{prefix}age_shares has {len(self.age_shares)} values; give {len(AGE_BANDS)}, "
+                "one per age band 0–17, 18–29, 30–44, 45–64, 65–74, 75–84, 85+."
+            )
+        if len(self.capacity_mean) != len(AGE_BANDS):
+            raise InputError(
+                f"{prefix}capacity_mean has {len(self.capacity_mean)} values; give {len(AGE_BANDS)}, one per age band."
+            )
+        total = sum(self.age_shares)
+        if not 0.99 <= total <= 1.01:
+            raise InputError(f"{prefix}age_shares add up to {total:.3f}; they must add up to 1.")
+
+
+def age_band(age: np.ndarray) -> np.ndarray:
+    """Index of each age's band in AGE_BANDS."""
+    return np.searchsorted(np.asarray(AGE_BANDS), age, side="right") - 1
+
+
+def draw_ages(params: PopulationParams, n: int, rng: np.random.Generator) -> np.ndarray:
+    """Ages in years, uniform within bands drawn by the configured shares."""
+    shares = np.asarray(params.age_shares, dtype=float)
+    band = rng.choice(len(AGE_BANDS), size=n, p=shares / shares.sum())
+    lo = np.asarray(AGE_BANDS, dtype=float)[band]
+    hi = np.append(np.asarray(AGE_BANDS[1:], dtype=float), 100.0)[band]
+    return rng.uniform(lo, hi)
+
+
+def draw_households(age: np.ndarray, partner_share: float, rng: np.random.Generator) -> np.ndarray:
+    """Household index per resident: couples of similar age, singles, and children with parents."""
+    n = age.size
+    household = np.full(n, -1, dtype=np.int64)
+    adult = np.flatnonzero(age >= 18)
+    # Partnership is likeliest in mid-life and falls with widowhood at high ages.
+    p = partner_share * np.interp(age[adult], [18, 25, 35, 70, 80, 90], [0.1, 0.6, 1.1, 1.1, 0.8, 0.4])
+    partnered = adult[rng.random(adult.size) < np.clip(p, 0, 1)]
+    partnered = partnered[np.argsort(age[partnered] + rng.normal(0, 2, partnered.size), kind="stable")]
+    if partnered.size % 2:
+        partnered = partnered[:-1]
+    couples = partnered.reshape(-1, 2)
+    household[couples[:, 0]] = np.arange(couples.shape[0])
+    household[couples[:, 1]] = np.arange(couples.shape[0])
+    singles = adult[household[adult] < 0]
+    household[singles] = couples.shape[0] + np.arange(singles.size)
+    # Children join households whose adults are 25–55.
+    children = np.flatnonzero(age < 18)
+    parents = adult[(age[adult] >= 25) & (age[adult] <= 55)]
+    if parents.size == 0:
+        parents = adult if adult.size else np.arange(n)
+    if children.size:
+        if household[parents].min(initial=0) < 0:
+            household[parents] = np.arange(parents.size) + household.max() + 1
+        # Prefer couples' households, so most children live with two parents.
+        weight = np.where(np.isin(parents, couples.ravel()), 3.0, 1.0)
+        chosen = rng.choice(parents, size=children.size, p=weight / weight.sum())
+        household[children] = household[chosen]
+    _, household = np.unique(household, return_inverse=True)
+    return household.astype(np.int64)
+
+
+def build_residents(params: PopulationParams, rng: np.random.Generator) -> State:
+    """Draw the synthetic residents of a municipality."""
+    n = params.size
+    age = draw_ages(params, n, rng)
+    household = draw_households(age, params.partner_share, rng)
+    n_households = int(household.max()) + 1
+    wijk_weight = rng.dirichlet(np.full(params.wijken, 8.0))
+    wijk = rng.choice(params.wijken, size=n_households, p=wijk_weight)[household]
+    return make_state(params, age, wijk.astype(np.int32), household, rng)
+
+
+def make_state(
+    params: PopulationParams, age: np.ndarray, wijk: np.ndarray, household: np.ndarray, rng: np.random.Generator
+) -> State:
+    """Residents' state from their ages, wijken and households; draws capacity, willingness and loneliness."""
+    n = age.size
+    capacity = draw_capacity(params, age, rng)
+    return State(
+        alive=np.ones(n, dtype=bool),
+        person_id=np.arange(n, dtype=np.int64),
+        age=age.astype(float),
+        wijk=wijk.astype(np.int32),
+        household=household.astype(np.int64),
+        capacity=capacity,
+        willing=(rng.random(n) < params.willing_share) & (age >= 18),
+        lonely_base=np.zeros(n),
+        shops_locally=rng.random(n) < params.shops_locally_share,
+    )
+
+
+def draw_capacity(params: PopulationParams, age: np.ndarray, rng: np.random.Generator) -> np.ndarray:
+    """Hours a week each resident can give, gamma-distributed around the age band's mean."""
+    mean = np.asarray(params.capacity_mean, dtype=float)[age_band(age)]
+    return rng.gamma(2.0, 1.0, age.size) * mean / 2.0
