@@ -54,6 +54,10 @@ class SimConfig:
 
     seed: int = param(42, lo=0, hi=2**63 - 1, doc="the run's one seed; every random stream derives from it")
     years: int = param(20, unit="years", lo=0, hi=200, doc="simulated years (52 weekly steps each)")
+    burn_in_weeks: int = param(
+        52, unit="weeks", lo=0, hi=1040,
+        doc="weeks simulated before the recorded years start, so burden and ties settle (not in the outputs)",
+    )
     population: PopulationParams = field(default_factory=PopulationParams)
     network: NetworkParams = field(default_factory=NetworkParams)
     demography: DemographyParams = field(default_factory=DemographyParams)

@@ -78,6 +78,7 @@ class CareNetworkModel(mesa.Model):
         self.contact.init_loneliness(self)
         volunteering.init_volunteers(self)
         self._create_agents()
+        self._burn_in(config.burn_in_weeks)
         self.agent_counts_at_start = self.agent_counts()
 
     # -- construction -------------------------------------------------------------------------
@@ -133,6 +134,15 @@ class CareNetworkModel(mesa.Model):
         self.municipality = Municipality(self, cfg.scenario.name, actions, cfg.scenario.budget_eur_per_year)
         self.roles.step(self)
 
+    def _burn_in(self, weeks: int) -> None:
+        """Step through weeks -weeks … -1 unrecorded, so week 0 starts from a settled state."""
+        self.week = -weeks
+        while self.week < 0:
+            self.step()
+        self.counters.clear()
+        self.counters_at_week_start = Counter()
+        self.municipality.spent = 0.0
+
     # -- the agent kinds, for users and tests -------------------------------------------------------
 
     @property
@@ -187,7 +197,9 @@ class CareNetworkModel(mesa.Model):
         self.counters_at_week_start = self.counters.copy()
         for mechanism in self.mechanisms:
             mechanism.step(self)
-        if (self.week + 1) % WEEKS_PER_YEAR == 0:
+        if self.week == -1:
+            self._reset_year()
+        elif self.week >= 0 and (self.week + 1) % WEEKS_PER_YEAR == 0:
             self._close_year()
         self.week += 1
 
@@ -198,7 +210,9 @@ class CareNetworkModel(mesa.Model):
             self.step()
 
     def record(self, row: dict[str, Any], per_wijk: dict[str, np.ndarray]) -> None:
-        """Keep a week's indicator row and add its per-wijk figures to the year's sums."""
+        """Keep a week's indicator row and add its per-wijk figures to the year's sums (not during burn-in)."""
+        if self.week < 0:
+            return
         self.rows.append(row)
         for key, values in per_wijk.items():
             self._wijk_acc[key] = self._wijk_acc[key] + values
@@ -237,6 +251,10 @@ class CareNetworkModel(mesa.Model):
                     "severely_lonely_share": share("severely_lonely", "adults"),
                 }
             )
+        self._reset_year()
+
+    def _reset_year(self) -> None:
+        s = self.state
         self._wijk_acc = defaultdict(float)
         self._wijk_weeks = 0
         s.gave_this_year[:] = False
@@ -277,20 +295,20 @@ class CareNetworkModel(mesa.Model):
             self._residents[int(slot)] = Resident(self, int(slot))
 
     def _tie_newcomers(self, slots: np.ndarray, rng: np.random.Generator) -> None:
-        """A newcomer meets a few neighbours and acquaintances in their wijk."""
+        """A newcomer meets a few neighbours and acquaintances in their wijk (drawn among adults of that wijk)."""
         s = self.state
         adults = np.flatnonzero(s.adults())
-        for kind, count in (("neighbour", 2), ("acquaintance", 2)):
+        if adults.size == 0:
+            return
+        for kind, count, strength in (("neighbour", 2, 0.3), ("acquaintance", 2, 0.2)):
             a = np.repeat(slots, count)
-            same = adults[np.argsort(s.wijk[adults], kind="stable")]
-            w_sorted = s.wijk[same]
-            lo = np.searchsorted(w_sorted, s.wijk[a], side="left")
-            hi = np.searchsorted(w_sorted, s.wijk[a], side="right")
-            ok = hi > lo
-            pick = lo + (rng.random(a.size) * np.maximum(hi - lo, 1)).astype(np.int64)
-            b = same[np.minimum(pick, same.size - 1)]
-            strength = np.full(a.size, 0.3 if kind == "neighbour" else 0.2)
-            self.ties.add(a[ok], b[ok], np.full(int(ok.sum()), KIND_CODE[kind]), strength[ok])
+            candidates = adults[rng.integers(0, adults.size, (a.size, 32))]
+            match = s.wijk[candidates] == s.wijk[a][:, None]
+            first = match.argmax(axis=1)
+            ok = match[np.arange(a.size), first]
+            b = candidates[np.arange(a.size), first]
+            k = int(ok.sum())
+            self.ties.add(a[ok], b[ok], np.full(k, KIND_CODE[kind]), np.full(k, strength))
 
     # -- the graph ---------------------------------------------------------------------------------
 

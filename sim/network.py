@@ -42,54 +42,110 @@ class NetworkParams:
 
 
 class Ties:
-    """Undirected ties as arrays; removed ties are compacted away once a year."""
+    """Undirected ties as arrays; removed ties are compacted away once a year.
+
+    The arrays live in buffers that grow by doubling, so adding a few ties a
+    week costs in proportion to the ties added, not to all ties.
+    """
+
+    _FIELDS = ("u", "v", "kind", "strength", "alive")
 
     def __init__(self, u: np.ndarray, v: np.ndarray, kind: np.ndarray, strength: np.ndarray) -> None:
         lo, hi = np.minimum(u, v), np.maximum(u, v)
-        self.u = lo.astype(np.int64)
-        self.v = hi.astype(np.int64)
-        self.kind = kind.astype(np.int8)
-        self.strength = strength.astype(np.float64)
-        self.alive = np.ones(self.u.shape[0], dtype=bool)
-        self._half: tuple[np.ndarray, np.ndarray, np.ndarray] | None = None
+        self._set(lo.astype(np.int64), hi.astype(np.int64), kind.astype(np.int8), strength.astype(np.float64))
+
+    def _set(self, u: np.ndarray, v: np.ndarray, kind: np.ndarray, strength: np.ndarray) -> None:
+        m = u.shape[0]
+        cap = max(16, 2 * m)
+        self._buf = {
+            "u": np.zeros(cap, np.int64),
+            "v": np.zeros(cap, np.int64),
+            "kind": np.zeros(cap, np.int8),
+            "strength": np.zeros(cap, np.float64),
+            "alive": np.zeros(cap, bool),
+        }
+        for name, values in zip(self._FIELDS, (u, v, kind, strength, np.ones(m, bool))):
+            self._buf[name][:m] = values
+        self._m = m
+        self._views()
+        self._keys = np.sort(self._key(self.u, self.v))
+        self._half_buf: list[np.ndarray] | None = None
+        self._half_m = 0
+
+    def _views(self) -> None:
+        for name in self._FIELDS:
+            setattr(self, name, self._buf[name][: self._m])
+
+    @staticmethod
+    def _key(lo: np.ndarray, hi: np.ndarray) -> np.ndarray:
+        return lo.astype(np.int64) * (1 << 32) + hi.astype(np.int64)
 
     @property
     def m(self) -> int:
         """Number of tie slots (living and removed)."""
-        return int(self.u.shape[0])
+        return self._m
 
     def half_edges(self) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
         """(recipient, helper, tie index) for both directions of every tie slot."""
-        if self._half is None:
+        if self._half_buf is None:
             idx = np.arange(self.m)
-            self._half = (
-                np.concatenate([self.u, self.v]),
-                np.concatenate([self.v, self.u]),
-                np.concatenate([idx, idx]),
-            )
-        return self._half
+            cap = 2 * self._buf["u"].shape[0]
+            rec, hlp, eid = np.zeros(cap, np.int64), np.zeros(cap, np.int64), np.zeros(cap, np.int64)
+            rec[: 2 * self.m] = np.concatenate([self.u, self.v])
+            hlp[: 2 * self.m] = np.concatenate([self.v, self.u])
+            eid[: 2 * self.m] = np.concatenate([idx, idx])
+            self._half_buf = [rec, hlp, eid]
+            self._half_m = 2 * self.m
+        k = self._half_m
+        rec, hlp, eid = self._half_buf
+        return rec[:k], hlp[:k], eid[:k]
 
     def add(self, u: np.ndarray, v: np.ndarray, kind: np.ndarray, strength: np.ndarray) -> None:
-        """Append ties that do not exist yet (pairs already tied are skipped)."""
+        """Append ties between pairs not tied yet (a pair whose tie was lost this year stays untied until compaction)."""
         if u.size == 0:
             return
         lo, hi = np.minimum(u, v), np.maximum(u, v)
         keep = lo != hi
-        key_new = lo * (1 << 32) + hi
-        key_old = self.u[self.alive] * (1 << 32) + self.v[self.alive]
-        keep &= ~np.isin(key_new, key_old)
+        key_new = self._key(lo, hi)
+        if self._keys.size:
+            pos = np.minimum(np.searchsorted(self._keys, key_new), self._keys.size - 1)
+            keep &= self._keys[pos] != key_new
         _, first = np.unique(key_new, return_index=True)
         once = np.zeros(keep.shape, dtype=bool)
         once[first] = True
         keep &= once
-        if not keep.any():
+        k = int(keep.sum())
+        if k == 0:
             return
-        self.u = np.concatenate([self.u, lo[keep]])
-        self.v = np.concatenate([self.v, hi[keep]])
-        self.kind = np.concatenate([self.kind, kind[keep].astype(np.int8)])
-        self.strength = np.concatenate([self.strength, strength[keep]])
-        self.alive = np.concatenate([self.alive, np.ones(int(keep.sum()), dtype=bool)])
-        self._half = None
+        m = self._m
+        if m + k > self._buf["u"].shape[0]:
+            self._grow_to(m + k)
+        for name, values in zip(self._FIELDS, (lo[keep], hi[keep], kind[keep], strength[keep], True)):
+            self._buf[name][m : m + k] = values
+        self._m = m + k
+        self._views()
+        added = np.sort(key_new[keep])
+        self._keys = np.insert(self._keys, np.searchsorted(self._keys, added), added)
+        if self._half_buf is not None:
+            rec, hlp, eid = self._half_buf
+            h = self._half_m
+            new_idx = np.arange(m, m + k)
+            rec[h : h + 2 * k] = np.concatenate([lo[keep], hi[keep]])
+            hlp[h : h + 2 * k] = np.concatenate([hi[keep], lo[keep]])
+            eid[h : h + 2 * k] = np.concatenate([new_idx, new_idx])
+            self._half_m = h + 2 * k
+
+    def _grow_to(self, needed: int) -> None:
+        cap = self._buf["u"].shape[0]
+        while cap < needed:
+            cap *= 2
+        for name in self._FIELDS:
+            old = self._buf[name]
+            new = np.zeros(cap, old.dtype)
+            new[: old.shape[0]] = old
+            self._buf[name] = new
+        self._half_buf = None
+        self._views()
 
     def remove(self, mask: np.ndarray) -> None:
         """Mark ties as removed; their strength becomes 0 so they carry nothing."""
@@ -98,9 +154,9 @@ class Ties:
 
     def remove_residents(self, idx: np.ndarray) -> None:
         """Remove every tie of the given resident slots (death, moving out)."""
-        if idx.size == 0:
+        if idx.size == 0 or self.m == 0:
             return
-        gone = np.zeros(max(int(self.u.max(initial=0)), int(self.v.max(initial=0)), int(idx.max())) + 1, dtype=bool)
+        gone = np.zeros(max(int(self.u.max()), int(self.v.max()), int(idx.max())) + 1, dtype=bool)
         gone[idx] = True
         self.remove(gone[self.u] | gone[self.v])
 
@@ -108,10 +164,8 @@ class Ties:
         """Drop removed ties from the arrays."""
         if self.alive.all():
             return
-        keep = self.alive
-        self.u, self.v, self.kind, self.strength = self.u[keep], self.v[keep], self.kind[keep], self.strength[keep]
-        self.alive = np.ones(self.u.shape[0], dtype=bool)
-        self._half = None
+        keep = self.alive.copy()
+        self._set(self.u[keep], self.v[keep], self.kind[keep], self.strength[keep])
 
     def count_by_kind(self) -> dict[str, int]:
         """Number of living ties of each kind."""

@@ -14,6 +14,9 @@ import zlib
 import numpy as np
 
 
+_WEEK_OFFSET = 1 << 20
+
+
 class Streams:
     """Named random generators derived from one seed."""
 
@@ -36,4 +39,5 @@ class Streams:
         earlier weeks still give it the same numbers this week.
         """
         key = zlib.crc32(name.encode("utf-8"))
-        return np.random.default_rng(np.random.SeedSequence(self.seed, spawn_key=(key, int(week))))
+        # Burn-in weeks are negative; spawn keys must not be.
+        return np.random.default_rng(np.random.SeedSequence(self.seed, spawn_key=(key, int(week) + _WEEK_OFFSET)))

@@ -124,7 +124,16 @@ class LayeredAllocation:
             s.alive & (s.age >= p.min_helper_age) & (s.cooldown == 0) & ~s.ill & (s.severity <= p.helper_max_severity)
         )
         used = np.zeros(n)
-        rec_all, hlp_all, eid_all = ties.half_edges()
+        rec_h, hlp_h, eid_h = ties.half_edges()
+        # Only half-edges towards residents with a need, from residents who can help, carry care.
+        need_total = s.need.sum(axis=1)
+        live = np.flatnonzero((need_total[rec_h] > 0) & can_help[hlp_h] & ties.alive[eid_h])
+        rec_all, hlp_all, eid_all = rec_h[live], hlp_h[live], eid_h[live]
+        kind_all = ties.kind[eid_all]
+        layer_of_kind = np.full(len(TIE_KINDS), -1)
+        for i, (_, kinds, _) in enumerate(INFORMAL_LAYERS):
+            layer_of_kind[[KIND_CODE[k] for k in kinds]] = i
+        layer_all = layer_of_kind[kind_all]
         he_given = np.zeros(rec_all.shape[0])
         hours_by_tie_kind = np.zeros(len(TIE_KINDS))
         helped_other = np.zeros(n, dtype=bool)
@@ -132,41 +141,34 @@ class LayeredAllocation:
         threshold = np.where(s.mobilised, p.mobilised_ask_threshold, p.ask_threshold)
         caps = {"household": p.household_stretch, "family_friends": p.family_stretch, "neighbours": 1.0}
 
-        for layer, kinds, care_kinds in INFORMAL_LAYERS:
-            codes = np.array([KIND_CODE[k] for k in kinds])
-            kind_he = ties.kind[eid_all]
-            sel = np.isin(kind_he, codes) & ties.alive[eid_all] & can_help[hlp_all]
-            sel &= s.need[rec_all].sum(axis=1) > 0
-            sel_idx = np.flatnonzero(sel)
-            rec, hlp, eid = rec_all[sel_idx], hlp_all[sel_idx], eid_all[sel_idx]
-            kind_l = ties.kind[eid]
-            strength = ties.strength[eid]
+        for i, (layer, _, care_kinds) in enumerate(INFORMAL_LAYERS):
+            sel_idx = np.flatnonzero(layer_all == i)
+            rec, hlp, kind_l = rec_all[sel_idx], hlp_all[sel_idx], kind_all[sel_idx]
+            strength = ties.strength[eid_all[sel_idx]]
             weight = strength.copy()
             if layer == "family_friends":
                 weight = np.where(kind_l == KIND_CODE["family"], weight * p.family_weight, weight)
             if layer == "neighbours":
-                asks = strength >= threshold[rec]
-                weight = weight * asks * s.willing[hlp]
+                weight = weight * (strength >= threshold[rec]) * s.willing[hlp]
             tie_cap = np.full(rec.size, np.inf)
             tie_cap[kind_l == KIND_CODE["friend"]] = p.friend_tie_cap
-            tie_cap[np.isin(kind_l, [KIND_CODE["neighbour"], KIND_CODE["acquaintance"]])] = p.neighbour_tie_cap
+            tie_cap[(kind_l == KIND_CODE["neighbour"]) | (kind_l == KIND_CODE["acquaintance"])] = p.neighbour_tie_cap
             cap_left = np.maximum(0.0, s.capacity * caps[layer] - used) * can_help
             start_cap = cap_left.copy()
             layer_given = np.zeros(rec.size)
             for k in care_kinds:
                 w_k = weight if k != PERSONAL else weight * _PERSONAL_TIE_KINDS[kind_l]
-                before = remaining[:, k].sum()
                 g = _spread(remaining[:, k], cap_left, rec, hlp, w_k, tie_cap)
-                by_layer[layer][k] += before - remaining[:, k].sum()
+                by_layer[layer][k] += g.sum()
                 layer_given += g
             used += start_cap - cap_left
             he_given[sel_idx] += layer_given
             hours_by_tie_kind += np.bincount(kind_l, layer_given, len(TIE_KINDS))
             gave = layer_given > 0
             if layer != "household":
-                helped_other[np.unique(hlp[gave & (kind_l != KIND_CODE["family"])])] = True
+                helped_other[hlp[gave & (kind_l != KIND_CODE["family"])]] = True
             if layer == "neighbours":
-                neighbour_help[np.unique(hlp[gave])] = True
+                neighbour_help[hlp[gave]] = True
 
         informal_received = s.need.sum(axis=1) - remaining.sum(axis=1)
         # How many informal helpers each recipient has, to know who cares alone.

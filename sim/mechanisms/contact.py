@@ -113,8 +113,7 @@ class ContactAndLoneliness:
         s.contact += p.contact_smoothing * (weekly - s.contact)
 
         st = ties.strength
-        st[met] += p.grow * (1.0 - st[met])
-        st[~met] -= p.decay * st[~met]
+        st += np.where(met, p.grow * (1.0 - st), -p.decay * st)
         floor = np.zeros(len(TIE_KINDS))
         floor[KIND_CODE["household"]] = p.floor_household
         floor[KIND_CODE["family"]] = p.floor_family

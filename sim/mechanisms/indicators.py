@@ -60,6 +60,8 @@ class Indicators:
         return np.bincount(ties.u[active], minlength=n) + np.bincount(ties.v[active], minlength=n)
 
     def step(self, model: CareNetworkModel) -> None:
+        if model.week < 0:
+            return
         s, p, f = model.state, self.params, model.flows
         adults = s.adults()
         n_adults = int(adults.sum())
