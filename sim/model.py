@@ -132,6 +132,7 @@ class CareNetworkModel(mesa.Model):
 
         actions = build_actions(cfg.scenario, self.wijk_names)
         self.municipality = Municipality(self, cfg.scenario.name, actions, cfg.scenario.budget_eur_per_year)
+        self.refresh_professionals()
         self.roles.step(self)
 
     def _burn_in(self, weeks: int) -> None:
@@ -151,8 +152,9 @@ class CareNetworkModel(mesa.Model):
         return self.agents_by_type.get(Professional, mesa.agent.AgentSet([], random=self.random))
 
     @property
-    def wijkteam_workers(self) -> mesa.agent.AgentSet:
-        return self.professionals.select(lambda a: a.kind == "wijkteam")
+    def wijkteam_workers(self) -> list[Professional]:
+        """The wijkteam's professionals."""
+        return self._wijkteam
 
     def resident_at(self, slot: int) -> Resident:
         """The Resident agent living in a slot."""
@@ -165,24 +167,26 @@ class CareNetworkModel(mesa.Model):
         by_type = self.agents_by_type
         return {name: len(by_type[cls]) if cls in by_type else 0 for name, cls in AGENT_KINDS.items()}
 
-    def _professional_arrays(self) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    def refresh_professionals(self) -> None:
+        """Re-read the professionals' wijken, kinds and hours (after professionals are added or removed)."""
         profs = list(self.professionals)
-        wijk = np.array([a.wijk for a in profs], dtype=np.int64)
-        home = np.array([a.kind == "home_care" for a in profs], dtype=bool)
-        return profs, wijk, home
+        self._prof_wijk = np.array([a.wijk for a in profs], dtype=np.int64)
+        self._prof_home = np.array([a.kind == "home_care" for a in profs], dtype=bool)
+        self._prof_hours = np.array([a.hours for a in profs], dtype=float)
+        self._wijkteam = [a for a in profs if a.kind == "wijkteam"]
+        self.professional_list = profs
 
     def formal_capacity_by_wijk(self) -> np.ndarray:
         """Home-care hours at clients available this week, per wijk."""
-        profs, wijk, home = self._professional_arrays()
-        hours = np.array([a.hours for a in profs]) * self.config.wijkteam.home_care_direct_share
-        return np.bincount(wijk[home], hours[home], self.n_wijken) if home.any() else np.zeros(self.n_wijken)
+        home = self._prof_home
+        hours = self._prof_hours[home] * self.config.wijkteam.home_care_direct_share
+        return np.bincount(self._prof_wijk[home], hours, self.n_wijken)
 
     def quadrant_hours_by_wijk(self) -> np.ndarray:
         """Wijkteam hours this week per wijk over the four quadrants, shape (wijken, 4)."""
         out = np.zeros((self.n_wijken, 4))
-        for a in self.professionals:
-            if a.kind == "wijkteam":
-                out[a.wijk] += a.quadrant_hours
+        for a in self._wijkteam:
+            out[a.wijk] += a.quadrant_hours
         return out
 
     # -- the weekly step ---------------------------------------------------------------------------
@@ -263,8 +267,11 @@ class CareNetworkModel(mesa.Model):
 
     # -- demography's hook -----------------------------------------------------------------------
 
-    def replace_residents(self, slots: np.ndarray, ages: np.ndarray) -> None:
-        """Residents in ``slots`` leave (death); newcomers of the given ages take their places."""
+    def replace_residents(self, slots: np.ndarray, ages: np.ndarray, arrive: bool = True) -> None:
+        """Residents in ``slots`` leave (death); newcomers of the given ages take their places.
+
+        Newcomers who ``arrive`` from elsewhere meet a few neighbours and acquaintances.
+        """
         if slots.size == 0:
             return
         s, cfg = self.state, self.config
@@ -290,9 +297,57 @@ class CareNetworkModel(mesa.Model):
         s.lonely_base[slots] = self.contact.draw_baseline(rng, ages)
         s.loneliness[slots] = np.clip(s.lonely_base[slots], 0, 11)
         s.alive[slots] = True
-        self._tie_newcomers(slots, rng)
+        if arrive:
+            self._tie_newcomers(slots, rng)
         for slot in slots:
             self._residents[int(slot)] = Resident(self, int(slot))
+
+    def leave_home(self, slots: np.ndarray) -> None:
+        """Young adults set up their own household in the same wijk; household ties to those left become family ties."""
+        if slots.size == 0:
+            return
+        s, ties = self.state, self.ties
+        s.household[slots] = self._next_household + np.arange(slots.size)
+        self._next_household += slots.size
+        leaver = np.zeros(s.n, dtype=bool)
+        leaver[slots] = True
+        moved = ties.alive & (ties.kind == KIND_CODE["household"]) & (leaver[ties.u] | leaver[ties.v])
+        ties.kind[moved] = KIND_CODE["family"]
+        self.counters["left_home"] += int(slots.size)
+
+    def move_in_together(self, a: np.ndarray, b: np.ndarray) -> None:
+        """Residents ``b`` move into the households of residents ``a`` as partners."""
+        if a.size == 0:
+            return
+        s = self.state
+        s.household[b] = s.household[a]
+        self.ties.add(a, b, np.full(a.size, KIND_CODE["household"]), np.full(a.size, 0.9))
+        self.counters["couples_formed"] += int(a.size)
+
+    def add_births(self, slots: np.ndarray) -> None:
+        """Babies are born into households of adults aged 25–42, taking the given free slots."""
+        if slots.size == 0:
+            return
+        s = self.state
+        rng = self.streams["demography.births"]
+        parents_pool = np.flatnonzero(s.alive & (s.age >= 25) & (s.age <= 42))
+        if parents_pool.size == 0:
+            self.replace_residents(slots, np.zeros(slots.size))
+            return
+        parents = parents_pool[rng.integers(0, parents_pool.size, slots.size)]
+        self.replace_residents(slots, np.zeros(slots.size), arrive=False)
+        s.household[slots] = s.household[parents]
+        s.wijk[slots] = s.wijk[parents]
+        s.willing[slots] = False
+        # Tie each newborn to everyone else in their household (a sibling born the same week included).
+        in_home = np.flatnonzero(s.alive & np.isin(s.household, s.household[slots]))
+        baby = slots[np.argsort(s.household[slots], kind="stable")]
+        baby_hh = s.household[baby]
+        pos = np.searchsorted(baby_hh, s.household[in_home])
+        a, b = baby[np.minimum(pos, baby.size - 1)], in_home
+        ok = a != b
+        self.ties.add(a[ok], b[ok], np.full(int(ok.sum()), KIND_CODE["household"]), np.full(int(ok.sum()), 0.9))
+        self.counters["births"] += int(slots.size)
 
     def _tie_newcomers(self, slots: np.ndarray, rng: np.random.Generator) -> None:
         """A newcomer meets a few neighbours and acquaintances in their wijk (drawn among adults of that wijk)."""

@@ -25,8 +25,8 @@ class NetworkParams:
 
     graph_file: str = param("", doc="GraphML file with your own social graph; empty builds a synthetic one")
     children_in_municipality: float = param(
-        1.0, unit="adult children per resident 60+", lo=0, hi=6,
-        doc="mean number of adult children living in the municipality",
+        0.8, unit="adult children per resident 42+", lo=0, hi=6,
+        doc="mean number of adult children living in the municipality, per resident aged 42 or over",
         source="CBS: about half of adult children live within 10 km of their parents; 2 children on average",
     )
     siblings: float = param(0.4, unit="ties per adult", lo=0, hi=5, doc="mean number of sibling ties in the municipality")
@@ -68,7 +68,7 @@ class Ties:
             self._buf[name][:m] = values
         self._m = m
         self._views()
-        self._keys = np.sort(self._key(self.u, self.v))
+        self._keys: set[int] = set(self._key(self.u, self.v).tolist())
         self._half_buf: list[np.ndarray] | None = None
         self._half_m = 0
 
@@ -107,9 +107,8 @@ class Ties:
         lo, hi = np.minimum(u, v), np.maximum(u, v)
         keep = lo != hi
         key_new = self._key(lo, hi)
-        if self._keys.size:
-            pos = np.minimum(np.searchsorted(self._keys, key_new), self._keys.size - 1)
-            keep &= self._keys[pos] != key_new
+        keys = self._keys
+        keep &= np.fromiter((k not in keys for k in key_new.tolist()), bool, key_new.size)
         _, first = np.unique(key_new, return_index=True)
         once = np.zeros(keep.shape, dtype=bool)
         once[first] = True
@@ -124,8 +123,7 @@ class Ties:
             self._buf[name][m : m + k] = values
         self._m = m + k
         self._views()
-        added = np.sort(key_new[keep])
-        self._keys = np.insert(self._keys, np.searchsorted(self._keys, added), added)
+        keys.update(key_new[keep].tolist())
         if self._half_buf is not None:
             rec, hlp, eid = self._half_buf
             h = self._half_m
@@ -238,7 +236,7 @@ def build_ties(
         # Family: adult children of older residents, and siblings of similar age.
         by_age = adults[np.argsort(age[adults], kind="stable")]
         sorted_age = age[by_age]
-        elders = adults[age[adults] >= 60]
+        elders = adults[age[adults] >= 42]
         k = rng.poisson(params.children_in_municipality, elders.size)
         parent = np.repeat(elders, k)
         child_age = age[parent] - rng.uniform(24, 36, parent.size)

@@ -17,6 +17,11 @@ CARE_KINDS: tuple[str, ...] = ("personal", "practical", "company")
 PERSONAL, PRACTICAL, COMPANY = 0, 1, 2
 
 
+def row_total(a: np.ndarray) -> np.ndarray:
+    """Sum over the kinds of care of an (n, 3) array; much faster than ``a.sum(axis=1)`` for narrow rows."""
+    return a[:, 0] + a[:, 1] + a[:, 2]
+
+
 @dataclass
 class State:
     """Arrays over all resident slots. Hours are hours per week."""

@@ -17,7 +17,7 @@ from typing import TYPE_CHECKING
 import numpy as np
 
 from sim.params import param
-from sim.state import CARE_KINDS, COMPANY, PERSONAL, PRACTICAL
+from sim.state import CARE_KINDS, COMPANY, PERSONAL, PRACTICAL, row_total
 from sim.ties import KIND_CODE, TIE_KINDS
 
 if TYPE_CHECKING:
@@ -43,13 +43,25 @@ class AllocationParams:
     )
     family_stretch: float = param(1.5, unit="× capacity", lo=0, hi=20, doc="stretch of capacity for family and friends")
     family_weight: float = param(
-        2.0, unit="×", lo=0, hi=20, doc="weight of a family tie against a friendship of equal strength when asking"
+        5.0, unit="×", lo=0, hi=20, doc="weight of a family tie against a friendship of equal strength when asking"
     )
-    friend_tie_cap: float = param(3.0, unit="hours a week", lo=0, hi=168, doc="most a friend gives over one tie")
+    concentration: float = param(
+        3.0, unit="exponent", lo=0, hi=10, doc="requests go to ties in proportion to strength to this power: help "
+        "concentrates on the closest ties",
+        source="calibrated to the share of adults who give care in a year (SCP 2017: about a third)",
+    )
+    min_hours: float = param(
+        0.5, unit="hours a week", lo=0, hi=40, doc="smallest request put to one tie; smaller shares go to stronger ties",
+    )
+    friend_tie_cap: float = param(2.0, unit="hours a week", lo=0, hi=168, doc="most a friend gives over one tie")
     neighbour_tie_cap: float = param(2.0, unit="hours a week", lo=0, hi=168, doc="most a neighbour or acquaintance gives over one tie")
     ask_threshold: float = param(
         0.35, unit="tie strength", lo=0, hi=1, doc="residents ask neighbours and acquaintances only over ties at least this strong",
         source="Tonkens 2010 and Linders 2010: people hesitate to ask weak ties ('unused help mountain')",
+    )
+    friend_ask_threshold: float = param(
+        0.45, unit="tie strength", lo=0, hi=1, doc="residents ask friends for care only over friendships at least this strong",
+        source="calibrated: about a quarter to a third of carers help a friend or neighbour (SCP 2017)",
     )
     mobilised_ask_threshold: float = param(
         0.05, unit="tie strength", lo=0, hi=1, doc="the same threshold once a professional has mobilised the network"
@@ -64,6 +76,12 @@ class AllocationParams:
         source="Movisie: buurthulp matches often fail without coordination and backup",
     )
     formal_needs_indication: bool = param(True, doc="formal care only for residents assessed by the wijkteam")
+    takeover_share: float = param(
+        0.6, unit="share", lo=0, hi=1,
+        doc="share of personal care and practical help professionals take over, before the network, for residents "
+        "assessed in the medical model (not mobilised)",
+        source="Hospers 2021: the medical model takes care over; calibrated to three quarters of care at home informal",
+    )
 
 
 def _spread(
@@ -73,6 +91,7 @@ def _spread(
     hlp: np.ndarray,
     weight: np.ndarray,
     tie_left: np.ndarray,
+    min_hours: float = 0.0,
     rounds: int = 2,
 ) -> np.ndarray:
     """Give one kind of care over half-edges; return the hours given over each half-edge.
@@ -90,6 +109,8 @@ def _spread(
         r, h, wl = rec[live], hlp[live], w[live]
         rowsum = np.bincount(r, wl, n)
         offer = np.minimum(remaining[r] * wl / rowsum[r], tie_left[live])
+        # Crumbs are not asked for: a share below min_hours goes unasked this round unless it is all that is left.
+        offer = np.where((offer >= min_hours) | (remaining[r] <= min_hours) | (wl * 2 >= rowsum[r]), offer, 0.0)
         asked = np.bincount(h, offer, n)
         scale = np.minimum(1.0, cap_left / np.maximum(asked, 1e-12))
         g = offer * scale[h]
@@ -115,18 +136,23 @@ class LayeredAllocation:
         n = s.n
         rng = model.streams.weekly(self.name, model.week)
         u_match = rng.random(n)
-        remaining = s.need.copy()
+        remaining = np.ascontiguousarray(s.need.T)  # (kind, resident): each kind's row contiguous
         flows = model.flows
-        flows["need"] = s.need.sum(axis=0)
         by_layer = {name: np.zeros(3) for name in LAYERS}
-
+        self._by_layer = by_layer
+        formal_cap = model.formal_capacity_by_wijk().astype(float)
+        formal = np.zeros(n)
+        if p.takeover_share > 0:
+            taken_over = s.alive & s.indicated & ~s.mobilised
+            formal_cap = self._professionals(model, remaining, formal, formal_cap, taken_over, p.takeover_share)
+        flows["need"] = s.need.sum(axis=0)
         can_help = (
             s.alive & (s.age >= p.min_helper_age) & (s.cooldown == 0) & ~s.ill & (s.severity <= p.helper_max_severity)
         )
         used = np.zeros(n)
         rec_h, hlp_h, eid_h = ties.half_edges()
         # Only half-edges towards residents with a need, from residents who can help, carry care.
-        need_total = s.need.sum(axis=1)
+        need_total = row_total(s.need)
         live = np.flatnonzero((need_total[rec_h] > 0) & can_help[hlp_h] & ties.alive[eid_h])
         rec_all, hlp_all, eid_all = rec_h[live], hlp_h[live], eid_h[live]
         kind_all = ties.kind[eid_all]
@@ -145,9 +171,12 @@ class LayeredAllocation:
             sel_idx = np.flatnonzero(layer_all == i)
             rec, hlp, kind_l = rec_all[sel_idx], hlp_all[sel_idx], kind_all[sel_idx]
             strength = ties.strength[eid_all[sel_idx]]
-            weight = strength.copy()
+            weight = strength**p.concentration
             if layer == "family_friends":
-                weight = np.where(kind_l == KIND_CODE["family"], weight * p.family_weight, weight)
+                is_family = kind_l == KIND_CODE["family"]
+                friend_threshold = np.where(s.mobilised[rec], p.mobilised_ask_threshold, p.friend_ask_threshold)
+                asked = is_family | (strength >= friend_threshold)
+                weight = np.where(is_family, weight * p.family_weight, weight) * asked
             if layer == "neighbours":
                 weight = weight * (strength >= threshold[rec]) * s.willing[hlp]
             tie_cap = np.full(rec.size, np.inf)
@@ -158,7 +187,7 @@ class LayeredAllocation:
             layer_given = np.zeros(rec.size)
             for k in care_kinds:
                 w_k = weight if k != PERSONAL else weight * _PERSONAL_TIE_KINDS[kind_l]
-                g = _spread(remaining[:, k], cap_left, rec, hlp, w_k, tie_cap)
+                g = _spread(remaining[k], cap_left, rec, hlp, w_k, tie_cap, p.min_hours)
                 by_layer[layer][k] += g.sum()
                 layer_given += g
             used += start_cap - cap_left
@@ -170,7 +199,7 @@ class LayeredAllocation:
             if layer == "neighbours":
                 neighbour_help[hlp[gave]] = True
 
-        informal_received = s.need.sum(axis=1) - remaining.sum(axis=1)
+        informal_received = np.maximum(0.0, need_total - remaining.sum(axis=0) - formal)
         # How many informal helpers each recipient has, to know who cares alone.
         gave_he = he_given > 0
         helpers_of = np.bincount(rec_all[gave_he], minlength=n)
@@ -180,11 +209,14 @@ class LayeredAllocation:
         flows["hours_by_tie_kind"] = hours_by_tie_kind
 
         vol_given = self._volunteers(model, remaining, u_match, by_layer)
-        formal = self._professionals(model, remaining, by_layer)
+        eligible = s.alive & (s.indicated if p.formal_needs_indication else True)
+        self._professionals(model, remaining, formal, formal_cap, eligible, 1.0)
+        for k in (PERSONAL, PRACTICAL):
+            model.flows[f"formal_{CARE_KINDS[k]}"] = float(by_layer["professionals"][k])
 
         s.received_informal = informal_received + vol_given
         s.received_formal = formal
-        s.unmet = remaining
+        s.unmet = remaining.T.copy()
         caring = used > 1e-9
         s.caring_weeks = np.where(caring, s.caring_weeks + 1, 0).astype(np.int32)
         s.last_gave[caring] = model.week
@@ -192,7 +224,7 @@ class LayeredAllocation:
         s.helped_friend_or_neighbour |= helped_other
         s.neighbour_helper = neighbour_help
         flows["by_layer"] = by_layer
-        flows["unmet"] = remaining.sum(axis=0)
+        flows["unmet"] = remaining.sum(axis=1)
 
     @staticmethod
     def _caring_alone(rec, hlp, gave_he, helpers_of, n) -> np.ndarray:
@@ -201,48 +233,57 @@ class LayeredAllocation:
         return np.bincount(hlp[alone_he], minlength=n) > 0
 
     def _volunteers(self, model: CareNetworkModel, remaining: np.ndarray, u_match: np.ndarray, by_layer) -> np.ndarray:
-        """Volunteers matched by a coordinator to residents known to the wijkteam, pooled per wijk."""
+        """Volunteers matched by a coordinator to residents known to the wijkteam, pooled per wijk.
+
+        Volunteer hours are informal help but not mantelzorg: they do not count
+        towards a volunteer's burden or carer role.
+        """
         s, p = model.state, self.params
         n_wijk = model.n_wijken
-        known = s.alive & (s.referred | s.indicated)
-        success = u_match < np.clip(p.volunteer_match_success + model.levers.match_success_bonus[s.wijk], 0, 1)
-        asking = known & success & (remaining[:, PRACTICAL] + remaining[:, COMPANY] > 0)
-        vol = s.alive & s.volunteer & (s.cooldown == 0) & ~s.ill
-        vol_cap_each = np.where(vol, np.maximum(0.0, s.capacity - s.given) * p.volunteer_capacity_share, 0.0)
-        cap_w = np.bincount(s.wijk, vol_cap_each, n_wijk)
-        demand_each = np.where(asking, remaining[:, PRACTICAL] + remaining[:, COMPANY], 0.0)
-        demand_w = np.bincount(s.wijk, demand_each, n_wijk)
-        frac_w = np.minimum(1.0, cap_w / np.maximum(demand_w, 1e-12))
-        frac = np.where(asking, frac_w[s.wijk], 0.0)
+        known = np.flatnonzero(s.alive & (s.referred | s.indicated))
+        w_known = s.wijk[known]
+        success = u_match[known] < np.clip(p.volunteer_match_success + model.levers.match_success_bonus[w_known], 0, 1)
+        wanted = remaining[PRACTICAL, known] + remaining[COMPANY, known]
+        asking = success & (wanted > 0)
+        vol = np.flatnonzero(s.alive & s.volunteer & (s.cooldown == 0) & ~s.ill)
+        vol_cap = np.maximum(0.0, s.capacity[vol] - s.given[vol]) * p.volunteer_capacity_share
+        cap_w = np.bincount(s.wijk[vol], vol_cap, n_wijk)
+        demand_w = np.bincount(w_known, np.where(asking, wanted, 0.0), n_wijk)
+        frac = np.where(asking, np.minimum(1.0, cap_w / np.maximum(demand_w, 1e-12))[w_known], 0.0)
         got = np.zeros(s.n)
         for k in (PRACTICAL, COMPANY):
-            g = remaining[:, k] * frac
-            remaining[:, k] -= g
+            g = remaining[k, known] * frac
+            remaining[k, known] -= g
             by_layer["volunteers"][k] += g.sum()
-            got += g
-        used_w = np.bincount(s.wijk, got, n_wijk)
-        share = np.where(vol, vol_cap_each / np.maximum(cap_w[s.wijk], 1e-12), 0.0)
-        s.given = s.given + share * used_w[s.wijk]
-        model.counters["volunteer_matches"] += int((asking & (got > 0)).sum())
-        model.counters["volunteer_match_failures"] += int((known & ~success & (s.need[:, PRACTICAL] > 0)).sum())
+            got[known] += g
+        model.counters["volunteer_matches"] += int((asking & (frac > 0)).sum())
+        model.counters["volunteer_match_failures"] += int((~success & (wanted > 0)).sum())
         model.flows["volunteer_hours"] = float(got.sum())
         return got
 
-    def _professionals(self, model: CareNetworkModel, remaining: np.ndarray, by_layer) -> np.ndarray:
-        """Formal care for assessed residents within the home-care capacity of their wijk: personal care first."""
-        s, p = model.state, self.params
+    def _professionals(
+        self,
+        model: CareNetworkModel,
+        remaining: np.ndarray,
+        got: np.ndarray,
+        cap_w: np.ndarray,
+        eligible: np.ndarray,
+        share: float,
+    ) -> np.ndarray:
+        """Formal care for eligible residents within the home-care hours of their wijk, personal care first.
+
+        Gives up to ``share`` of each eligible resident's remaining personal and
+        practical need; adds to ``got``; returns the hours left per wijk.
+        """
         n_wijk = model.n_wijken
-        eligible = s.alive & (s.indicated if p.formal_needs_indication else np.ones(s.n, dtype=bool))
-        cap_w = model.formal_capacity_by_wijk().astype(float)
-        got = np.zeros(s.n)
+        idx = np.flatnonzero(eligible)
+        wijk = model.state.wijk[idx]
         for k in (PERSONAL, PRACTICAL):
-            demand_each = np.where(eligible, remaining[:, k], 0.0)
-            demand_w = np.bincount(s.wijk, demand_each, n_wijk)
-            frac_w = np.minimum(1.0, cap_w / np.maximum(demand_w, 1e-12))
-            g = demand_each * frac_w[s.wijk]
-            remaining[:, k] -= g
-            cap_w = np.maximum(0.0, cap_w - np.bincount(s.wijk, g, n_wijk))
-            by_layer["professionals"][k] += g.sum()
-            model.flows[f"formal_{CARE_KINDS[k]}"] = float(g.sum())
-            got += g
-        return got
+            demand = remaining[k, idx] * share
+            demand_w = np.bincount(wijk, demand, n_wijk)
+            g = demand * np.minimum(1.0, cap_w / np.maximum(demand_w, 1e-12))[wijk]
+            remaining[k, idx] -= g
+            cap_w = np.maximum(0.0, cap_w - np.bincount(wijk, g, n_wijk))
+            self._by_layer["professionals"][k] += g.sum()
+            got[idx] += g
+        return cap_w

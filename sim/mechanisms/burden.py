@@ -32,14 +32,14 @@ class BurdenParams:
     duration_weight: float = param(1.5, unit="strain after 3 years", lo=0, hi=50, doc="strain from caring long")
     alone_weight: float = param(1.5, unit="strain", lo=0, hi=50, doc="strain from being a recipient's only helper")
     strain_scale: float = param(
-        4.0, unit="strain", lo=0.1, hi=100, doc="burden target = 10·(1 − exp(−strain ÷ scale))"
+        5.0, unit="strain", lo=0.1, hi=100, doc="burden target = 10·(1 − exp(−strain ÷ scale))"
     )
     support_relief: float = param(3.0, unit="strain", lo=0, hi=50, doc="strain taken away while a carer is supported")
     heavy_threshold: float = param(
         7.0, unit="burden (0–10)", lo=0, hi=10, doc="heavily burdened at or above this score",
         source="SCP: 'zwaar belast' is the top band of the burden scale; calibrated to about 9% of carers",
     )
-    over_threshold: float = param(8.5, unit="burden (0–10)", lo=0, hi=10, doc="overburdened at or above this score")
+    over_threshold: float = param(8.0, unit="burden (0–10)", lo=0, hi=10, doc="overburdened at or above this score")
     dropout_rate: float = param(
         0.02, unit="per week", lo=0, hi=1, doc="chance an overburdened carer stops caring in a week"
     )

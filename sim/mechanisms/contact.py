@@ -39,16 +39,22 @@ class ContactParams:
     floor_family: float = param(0.15, unit="strength", lo=0, hi=1, doc="family ties never weaken below this")
     remove_below: float = param(0.03, unit="strength", lo=0, hi=1, doc="other ties weaker than this are lost")
     new_ties_per_1000: float = param(
-        3.0, unit="ties a week per 1,000 residents", lo=0, hi=1000,
+        2.5, unit="ties a week per 1,000 residents", lo=0, hi=1000,
         doc="weak ties formed at shared places (community centre, shops, clubs) without municipal action",
+    )
+    neighbour_share: float = param(
+        0.3, unit="share", lo=0, hi=1, doc="share of new ties within a wijk that are neighbour ties (the rest acquaintances)"
+    )
+    friend_strength: float = param(
+        0.6, unit="strength", lo=0, hi=1, doc="an acquaintance or neighbour tie this strong becomes a friendship"
     )
     bridging_share: float = param(0.15, unit="share", lo=0, hi=1, doc="share of new weak ties that link two wijken")
     new_tie_strength: float = param(0.25, unit="strength", lo=0, hi=1, doc="strength of a newly formed weak tie")
     lonely_mean: float = param(
-        2.3, unit="score (0–11)", lo=-11, hi=11, doc="mean of the personal loneliness baseline (normal, clipped to 0–11)",
+        2.7, unit="score (0–11)", lo=-11, hi=11, doc="mean of the personal loneliness baseline (normal, clipped to 0–11)",
         source="calibrated to Gezondheidsmonitor 2020: 47% lonely, 11% severely lonely (18+)",
     )
-    lonely_sd: float = param(4.4, unit="score (0–11)", lo=0, hi=20, doc="spread of the personal loneliness baseline")
+    lonely_sd: float = param(5.4, unit="score (0–11)", lo=0, hi=20, doc="spread of the personal loneliness baseline")
     lonely_age_75: float = param(1.0, unit="score", lo=-11, hi=11, doc="extra baseline loneliness at age 75 and over")
     contact_weight: float = param(
         1.5, unit="score per halving of contact", lo=0, hi=11, doc="loneliness added when weekly contact halves"
@@ -121,6 +127,10 @@ class ContactAndLoneliness:
         lost = ties.alive & (st < p.remove_below) & (floor[ties.kind] == 0)
         ties.remove(lost)
         model.counters["ties_lost"] += int(lost.sum())
+        weak = (ties.kind == KIND_CODE["acquaintance"]) | (ties.kind == KIND_CODE["neighbour"])
+        befriended = ties.alive & weak & (st >= p.friend_strength)
+        ties.kind[befriended] = KIND_CODE["friend"]
+        model.counters["friendships_formed"] += int(befriended.sum())
 
         self._new_weak_ties(model, rng)
         s.loneliness += p.adapt_rate * (self._target(s) - s.loneliness)
@@ -147,27 +157,28 @@ class ContactAndLoneliness:
         b = _pick_in_wijk(rng, adults, s.wijk[adults], np.ones(adults.size), other)
         ok = (a >= 0) & (b >= 0) & (a != b)
         before = model.ties.m
-        model.ties.add(
-            a[ok], b[ok], np.full(int(ok.sum()), KIND_CODE["acquaintance"]), np.full(int(ok.sum()), p.new_tie_strength)
+        kind = np.where(
+            (wijk_of == other) & (rng.random(total) < p.neighbour_share), KIND_CODE["neighbour"], KIND_CODE["acquaintance"]
         )
+        model.ties.add(a[ok], b[ok], kind[ok], np.full(int(ok.sum()), p.new_tie_strength))
         made = model.ties.m - before
         model.counters["ties_formed"] += made
         model.counters["bridging_ties_formed"] += int((ok & (wijk_of != other)).sum()) if made else 0
 
 
 def _pick_in_wijk(
-    rng: np.random.Generator, people: np.ndarray, wijk: np.ndarray, weight: np.ndarray, want: np.ndarray
+    rng: np.random.Generator, people: np.ndarray, wijk: np.ndarray, weight: np.ndarray, want: np.ndarray, tries: int = 64
 ) -> np.ndarray:
-    """One resident per entry of ``want`` (a wijk), drawn by weight among ``people`` of that wijk; -1 if none."""
-    order = np.lexsort((people, wijk))
-    people, wijk, weight = people[order], wijk[order], weight[order]
-    cum = np.cumsum(weight)
-    n_w = int(max(wijk.max(initial=0), want.max(initial=0))) + 1
-    start = np.searchsorted(wijk, np.arange(n_w), side="left")
-    end = np.searchsorted(wijk, np.arange(n_w), side="right")
-    lo = np.where(start > 0, cum[np.maximum(start - 1, 0)], 0.0)
-    hi = np.where(end > 0, cum[np.maximum(end - 1, 0)], 0.0)
-    target = lo[want] + rng.random(want.size) * (hi[want] - lo[want])
-    pos = np.clip(np.searchsorted(cum, target, side="right"), 0, people.size - 1)
-    empty = end[want] <= start[want]
-    return np.where(empty, -1, people[pos])
+    """One resident per entry of ``want`` (a wijk), drawn by weight among ``people`` of that wijk; -1 if none found.
+
+    Rejection sampling: draw candidates uniformly, accept those in the wanted
+    wijk with probability weight ÷ max weight; cost follows the number of
+    picks, not the population.
+    """
+    if want.size == 0:
+        return np.empty(0, np.int64)
+    cand = rng.integers(0, people.size, (want.size, tries))
+    accept = (wijk[cand] == want[:, None]) & (rng.random(cand.shape) * weight.max() < weight[cand])
+    first = accept.argmax(axis=1)
+    rows = np.arange(want.size)
+    return np.where(accept[rows, first], people[cand[rows, first]], -1)

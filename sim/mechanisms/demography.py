@@ -36,7 +36,7 @@ class DemographyParams:
         2.0, unit="×", lo=1, hi=10, doc="mortality multiplier for residents with a care need"
     )
     need_prevalence: list[float] = param(
-        [0.02, 0.03, 0.04, 0.08, 0.15, 0.35, 0.65],
+        [0.015, 0.022, 0.03, 0.06, 0.12, 0.28, 0.55],
         unit="share per age band",
         lo=0,
         hi=0.99,
@@ -44,7 +44,7 @@ class DemographyParams:
         source="SCP Kerncijfers 2016 / CBS Gezondheidsenquête: help at home rises steeply after 75",
     )
     recovery_rate: float = param(
-        0.5, unit="per year", lo=0, hi=52, doc="rate at which a care need ends (temporary needs, recovery)"
+        0.3, unit="per year", lo=0, hi=52, doc="rate at which a care need ends (temporary needs, recovery)"
     )
     loneliness_onset_factor: float = param(
         0.6, unit="× per 11 points", lo=0, hi=5, doc="extra onset of care need for a severely lonely resident",
@@ -54,7 +54,20 @@ class DemographyParams:
         0.08, unit="severity per year", lo=0, hi=1, doc="mean yearly increase of the severity of an ongoing need"
     )
     newcomer_age: list[float] = param(
-        [20.0, 45.0], unit="years", lo=0, hi=100, doc="age range of newcomers who take the place of the dead"
+        [20.0, 45.0], unit="years", lo=0, hi=100, doc="age range of adults who move in to take the place of the dead"
+    )
+    leave_home_age: float = param(
+        23.0, unit="years", lo=16, hi=40, doc="age at which children leave their parents' household; their household "
+        "ties become family ties", source="CBS: Dutch young adults leave home at about 23 on average",
+    )
+    partnering_rate: float = param(
+        0.15, unit="per year", lo=0, hi=52, doc="rate at which adults aged 22–65 living alone move in with a partner",
+        source="calibrated to keep the share of adults living with a partner near CBS's 60% over the years",
+    )
+    birth_share: float = param(
+        0.85, unit="share", lo=0, hi=1, doc="share of the places freed by deaths taken by births into young families "
+        "(the rest by adults moving in)",
+        source="CBS 2023: about 165,000 births and 170,000 deaths a year",
     )
 
 
@@ -79,12 +92,18 @@ class Demography:
         rng = model.streams.weekly(self.name, model.week)
         u_death, u_onset, u_recover, u_sev, u_prog = rng.random((5, s.n))
         s.age[s.alive] += 1.0 / WEEKS_PER_YEAR
+        self._partner(model, rng)
+        leaving = s.alive & (s.age >= p.leave_home_age) & (s.age - 1.0 / WEEKS_PER_YEAR < p.leave_home_age)
+        model.leave_home(np.flatnonzero(leaving))
 
         hazard = p.mortality_a * np.exp(p.mortality_b * s.age)
         hazard = np.where(s.severity > 0, hazard * p.need_mortality_factor, hazard)
         dies = s.alive & (u_death < 1.0 - np.exp(-hazard / WEEKS_PER_YEAR))
         model.counters["deaths"] += int(dies.sum())
-        model.replace_residents(np.flatnonzero(dies), self._newcomer_ages(rng, int(dies.sum())))
+        slots = np.flatnonzero(dies)
+        born = rng.random(slots.size) < p.birth_share
+        model.replace_residents(slots[~born], self._newcomer_ages(rng, int((~born).sum())))
+        model.add_births(slots[born])
 
         prevalence = np.asarray(p.need_prevalence)[age_band(s.age)]
         onset_rate = p.recovery_rate * prevalence / (1.0 - prevalence)
@@ -98,6 +117,20 @@ class Demography:
         grows = ongoing & ~recovers
         s.severity[grows] = np.minimum(1.0, s.severity[grows] + 2 * p.progression * u_prog[grows] / WEEKS_PER_YEAR)
         model.counters["need_onsets"] += int(starts.sum())
+
+    def _partner(self, model: CareNetworkModel, rng: np.random.Generator) -> None:
+        """Adults living alone pair up with someone of similar age in their wijk and share a household."""
+        s = model.state
+        size = np.bincount(s.household[s.alive], minlength=int(s.household.max()) + 1)
+        alone = s.alive & (s.age >= 22) & (s.age <= 65) & (size[s.household] == 1)
+        looking = np.flatnonzero(alone & (rng.random(s.n) < self.params.partnering_rate / WEEKS_PER_YEAR * 2))
+        if looking.size < 2:
+            return
+        order = looking[np.lexsort((s.age[looking] + rng.normal(0, 3, looking.size), s.wijk[looking]))]
+        a, b = order[0::2], order[1::2]
+        a = a[: b.size]
+        ok = s.wijk[a] == s.wijk[b]
+        model.move_in_together(a[ok], b[ok])
 
     def _newcomer_ages(self, rng: np.random.Generator, k: int) -> np.ndarray:
         lo, hi = self.params.newcomer_age

@@ -14,6 +14,7 @@ import numpy as np
 
 from sim.mechanisms.allocation import LAYERS
 from sim.params import param
+from sim.state import row_total
 from sim.ties import KIND_CODE, TIE_KINDS
 
 if TYPE_CHECKING:
@@ -67,10 +68,11 @@ class Indicators:
         n_adults = int(adults.sum())
         carers = s.alive & s.carer
         n_carers = int(carers.sum())
-        need = float(s.need[s.alive].sum())
-        informal = float(s.received_informal[s.alive].sum())
-        formal = float(s.received_formal[s.alive].sum())
-        unmet = float(s.unmet[s.alive].sum())
+        # Slots of the dead hold no hours (reset when they leave), so plain sums are sums over the living.
+        need = float(s.need.sum())
+        informal = float(s.received_informal.sum())
+        formal = float(s.received_formal.sum())
+        unmet = float(s.unmet.sum())
         by_kind = f.get("hours_by_tie_kind", np.zeros(len(TIE_KINDS)))
         family = float(by_kind[KIND_CODE["household"]] + by_kind[KIND_CODE["family"]])
         active = self.active_ties(model)
@@ -128,10 +130,10 @@ class Indicators:
         return {
             "residents": total(ones, alive),
             "adults": total(ones, adults),
-            "need_hours": total(s.need.sum(axis=1), alive),
+            "need_hours": total(row_total(s.need), alive),
             "informal_hours": total(s.received_informal, alive),
             "formal_hours": total(s.received_formal, alive),
-            "unmet_hours": total(s.unmet.sum(axis=1), alive),
+            "unmet_hours": total(row_total(s.unmet), alive),
             "carers": total(ones, carers),
             "burden_sum": total(s.burden, carers),
             "heavily_burdened": total(ones, carers & (s.burden >= self.heavy)),

@@ -14,6 +14,7 @@ from typing import TYPE_CHECKING
 import numpy as np
 
 from sim.params import param
+from sim.state import row_total
 
 if TYPE_CHECKING:
     from sim.model import CareNetworkModel
@@ -51,7 +52,7 @@ class Signalling:
         u_self, u_net, u_prof, u_shop = rng.random((4, s.n))
         has_need = s.severity > 0
         at_risk = s.alive & (
-            (s.unmet.sum(axis=1) >= p.min_unmet)
+            (row_total(s.unmet) >= p.min_unmet)
             | (has_need & (s.loneliness >= p.lonely_at_risk))
             | ((s.given > 0) & (s.burden >= self.heavy_threshold))
         )

@@ -52,7 +52,7 @@ class WijkteamParams:
         0.05, unit="ties per hour", lo=0, hi=10, doc="weak ties formed per hour of collective-network work"
     )
     home_care_fte_per_1000: float = param(
-        4.0, unit="FTE per 1,000 residents", lo=0, hi=100, doc="home-care professionals (wijkverpleging, Wmo household help)",
+        8.0, unit="FTE per 1,000 residents", lo=0, hi=100, doc="home-care professionals (wijkverpleging, Wmo household help)",
         source="calibrated so that about three quarters of care at home is informal (SCP Kerncijfers 2016)",
     )
     home_care_direct_share: float = param(0.8, unit="share", lo=0, hi=1, doc="share of home-care hours spent at clients")
@@ -78,7 +78,8 @@ class Wijkteam:
         rng = model.streams.weekly(self.name, model.week)
         u_order, u_model = rng.random((2, s.n))
         u_round = rng.random((3, model.n_wijken))
-        model.professionals.do("step")
+        for professional in model.professional_list:  # a few dozen agents plan their week
+            professional.step()
         hours = model.quadrant_hours_by_wijk()  # (wijken, 4)
         social = np.clip(p.social_model_share + model.levers.social_model_bonus, 0, 1)
 
