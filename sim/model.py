@@ -137,9 +137,13 @@ class CareNetworkModel(mesa.Model):
 
     def _burn_in(self, weeks: int) -> None:
         """Step through weeks -weeks … -1 unrecorded, so week 0 starts from a settled state."""
+        # Carers at the start have cared for a while already (SCP: many for years); only carers keep this history.
+        rng = self.streams["burden.init"]
+        self.state.caring_weeks[:] = rng.integers(0, 4 * WEEKS_PER_YEAR, self.state.n)
         self.week = -weeks
         while self.week < 0:
             self.step()
+        self.contact.settle(self)
         self.counters.clear()
         self.counters_at_week_start = Counter()
         self.municipality.spent = 0.0

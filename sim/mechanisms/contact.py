@@ -89,6 +89,14 @@ class ContactAndLoneliness:
         self.contact_ref = float(np.median(s.contact[adults])) if adults.any() else 1.0
         s.loneliness[:] = self._target(s)
 
+    def settle(self, model: CareNetworkModel) -> None:
+        """At the end of the burn-in: take today's median contact as the reference and let loneliness follow."""
+        s = model.state
+        adults = s.adults()
+        if adults.any():
+            self.contact_ref = float(np.median(s.contact[adults]))
+        s.loneliness[:] = np.where(s.alive, self._target(s), 0.0)
+
     def draw_baseline(self, rng: np.random.Generator, age: np.ndarray) -> np.ndarray:
         """Personal loneliness baselines for residents of the given ages."""
         p = self.params
