@@ -82,7 +82,15 @@ def _app(cfg: DictConfig) -> None:
 
 def main() -> None:
     """Entry point of the `samenkracht` console script."""
+    from sim.config import SimConfig
+    from sim.overrides import compose_check, precheck
+
     register_configs()
+    try:
+        precheck(sys.argv[1:], Path(CONF_DIR), SimConfig)
+        compose_check(sys.argv[1:], Path(CONF_DIR))
+    except InputError as err:
+        fail(str(err))
     _app()
 
 

@@ -33,12 +33,16 @@ def param(
     return dataclasses.field(default=default, metadata=meta)
 
 
+def _num(x: float) -> str:
+    return f"{int(x):,}" if float(x).is_integer() and abs(x) < 1e15 else f"{x:g}"
+
+
 def _describe_range(lo: float | None, hi: float | None) -> str:
     if lo is not None and hi is not None:
-        return f"a number from {lo:g} to {hi:g}"
+        return f"a number from {_num(lo)} to {_num(hi)}"
     if lo is not None:
-        return f"a number of at least {lo:g}"
-    return f"a number of at most {hi:g}"
+        return f"a number of at least {_num(lo)}"
+    return f"a number of at most {_num(hi)}"
 
 
 def _check_number(value: Any, key: str, lo: float | None, hi: float | None) -> None:

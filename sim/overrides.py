@@ -1,0 +1,103 @@
+"""Checks of command-line overrides before Hydra starts, so bad input gets one clear message and exit status 2.
+
+Hydra would refuse most bad overrides too, but with exit status 1, with
+messages that do not list what is allowed, and (for an unknown key) with the
+misleading hint to add a '+'. These checks name the key, suggest the nearest
+known one, and list the allowed keys or options.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import difflib
+from pathlib import Path
+from typing import Any
+
+from sim.errors import InputError
+
+#: Flags after which Hydra does something other than one plain run; overrides are then left to Hydra.
+_HYDRA_FLAGS = ("-m", "--multirun", "--cfg", "-c", "--help", "-h", "--hydra-help", "--info", "-i", "--resolve",
+                "--shell-completion", "-sc", "--package", "-p", "--config-path", "-cp", "--config-name", "-cn",
+                "--config-dir", "-cd", "--experimental-rerun")
+
+
+def config_groups(conf_dir: Path) -> dict[str, list[str]]:
+    """Config groups in conf/ and their options (YAML file names without suffix)."""
+    groups = {}
+    for folder in sorted(p for p in Path(conf_dir).iterdir() if p.is_dir()):
+        groups[folder.name] = sorted(f.stem for f in folder.glob("*.yaml"))
+    return groups
+
+
+def _check_key(schema: type, key: str) -> None:
+    """Walk a dotted key through the schema dataclasses; raise InputError at the first unknown part."""
+    node: Any = schema
+    parts = key.split(".")
+    for i, part in enumerate(parts):
+        if not (isinstance(node, type) and dataclasses.is_dataclass(node)):
+            return  # below a free-form node (a scenario's actions): checked later by the registry
+        fields = {f.name: f for f in dataclasses.fields(node)}
+        if part not in fields:
+            where = ".".join(parts[:i]) or "the top level"
+            close = difflib.get_close_matches(part, fields, n=1)
+            hint = f" Did you mean '{'.'.join(parts[:i] + close + parts[i + 1:])}'?" if close else ""
+            raise InputError(
+                f"unknown key '{key}'.{hint} Keys at {where}: {', '.join(sorted(fields))}."
+            )
+        node = _field_type(node, fields[part])
+
+
+def _field_type(owner: type, f: dataclasses.Field) -> Any:
+    default = f.default_factory() if f.default_factory is not dataclasses.MISSING else f.default  # type: ignore[misc]
+    return type(default) if dataclasses.is_dataclass(default) else None
+
+
+def precheck(argv: list[str], conf_dir: Path, schema: type) -> None:
+    """Check plain ``key=value`` overrides of a single run; raise InputError naming the problem."""
+    if any(a.split("=")[0] in _HYDRA_FLAGS for a in argv):
+        return
+    groups = config_groups(conf_dir)
+    for arg in argv:
+        if "=" not in arg:
+            raise InputError(f"'{arg}' is not an override: write key=value (for example population.size=2000).")
+        key, value = arg.split("=", 1)
+        key = key.lstrip("+~")
+        if key.startswith("hydra.") or key == "hydra":
+            continue
+        if key in groups:
+            if value not in groups[key]:
+                raise InputError(
+                    f"{key}={value}: no such {key}. Available: {', '.join(groups[key])} "
+                    f"(files in {Path(conf_dir, key)}/; add a YAML file there for a new one)."
+                )
+            continue
+        _check_key(schema, key)
+
+
+def compose_check(argv: list[str], conf_dir: Path) -> None:
+    """Compose the configuration as Hydra will and convert it, so type and range errors surface now."""
+    if any(a.split("=")[0] in _HYDRA_FLAGS for a in argv):
+        return
+    from hydra import compose, initialize_config_dir
+    from hydra.core.global_hydra import GlobalHydra
+
+    from sim.config import to_sim_config
+
+    overrides = [a for a in argv if not a.lstrip("+~").startswith("hydra")]
+    try:
+        with initialize_config_dir(config_dir=str(conf_dir), version_base="1.3"):
+            cfg = compose(config_name="config", overrides=overrides)
+    except Exception as err:  # Hydra's composition errors carry the key and the bad value
+        raise InputError(_first_lines(err)) from None
+    finally:
+        GlobalHydra.instance().clear()
+    to_sim_config(cfg)
+
+
+def _first_lines(err: BaseException) -> str:
+    text = str(err).strip()
+    cause = err.__cause__ or err.__context__
+    if cause is not None and str(cause).strip() and str(cause).strip() not in text:
+        text = f"{text}: {str(cause).strip()}"
+    lines = [ln.strip() for ln in text.splitlines() if ln.strip() and not ln.strip().startswith(("object_type", "reference_type"))]
+    return " ".join(lines)
