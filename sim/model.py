@@ -271,10 +271,11 @@ class CareNetworkModel(mesa.Model):
 
     # -- demography's hook -----------------------------------------------------------------------
 
-    def replace_residents(self, slots: np.ndarray, ages: np.ndarray, arrive: bool = True) -> None:
+    def replace_residents(self, slots: np.ndarray, ages: np.ndarray, arrive: np.ndarray | None = None) -> None:
         """Residents in ``slots`` leave (death); newcomers of the given ages take their places.
 
-        Newcomers who ``arrive`` from elsewhere meet a few neighbours and acquaintances.
+        Newcomers who ``arrive`` from elsewhere (a mask over ``slots``; all by
+        default) meet a few neighbours and acquaintances.
         """
         if slots.size == 0:
             return
@@ -301,8 +302,9 @@ class CareNetworkModel(mesa.Model):
         s.lonely_base[slots] = self.contact.draw_baseline(rng, ages)
         s.loneliness[slots] = np.clip(s.lonely_base[slots], 0, 11)
         s.alive[slots] = True
-        if arrive:
-            self._tie_newcomers(slots, rng)
+        arriving = slots if arrive is None else slots[arrive]
+        if arriving.size:
+            self._tie_newcomers(arriving, rng)
         for slot in slots:
             self._residents[int(slot)] = Resident(self, int(slot))
 
@@ -328,18 +330,16 @@ class CareNetworkModel(mesa.Model):
         self.ties.add(a, b, np.full(a.size, KIND_CODE["household"]), np.full(a.size, 0.9))
         self.counters["couples_formed"] += int(a.size)
 
-    def add_births(self, slots: np.ndarray) -> None:
-        """Babies are born into households of adults aged 25–42, taking the given free slots."""
+    def place_births(self, slots: np.ndarray) -> None:
+        """Newborns (already in ``slots``, aged 0) join the household of a parent aged 25–42."""
         if slots.size == 0:
             return
         s = self.state
         rng = self.streams["demography.births"]
         parents_pool = np.flatnonzero(s.alive & (s.age >= 25) & (s.age <= 42))
         if parents_pool.size == 0:
-            self.replace_residents(slots, np.zeros(slots.size))
-            return
+            return  # no parents: the newborns stay in households of their own
         parents = parents_pool[rng.integers(0, parents_pool.size, slots.size)]
-        self.replace_residents(slots, np.zeros(slots.size), arrive=False)
         s.household[slots] = s.household[parents]
         s.wijk[slots] = s.wijk[parents]
         s.willing[slots] = False

@@ -42,6 +42,7 @@ class State:
     burden: np.ndarray = field(init=False)  #: carer burden, 0–10
     caring_weeks: np.ndarray = field(init=False)  #: consecutive weeks giving informal care
     last_gave: np.ndarray = field(init=False)  #: week in which informal care was last given (-999: never)
+    last_helped_neighbour: np.ndarray = field(init=False)  #: week of the last help over a neighbour tie (-999: never)
     cooldown: np.ndarray = field(init=False)  #: weeks before a dropped-out carer helps again
     given: np.ndarray = field(init=False)  #: informal hours given last week
     gave_this_year: np.ndarray = field(init=False)
@@ -63,6 +64,7 @@ class State:
         self.severity = np.zeros(n)
         self.need = np.zeros((n, 3))
         self.last_gave = np.full(n, -999, dtype=np.int32)
+        self.last_helped_neighbour = np.full(n, -999, dtype=np.int32)
         self.loneliness = np.clip(self.lonely_base, 0.0, 11.0).astype(float)
         self.contact = np.zeros(n)
         self.burden = np.zeros(n)
@@ -90,6 +92,7 @@ class State:
     def reset_slots(self, idx: np.ndarray) -> None:
         """Clear the dynamic state of the given slots (for newcomers taking over a slot)."""
         self.last_gave[idx] = -999
+        self.last_helped_neighbour[idx] = -999
         for name in ("severity", "burden", "given", "received_informal", "received_formal", "contact"):
             getattr(self, name)[idx] = 0.0
         self.need[idx] = 0.0

@@ -99,7 +99,7 @@ def _spread(
     ``remaining`` (per recipient) and ``cap_left`` (per helper) and ``tie_left``
     (per half-edge) are reduced in place.
     """
-    n = remaining.shape[0]
+    n, n_helpers = remaining.shape[0], cap_left.shape[0]
     given = np.zeros(rec.shape[0])
     for _ in range(rounds):
         w = weight * (cap_left[hlp] > 1e-9) * (tie_left > 1e-9) * (remaining[rec] > 1e-9)
@@ -108,18 +108,21 @@ def _spread(
             break
         r, h, wl = rec[live], hlp[live], w[live]
         rowsum = np.bincount(r, wl, n)
-        offer = np.minimum(remaining[r] * wl / rowsum[r], tie_left[live])
+        ideal = remaining[r] * wl / rowsum[r]
+        offer = np.minimum(ideal, tie_left[live])
         # Crumbs are not asked for: a share below min_hours goes unasked this round unless it is all that is left.
         offer = np.where((offer >= min_hours) | (remaining[r] <= min_hours) | (wl * 2 >= rowsum[r]), offer, 0.0)
-        asked = np.bincount(h, offer, n)
+        asked = np.bincount(h, offer, n_helpers)
         scale = np.minimum(1.0, cap_left / np.maximum(asked, 1e-12))
         g = offer * scale[h]
         given[live] += g
         tie_left[live] -= g
         np.subtract(remaining, np.bincount(r, g, n), out=remaining)
-        np.subtract(cap_left, np.bincount(h, g, n), out=cap_left)
+        np.subtract(cap_left, np.bincount(h, g, n_helpers), out=cap_left)
         np.maximum(remaining, 0.0, out=remaining)
         np.maximum(cap_left, 0.0, out=cap_left)
+        if (ideal - g).max() < 1e-9:
+            break  # every request was met as asked: another round would find nothing to redistribute
     return given
 
 
@@ -182,15 +185,20 @@ class LayeredAllocation:
             tie_cap = np.full(rec.size, np.inf)
             tie_cap[kind_l == KIND_CODE["friend"]] = p.friend_tie_cap
             tie_cap[(kind_l == KIND_CODE["neighbour"]) | (kind_l == KIND_CODE["acquaintance"])] = p.neighbour_tie_cap
-            cap_left = np.maximum(0.0, s.capacity * caps[layer] - used) * can_help
+            # Work in the layer's own index space: its recipients and its helpers only.
+            rec_ids, rec_l = np.unique(rec, return_inverse=True)
+            hlp_ids, hlp_l = np.unique(hlp, return_inverse=True)
+            cap_left = np.maximum(0.0, s.capacity[hlp_ids] * caps[layer] - used[hlp_ids])
             start_cap = cap_left.copy()
             layer_given = np.zeros(rec.size)
             for k in care_kinds:
                 w_k = weight if k != PERSONAL else weight * _PERSONAL_TIE_KINDS[kind_l]
-                g = _spread(remaining[k], cap_left, rec, hlp, w_k, tie_cap, p.min_hours)
+                rem = remaining[k, rec_ids]
+                g = _spread(rem, cap_left, rec_l, hlp_l, w_k, tie_cap, p.min_hours)
+                remaining[k, rec_ids] = rem
                 by_layer[layer][k] += g.sum()
                 layer_given += g
-            used += start_cap - cap_left
+            used[hlp_ids] += start_cap - cap_left
             he_given[sel_idx] += layer_given
             hours_by_tie_kind += np.bincount(kind_l, layer_given, len(TIE_KINDS))
             gave = layer_given > 0
@@ -222,7 +230,7 @@ class LayeredAllocation:
         s.last_gave[caring] = model.week
         s.gave_this_year |= caring
         s.helped_friend_or_neighbour |= helped_other
-        s.neighbour_helper = neighbour_help
+        s.last_helped_neighbour[neighbour_help] = model.week
         flows["by_layer"] = by_layer
         flows["unmet"] = remaining.sum(axis=1)
 

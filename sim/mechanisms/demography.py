@@ -102,8 +102,10 @@ class Demography:
         model.counters["deaths"] += int(dies.sum())
         slots = np.flatnonzero(dies)
         born = rng.random(slots.size) < p.birth_share
-        model.replace_residents(slots[~born], self._newcomer_ages(rng, int((~born).sum())))
-        model.add_births(slots[born])
+        ages = np.zeros(slots.size)
+        ages[~born] = self._newcomer_ages(rng, int((~born).sum()))
+        model.replace_residents(slots, ages, arrive=~born)
+        model.place_births(slots[born])
 
         prevalence = np.asarray(p.need_prevalence)[age_band(s.age)]
         onset_rate = p.recovery_rate * prevalence / (1.0 - prevalence)

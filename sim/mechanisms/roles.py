@@ -1,7 +1,8 @@
 """Roles: keeps the Mesa role agents (informal carers, neighbours, volunteers) in step with the role arrays.
 
 A resident is an informal carer while they gave informal care in the last
-``carer_window`` weeks. Only residents whose role changed this week are
+``carer_window`` weeks, and a neighbour while they helped over a neighbour or
+acquaintance tie in that window. Only residents whose role changed this week are
 touched, so the cost follows the churn, not the population.
 """
 
@@ -23,7 +24,10 @@ if TYPE_CHECKING:
 class RoleParams:
     """When a resident counts as being in a role."""
 
-    carer_window: int = param(4, unit="weeks", lo=1, hi=52, doc="a carer is someone who gave informal care in this many last weeks")
+    carer_window: int = param(
+        4, unit="weeks", lo=1, hi=52,
+        doc="a carer (or neighbour helper) is someone who gave informal care (over a neighbour tie) in this many last weeks",
+    )
 
 
 class RoleSync:
@@ -39,7 +43,9 @@ class RoleSync:
 
     def step(self, model: CareNetworkModel) -> None:
         s = model.state
-        s.carer = s.alive & (model.week - s.last_gave < self.params.carer_window)
+        window = self.params.carer_window
+        s.carer = s.alive & (model.week - s.last_gave < window)
+        s.neighbour_helper = s.alive & (model.week - s.last_helped_neighbour < window)
         for role, cls in self.ROLES:
             now = getattr(s, role) & s.alive
             had = self._has.get(role)
