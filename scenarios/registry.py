@@ -16,7 +16,7 @@ from sim.errors import InputError
 #: name -> action class; filled by scenarios/actions.py through @register.
 ACTIONS: dict[str, type] = {}
 
-_SCHEDULE_KEYS = ("action", "label", "start_year", "end_year", "wijken")
+_SCHEDULE_KEYS = ("action", "start_year", "end_year", "wijken")
 
 
 def register(name: str) -> Callable[[type], type]:
@@ -46,22 +46,36 @@ def _refuse_code(entry: Any, where: str) -> None:
 
 
 def build_actions(scenario: Any, wijk_names: Sequence[str]) -> list[Any]:
-    """Check a scenario's action entries against the registry and build the action objects."""
+    """Check a scenario's actions against the registry and build them, in the order the scenario lists them.
+
+    ``scenario.actions`` maps a label to an entry; the entry's ``action`` names
+    the registered action (the label itself when absent), so one action can be
+    used twice under two labels (say, with different wijken).
+    """
     from scenarios import actions as _  # noqa: F401  (fills ACTIONS)
 
+    entries = scenario.actions or {}
+    if not isinstance(entries, Mapping):
+        raise InputError(
+            "scenario.actions must map a label to an action's settings, for example "
+            "'respite_care: {hours_per_1000: 30}'. Known actions: " + ", ".join(sorted(ACTIONS)) + "."
+        )
     built = []
-    for i, entry in enumerate(scenario.actions or []):
-        where = f"scenario.actions[{i}]"
+    for label, entry in entries.items():
+        where = f"scenario.actions.{label}"
         _refuse_code(entry, where)
-        if not isinstance(entry, Mapping) or "action" not in entry:
-            raise InputError(
-                f"{where} must be a mapping with an 'action' key naming one of: {', '.join(sorted(ACTIONS))}."
-            )
-        name = str(entry["action"])
+        if entry is None:
+            entry = {}
+        if not isinstance(entry, Mapping):
+            raise InputError(f"{where} must be a mapping of the action's settings (or empty for its defaults).")
+        name = str(entry.get("action", label))
         cls = ACTIONS.get(name)
         if cls is None:
-            raise InputError(f"{where}.action: unknown action '{name}'. Known actions: {', '.join(sorted(ACTIONS))}.")
-        built.append(cls.from_entry(dict(entry), where, list(wijk_names)))
+            raise InputError(
+                f"{where}: unknown action '{name}'. Known actions: {', '.join(sorted(ACTIONS))}. "
+                f"(Name the action with 'action: NAME' when the label is not an action's name.)"
+            )
+        built.append(cls.from_entry(str(label), dict(entry), where, list(wijk_names)))
     return built
 
 

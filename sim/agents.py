@@ -11,12 +11,15 @@ and are ordinary Mesa agents that act in their own ``step``.
 
 from __future__ import annotations
 
+import logging
 from typing import TYPE_CHECKING, Any
 
 import mesa
 import numpy as np
 
 from sim.state import CARE_KINDS
+
+_log = logging.getLogger("samenkracht")
 
 if TYPE_CHECKING:
     from sim.model import CareNetworkModel
@@ -117,10 +120,12 @@ class Professional(mesa.Agent):
 
     def step(self) -> None:
         """Plan the week: a wijkteam worker splits time over the netwerkkwadrant; home care gives direct hours."""
-        params = self.model.config.wijkteam
+        params, levers = self.model.config.wijkteam, self.model.levers
         if self.kind == "wijkteam":
-            factor = self.model.levers.wijkteam_fte_factor[self.wijk]
-            self.quadrant_hours = np.asarray(params.quadrant_mix) * self.hours * factor
+            factor = levers.wijkteam_fte_factor[self.wijk]
+            mix = levers.quadrant_mix[self.wijk]
+            mix = np.asarray(params.quadrant_mix) if np.isnan(mix).any() else mix
+            self.quadrant_hours = mix * self.hours * factor
         else:
             self.quadrant_hours = np.zeros(4)
 
@@ -134,12 +139,32 @@ class Municipality(mesa.Agent):
         self.actions = actions
         self.budget_eur_per_year = budget_eur_per_year
         self.spent = 0.0  #: euros spent since the start
+        self.capped_years: list[int] = []  #: years in which the budget cap scaled actions down
 
     def apply_actions(self, model: CareNetworkModel) -> dict[str, float]:
-        """Switch on the actions scheduled for this week, set their levers; return this week's cost per action."""
-        costs: dict[str, float] = {}
-        for action in self.actions:
-            costs[action.label] = costs.get(action.label, 0.0) + action.apply(model)
+        """Set the levers of this week's active actions; return this week's cost per action label (€).
+
+        When the active actions cost more a year than the budget cap, every
+        action runs at the same reduced level (budget ÷ cost), and so costs.
+        """
+        active = [a for a in self.actions if a.active(model)]
+        yearly = {a.label: a.yearly_cost(model) for a in active}
+        spending = sum(c for c in yearly.values() if c > 0)
+        level = 1.0
+        if self.budget_eur_per_year is not None and spending > self.budget_eur_per_year:
+            level = self.budget_eur_per_year / spending
+            if model.year not in self.capped_years:
+                self.capped_years.append(model.year)
+                _log.warning(
+                    "year %d: actions cost €%s a year, over the budget of €%s: every action scaled down to %.0f%%",
+                    model.year + 1, f"{spending:,.0f}", f"{self.budget_eur_per_year:,.0f}", level * 100,
+                )
+        for action in active:
+            action.set_levers(model, level)
+        model.flows["budget_level"] = level
+        costs = {a.label: 0.0 for a in self.actions}
+        for label, cost in yearly.items():
+            costs[label] = (cost * level if cost > 0 else cost) / 52.0
         return costs
 
 

@@ -67,6 +67,10 @@ def run_job(cfg: DictConfig) -> dict:
         print(f"Year {int(last['year']) + 1} (mean over its weeks):")
         for column, label, fmt in HEADLINES:
             print(f"  {label:<42} {fmt.format(last[column])}")
+    if model.municipality.capped_years:
+        years = ", ".join(str(y + 1) for y in model.municipality.capped_years)
+        print(f"Budget cap: the actions cost more than scenario.budget_eur_per_year in year(s) {years}; "
+              "every action was scaled down (see budget_level in indicators.parquet).")
     print(f"Outputs: {out_dir}")
     return manifest
 
@@ -83,9 +87,10 @@ def _app(cfg: DictConfig) -> None:
 def main() -> None:
     """Entry point of the `samenkracht` console script."""
     from sim.config import SimConfig
-    from sim.overrides import compose_check, precheck
+    from sim.overrides import compose_check, open_actions, precheck
 
     register_configs()
+    sys.argv[1:] = open_actions(sys.argv[1:])
     try:
         precheck(sys.argv[1:], Path(CONF_DIR), SimConfig)
         compose_check(sys.argv[1:], Path(CONF_DIR))

@@ -37,7 +37,10 @@ class ScenarioConfig:
     budget_eur_per_year: float | None = param(
         None, unit="€ a year", lo=0, hi=1e12, doc="cap on the municipality's spending on actions; none when empty"
     )
-    actions: list[Any] = param([], doc="scheduled actions: each an entry with 'action' (a registry name) and its settings")
+    actions: dict[str, Any] = param(
+        {}, doc="scheduled actions: label → settings ('action' names a registered action, default the label; "
+        "start_year, end_year, wijken and the action's parameters)",
+    )
 
 
 @dataclass
@@ -99,4 +102,18 @@ def to_sim_config(cfg: Any) -> SimConfig:
     except Exception as err:
         raise InputError(f"{err}".strip()) from None
     validate(config)
+    from scenarios.registry import build_actions
+
+    # Checked now with placeholder wijk names, so a bad action fails before anything runs; wijken are checked at build.
+    build_actions(_without_wijken(config.scenario), ["wijk"])
     return config
+
+
+def _without_wijken(scenario: ScenarioConfig) -> ScenarioConfig:
+    from dataclasses import replace
+
+    actions = {
+        label: ({k: v for k, v in entry.items() if k != "wijken"} if isinstance(entry, dict) else entry)
+        for label, entry in (scenario.actions or {}).items()
+    } if isinstance(scenario.actions, dict) else scenario.actions
+    return replace(scenario, actions=actions)

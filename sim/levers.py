@@ -28,6 +28,13 @@ class Levers:
     respite_hours: np.ndarray = field(init=False)  #: respite hours a week available to heavily burdened carers
     support_capacity: np.ndarray = field(init=False)  #: extra carer-support conversations a week
     mobilise_capacity: np.ndarray = field(init=False)  #: extra network mobilisations a week
+    mobilise_tie_boost: np.ndarray = field(init=False)  #: strength added to the outside ties of a mobilised resident
+    bridging_bonus: np.ndarray = field(init=False)  #: extra share of new ties that bridge wijken
+    new_tie_strength: np.ndarray = field(init=False)  #: strength of new weak ties (NaN: the contact parameter)
+    respite_max_per_carer: np.ndarray = field(init=False)  #: most respite hours a week for one carer
+    support_relief_weeks: np.ndarray = field(init=False)  #: weeks of relief from carer support
+    support_mobilises: np.ndarray = field(init=False)  #: carer support brings in secondary helpers
+    quadrant_mix: np.ndarray = field(init=False)  #: (wijken, 4) wijkteam time shares (NaN: the wijkteam parameter)
 
     def __post_init__(self) -> None:
         self.reset()
@@ -47,5 +54,12 @@ class Levers:
             ("respite_hours", 0.0),
             ("support_capacity", 0.0),
             ("mobilise_capacity", 0.0),
+            ("mobilise_tie_boost", 0.0),
+            ("bridging_bonus", 0.0),
+            ("new_tie_strength", np.nan),
+            ("respite_max_per_carer", 0.0),
+            ("support_relief_weeks", 0.0),
         ):
             setattr(self, name, np.full(n, neutral))
+        self.support_mobilises = np.zeros(n, dtype=bool)
+        self.quadrant_mix = np.full((n, 4), np.nan)

@@ -95,14 +95,14 @@ class CareNetworkModel(mesa.Model):
                 self.wijk_names = list(loaded.wijk_names or [str(i) for i in range(int(wijk.max()) + 1)])
             else:
                 wijk = rng.integers(0, cfg.population.wijken, n).astype(np.int32)
-                self.wijk_names = [f"wijk {i + 1}" for i in range(cfg.population.wijken)]
+                self.wijk_names = [f"wijk_{i + 1}" for i in range(cfg.population.wijken)]
             household = loaded.household if loaded.household is not None else _households_from_ties(n, loaded)
             self.state = make_state(cfg.population, age, wijk, household, rng)
             self.ties = Ties(loaded.u, loaded.v, loaded.kind, loaded.strength)
             self.node_ids = loaded.node_ids
         else:
             self.state = build_residents(cfg.population, rng)
-            self.wijk_names = [f"wijk {i + 1}" for i in range(cfg.population.wijken)]
+            self.wijk_names = [f"wijk_{i + 1}" for i in range(cfg.population.wijken)]
             s = self.state
             self.ties = build_ties(cfg.network, s.age, s.wijk, s.household, self.streams["network"])
             self.node_ids = None
@@ -159,6 +159,11 @@ class CareNetworkModel(mesa.Model):
     def wijkteam_workers(self) -> list[Professional]:
         """The wijkteam's professionals."""
         return self._wijkteam
+
+    @property
+    def shopkeepers(self) -> list[Shopkeeper]:
+        """All local shops."""
+        return list(self.agents_by_type.get(Shopkeeper, []))
 
     def resident_at(self, slot: int) -> Resident:
         """The Resident agent living in a slot."""

@@ -29,7 +29,8 @@ if TYPE_CHECKING:
 MANIFEST = "manifest.json"
 #: Weekly columns summed (not averaged) into the yearly summary: money and counts of events.
 SUMMED = ("_eur", "dropouts", "carer_illnesses", "volunteer_matches", "volunteer_dropouts", "assessments",
-          "mobilisations", "carers_supported", "deaths", "signals_shopkeeper")
+          "mobilisations", "carers_supported", "deaths", "signals_shopkeeper", "carers_supported_by_action",
+          "networks_strengthened", "respite_hours", "volunteer_match_failures", "births")
 
 
 @contextlib.contextmanager
@@ -135,6 +136,7 @@ def write_run(model: CareNetworkModel, out_dir: Path, wall_time_s: float, plots:
         "agents_at_start": model.agent_counts_at_start,
         "agents_at_end": model.agent_counts(),
         "wall_time_s": round(wall_time_s, 3),
+        "budget_capped_years": [y + 1 for y in model.municipality.capped_years],
         "versions": package_versions(),
         "git_revision": git_revision(Path(__file__).resolve().parent),
         "files": files,

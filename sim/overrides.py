@@ -21,6 +21,22 @@ _HYDRA_FLAGS = ("-m", "--multirun", "--cfg", "-c", "--help", "-h", "--hydra-help
                 "--config-dir", "-cd", "--experimental-rerun")
 
 
+def open_actions(argv: list[str]) -> list[str]:
+    """Let overrides of ``scenario.actions.*`` add keys as well as change them (Hydra's ``++``).
+
+    A scenario file lists only the parameters it changes; a user must be able
+    to set any other parameter, or add an action, without knowing Hydra's '+'.
+    The action registry then checks every key and names the known ones.
+    """
+    out = []
+    for arg in argv:
+        key = arg.split("=", 1)[0]
+        if "=" in arg and key.lstrip("+").startswith("scenario.actions."):
+            arg = "++" + arg.lstrip("+")
+        out.append(arg)
+    return out
+
+
 def config_groups(conf_dir: Path) -> dict[str, list[str]]:
     """Config groups in conf/ and their options (YAML file names without suffix)."""
     groups = {}

@@ -54,6 +54,7 @@ class State:
     indicated: np.ndarray = field(init=False)  #: assessed by the wijkteam: may receive formal care
     mobilised: np.ndarray = field(init=False)  #: network mobilised: asks weak ties for help
     support_weeks: np.ndarray = field(init=False)  #: weeks of carer support left
+    action_supported: np.ndarray = field(init=False)  #: ever supported by the carer_support action
     ill: np.ndarray = field(init=False)  #: carer fell ill from overburden
     volunteer: np.ndarray = field(init=False)  #: enrolled as a volunteer
     carer: np.ndarray = field(init=False)  #: role: gives informal care (with hysteresis)
@@ -76,7 +77,8 @@ class State:
         self.received_informal = np.zeros(n)
         self.received_formal = np.zeros(n)
         self.unmet = np.zeros((n, 3))
-        for name in ("referred", "indicated", "mobilised", "ill", "volunteer", "carer", "neighbour_helper"):
+        for name in ("referred", "indicated", "mobilised", "ill", "volunteer", "carer", "neighbour_helper",
+                     "action_supported"):
             setattr(self, name, np.zeros(n, dtype=bool))
         self.support_weeks = np.zeros(n, dtype=np.int32)
 
@@ -109,5 +111,6 @@ class State:
             "volunteer",
             "carer",
             "neighbour_helper",
+            "action_supported",
         ):
             getattr(self, name)[idx] = False

@@ -66,6 +66,23 @@ class CarerBurden:
     def __init__(self, params: BurdenParams) -> None:
         self.params = params
 
+    def _respite(self, model: CareNetworkModel, caring: np.ndarray) -> np.ndarray:
+        """Respite hours this week per carer: each wijk's hours shared among its heavily burdened carers.
+
+        Respite takes over hours the carer would give, so it relieves strain as
+        fewer hours would; the cared-for resident's care is unchanged.
+        """
+        s, levers = model.state, model.levers
+        hours = np.zeros(s.n)
+        if not levers.respite_hours.any():
+            return hours
+        heavy = np.flatnonzero(caring & (s.burden >= self.params.heavy_threshold))
+        w = s.wijk[heavy]
+        count = np.bincount(w, minlength=model.n_wijken)
+        each = np.minimum(levers.respite_max_per_carer, levers.respite_hours / np.maximum(count, 1))
+        hours[heavy] = np.minimum(each[w], s.given[heavy])
+        return hours
+
     def step(self, model: CareNetworkModel) -> None:
         s, p = model.state, self.params
         rng = model.streams.weekly(self.name, model.week)
@@ -78,7 +95,8 @@ class CarerBurden:
             + p.alone_weight * model.flows.get("alone", np.zeros(s.n, dtype=bool))
         )
         supported = s.support_weeks > 0
-        strain = strain - p.support_relief * supported - model.flows.get("respite_relief", 0.0)
+        respite = self._respite(model, caring)
+        strain = strain - p.support_relief * supported - p.hours_weight * respite / np.maximum(s.capacity, 0.5)
         target = np.where(caring, 10.0 * (1.0 - np.exp(-np.maximum(strain, 0.0) / p.strain_scale)), 0.0)
         s.burden += p.adapt_rate * (target - s.burden)
         s.burden[~s.alive] = 0.0
@@ -95,4 +113,5 @@ class CarerBurden:
         s.ill[recovers] = False
         s.severity[recovers] = 0.0
         model.counters["dropouts"] += int(drops.sum())
+        model.counters["respite_hours"] += float(respite.sum())
         model.counters["carer_illnesses"] += int(falls_ill.sum())

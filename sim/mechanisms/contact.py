@@ -160,7 +160,7 @@ class ContactAndLoneliness:
         weight = 1.0 + model.levers.outreach[s.wijk[adults]] * (s.loneliness[adults] / 11.0)
         wijk_of = np.repeat(np.arange(model.n_wijken), k_w)
         a = _pick_in_wijk(rng, adults, s.wijk[adults], weight, wijk_of)
-        bridging = rng.random(total) < p.bridging_share
+        bridging = rng.random(total) < p.bridging_share + model.levers.bridging_bonus[wijk_of]
         other = np.where(bridging, rng.integers(0, model.n_wijken, total), wijk_of)
         b = _pick_in_wijk(rng, adults, s.wijk[adults], np.ones(adults.size), other)
         ok = (a >= 0) & (b >= 0) & (a != b)
@@ -168,7 +168,9 @@ class ContactAndLoneliness:
         kind = np.where(
             (wijk_of == other) & (rng.random(total) < p.neighbour_share), KIND_CODE["neighbour"], KIND_CODE["acquaintance"]
         )
-        model.ties.add(a[ok], b[ok], kind[ok], np.full(int(ok.sum()), p.new_tie_strength))
+        lever = model.levers.new_tie_strength[wijk_of]
+        strength = np.where(np.isnan(lever), p.new_tie_strength, lever)
+        model.ties.add(a[ok], b[ok], kind[ok], strength[ok])
         made = model.ties.m - before
         model.counters["ties_formed"] += made
         model.counters["bridging_ties_formed"] += int((ok & (wijk_of != other)).sum()) if made else 0

@@ -107,13 +107,15 @@ class Indicators:
             "active_degree_mean": float(active[adults].mean()) if n_adults else 0.0,
             "bridging_ties": int(bridging.sum()),
             "ties": int(live.sum()),
+            "budget_level": float(f.get("budget_level", 1.0)),
         }
         for layer, hours in f.get("by_layer", {}).items():
             row[f"{layer}_hours"] = float(hours.sum())
         for name, value in f.get("action_cost_eur", {}).items():
             row[f"cost_{name}_eur"] = float(value)
         for name in ("dropouts", "carer_illnesses", "volunteer_matches", "volunteer_dropouts", "assessments",
-                     "mobilisations", "carers_supported", "deaths", "signals_shopkeeper"):
+                     "mobilisations", "carers_supported", "deaths", "signals_shopkeeper", "carers_supported_by_action",
+                     "networks_strengthened", "respite_hours", "volunteer_match_failures", "births"):
             row[name] = model.counters.get(name, 0) - model.counters_at_week_start.get(name, 0)
         model.record(row, self._per_wijk(model, isolated, carers))
 

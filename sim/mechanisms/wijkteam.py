@@ -96,12 +96,50 @@ class Wijkteam:
         # Carer support (own-network quadrant).
         supported = _first_k_per_wijk(carers, s.wijk, u_order, hours[:, 0] * 0.4 / p.support_hours + u_round[2])
         s.support_weeks[supported] = p.support_weeks
+        self._action_support(model, rng)
+        self._action_mobilise(model, rng)
         s.referred &= ~(seen | supported)
         s.referred[~s.alive] = False
         model.flows["extra_ties_w"] = hours[:, 2] * p.collective_ties_per_hour
         model.counters["assessments"] += int(seen.sum())
         model.counters["mobilisations"] += int(mobilised.sum())
         model.counters["carers_supported"] += int(supported.sum())
+
+
+    def _action_support(self, model: CareNetworkModel, rng: np.random.Generator) -> None:
+        """Carer support bought by the municipality: heavily burdened carers not yet supported, within capacity."""
+        s, lv = model.state, model.levers
+        if not lv.support_capacity.any():
+            return
+        heavy = s.alive & (s.given > 0) & (s.burden >= model.config.burden.heavy_threshold) & (s.support_weeks == 0)
+        k = lv.support_capacity + rng.random(model.n_wijken)
+        chosen = _first_k_per_wijk(heavy, s.wijk, rng.random(s.n), k)
+        s.support_weeks[chosen] = lv.support_relief_weeks[s.wijk[chosen]].astype(np.int32)
+        s.action_supported |= chosen
+        mobilising = chosen & lv.support_mobilises[s.wijk]
+        if mobilising.any():
+            # The carer's conversations bring in secondary helpers around the people they care for.
+            ties = model.ties
+            helped = model.flows.get("helped_ties", np.zeros(0, bool))
+            helped = np.concatenate([helped, np.zeros(max(0, ties.m - helped.size), bool)])[: ties.m]
+            u_carer, v_carer = mobilising[ties.u] & helped, mobilising[ties.v] & helped
+            cared_for = np.concatenate([ties.v[u_carer], ties.u[v_carer]])
+            s.mobilised[cared_for[s.severity[cared_for] > 0]] = True
+        model.counters["carers_supported_by_action"] += int(chosen.sum())
+
+    def _action_mobilise(self, model: CareNetworkModel, rng: np.random.Generator) -> None:
+        """Network strengthening: residents with unmet need get their network mapped and mobilised."""
+        s, lv, ties = model.state, model.levers, model.ties
+        if not lv.mobilise_capacity.any():
+            return
+        candidates = s.alive & (s.severity > 0) & ~s.mobilised & (s.unmet.sum(axis=1) > 0)
+        k = lv.mobilise_capacity + rng.random(model.n_wijken)
+        chosen = _first_k_per_wijk(candidates, s.wijk, rng.random(s.n), k)
+        s.mobilised |= chosen
+        outside = ties.alive & (ties.kind != 0) & (chosen[ties.u] | chosen[ties.v])
+        boost = lv.mobilise_tie_boost[s.wijk[np.where(chosen[ties.u], ties.u, ties.v)]]
+        ties.strength[outside] = np.minimum(1.0, ties.strength[outside] + boost[outside])
+        model.counters["networks_strengthened"] += int(chosen.sum())
 
 
 def _first_k_per_wijk(mask: np.ndarray, wijk: np.ndarray, order_key: np.ndarray, k_w: np.ndarray) -> np.ndarray:
