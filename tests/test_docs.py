@@ -28,3 +28,18 @@ def test_render_replaces_only_the_marked_section() -> None:
     assert out.startswith(f"before\n{START}\n") and out.endswith(f"{END}\nafter\n")
     assert "old table" not in out and "`burden.heavy_threshold`" in out
     assert render(out) == out
+
+
+def test_readme_and_odd_list_every_action_parameter_with_unit_default_and_source() -> None:
+    from scenarios import actions as _  # noqa: F401
+    from scenarios.registry import ACTIONS
+    from sim.docs import README_PATH
+
+    assert is_current(README_PATH), "README.md action tables are out of date: run `python -m sim.docs`"
+    for path in (ODD_PATH, README_PATH):
+        text = path.read_text(encoding="utf-8")
+        for name, cls in ACTIONS.items():
+            assert f"#### `{name}`" in text, (path.name, name)
+            for key, _, meta in iter_params(cls.Params):
+                assert f"| `{key}` |" in text, (path.name, name, key)
+                assert meta.get("unit") is not None and str(meta.get("doc", "")).strip(), (name, key)
