@@ -151,6 +151,18 @@ class CareNetworkModel(mesa.Model):
     # -- the agent kinds, for users and tests -------------------------------------------------------
 
     @property
+    def agents(self):
+        """All agents, the role agents brought in step with the role arrays first."""
+        self.roles.sync(self)
+        return super().agents
+
+    @property
+    def agents_by_type(self):
+        """Agents by class, the role agents brought in step with the role arrays first."""
+        self.roles.sync(self)
+        return super().agents_by_type
+
+    @property
     def professionals(self) -> mesa.agent.AgentSet:
         """All professionals (wijkteam and home care)."""
         return self.agents_by_type.get(Professional, mesa.agent.AgentSet([], random=self.random))

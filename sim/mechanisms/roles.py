@@ -31,7 +31,13 @@ class RoleParams:
 
 
 class RoleSync:
-    """Creates and removes role agents for residents whose role started or ended."""
+    """Updates the role arrays each week; creates and removes role agents when the agents are looked at.
+
+    The arrays are the truth. The Mesa role agents follow them lazily: the
+    model brings them in step whenever ``model.agents`` or
+    ``model.agents_by_type`` is read (by a user, the DataCollector, SolaraViz
+    or the manifest), touching only residents whose role changed.
+    """
 
     name = "roles"
     ROLES = (("carer", InformalCarer), ("neighbour_helper", Neighbour), ("volunteer", Volunteer))
@@ -40,26 +46,37 @@ class RoleSync:
         self.params = params
         self._agents: dict[str, dict[int, object]] = {role: {} for role, _ in self.ROLES}
         self._has: dict[str, np.ndarray] = {}
+        self._syncing = False
 
     def step(self, model: CareNetworkModel) -> None:
         s = model.state
         window = self.params.carer_window
         s.carer = s.alive & (model.week - s.last_gave < window)
         s.neighbour_helper = s.alive & (model.week - s.last_helped_neighbour < window)
-        for role, cls in self.ROLES:
-            now = getattr(s, role) & s.alive
-            had = self._has.get(role)
-            if had is None:
-                had = np.zeros(s.n, dtype=bool)
-            agents = self._agents[role]
-            for slot in np.flatnonzero(had & ~now):
-                agents.pop(int(slot)).remove()
-            for slot in np.flatnonzero(now & ~had):
-                agents[int(slot)] = cls(model, int(slot))
-            self._has[role] = now.copy()
+
+    def sync(self, model: CareNetworkModel) -> None:
+        """Create and remove role agents so they match the role arrays."""
+        if self._syncing:
+            return
+        self._syncing = True
+        try:
+            s = model.state
+            for role, cls in self.ROLES:
+                now = getattr(s, role) & s.alive
+                had = self._has.get(role)
+                if had is None:
+                    had = np.zeros(s.n, dtype=bool)
+                agents = self._agents[role]
+                for slot in np.flatnonzero(had & ~now):
+                    agents.pop(int(slot)).remove()
+                for slot in np.flatnonzero(now & ~had):
+                    agents[int(slot)] = cls(model, int(slot))
+                self._has[role] = now.copy()
+        finally:
+            self._syncing = False
 
     def drop_slots(self, slots: np.ndarray) -> None:
-        """Remove every role agent of the given slots (a resident left); the next step re-creates none."""
+        """Remove every role agent of the given slots (a resident left)."""
         for role, _ in self.ROLES:
             has = self._has.get(role)
             for slot in slots:
