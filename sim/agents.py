@@ -125,7 +125,7 @@ class Professional(mesa.Agent):
             factor = levers.wijkteam_fte_factor[self.wijk]
             mix = levers.quadrant_mix[self.wijk]
             mix = np.asarray(params.quadrant_mix) if np.isnan(mix).any() else mix
-            self.quadrant_hours = mix * self.hours * factor
+            self.quadrant_hours = mix * self.hours * factor * self.model.capacity_factor
         else:
             self.quadrant_hours = np.zeros(4)
 

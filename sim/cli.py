@@ -57,8 +57,18 @@ def run_job(cfg: DictConfig) -> dict:
         for _ in range(weeks):
             model.step()
             progress.advance()
+    unshocked = None
+    if config.shock.start_week() is not None:
+        # The same run without the shock (same seed, same draws until the shock) is the reference for recovery.
+        from dataclasses import replace
+
+        from sim.mechanisms.shock import ShockParams
+
+        twin = CareNetworkModel(replace(config, shock=ShockParams()))
+        twin.run(weeks)
+        unshocked = weekly_frame(twin)
     wall = time.perf_counter() - start
-    manifest = write_run(model, out_dir, wall, plots=config.output.plots)
+    manifest = write_run(model, out_dir, wall, plots=config.output.plots, unshocked=unshocked)
     summary = yearly_summary(weekly_frame(model), model.yearly)
     print(f"Scenario '{config.scenario.name}', {config.population.size:,} residents, {config.years} years, "
           f"seed {config.seed}: {wall:.1f} s")
@@ -67,6 +77,13 @@ def run_job(cfg: DictConfig) -> dict:
         print(f"Year {int(last['year']) + 1} (mean over its weeks):")
         for column, label, fmt in HEADLINES:
             print(f"  {label:<42} {fmt.format(last[column])}")
+    print(f"  {'carrying capacity trend, points a year':<42} {manifest['carrying_capacity_trend_per_year'] * 100:+.2f}")
+    shock = manifest.get("shock")
+    if shock and shock["resilience"]:
+        print(f"Shock '{shock['kind']}' in week {shock['start_week']}: fall and recovery against the same run without it")
+        for r in shock["resilience"]:
+            rec = f"recovered after {r['recovery_weeks']:.0f} weeks" if r["recovered"] else "not recovered by the end"
+            print(f"  {r['indicator']:<28} fell {r['fall_relative']:.1%}, {rec}")
     if model.municipality.capped_years:
         years = ", ".join(str(y + 1) for y in model.municipality.capped_years)
         print(f"Budget cap: the actions cost more than scenario.budget_eur_per_year in year(s) {years}; "

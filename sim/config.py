@@ -20,6 +20,7 @@ from sim.mechanisms.demography import DemographyParams
 from sim.mechanisms.indicators import IndicatorParams
 from sim.mechanisms.municipality import CostParams
 from sim.mechanisms.roles import RoleParams
+from sim.mechanisms.shock import ShockParams
 from sim.mechanisms.signalling import SignallingParams
 from sim.mechanisms.volunteering import VolunteerParams
 from sim.mechanisms.wijkteam import WijkteamParams
@@ -74,6 +75,7 @@ class SimConfig:
     roles: RoleParams = field(default_factory=RoleParams)
     costs: CostParams = field(default_factory=CostParams)
     indicators: IndicatorParams = field(default_factory=IndicatorParams)
+    shock: ShockParams = field(default_factory=ShockParams)
     scenario: ScenarioConfig = field(default_factory=ScenarioConfig)
     output: OutputParams = field(default_factory=OutputParams)
 

@@ -26,6 +26,7 @@ from sim.mechanisms.demography import WEEKS_PER_YEAR, Demography
 from sim.mechanisms.indicators import Indicators
 from sim.mechanisms.municipality import MunicipalActions
 from sim.mechanisms.roles import RoleSync
+from sim.mechanisms.shock import Shock
 from sim.mechanisms.signalling import Signalling
 from sim.mechanisms.volunteering import Volunteering
 from sim.mechanisms.wijkteam import Wijkteam
@@ -61,7 +62,10 @@ class CareNetworkModel(mesa.Model):
         self.contact = ContactAndLoneliness(config.contact)
         volunteering = Volunteering(config.volunteers)
         self.roles = RoleSync(config.roles)
+        self.capacity_factor = 1.0  #: share of professional hours available this week (shocks lower it)
+        self.contact_factor = 1.0  #: factor on every tie's chance of contact this week (shocks lower it)
         self.mechanisms = [
+            Shock(config.shock),
             demography,
             CareDemand(config.demand),
             volunteering,
@@ -200,7 +204,7 @@ class CareNetworkModel(mesa.Model):
     def formal_capacity_by_wijk(self) -> np.ndarray:
         """Home-care hours at clients available this week, per wijk."""
         home = self._prof_home
-        hours = self._prof_hours[home] * self.config.wijkteam.home_care_direct_share
+        hours = self._prof_hours[home] * self.config.wijkteam.home_care_direct_share * self.capacity_factor
         return np.bincount(self._prof_wijk[home], hours, self.n_wijken)
 
     def quadrant_hours_by_wijk(self) -> np.ndarray:
@@ -337,6 +341,50 @@ class CareNetworkModel(mesa.Model):
         moved = ties.alive & (ties.kind == KIND_CODE["household"]) & (leaver[ties.u] | leaver[ties.v])
         ties.kind[moved] = KIND_CODE["family"]
         self.counters["left_home"] += int(slots.size)
+
+    def move_households(self, households: np.ndarray) -> None:
+        """Households move away; an arriving household of the same ages takes their slots.
+
+        Every tie of the movers outside their household is lost (family that
+        moves away no longer gives care); the arrivals keep their household ties,
+        start with no care need, and meet a few neighbours and acquaintances.
+        """
+        s, ties = self.state, self.ties
+        slots = np.flatnonzero(s.alive & np.isin(s.household, households))
+        if slots.size == 0:
+            return
+        rng = self.streams["demography.arrivals"]
+        moving = np.zeros(s.n, dtype=bool)
+        moving[slots] = True
+        touching = ties.alive & (moving[ties.u] | moving[ties.v])
+        outside = touching & ~(moving[ties.u] & moving[ties.v] & (ties.kind == KIND_CODE["household"]))
+        ties.remove(outside)
+        self.roles.drop_slots(slots)
+        for slot in slots:
+            self._residents.pop(int(slot)).remove()
+        ages, household = s.age[slots].copy(), s.household[slots].copy()
+        s.reset_slots(slots)
+        s.age[slots] = ages
+        _, new_hh = np.unique(household, return_inverse=True)
+        s.household[slots] = self._next_household + new_hh
+        self._next_household += int(new_hh.max()) + 1
+        s.person_id[slots] = self._next_person_id + np.arange(slots.size)
+        self._next_person_id += slots.size
+        from sim.population import draw_capacity
+
+        cfg = self.config
+        s.capacity[slots] = draw_capacity(cfg.population, ages, rng)
+        s.willing[slots] = (rng.random(slots.size) < cfg.population.willing_share) & (ages >= 18)
+        s.shops_locally[slots] = rng.random(slots.size) < cfg.population.shops_locally_share
+        s.lonely_base[slots] = self.contact.draw_baseline(rng, ages)
+        s.loneliness[slots] = np.clip(s.lonely_base[slots], 0, 11)
+        adults = slots[ages >= 18]
+        if adults.size:
+            self._tie_newcomers(adults, rng)
+        for slot in slots:
+            self._residents[int(slot)] = Resident(self, int(slot))
+        self.counters["households_moved"] += int(np.unique(household).size)
+        self.counters["residents_moved"] += int(slots.size)
 
     def move_in_together(self, a: np.ndarray, b: np.ndarray) -> None:
         """Residents ``b`` move into the households of residents ``a`` as partners."""

@@ -105,8 +105,18 @@ def package_versions() -> dict[str, str]:
     return versions
 
 
-def write_run(model: CareNetworkModel, out_dir: Path, wall_time_s: float, plots: bool = True) -> dict[str, Any]:
-    """Write every output of a finished run into ``out_dir``; return the manifest."""
+def write_run(
+    model: CareNetworkModel,
+    out_dir: Path,
+    wall_time_s: float,
+    plots: bool = True,
+    unshocked: pd.DataFrame | None = None,
+) -> dict[str, Any]:
+    """Write every output of a finished run into ``out_dir``; return the manifest.
+
+    ``unshocked`` is the weekly table of the same run without its shock, the
+    reference for the resilience figures.
+    """
     out_dir = Path(out_dir)
     weekly = weekly_frame(model)
     summary = yearly_summary(weekly, model.yearly)
@@ -115,6 +125,14 @@ def write_run(model: CareNetworkModel, out_dir: Path, wall_time_s: float, plots:
     write_atomic(out_dir / "summary.csv", lambda p: summary.to_csv(p, index=False, float_format="%.6g"))
     write_atomic(out_dir / "wijken.parquet", lambda p: wijken.to_parquet(p, index=False))
     files = ["indicators.parquet", "summary.csv", "wijken.parquet"]
+    from analysis.resilience import resilience, yearly_trend
+
+    shock_week = model.config.shock.start_week()
+    res = None
+    if shock_week is not None and not weekly.empty and weekly["week"].max() >= shock_week:
+        res = resilience(weekly, shock_week, unshocked)
+        write_atomic(out_dir / "resilience.csv", lambda p: res.to_csv(p, index=False, float_format="%.6g"))
+        files.append("resilience.csv")
     if plots and not weekly.empty:
         from analysis.plots import plot_headline
 
@@ -137,6 +155,12 @@ def write_run(model: CareNetworkModel, out_dir: Path, wall_time_s: float, plots:
         "agents_at_end": model.agent_counts(),
         "wall_time_s": round(wall_time_s, 3),
         "budget_capped_years": [y + 1 for y in model.municipality.capped_years],
+        "carrying_capacity_trend_per_year": yearly_trend(summary) if len(summary) else 0.0,
+        "shock": None if shock_week is None else {
+            "kind": model.config.shock.kind,
+            "start_week": shock_week,
+            "resilience": [] if res is None else res.to_dict(orient="records"),
+        },
         "versions": package_versions(),
         "git_revision": git_revision(Path(__file__).resolve().parent),
         "files": files,

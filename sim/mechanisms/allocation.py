@@ -41,6 +41,12 @@ class AllocationParams:
         2.5, unit="× capacity", lo=0, hi=20, doc="how far a resident stretches their capacity for their own household",
         source="SCP 2017: partners give the most hours, often far beyond their free time",
     )
+    pressure_stretch: float = param(
+        1.0, unit="× capacity", lo=0, hi=20,
+        doc="extra stretch of household members when their household's need went unmet last week "
+        "(at a fully unmet need): carers step in when no one else does",
+        source="SCP 2017: carers of people with unmet formal care give more hours and report more burden",
+    )
     family_stretch: float = param(1.5, unit="× capacity", lo=0, hi=20, doc="stretch of capacity for family and friends")
     family_weight: float = param(
         5.0, unit="×", lo=0, hi=20, doc="weight of a family tie against a friendship of equal strength when asking"
@@ -169,6 +175,11 @@ class LayeredAllocation:
         neighbour_help = np.zeros(n, dtype=bool)
         threshold = np.where(s.mobilised, p.mobilised_ask_threshold, p.ask_threshold)
         caps = {"household": p.household_stretch, "family_friends": p.family_stretch, "neighbours": 1.0}
+        # Pressure: the share of the household's need that went unmet last week.
+        n_hh = int(s.household.max()) + 1
+        hh_need = np.bincount(s.household, need_total, n_hh)
+        hh_unmet = np.bincount(s.household, row_total(s.unmet), n_hh)
+        pressure = (hh_unmet / np.maximum(hh_need, 1e-9))[s.household]
 
         for i, (layer, _, care_kinds) in enumerate(INFORMAL_LAYERS):
             sel_idx = np.flatnonzero(layer_all == i)
@@ -188,7 +199,8 @@ class LayeredAllocation:
             # Work in the layer's own index space: its recipients and its helpers only.
             rec_ids, rec_l = np.unique(rec, return_inverse=True)
             hlp_ids, hlp_l = np.unique(hlp, return_inverse=True)
-            cap_left = np.maximum(0.0, s.capacity[hlp_ids] * caps[layer] - used[hlp_ids])
+            stretch = caps[layer] + (p.pressure_stretch * pressure[hlp_ids] if layer == "household" else 0.0)
+            cap_left = np.maximum(0.0, s.capacity[hlp_ids] * stretch - used[hlp_ids])
             start_cap = cap_left.copy()
             layer_given = np.zeros(rec.size)
             for k in care_kinds:

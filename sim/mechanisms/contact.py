@@ -46,7 +46,7 @@ class ContactParams:
         0.3, unit="share", lo=0, hi=1, doc="share of new ties within a wijk that are neighbour ties (the rest acquaintances)"
     )
     friend_strength: float = param(
-        0.6, unit="strength", lo=0, hi=1, doc="an acquaintance or neighbour tie this strong becomes a friendship"
+        0.5, unit="strength", lo=0, hi=1, doc="an acquaintance or neighbour tie this strong becomes a friendship"
     )
     bridging_share: float = param(0.15, unit="share", lo=0, hi=1, doc="share of new weak ties that link two wijken")
     new_tie_strength: float = param(0.25, unit="strength", lo=0, hi=1, doc="strength of a newly formed weak tie")
@@ -105,7 +105,7 @@ class ContactAndLoneliness:
     def _prob(self, model: CareNetworkModel) -> np.ndarray:
         ties = model.ties
         base = np.asarray(self.params.contact_prob)[ties.kind]
-        return np.clip(base * (0.3 + 0.7 * ties.strength), 0, 1) * ties.alive
+        return np.clip(base * (0.3 + 0.7 * ties.strength) * model.contact_factor, 0, 1) * ties.alive
 
     def _expected_contact(self, model: CareNetworkModel) -> np.ndarray:
         ties, n = model.ties, model.state.n

@@ -64,11 +64,36 @@ class DemographyParams:
         0.15, unit="per year", lo=0, hi=52, doc="rate at which adults aged 22–65 living alone move in with a partner",
         source="calibrated to keep the share of adults living with a partner near CBS's 60% over the years",
     )
+    move_rate: list[float] = param(
+        [0.0, 0.08, 0.045, 0.015, 0.01, 0.01, 0.015],
+        unit="per year, by age band of the adults",
+        lo=0,
+        hi=1,
+        doc="rate at which a household moves out of the municipality, by its adults' age band (0–17 … 85+); "
+        "an arriving household of the same make-up takes its places, without ties beyond a few neighbours",
+        source="CBS verhuizingen: about 3–4% of residents move between municipalities a year, most of them aged 20–35",
+    )
+    mortality_improvement: float = param(
+        0.01, unit="per year", lo=0, hi=0.2,
+        doc="yearly fall in mortality at every age: the ageing trend (vergrijzing) — more residents reach 75 and 85",
+        source="CBS Kernprognose: life expectancy keeps rising about 0.15 years a year, i.e. mortality ~1% a year lower",
+    )
     birth_share: float = param(
         0.85, unit="share", lo=0, hi=1, doc="share of the places freed by deaths taken by births into young families "
         "(the rest by adults moving in)",
         source="CBS 2023: about 165,000 births and 170,000 deaths a year",
     )
+
+    def check(self, prefix: str) -> None:
+        for name in ("need_prevalence", "move_rate"):
+            values = getattr(self, name)
+            if len(values) != len(AGE_BANDS):
+                raise InputError(
+                    f"{prefix}{name} has {len(values)} values; give {len(AGE_BANDS)}, one per age band "
+                    "0–17, 18–29, 30–44, 45–64, 65–74, 75–84, 85+."
+                )
+        if len(self.newcomer_age) != 2 or self.newcomer_age[0] > self.newcomer_age[1]:
+            raise InputError(f"{prefix}newcomer_age must be [youngest, oldest], for example [20, 45].")
 
 
 class Demography:
@@ -96,7 +121,9 @@ class Demography:
         leaving = s.alive & (s.age >= p.leave_home_age) & (s.age - 1.0 / WEEKS_PER_YEAR < p.leave_home_age)
         model.leave_home(np.flatnonzero(leaving))
 
-        hazard = p.mortality_a * np.exp(p.mortality_b * s.age)
+        self._move(model, rng)
+        trend = (1.0 - p.mortality_improvement) ** max(0.0, model.week / WEEKS_PER_YEAR)
+        hazard = p.mortality_a * trend * np.exp(p.mortality_b * s.age)
         hazard = np.where(s.severity > 0, hazard * p.need_mortality_factor, hazard)
         dies = s.alive & (u_death < 1.0 - np.exp(-hazard / WEEKS_PER_YEAR))
         model.counters["deaths"] += int(dies.sum())
@@ -119,6 +146,20 @@ class Demography:
         grows = ongoing & ~recovers
         s.severity[grows] = np.minimum(1.0, s.severity[grows] + 2 * p.progression * u_prog[grows] / WEEKS_PER_YEAR)
         model.counters["need_onsets"] += int(starts.sum())
+
+    def _move(self, model: CareNetworkModel, rng: np.random.Generator) -> None:
+        """Whole households move out; an arriving household of the same make-up takes their places.
+
+        Each adult draws with the household's rate divided by the number of
+        adults in it, so a household moves at about the rate of its age band.
+        """
+        s = model.state
+        adult = s.alive & (s.age >= 18)
+        n_adults = np.bincount(s.household[adult], minlength=int(s.household.max()) + 1)
+        rate = np.asarray(self.params.move_rate)[age_band(s.age)] / np.maximum(n_adults[s.household], 1)
+        drawn = adult & (rng.random(s.n) < rate / WEEKS_PER_YEAR)
+        if drawn.any():
+            model.move_households(np.unique(s.household[drawn]))
 
     def _partner(self, model: CareNetworkModel, rng: np.random.Generator) -> None:
         """Adults living alone pair up with someone of similar age in their wijk and share a household."""
