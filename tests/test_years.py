@@ -1,0 +1,116 @@
+"""Simulated years: the ageing trend, moving households, shocks and recovery, and the carer cascade."""
+
+from __future__ import annotations
+
+from dataclasses import replace
+
+import numpy as np
+import pytest
+
+from analysis.resilience import resilience
+from conftest import make_small_config, run_model
+from sim.mechanisms.shock import ShockParams
+from sim.model import CareNetworkModel
+from sim.ties import KIND_CODE
+
+SEEDS = (1, 2, 3)
+
+
+def _yearly(df, column):
+    return df.groupby("year")[column].mean()
+
+
+def test_ageing_trend_raises_need_and_lowers_carrying_capacity_over_the_years():
+    """With the ageing trend (mortality improvement) need rises and the share met informally falls over the years;
+    a stronger trend means more residents aged 75+ and more need.
+
+    (At equal years a stronger trend does not lower carrying capacity by itself: partners who live longer keep
+    caring. The decline comes with the years: ageing, family moving away.)"""
+    by_trend = {}
+    for trend in (0.01, 0.05):
+        first_cc, last_cc, first_need, last_need, old = [], [], [], [], []
+        for seed in SEEDS:
+            model, df = run_model(make_small_config({
+                "population.size": 1200, "years": 10, "seed": seed, "demography.mortality_improvement": trend,
+            }))
+            cc, need = _yearly(df, "carrying_capacity"), _yearly(df, "need_hours")
+            first_cc.append(cc.iloc[:3].mean())
+            last_cc.append(cc.iloc[-3:].mean())
+            first_need.append(need.iloc[:3].mean())
+            last_need.append(need.iloc[-3:].mean())
+            old.append(float((model.state.age[model.state.alive] >= 75).mean()))
+        assert np.mean(last_need) > np.mean(first_need), (trend, first_need, last_need)
+        assert np.mean(last_cc) < np.mean(first_cc), (trend, first_cc, last_cc)
+        by_trend[trend] = (np.mean(old), np.mean(last_need))
+    assert by_trend[0.05][0] > by_trend[0.01][0], by_trend
+    assert by_trend[0.05][1] > by_trend[0.01][1], by_trend
+
+
+def test_moving_household_loses_its_ties_outside_the_household_and_arrives_with_new_ids():
+    model = CareNetworkModel(make_small_config({"population.size": 600, "years": 1}))
+    s, ties = model.state, model.ties
+    household = int(s.household[np.flatnonzero(s.alive & (s.age > 30))[0]])
+    slots = np.flatnonzero(s.household == household)
+    ids_before = s.person_id[slots].copy()
+    model.move_households(np.array([household]))
+    mine = np.zeros(s.n, bool)
+    mine[slots] = True
+    touching = ties.alive & (mine[ties.u] | mine[ties.v])
+    kinds = set(ties.kind[touching].tolist())
+    assert KIND_CODE["family"] not in kinds and KIND_CODE["friend"] not in kinds
+    assert not set(s.person_id[slots].tolist()) & set(ids_before.tolist())
+    assert (s.severity[slots] == 0).all()
+    assert model.counters["households_moved"] == 1
+
+
+def _shocked(kind: str, seed: int, **shock):
+    config = make_small_config({"population.size": 1500, "years": 4, "seed": seed})
+    shocked = replace(config, shock=ShockParams(kind=kind, start_year=1, **shock))
+    _, with_shock = run_model(shocked)
+    _, without = run_model(config)
+    return with_shock, without
+
+
+def test_professionals_leaving_raises_unmet_need_and_recovery_follows():
+    for seed in SEEDS[:2]:
+        with_shock, without = _shocked("professionals_leave", seed, size=0.5, duration_weeks=26, recovery_weeks=26)
+        before = with_shock.week < 52
+        assert (with_shock[before].unmet_hours.to_numpy() == without[before].unmet_hours.to_numpy()).all()
+        during = (with_shock.week >= 52) & (with_shock.week < 78)
+        assert with_shock[during].unmet_hours.mean() > without[during].unmet_hours.mean() * 1.2
+        res = resilience(with_shock, 52, without).set_index("indicator")
+        assert res.loc["unmet_hours", "fall"] > 0
+        assert res.loc["unmet_hours", "recovered"], res
+        assert res.loc["unmet_hours", "recovery_weeks"] < 150
+
+
+def test_a_season_of_lost_contact_raises_loneliness_while_it_lasts():
+    gaps = []
+    for seed in SEEDS[:2]:
+        with_shock, without = _shocked("lost_contact", seed, size=0.7, duration_weeks=26)
+        during = (with_shock.week >= 60) & (with_shock.week < 78)
+        gaps.append(with_shock[during].lonely_share.mean() - without[during].lonely_share.mean())
+    assert min(gaps) > 0.01, gaps
+
+
+def test_short_professional_capacity_sets_off_the_carer_cascade():
+    """With little formal care, household carers stretch, more of them are overburdened, drop out or fall ill."""
+    short = {"wijkteam.home_care_fte_per_1000": 2.0, "wijkteam.fte_per_1000": 0.2}
+    base_events, short_events, base_unmet, short_unmet = [], [], [], []
+    for seed in SEEDS:
+        common = {"population.size": 1500, "years": 4, "seed": seed}
+        _, base = run_model(make_small_config(common))
+        _, lean = run_model(make_small_config({**common, **short}))
+        base_events.append(base.dropouts.sum() + base.carer_illnesses.sum())
+        short_events.append(lean.dropouts.sum() + lean.carer_illnesses.sum())
+        base_unmet.append(base.unmet_hours.mean())
+        short_unmet.append(lean.unmet_hours.mean())
+    assert np.mean(short_events) > 1.3 * np.mean(base_events), (base_events, short_events)
+    assert np.mean(short_unmet) > np.mean(base_unmet), (base_unmet, short_unmet)
+
+
+def test_unknown_shock_kind_is_refused_naming_the_kinds():
+    from sim.errors import InputError
+
+    with pytest.raises(InputError, match="professionals_leave"):
+        make_small_config({"shock.kind": "earthquake"})
