@@ -121,7 +121,8 @@ class Demography:
         leaving = s.alive & (s.age >= p.leave_home_age) & (s.age - 1.0 / WEEKS_PER_YEAR < p.leave_home_age)
         model.leave_home(np.flatnonzero(leaving))
 
-        self._move(model, rng)
+        band = age_band(s.age)
+        self._move(model, rng, band)
         trend = (1.0 - p.mortality_improvement) ** max(0.0, model.week / WEEKS_PER_YEAR)
         hazard = p.mortality_a * trend * np.exp(p.mortality_b * s.age)
         hazard = np.where(s.severity > 0, hazard * p.need_mortality_factor, hazard)
@@ -134,7 +135,8 @@ class Demography:
         model.replace_residents(slots, ages, arrive=~born)
         model.place_births(slots[born])
 
-        prevalence = np.asarray(p.need_prevalence)[age_band(s.age)]
+        band = age_band(s.age)  # again: deaths and moves changed ages in freed slots
+        prevalence = np.asarray(p.need_prevalence)[band]
         onset_rate = p.recovery_rate * prevalence / (1.0 - prevalence)
         onset_rate *= 1.0 + p.loneliness_onset_factor * (s.loneliness / 11.0)
         none = s.alive & (s.severity <= 0)
@@ -147,7 +149,7 @@ class Demography:
         s.severity[grows] = np.minimum(1.0, s.severity[grows] + 2 * p.progression * u_prog[grows] / WEEKS_PER_YEAR)
         model.counters["need_onsets"] += int(starts.sum())
 
-    def _move(self, model: CareNetworkModel, rng: np.random.Generator) -> None:
+    def _move(self, model: CareNetworkModel, rng: np.random.Generator, band: np.ndarray) -> None:
         """Whole households move out; an arriving household of the same make-up takes their places.
 
         Each adult draws with the household's rate divided by the number of
@@ -156,7 +158,7 @@ class Demography:
         s = model.state
         adult = s.alive & (s.age >= 18)
         n_adults = np.bincount(s.household[adult], minlength=int(s.household.max()) + 1)
-        rate = np.asarray(self.params.move_rate)[age_band(s.age)] / np.maximum(n_adults[s.household], 1)
+        rate = np.asarray(self.params.move_rate)[band] / np.maximum(n_adults[s.household], 1)
         drawn = adult & (rng.random(s.n) < rate / WEEKS_PER_YEAR)
         if drawn.any():
             model.move_households(np.unique(s.household[drawn]))
