@@ -73,10 +73,11 @@ class Action:
         """Set this week's levers at ``level`` (1 = as configured; lower when the budget cap scales actions down)."""
         raise NotImplementedError
 
-    def population(self, model: CareNetworkModel) -> np.ndarray:
-        """Residents per wijk."""
+    def per_1000(self, model: CareNetworkModel, rate: float) -> np.ndarray:
+        """A rate per 1,000 residents as an amount for each wijk the action covers (in wijk order)."""
         s = model.state
-        return np.bincount(s.wijk[s.alive], minlength=model.n_wijken).astype(float)
+        residents = np.bincount(s.wijk[s.alive], minlength=model.n_wijken).astype(float)
+        return rate * residents[self.wijk_mask] / 1000.0
 
 
 def _coerce(value: Any, f: dataclasses.Field, where: str) -> Any:
@@ -245,12 +246,11 @@ class RespiteCare(Action):
         )
 
     def yearly_cost(self, model):
-        hours = self.params.hours_per_1000 * self.population(model)[self.wijk_mask].sum() / 1000.0
-        return float(hours * 52 * self.params.eur_per_hour)
+        return float(self.per_1000(model, self.params.hours_per_1000).sum() * 52 * self.params.eur_per_hour)
 
     def set_levers(self, model, level):
         m, lv, p = self.wijk_mask, model.levers, self.params
-        lv.respite_hours[m] += p.hours_per_1000 * self.population(model)[m] / 1000.0 * level
+        lv.respite_hours[m] += self.per_1000(model, p.hours_per_1000) * level
         lv.respite_max_per_carer[m] = np.maximum(lv.respite_max_per_carer[m], p.max_hours_per_carer)
 
 
@@ -272,12 +272,12 @@ class CarerSupport(Action):
         )
 
     def yearly_cost(self, model):
-        carers = self.params.carers_per_week_per_1000 * self.population(model)[self.wijk_mask].sum() / 1000.0
+        carers = self.per_1000(model, self.params.carers_per_week_per_1000).sum()
         return float(carers * 52 * self.params.eur_per_carer)
 
     def set_levers(self, model, level):
         m, lv, p = self.wijk_mask, model.levers, self.params
-        lv.support_capacity[m] += p.carers_per_week_per_1000 * self.population(model)[m] / 1000.0 * level
+        lv.support_capacity[m] += self.per_1000(model, p.carers_per_week_per_1000) * level
         lv.support_relief_weeks[m] = np.maximum(lv.support_relief_weeks[m], p.relief_weeks)
         if p.mobilise_network:
             lv.support_mobilises[m] = True
@@ -297,12 +297,12 @@ class NetworkStrengthening(Action):
         eur_per_case: float = param(800.0, unit="€ per resident", lo=0, hi=1e5, doc="mapping and network meetings")
 
     def yearly_cost(self, model):
-        cases = self.params.cases_per_week_per_1000 * self.population(model)[self.wijk_mask].sum() / 1000.0
+        cases = self.per_1000(model, self.params.cases_per_week_per_1000).sum()
         return float(cases * 52 * self.params.eur_per_case)
 
     def set_levers(self, model, level):
         m, lv, p = self.wijk_mask, model.levers, self.params
-        lv.mobilise_capacity[m] += p.cases_per_week_per_1000 * self.population(model)[m] / 1000.0 * level
+        lv.mobilise_capacity[m] += self.per_1000(model, p.cases_per_week_per_1000) * level
         lv.mobilise_tie_boost[m] = np.maximum(lv.mobilise_tie_boost[m], p.tie_boost)
 
 
