@@ -67,7 +67,8 @@ class AllocationParams:
     )
     friend_ask_threshold: float = param(
         0.45, unit="tie strength", lo=0, hi=1, doc="residents ask friends for care only over friendships at least this strong",
-        source="calibrated: about a quarter to a third of carers help a friend or neighbour (SCP 2017)",
+        source="assumption; known gap: at the defaults about two thirds of carers help a friend or neighbour in a "
+        "year, SCP 2017 reports about a quarter to a third (see docs/ODD.md, Choices and limitations)",
     )
     mobilised_ask_threshold: float = param(
         0.05, unit="tie strength", lo=0, hi=1, doc="the same threshold once a professional has mobilised the network"
