@@ -104,8 +104,9 @@ def to_sim_config(cfg: Any) -> SimConfig:
     except Exception as err:
         raise InputError(f"{err}".strip()) from None
     validate(config)
-    from scenarios.registry import build_actions
+    from scenarios.registry import _refuse_code, build_actions
 
+    _refuse_code(config.scenario.actions, "scenario.actions")
     # Checked now with placeholder wijk names, so a bad action fails before anything runs; wijken are checked at build.
     build_actions(_without_wijken(config.scenario), ["wijk"])
     return config
