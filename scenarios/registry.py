@@ -32,6 +32,8 @@ def register(name: str) -> Callable[[type], type]:
 
 def _refuse_code(entry: Any, where: str) -> None:
     """Refuse any way of naming a Python callable inside a scenario."""
+    from scenarios import actions as _  # noqa: F401  (fills ACTIONS, named in the message)
+
     if isinstance(entry, Mapping):
         for key, value in entry.items():
             if str(key) in ("_target_", "_partial_", "_args_", "_recursive_", "_convert_"):
