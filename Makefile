@@ -3,7 +3,10 @@
 #   make run ARGS="population.size=2000 years=5"   run the model (Hydra overrides in ARGS)
 #   make test        fast tests (everything not marked slow)
 #   make test-slow   slow tests only
+#   make test-browser   the students' page in headless Chromium (installs chromium and the app extras)
 #   make bench       benchmarks/bench_run.py
+#   make bench-all   benchmarks/bench_run.py --all (1k/10k/100k, amstelveen, Mesa yardstick; minutes)
+#   make update-baseline   rewrite tests/baseline.json after an intended model change
 #   make clean       remove .venv, build artefacts, caches (keeps outputs/)
 #
 # The interpreter for .venv is found by .ci/find-python (Python 3.12/3.13;
@@ -18,7 +21,7 @@ VPY    := $(VENV)/bin/python
 STAMP  := $(VENV)/.installed
 ARGS   ?=
 
-.PHONY: venv run test test-slow bench clean
+.PHONY: venv run test test-slow test-browser bench bench-all update-baseline clean
 
 # Recreate .venv if it exists but its python is broken or the wrong version
 # (e.g. created by Python 3.11, or its pyenv version was removed), then bring
@@ -45,13 +48,41 @@ run: venv
 	$(VENV)/bin/samenkracht $(ARGS)
 
 test: venv
-	$(VPY) -m pytest -m "not slow" -q
+	$(VPY) -m pytest -m "not slow and not browser" -q
 
 test-slow: venv
 	$(VPY) -m pytest -m slow -q
 
+# The students' page (samenkracht-app) driven by Playwright in Debian's chromium (tests/test_browser.py).
+# Installs chromium with apt-get when it is missing (as root; otherwise says how), and the app and
+# browser extras into .venv (again only when pyproject.toml changes). Not part of `make test`.
+BROWSER_STAMP := $(VENV)/.installed-browser
+
+test-browser: venv
+	@if [ ! -x /usr/bin/chromium ]; then \
+		if [ "$$(id -u)" = 0 ]; then \
+			echo "installing Debian's chromium: apt-get update && apt-get install -y chromium"; \
+			apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null || exit 1; \
+		else \
+			echo "test-browser: /usr/bin/chromium is missing; install it: sudo apt-get install chromium" >&2; exit 1; \
+		fi; \
+	fi
+	@$(MAKE) -s --no-print-directory $(BROWSER_STAMP)
+	$(VPY) -m pytest -m browser -q -s
+
+$(BROWSER_STAMP): pyproject.toml $(STAMP)
+	@echo "$(VPY) -m pip install -e '.[test,app,browser]'"
+	@$(VPY) -m pip install -q -e '.[test,app,browser]'
+	@touch $@
+
 bench: venv
 	$(VPY) benchmarks/bench_run.py
+
+bench-all: venv
+	$(VPY) benchmarks/bench_run.py --all
+
+update-baseline: venv
+	$(VPY) -m sim.regression --update
 
 clean:
 	rm -rf $(VENV) build dist *.egg-info .pytest_cache

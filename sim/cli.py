@@ -39,15 +39,41 @@ def fail(message: str, run_dir: Path | None = None) -> None:
 
 
 def run_job(cfg: DictConfig) -> dict:
-    """Run one configured simulation into Hydra's output directory; return its manifest."""
+    """Run one configured simulation into Hydra's output directory; return its manifest.
+
+    A directory that already holds a complete run of the same configuration
+    (a sweep started again) is left as it is; the leftovers of an unfinished
+    run are removed and the run starts afresh.
+    """
     from sim.model import CareNetworkModel
-    from sim.outputs import write_run, yearly_summary, weekly_frame
+    from sim.outputs import (
+        clear_unfinished,
+        completed_run,
+        config_hash,
+        mark_incomplete,
+        weekly_frame,
+        write_run,
+        yearly_summary,
+    )
     from sim.progress import Progress
 
     logging.getLogger("MESA").setLevel(logging.WARNING)
     out_dir = Path(HydraConfig.get().runtime.output_dir)
     try:
         config = to_sim_config(cfg)
+    except InputError as err:
+        fail(str(err), out_dir)
+    digest = config_hash(config)
+    done = completed_run(out_dir, digest)
+    if done is not None:
+        print(f"already complete: {out_dir}")
+        return done
+    leftovers = clear_unfinished(out_dir)
+    if leftovers:
+        print(f"{out_dir}: removed the outputs of an unfinished or differently configured run "
+              f"({', '.join(leftovers)}); running it again")
+    mark_incomplete(out_dir)
+    try:
         start = time.perf_counter()
         model = CareNetworkModel(config)
     except InputError as err:

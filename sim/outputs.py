@@ -3,17 +3,23 @@
 Every file is written under a temporary name in the run directory and moved
 into place with ``os.replace``, so no file is ever half-written under its
 final name. ``manifest.json`` is written last: a run directory with a
-manifest is complete.
+manifest is complete. A run marks its directory ``INCOMPLETE`` when it starts
+and removes the mark after the manifest; a rerun into the same directory (a
+resumed sweep) skips a complete run of the same configuration and clears the
+leftovers of an unfinished one.
 """
 
 from __future__ import annotations
 
 import contextlib
+import dataclasses
+import hashlib
 import json
 import os
 import platform
 import subprocess
 import tempfile
+import time
 from collections.abc import Callable, Iterator
 from importlib import metadata
 from pathlib import Path
@@ -24,9 +30,14 @@ import pandas as pd
 from sim.mechanisms.indicators import WEEKLY_COLUMNS
 
 if TYPE_CHECKING:
+    from sim.config import SimConfig
     from sim.model import CareNetworkModel
 
 MANIFEST = "manifest.json"
+#: Present while a run is under way, and left behind by a run that was killed or failed.
+INCOMPLETE = "INCOMPLETE"
+#: Every file :func:`write_run` may write: what :func:`clear_unfinished` removes (Hydra's .hydra/ and logs stay).
+RUN_FILES = ("indicators.parquet", "summary.csv", "wijken.parquet", "resilience.csv", "headline.png", "graph.graphml")
 #: Weekly columns summed (not averaged) into the yearly summary: money and counts of events.
 SUMMED = ("_eur", "dropouts", "carer_illnesses", "volunteer_matches", "volunteer_dropouts", "assessments",
           "mobilisations", "carers_supported", "deaths", "signals_shopkeeper", "carers_supported_by_action",
@@ -145,6 +156,7 @@ def write_run(
         files.append("graph.graphml")
     manifest = {
         "complete": True,
+        "config_hash": config_hash(model.config),
         "scenario": model.config.scenario.name,
         "seed": model.config.seed,
         "years": model.config.years,
@@ -166,9 +178,64 @@ def write_run(
         "files": files,
     }
     write_atomic(out_dir / MANIFEST, lambda p: p.write_text(json.dumps(manifest, indent=2) + "\n"))
+    with contextlib.suppress(FileNotFoundError):
+        (out_dir / INCOMPLETE).unlink()
     return manifest
 
 
 def is_complete(run_dir: Path) -> bool:
     """Whether a run directory holds a finished run (its manifest was written)."""
     return (Path(run_dir) / MANIFEST).is_file()
+
+
+def config_hash(config: SimConfig) -> str:
+    """A fingerprint of a run's validated configuration, the same in every process and on every machine.
+
+    Two configurations that differ in any setting (seed included) differ in
+    hash; the way a setting was given (YAML file, override, default) does not
+    matter. A graph file counts by its path, not its content.
+    """
+    text = json.dumps(dataclasses.asdict(config), sort_keys=True, separators=(",", ":"), default=str)
+    return "sha256:" + hashlib.sha256(text.encode("utf-8")).hexdigest()
+
+
+def completed_run(run_dir: Path, digest: str) -> dict[str, Any] | None:
+    """The manifest of a complete run of the configuration with hash ``digest`` in ``run_dir``, else None."""
+    try:
+        manifest = json.loads((Path(run_dir) / MANIFEST).read_text())
+    except (OSError, ValueError):
+        return None
+    if isinstance(manifest, dict) and manifest.get("complete") is True and manifest.get("config_hash") == digest:
+        return manifest
+    return None
+
+
+def clear_unfinished(run_dir: Path) -> list[str]:
+    """Remove a run's outputs (manifest first, then the rest and temporary files) from ``run_dir``; return their names.
+
+    Only files this module writes are touched, so Hydra's ``.hydra/`` and the
+    job's log stay, and so does anything else in a directory given by hand.
+    """
+    run_dir = Path(run_dir)
+    names = [MANIFEST, *RUN_FILES]
+    paths = [run_dir / name for name in names]
+    paths += sorted(p for name in names for p in run_dir.glob(f".{name}.*.tmp"))
+    removed = []
+    for path in paths:
+        try:
+            path.unlink()
+        except (FileNotFoundError, IsADirectoryError):
+            continue
+        removed.append(path.name)
+    return removed
+
+
+def mark_incomplete(run_dir: Path) -> None:
+    """Mark ``run_dir`` as holding a run under way; :func:`write_run` removes the mark after the manifest."""
+    run_dir = Path(run_dir)
+    run_dir.mkdir(parents=True, exist_ok=True)
+    started = time.strftime("%Y-%m-%dT%H:%M:%S%z")
+    (run_dir / INCOMPLETE).write_text(
+        f"A run started here at {started} (process {os.getpid()} on {platform.node()}) and has not finished.\n"
+        "It is complete once manifest.json exists; run the same command again to finish it.\n"
+    )

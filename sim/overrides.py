@@ -11,9 +11,12 @@ from __future__ import annotations
 import dataclasses
 import difflib
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from sim.errors import InputError
+
+if TYPE_CHECKING:
+    from sim.config import SimConfig
 
 #: Flags after which Hydra does something other than one plain run; overrides are then left to Hydra.
 _HYDRA_FLAGS = ("-m", "--multirun", "--cfg", "-c", "--help", "-h", "--hydra-help", "--info", "-i", "--resolve",
@@ -78,7 +81,7 @@ def precheck(argv: list[str], conf_dir: Path, schema: type) -> None:
             raise InputError(f"'{arg}' is not an override: write key=value (for example population.size=2000).")
         key, value = arg.split("=", 1)
         key = key.lstrip("+~")
-        if key.startswith("hydra.") or key == "hydra":
+        if key.startswith(("hydra.", "hydra/")) or key == "hydra":  # Hydra's own settings and groups (hydra/launcher=joblib)
             continue
         if key in groups:
             if value not in groups[key]:
@@ -90,10 +93,13 @@ def precheck(argv: list[str], conf_dir: Path, schema: type) -> None:
         _check_key(schema, key)
 
 
-def compose_check(argv: list[str], conf_dir: Path) -> None:
-    """Compose the configuration as Hydra will and convert it, so type and range errors surface now."""
+def compose_check(argv: list[str], conf_dir: Path) -> SimConfig | None:
+    """Compose the configuration as Hydra will and convert it, so type and range errors surface now.
+
+    Returns the validated configuration, or None when a Hydra flag leaves the overrides to Hydra.
+    """
     if any(a.split("=")[0] in _HYDRA_FLAGS for a in argv):
-        return
+        return None
     from hydra import compose, initialize_config_dir
     from hydra.core.global_hydra import GlobalHydra
 
@@ -107,7 +113,7 @@ def compose_check(argv: list[str], conf_dir: Path) -> None:
         raise InputError(_first_lines(err)) from None
     finally:
         GlobalHydra.instance().clear()
-    to_sim_config(cfg)
+    return to_sim_config(cfg)
 
 
 def _first_lines(err: BaseException) -> str:

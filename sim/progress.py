@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import math
 import sys
 import time
 
@@ -36,14 +37,15 @@ class Progress:
         self._shown = 0.0
         self._width = 0
 
-    def advance(self, k: int = 1) -> None:
+    def advance(self, k: float = 1) -> None:
+        """Count ``k`` more steps done (a fraction of a step is allowed: a run partly done)."""
         self.done += k
         now = time.perf_counter()
         if self.enabled and (now - self._shown > 0.25 or self.done >= self.total):
             self._shown = now
             elapsed = now - self._start
             left = elapsed / self.done * (self.total - self.done) if self.done else 0.0
-            line = (f"{self.label}: {self.done}/{self.total} ({self.done / self.total:.0%}), "
+            line = (f"{self.label}: {math.floor(self.done + 1e-9)}/{self.total} ({self.done / self.total:.0%}), "
                     f"{format_duration(left)} left ")
             self._width = max(self._width, len(line))
             self.stream.write("\r" + line.ljust(self._width))

@@ -1,0 +1,237 @@
+"""Words of the comparison report and its plots, in Dutch (default) and English, and number formats per language."""
+
+from __future__ import annotations
+
+import math
+
+LANGUAGES = ("nl", "en")
+
+#: Indicator → (name, unit of a level) per language.
+INDICATORS: dict[str, dict[str, tuple[str, str]]] = {
+    "nl": {
+        "carrying_capacity": ("Draagkracht van de sociale basis", "aandeel zorgvraag informeel beantwoord"),
+        "heavily_burdened_share": ("Zwaarbelaste mantelzorgers", "aandeel van de mantelzorgers"),
+        "burden_mean": ("Gemiddelde belasting van mantelzorgers", "score 0–10"),
+        "unmet_hours": ("Onvervulde zorgvraag", "uur per week"),
+        "isolated_share": ("Sociaal geïsoleerde volwassenen", "aandeel van de volwassenen"),
+        "severely_lonely_share": ("Zeer eenzame volwassenen", "aandeel van de volwassenen"),
+        "informal_hours": ("Informele zorg", "uur per week"),
+        "formal_hours": ("Formele zorg", "uur per week"),
+        "municipal_cost_eur": ("Uitgaven van de gemeente aan acties", "€ per jaar"),
+        "formal_cost_eur": ("Kosten van formele zorg", "€ per jaar"),
+    },
+    "en": {
+        "carrying_capacity": ("Carrying capacity of the social base", "share of need met informally"),
+        "heavily_burdened_share": ("Heavily burdened carers", "share of carers"),
+        "burden_mean": ("Mean burden of carers", "score 0–10"),
+        "unmet_hours": ("Unmet care need", "hours a week"),
+        "isolated_share": ("Socially isolated adults", "share of adults"),
+        "severely_lonely_share": ("Severely lonely adults", "share of adults"),
+        "informal_hours": ("Informal care", "hours a week"),
+        "formal_hours": ("Formal care", "hours a week"),
+        "municipal_cost_eur": ("Municipal spending on actions", "€ a year"),
+        "formal_cost_eur": ("Cost of formal care", "€ a year"),
+    },
+}
+
+#: Running text of the report, per language. The section headings are the keys starting with "h_".
+TEXT: dict[str, dict[str, str]] = {
+    "nl": {
+        "title": "Vergelijking van scenario's",
+        "subtitle": "Samenkracht — simulatie van formele en informele zorgnetwerken",
+        "h_setup": "Opzet",
+        "h_headline": "Kerncijfers",
+        "h_differences": "Verschil met de referentie",
+        "h_cost": "Kosten per effect",
+        "h_plots": "Grafieken",
+        "h_wijken": "Per wijk",
+        "h_method": "Methode",
+        "h_year": "Jaar {year}",
+        "scenarios": "Scenario's",
+        "reference": "Referentie",
+        "seeds": "Seeds (herhalingen)",
+        "population": "Inwoners",
+        "years": "Gesimuleerde jaren",
+        "at_years": "Getoonde jaren",
+        "overrides": "Aangepaste parameters",
+        "none": "geen",
+        "git": "Versie van de code (git)",
+        "created": "Gemaakt",
+        "runs_from": "Runs gelezen uit",
+        "command": "Opdracht",
+        "indicator": "Indicator",
+        "scenario": "Scenario",
+        "difference": "Verschil",
+        "interval": "95%-interval",
+        "unpaired": "95%-interval met onafhankelijke seeds",
+        "narrowing": "Versmalling",
+        "headline_intro": "Gemiddelde over {n} seeds met 95%-interval, per jaar gemiddeld over de weken "
+                          "(geld: opgeteld over het jaar).",
+        "diff_intro": "Scenario min referentie, per seed berekend en dan gemiddeld (gepaarde seeds). Vetgedrukt: "
+                      "het interval sluit nul uit. Aandelen in procentpunten.",
+        "narrowing_text": "Door gemeenschappelijke toevalsgetallen zijn de intervallen in jaar {year} in het mediane "
+                          "geval {factor} keer zo smal als met onafhankelijke seeds.",
+        "cost_intro": "Extra uitgaven van de gemeente per jaar, gedeeld door de verbetering ten opzichte van "
+                      "de referentie. Alleen waar de verbetering aantoonbaar is (het 95%-interval sluit nul uit).",
+        "effect": "Effect",
+        "extra_cost": "Extra uitgaven (€ per jaar)",
+        "improvement": "Verbetering",
+        "cost_per_unit": "Kosten per eenheid",
+        "no_effect": "geen aantoonbaar effect",
+        "worse": "aantoonbaar slechter",
+        "saves": "bespaart geld én verbetert",
+        "unit_pp": "procentpunt",
+        "unit_hours_per_week": "uur per week",
+        "per_unit_pp": "per procentpunt",
+        "per_unit_hours_per_week": "per uur per week",
+        "fig_levels": "Elk scenario over de jaren: gemiddelde over de seeds met 95%-band.",
+        "fig_diffs": "Verschil met de referentie over de jaren: gemiddeld gepaard verschil met 95%-band.",
+        "fig_wijk": "{indicator} per wijk: gemiddelde over de seeds met 95%-band.",
+        "wijk_intro": "Verschil met de referentie per wijk in jaar {year} (gepaarde seeds, 95%-interval).",
+        "wijk": "Wijk",
+        "year_axis": "jaar",
+        "diff_axis": "verschil",
+        "pp": "%-punt",
+        "csv_note": "Dezelfde tabellen staan als CSV naast dit rapport: {files}.",
+        "method": (
+            "<p><b>Gepaarde seeds.</b> Elk scenario draait met dezelfde seeds. Bij dezelfde seed beginnen de "
+            "scenario's met dezelfde bevolking en hetzelfde netwerk, en elk mechanisme trekt elke week uit een "
+            "eigen reeks toevalsgetallen (gemeenschappelijke toevalsgetallen, zoals in Starsim). Het verschil "
+            "tussen twee scenario's bij één seed komt dus door hun acties, niet door toeval.</p>"
+            "<p><b>Intervallen.</b> Een 95%-interval is gemiddelde ± t<sub>0,975; n−1</sub> · s/√n over de seeds "
+            "(Student-t). Voor een verschil wordt eerst per seed het verschil genomen; het interval komt uit die "
+            "n verschillen. Ter vergelijking staat het interval dat het verschil zou hebben met onafhankelijke "
+            "seeds (Welch-interval op dezelfde waarden); de <i>versmalling</i> is die breedte gedeeld door de "
+            "gepaarde breedte (∞ als het gepaarde interval breedte nul heeft).</p>"
+            "<p><b>Kosten per effect.</b> De extra uitgaven van de gemeente aan acties in een jaar (gepaard "
+            "verschil) gedeeld door de gemiddelde verbetering: procentpunten minder zwaarbelaste mantelzorgers, "
+            "geïsoleerde of zeer eenzame volwassenen, procentpunten meer draagkracht, of uren per week minder "
+            "onvervulde zorgvraag. Alleen waar het 95%-interval van de verbetering nul uitsluit.</p>"
+            "<p><b>Jaren</b> tellen vanaf 1 (het eerste gesimuleerde jaar; in summary.csv heet dat jaar 0). "
+            "Jaarwaarden zijn gemiddelden over de weken van het jaar; geld is opgeteld over het jaar.</p>"
+        ),
+    },
+    "en": {
+        "title": "Comparison of scenarios",
+        "subtitle": "Samenkracht — a simulation of formal and informal care networks",
+        "h_setup": "Set-up",
+        "h_headline": "Headline indicators",
+        "h_differences": "Difference from the reference",
+        "h_cost": "Cost per effect",
+        "h_plots": "Plots",
+        "h_wijken": "By wijk",
+        "h_method": "Method",
+        "h_year": "Year {year}",
+        "scenarios": "Scenarios",
+        "reference": "Reference",
+        "seeds": "Seeds (replicates)",
+        "population": "Residents",
+        "years": "Simulated years",
+        "at_years": "Years shown",
+        "overrides": "Overridden parameters",
+        "none": "none",
+        "git": "Code version (git)",
+        "created": "Created",
+        "runs_from": "Runs read from",
+        "command": "Command",
+        "indicator": "Indicator",
+        "scenario": "Scenario",
+        "difference": "Difference",
+        "interval": "95% interval",
+        "unpaired": "95% interval with independent seeds",
+        "narrowing": "Narrowing",
+        "headline_intro": "Mean over {n} seeds with 95% interval; each year's value is the mean over its weeks "
+                          "(money: summed over the year).",
+        "diff_intro": "Scenario minus reference, per seed and then averaged (paired seeds). Bold: the interval "
+                      "excludes zero. Shares in percentage points.",
+        "narrowing_text": "Thanks to common random numbers the intervals in year {year} are, in the median case, "
+                          "{factor} times narrower than with independent seeds.",
+        "cost_intro": "Extra municipal spending a year divided by the improvement over the reference; only where "
+                      "the improvement is significant (its 95% interval excludes zero).",
+        "effect": "Effect",
+        "extra_cost": "Extra spending (€ a year)",
+        "improvement": "Improvement",
+        "cost_per_unit": "Cost per unit",
+        "no_effect": "no significant effect",
+        "worse": "significantly worse",
+        "saves": "saves money and improves",
+        "unit_pp": "percentage point",
+        "unit_hours_per_week": "hours a week",
+        "per_unit_pp": "per percentage point",
+        "per_unit_hours_per_week": "per hour a week",
+        "fig_levels": "Each scenario over the years: mean over the seeds with 95% band.",
+        "fig_diffs": "Difference from the reference over the years: mean paired difference with 95% band.",
+        "fig_wijk": "{indicator} by wijk: mean over the seeds with 95% band.",
+        "wijk_intro": "Difference from the reference by wijk in year {year} (paired seeds, 95% interval).",
+        "wijk": "Wijk",
+        "year_axis": "year",
+        "diff_axis": "difference",
+        "pp": "pp",
+        "csv_note": "The same tables are in CSV files beside this report: {files}.",
+        "method": (
+            "<p><b>Paired seeds.</b> Every scenario runs with the same seeds. At one seed the scenarios start "
+            "from the same population and network, and each mechanism draws every week from its own stream of "
+            "random numbers (common random numbers, as in Starsim). The difference between two scenarios at one "
+            "seed therefore comes from their actions, not from noise.</p>"
+            "<p><b>Intervals.</b> A 95% interval is mean ± t<sub>0.975; n−1</sub> · s/√n over the seeds "
+            "(Student's t). For a difference, the per-seed differences are taken first and the interval comes "
+            "from those n differences. For comparison the table gives the interval the difference would have "
+            "with independent seeds (Welch's interval on the same values); the <i>narrowing</i> is that width "
+            "divided by the paired width (∞ when the paired interval has zero width).</p>"
+            "<p><b>Cost per effect.</b> The extra municipal spending on actions in a year (paired difference) "
+            "divided by the mean improvement: percentage points fewer heavily burdened carers, isolated or "
+            "severely lonely adults, percentage points more carrying capacity, or hours a week less unmet need. "
+            "Only where the improvement's 95% interval excludes zero.</p>"
+            "<p><b>Years</b> count from 1 (the first simulated year; summary.csv calls it year 0). A year's value "
+            "is the mean over its weeks; money is summed over the year.</p>"
+        ),
+    },
+}
+
+SECTIONS = ("h_setup", "h_headline", "h_differences", "h_cost", "h_plots", "h_method")
+
+MINUS = "\u2212"
+
+
+def number(value: float, decimals: int, lang: str, sign: bool = False) -> str:
+    """A number with grouped thousands, in the language's style (nl: 1.234,5; en: 1,234.5); '—' for NaN."""
+    if value is None or (isinstance(value, float) and math.isnan(value)):
+        return "—"
+    if math.isinf(value):
+        return "∞" if value > 0 else MINUS + "∞"
+    text = f"{abs(value):,.{decimals}f}"
+    if lang == "nl":
+        text = text.replace(",", "\x00").replace(".", ",").replace("\x00", ".")
+    if round(value, decimals) < 0:
+        return MINUS + text
+    if sign and round(value, decimals) > 0:
+        return "+" + text
+    return text
+
+
+def value(x: float, indicator: str, lang: str, diff: bool = False, like: float | None = None) -> str:
+    """An indicator's level (or, with ``diff``, a difference) in its display unit.
+
+    ``like`` sets the precision by another number's size (so both ends of an interval get the same).
+    """
+    from analysis.compare import SHARES
+
+    size = abs(x if like is None else like)
+
+    if indicator in SHARES:
+        if diff:
+            return f"{number(x * 100, 2, lang, sign=True)} {TEXT[lang]['pp']}"
+        return f"{number(x * 100, 1, lang)}%"
+    if indicator.endswith("_eur"):
+        return f"€ {number(x, 0, lang, sign=diff)}"
+    if indicator == "burden_mean":
+        return number(x, 3 if diff else 2, lang, sign=diff)
+    return number(x, 1 if diff or not size >= 100 else 0, lang, sign=diff)
+
+
+def interval(lo: float, hi: float, indicator: str, lang: str, diff: bool = False) -> str:
+    """'lo – hi' in the indicator's display unit."""
+    if lo is None or hi is None or math.isnan(lo) or math.isnan(hi):
+        return "—"
+    like = max(abs(lo), abs(hi))
+    return f"{value(lo, indicator, lang, diff, like)} – {value(hi, indicator, lang, diff, like)}"

@@ -1,0 +1,163 @@
+"""The model behind the page: the students' municipality and its baseline twin, stepped week by week together.
+
+SolaraViz builds the model from the page's inputs as keyword arguments and
+calls ``step()``; this class turns those arguments into a SimConfig, builds a
+CareNetworkModel with the chosen actions and one without (same size, same
+seed, so the two differ only where the actions act), and steps both.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import mesa
+import networkx as nx
+import numpy as np
+
+from app.choices import (
+    CHOICE_BY_NAME,
+    SEED_DEFAULT,
+    SIZE_DEFAULT,
+    YEARS_DEFAULT,
+    make_config,
+    parse_choices,
+)
+from sim.mechanisms.demography import WEEKS_PER_YEAR
+from sim.model import CareNetworkModel
+
+#: Most residents drawn in the network view; a larger municipality shows its first wijken.
+MAX_DRAWN = 800
+
+
+class PairedRun(mesa.Model):
+    """A run of the chosen actions beside the baseline, for the page.
+
+    ``size`` is residents at the start, ``years`` the simulated years after
+    which the run stops, ``seed`` the run's one seed; every other keyword is
+    ``ACTION`` (switched on or not) or ``ACTION_level`` (× the ready-made
+    setting) for an action of app.choices.CHOICES. The keywords are spelled
+    out because SolaraViz reads them from the signature (and would pass a
+    Mesa ``scenario`` to a constructor taking ``**kwargs``).
+    """
+
+    def __init__(
+        self,
+        size: int = SIZE_DEFAULT,
+        years: int = YEARS_DEFAULT,
+        seed: int = SEED_DEFAULT,
+        link_shopkeepers: bool = False,
+        link_shopkeepers_level: float = 1.0,
+        buurthulp: bool = False,
+        buurthulp_level: float = 1.0,
+        buurthulp_backup: bool = False,
+        buurthulp_backup_level: float = 1.0,
+        community_centre: bool = False,
+        community_centre_level: float = 1.0,
+        citizen_initiatives: bool = False,
+        citizen_initiatives_level: float = 1.0,
+        respite_care: bool = False,
+        respite_care_level: float = 1.0,
+        carer_support: bool = False,
+        carer_support_level: float = 1.0,
+        network_strengthening: bool = False,
+        network_strengthening_level: float = 1.0,
+        wijkteam: bool = False,
+        wijkteam_level: float = 1.0,
+    ) -> None:
+        super().__init__(rng=int(seed))
+        choices = {k: v for k, v in locals().items() if k not in ("self", "size", "years", "seed", "__class__")}
+        self.size, self.years, self.seed = int(size), int(years), int(seed)
+        self.levels = parse_choices(choices)
+        self.config = make_config(self.size, self.years, self.seed, self.levels)
+        self.chosen = CareNetworkModel(self.config)
+        # Without actions the two runs are the same run, bit for bit: step it once.
+        self.baseline = CareNetworkModel(make_config(self.size, self.years, self.seed, {})) if self.levels else None
+        self._layout: dict[int, np.ndarray] | None = None
+        counts = np.bincount(self.chosen.state.wijk, minlength=self.chosen.n_wijken)
+        #: The network view draws the first wijken, up to MAX_DRAWN residents (at least one wijk).
+        self.drawn_wijken = max(1, int(np.searchsorted(np.cumsum(counts), MAX_DRAWN, side="right")))
+
+    # -- time ----------------------------------------------------------------------------------------------
+
+    @property
+    def week(self) -> int:
+        """Weeks simulated so far (after the burn-in)."""
+        return self.chosen.week
+
+    @property
+    def total_weeks(self) -> int:
+        """Weeks the run lasts."""
+        return self.years * WEEKS_PER_YEAR
+
+    def step(self) -> None:
+        """One week of both runs; the run stops after its years."""
+        if self.week >= self.total_weeks:
+            self.running = False
+            return
+        self.chosen.step()
+        if self.baseline is not None:
+            self.baseline.step()
+        if self.week >= self.total_weeks:
+            self.running = False
+
+    # -- what the page shows ---------------------------------------------------------------------------------
+
+    @property
+    def rows(self) -> list[dict[str, Any]]:
+        """Weekly indicator rows of the students' municipality."""
+        return self.chosen.rows
+
+    @property
+    def baseline_rows(self) -> list[dict[str, Any]]:
+        """Weekly indicator rows of the baseline (the same rows when no action is on)."""
+        return self.baseline.rows if self.baseline is not None else self.chosen.rows
+
+    def action_costs(self) -> dict[str, float]:
+        """Euros a year of each chosen action at its level, as the municipality books it now."""
+        model = self.chosen
+        return {a.label: a.yearly_cost(model) for a in model.municipality.actions}
+
+    def main_values(self) -> dict[str, float]:
+        """Value of each chosen action's main parameter."""
+        return {name: CHOICE_BY_NAME[name].main_value(level) for name, level in self.levels.items()}
+
+    def layout(self) -> dict[int, np.ndarray]:
+        """Position of every resident slot in the network drawing, computed once per run.
+
+        Wijken sit on a circle; inside a wijk, a spring layout of the wijk's own
+        ties at the start (seeded) places close ties close. A newcomer takes the
+        place of whoever had the slot before.
+        """
+        if self._layout is None:
+            self._layout = wijk_layout(self.chosen, self.drawn_wijken, self.seed)
+        return self._layout
+
+
+def wijk_layout(model: CareNetworkModel, n_w: int, seed: int) -> dict[int, np.ndarray]:
+    """Slot → (x, y) for the residents of the first ``n_w`` wijken: wijken on a circle, each laid out by a
+    spring layout of its own ties (fast: networkx's dense algorithm, below 500 residents a wijk)."""
+    s, ties = model.state, model.ties
+    pos: dict[int, np.ndarray] = {}
+    counts = np.bincount(s.wijk, minlength=model.n_wijken)[:n_w]
+    radius = 0.0 if n_w == 1 else 1.0
+    live = ties.alive & (s.wijk[ties.u] == s.wijk[ties.v])
+    for w in range(n_w):
+        members = np.flatnonzero(s.wijk == w)
+        if members.size == 0:
+            continue
+        graph = nx.Graph()
+        graph.add_nodes_from(members.tolist())
+        in_w = live & (s.wijk[ties.u] == w)
+        graph.add_edges_from(zip(ties.u[in_w].tolist(), ties.v[in_w].tolist(), strict=True))
+        inner = nx.spring_layout(graph, seed=seed + w, iterations=40)
+        xy = np.array([inner[v] for v in members.tolist()])
+        xy -= np.median(xy, axis=0)
+        # Scale by the bulk of the wijk, not by the few loosely tied residents a spring layout pushes far out.
+        extent = np.percentile(np.hypot(xy[:, 0], xy[:, 1]), 90) or 1.0
+        xy = np.clip(xy / extent, -1.3, 1.3)
+        angle = 2 * np.pi * w / n_w + np.pi / 4
+        centre = radius * np.array([np.cos(angle), np.sin(angle)])
+        scale = (0.8 * np.sin(np.pi / n_w) if n_w > 1 else 1.0) * np.sqrt(counts[w] / counts.max())
+        for slot, p in zip(members.tolist(), centre + scale * xy, strict=True):
+            pos[int(slot)] = p
+    return pos

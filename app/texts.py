@@ -1,0 +1,213 @@
+"""Words of the page and its exported summary, in Dutch (the default) and English."""
+
+from __future__ import annotations
+
+LANGUAGES: tuple[str, ...] = ("nl", "en")
+DEFAULT_LANGUAGE = "nl"
+
+#: Running text of the page and the summary, per language.
+TEXT: dict[str, dict[str, str]] = {
+    "nl": {
+        "title": "Samenkracht — de gemeente als netwerk",
+        "language": "Taal",
+        "size": "Inwoners",
+        "years": "Jaren",
+        "seed": "Seed (toeval)",
+        "level": "niveau",
+        "standard": "standaard",
+        "network": "Het sociale netwerk",
+        "colour_by": "Kleur",
+        "burden": "belasting mantelzorger (0–10)",
+        "burden_short": "belasting",
+        "loneliness_short": "eenzaamheid",
+        "loneliness": "eenzaamheid (0–11)",
+        "resident": "inwoner",
+        "carer": "mantelzorger",
+        "volunteer": "vrijwilliger",
+        "family_tie": "familie of huisgenoot",
+        "weak_tie": "vriend, buur of kennis",
+        "help_tie": "vrijwilligers- of professionele band",
+        "network_sample": "{shown} van {total} inwoners getoond (wijk 1 tot {wijken})",
+        "plots": "Effecten naast de referentie",
+        "scenario": "jullie gemeente",
+        "baseline": "referentie (geen acties)",
+        "years_axis": "gesimuleerde jaren",
+        "status": "Jaar {year}, week {week} van {years} jaar · {size} inwoners in {wijken} wijken · seed {seed}",
+        "status_start": "Nog niet gestart · {size} inwoners in {wijken} wijken · seed {seed} · druk op ▶ of Step",
+        "actions_on": "Acties aan",
+        "no_actions": "geen (alleen de referentie)",
+        "summary": "Samenvatting voor jullie antwoord",
+        "export": "Exporteer samenvatting (PNG + tekst)",
+        "saved_to": "Ook bewaard in",
+        "how_to": "Zet links acties aan en kies hun niveau, druk op **Reset** om de gemeente opnieuw op te bouwen, "
+        "en dan op **▶** (afspelen) of **Step**. De grafieken tonen jullie gemeente naast de referentie met "
+        "dezelfde inwoners en hetzelfde toeval, maar zonder acties.",
+        "indicator": "Indicator",
+        "difference": "verschil",
+        "period": "Gemiddelde over {period}",
+        "last_year": "het laatste gesimuleerde jaar (jaar {year})",
+        "last_52": "de laatste 52 weken (tot jaar {year}, week {week})",
+        "weeks_so_far": "de eerste {weeks} weken",
+        "not_run": "De gemeente is nog niet gesimuleerd: druk op ▶ of Step.",
+        "cost": "Kosten van de acties",
+        "per_year": "per jaar",
+        "s_title": "Samenkracht — samenvatting",
+        "s_setup": "Gemeente van {size} inwoners in {wijken} wijken, {years} jaar ({weeks} weken) gesimuleerd, "
+        "seed {seed}.",
+        "s_actions": "Gekozen acties (vanaf jaar 1):",
+        "s_action_line": "- {title} — samenwerking met {partner}; niveau {level:g}× ({main}: {value} {unit}); "
+        "kosten ongeveer € {cost} per jaar",
+        "s_effects": "Effecten, {period}, jullie gemeente tegenover de referentie zonder acties:",
+        "s_caveat": "Eén simulatie met één seed: kleine verschillen kunnen toeval zijn. Probeer een andere seed "
+        "of een grotere gemeente om te zien of een effect blijft.",
+        "s_made": "Gemaakt met samenkracht-app op {when}.",
+        "better": "beter",
+        "worse": "slechter",
+        "same": "gelijk",
+        "file_png": "samenvatting.png",
+        "file_txt": "samenvatting.txt",
+        "file_zip": "samenkracht_samenvatting.zip",
+    },
+    "en": {
+        "title": "Samenkracht — the municipality as a network",
+        "language": "Language",
+        "size": "Residents",
+        "years": "Years",
+        "seed": "Seed (chance)",
+        "level": "level",
+        "standard": "standard",
+        "network": "The social network",
+        "colour_by": "Colour",
+        "burden": "carer burden (0–10)",
+        "burden_short": "burden",
+        "loneliness_short": "loneliness",
+        "loneliness": "loneliness (0–11)",
+        "resident": "resident",
+        "carer": "informal carer",
+        "volunteer": "volunteer",
+        "family_tie": "family or household",
+        "weak_tie": "friend, neighbour or acquaintance",
+        "help_tie": "volunteer or professional tie",
+        "network_sample": "{shown} of {total} residents shown (wijk 1 to {wijken})",
+        "plots": "Effects beside the baseline",
+        "scenario": "your municipality",
+        "baseline": "baseline (no actions)",
+        "years_axis": "simulated years",
+        "status": "Year {year}, week {week} of {years} years · {size} residents in {wijken} wijken · seed {seed}",
+        "status_start": "Not started · {size} residents in {wijken} wijken · seed {seed} · press ▶ or Step",
+        "actions_on": "Actions on",
+        "no_actions": "none (the baseline only)",
+        "summary": "Summary for your answer",
+        "export": "Export summary (PNG + text)",
+        "saved_to": "Also saved in",
+        "how_to": "Switch actions on at the left and choose their levels, press **Reset** to build the municipality "
+        "again, then **▶** (play) or **Step**. The plots show your municipality beside the baseline with the same "
+        "residents and the same chance, but no actions.",
+        "indicator": "Indicator",
+        "difference": "difference",
+        "period": "Mean over {period}",
+        "last_year": "the last simulated year (year {year})",
+        "last_52": "the last 52 weeks (up to year {year}, week {week})",
+        "weeks_so_far": "the first {weeks} weeks",
+        "not_run": "The municipality has not been simulated yet: press ▶ or Step.",
+        "cost": "Cost of the actions",
+        "per_year": "a year",
+        "s_title": "Samenkracht — summary",
+        "s_setup": "A municipality of {size} residents in {wijken} wijken, {years} years ({weeks} weeks) simulated, "
+        "seed {seed}.",
+        "s_actions": "Chosen actions (from year 1):",
+        "s_action_line": "- {title} — working with {partner}; level {level:g}× ({main}: {value} {unit}); "
+        "cost about € {cost} a year",
+        "s_effects": "Effects, {period}, your municipality against the baseline without actions:",
+        "s_caveat": "One simulation with one seed: small differences may be chance. Try another seed or a larger "
+        "municipality to see whether an effect holds.",
+        "s_made": "Made with samenkracht-app on {when}.",
+        "better": "better",
+        "worse": "worse",
+        "same": "the same",
+        "file_png": "summary.png",
+        "file_txt": "summary.txt",
+        "file_zip": "samenkracht_summary.zip",
+    },
+}
+
+#: Action → (title, partner the municipality works with, name of the main parameter, its unit), per language.
+ACTION_TEXT: dict[str, dict[str, tuple[str, str, str, str]]] = {
+    "nl": {
+        "link_shopkeepers": ("Winkeliers als signaalpunt", "winkeliers", "signaalkans", "per week"),
+        "buurthulp": ("Buurthulp starten", "een welzijnsorganisatie", "werving", "aandeel bereidwilligen per jaar"),
+        "buurthulp_backup": (
+            "Professionele achterwacht voor buurthulp", "een welzijnsorganisatie", "professional",
+            "fte per wijk",
+        ),
+        "community_centre": ("Activiteiten in het buurthuis", "het buurthuis", "extra activiteit", "× de basis"),
+        "citizen_initiatives": (
+            "Subsidie voor burgerinitiatieven", "burgerinitiatieven", "initiatieven", "per wijk",
+        ),
+        "respite_care": ("Respijtzorg", "zorgaanbieders", "respijturen", "uur per week per 1.000 inwoners"),
+        "carer_support": (
+            "Geluksgerichte mantelzorgondersteuning (vijf gesprekken)", "een welzijnsorganisatie",
+            "mantelzorgers", "per week per 1.000 inwoners",
+        ),
+        "network_strengthening": (
+            "Netwerkversterking (netwerkkaart, Eigen Kracht)", "het wijkteam en een welzijnsorganisatie",
+            "inwoners", "per week per 1.000 inwoners",
+        ),
+        "wijkteam": (
+            "Groter wijkteam dat werkt vanuit het sociale model", "het wijkteam", "capaciteit",
+            "× de huidige",
+        ),
+    },
+    "en": {
+        "link_shopkeepers": ("Shopkeepers as signalling points", "shopkeepers", "signal chance", "a week"),
+        "buurthulp": ("Start buurthulp (neighbourhood help)", "a welfare organisation", "recruitment",
+                      "share of willing adults a year"),
+        "buurthulp_backup": (
+            "Professional backup for buurthulp", "a welfare organisation", "professional", "FTE per wijk",
+        ),
+        "community_centre": ("Community-centre activities", "the community centre", "extra activity", "× baseline"),
+        "citizen_initiatives": (
+            "Subsidies for citizen initiatives", "citizen initiatives", "initiatives", "per wijk",
+        ),
+        "respite_care": ("Respite care (respijtzorg)", "care providers", "respite hours",
+                         "hours a week per 1,000 residents"),
+        "carer_support": (
+            "Happiness-oriented carer support (five conversations)", "a welfare organisation", "carers",
+            "a week per 1,000 residents",
+        ),
+        "network_strengthening": (
+            "Network strengthening (network map, Eigen Kracht)", "the wijkteam and a welfare organisation",
+            "residents", "a week per 1,000 residents",
+        ),
+        "wijkteam": (
+            "Larger wijkteam working in the social model", "the wijkteam", "capacity", "× today's",
+        ),
+    },
+}
+
+#: The indicators plotted and summarised: column → (name, unit, whether lower is better), per language.
+INDICATORS: dict[str, dict[str, tuple[str, str, bool]]] = {
+    "nl": {
+        "heavily_burdened_share": ("Zwaarbelaste mantelzorgers", "% van de mantelzorgers", True),
+        "isolated_share": ("Sociaal geïsoleerde volwassenen", "% van de volwassenen", True),
+        "unmet_hours": ("Onvervulde zorgvraag", "uur per week", True),
+        "carrying_capacity": ("Draagkracht van de sociale basis", "% zorgvraag informeel beantwoord", False),
+    },
+    "en": {
+        "heavily_burdened_share": ("Heavily burdened carers", "% of carers", True),
+        "isolated_share": ("Socially isolated adults", "% of adults", True),
+        "unmet_hours": ("Unmet care need", "hours a week", True),
+        "carrying_capacity": ("Carrying capacity of the social base", "% of need met informally", False),
+    },
+}
+
+#: Columns shown as percentages.
+PERCENT_COLUMNS = frozenset({"heavily_burdened_share", "isolated_share", "carrying_capacity"})
+
+
+def number(x: float, lang: str, decimals: int = 0) -> str:
+    """A number with the language's thousands and decimal separators (Dutch: 1.234,5)."""
+    text = f"{x:,.{decimals}f}"
+    if lang == "nl":
+        text = text.replace(",", "\x00").replace(".", ",").replace("\x00", ".")
+    return text

@@ -1,0 +1,139 @@
+"""The students' page without a browser: choices become a configuration, the baseline twin, the summary export.
+
+The page itself (Solara) is checked only where Solara is installed; the
+browser test is tests/test_browser.py (make test-browser).
+"""
+
+from __future__ import annotations
+
+import inspect
+import io
+import zipfile
+
+import pytest
+
+from app.choices import CHOICE_BY_NAME, CHOICES, make_config, parse_choices
+from app.export import effects, export_summary, summary_text
+from app.figures import indicator_figure, network_figure
+from app.run import PairedRun
+from scenarios.registry import ACTIONS
+from sim.model import CareNetworkModel
+
+
+def _png(figure) -> bytes:
+    out = io.BytesIO()
+    figure.savefig(out, format="png")
+    return out.getvalue()
+
+
+def test_every_registered_action_is_offered_on_the_page_with_a_switch_and_a_level():
+    assert {c.name for c in CHOICES} == set(ACTIONS)
+    offered = set(inspect.signature(PairedRun.__init__).parameters) - {"self", "size", "years", "seed"}
+    assert offered == {c.name for c in CHOICES} | {f"{c.name}_level" for c in CHOICES}
+
+
+def test_level_scales_the_main_parameter_and_stays_in_range():
+    respite = CHOICE_BY_NAME["respite_care"]
+    assert respite.settings(2.0)["hours_per_1000"] == 2 * respite.settings(1.0)["hours_per_1000"]
+    assert CHOICE_BY_NAME["link_shopkeepers"].settings(4.0)["signal_chance"] <= 1.0
+    # The wijkteam's level scales the extra capacity: level 1 is the ready-made +50%, level 2 is +100%.
+    assert CHOICE_BY_NAME["wijkteam"].settings(2.0)["fte_factor"] == pytest.approx(2.0)
+    for choice in CHOICES:
+        make_config(200, 1, 1, {choice.name: 4.0})  # every action at the highest level is a valid scenario
+
+
+def test_switched_off_actions_are_not_in_the_scenario_and_unknown_choices_are_refused():
+    assert parse_choices({"respite_care": False, "respite_care_level": 3.0, "buurthulp": True}) == {"buurthulp": 1.0}
+    with pytest.raises(ValueError, match="unknown choice"):
+        parse_choices({"respite": True})
+
+
+def test_without_actions_the_baseline_is_the_run_itself():
+    run = PairedRun(size=150, years=1, seed=3)
+    assert run.baseline is None
+    run.step()
+    assert run.baseline_rows is run.rows
+
+
+def test_baseline_twin_is_the_same_as_a_run_without_actions():
+    run = PairedRun(size=150, years=1, seed=5, carer_support=True, carer_support_level=2.0)
+    plain = CareNetworkModel(make_config(150, 1, 5, {}))
+    for _ in range(20):
+        run.step()
+        plain.step()
+    assert run.baseline_rows == plain.rows
+    assert run.rows != plain.rows  # the action acted
+
+
+def test_run_stops_after_its_years():
+    run = PairedRun(size=100, years=1, seed=2)
+    while run.running:
+        run.step()
+    assert run.week == 52 and len(run.rows) == 52
+    run.step()
+    assert len(run.rows) == 52
+
+
+def test_summary_names_the_actions_and_their_effects_in_dutch_and_english():
+    run = PairedRun(size=150, years=1, seed=4, respite_care=True, respite_care_level=2.0, link_shopkeepers=True)
+    assert "nog niet gesimuleerd" in summary_text(run, "nl")
+    for _ in range(10):
+        run.step()
+    found, weeks = effects(run)
+    assert weeks == 10 and [e.column for e in found] == [
+        "heavily_burdened_share", "isolated_share", "unmet_hours", "carrying_capacity",
+    ]
+    nl, en = summary_text(run, "nl"), summary_text(run, "en")
+    assert "Respijtzorg" in nl and "niveau 2×" in nl and "Winkeliers als signaalpunt" in nl
+    assert "Zwaarbelaste mantelzorgers" in nl and "de eerste 10 weken" in nl
+    assert "Respite care" in en and "level 2×" in en and "Heavily burdened carers" in en
+
+
+def test_export_saves_a_png_and_a_text_and_zips_both(tmp_path):
+    run = PairedRun(size=150, years=1, seed=4, community_centre=True)
+    for _ in range(5):
+        run.step()
+    data, folder = export_summary(run, "nl", tmp_path)
+    assert folder.parent == tmp_path
+    assert (folder / "samenvatting.png").read_bytes().startswith(b"\x89PNG")
+    text = (folder / "samenvatting.txt").read_text(encoding="utf-8")
+    assert "Activiteiten in het buurthuis" in text
+    with zipfile.ZipFile(io.BytesIO(data)) as z:
+        assert sorted(z.namelist()) == ["samenvatting.png", "samenvatting.txt"]
+        assert z.read("samenvatting.txt").decode("utf-8") == text
+    data, folder = export_summary(run, "en", tmp_path)
+    assert (folder / "summary.txt").exists() and (folder / "summary.png").exists()
+
+
+def test_network_and_plots_draw_and_a_large_municipality_shows_its_first_wijken():
+    small = PairedRun(size=200, years=1, seed=1, buurthulp=True)
+    for _ in range(3):
+        small.step()
+    assert small.drawn_wijken == small.chosen.n_wijken
+    assert len(small.layout()) == 200
+    for colour in ("burden", "loneliness"):
+        assert _png(network_figure(small, colour, "nl")).startswith(b"\x89PNG")
+    assert _png(indicator_figure(small, "en")).startswith(b"\x89PNG")
+    large = PairedRun(size=2000, years=1, seed=1)
+    assert 1 <= large.drawn_wijken < large.chosen.n_wijken
+    assert len(large.layout()) <= 800
+    assert _png(network_figure(large, "burden", "en")).startswith(b"\x89PNG")
+
+
+def test_solaraviz_accepts_the_page_inputs_and_rebuilds_the_model_from_them():
+    pytest.importorskip("solara", reason="the app extra is not installed")
+    from mesa.visualization.solara_viz import _build_model_init_kwargs, _check_model_params
+
+    from app.page import model_params
+
+    run = PairedRun(size=100, years=1)
+    for lang in ("nl", "en"):
+        params = model_params(lang)
+        _check_model_params(run, params)
+        chosen = {name: p["value"] for name, p in params.items()}
+        chosen.update(respite_care=True, respite_care_level=2.0, size=200)
+        kwargs = _build_model_init_kwargs(
+            run, chosen, add_scenario_when_empty=True, require_model_accepts_scenario=True
+        )
+        rebuilt = type(run)(**kwargs)
+        assert rebuilt.levels == {"respite_care": 2.0} and rebuilt.size == 200

@@ -1,0 +1,174 @@
+"""The students' page in a real browser: start samenkracht-app, drive Debian's chromium with Playwright.
+
+Run with ``make test-browser`` (it installs chromium and the app and browser
+extras). Skipped, with the reason, where /usr/bin/chromium, Playwright or
+Solara is missing. Saves the screenshot used in the README (docs/img/app.png).
+"""
+
+from __future__ import annotations
+
+import io
+import os
+import shutil
+import socket
+import subprocess
+import sys
+import time
+import urllib.request
+import zipfile
+from pathlib import Path
+
+import pytest
+
+pytestmark = pytest.mark.browser
+
+ROOT = Path(__file__).resolve().parents[1]
+CHROMIUM = Path("/usr/bin/chromium")
+#: Flags for headless Chromium on these machines (see the machine notes): no sandbox as root, and no
+#: background connections, which a closed network refuses.
+CHROMIUM_FLAGS = [
+    "--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
+    "--disable-background-networking", "--disable-component-update", "--disable-sync",
+]
+SCREENSHOT = ROOT / "docs" / "img" / "app.png"
+START_TIMEOUT_S = 120
+RUN_TIMEOUT_MS = 240_000
+
+
+def _free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def _app_command() -> list[str]:
+    script = Path(sys.executable).parent / "samenkracht-app"
+    if script.exists():
+        return [str(script)]
+    found = shutil.which("samenkracht-app")
+    if found is None:
+        pytest.skip("samenkracht-app is not installed (pip install -e '.[app]')")
+    return [found]
+
+
+@pytest.fixture(scope="module")
+def app_server(tmp_path_factory: pytest.TempPathFactory):
+    """The page served by ``samenkracht-app --port FREE``; yields (address, outputs folder). Stopped after."""
+    if not CHROMIUM.exists():
+        pytest.skip("Debian's chromium is not at /usr/bin/chromium (make test-browser installs it)")
+    pytest.importorskip("playwright.sync_api", reason="Playwright is not installed (make test-browser installs it)")
+    pytest.importorskip("solara", reason="Solara is not installed (make test-browser installs the app extra)")
+    work = tmp_path_factory.mktemp("app")
+    outputs = work / "outputs"
+    port = _free_port()
+    log_path = work / "server.log"
+    with open(log_path, "w") as log:
+        server = subprocess.Popen(
+            [*_app_command(), "--port", str(port), "--outputs", str(outputs)],
+            stdout=log, stderr=subprocess.STDOUT, cwd=work, env={**os.environ, "PYTHONUNBUFFERED": "1"},
+        )
+    url = f"http://127.0.0.1:{port}/"
+    try:
+        deadline = time.monotonic() + START_TIMEOUT_S
+        while True:
+            if server.poll() is not None:
+                pytest.fail(f"samenkracht-app stopped (exit {server.returncode}):\n{log_path.read_text()}")
+            try:
+                with urllib.request.urlopen(url, timeout=5) as response:
+                    if response.status == 200:
+                        break
+            except OSError:
+                pass
+            if time.monotonic() > deadline:
+                pytest.fail(f"samenkracht-app gave no page on {url} in {START_TIMEOUT_S} s:\n{log_path.read_text()}")
+            time.sleep(0.5)
+        yield url, outputs
+    finally:
+        server.terminate()
+        try:
+            server.wait(timeout=20)
+        except subprocess.TimeoutExpired:
+            server.kill()
+            server.wait()
+    if "Traceback" in log_path.read_text():
+        pytest.fail(f"the server logged an error:\n{log_path.read_text()}")
+
+
+def _read_zip(path: Path) -> dict[str, bytes]:
+    with zipfile.ZipFile(io.BytesIO(path.read_bytes())) as z:
+        return {name: z.read(name) for name in z.namelist()}
+
+
+def test_student_switches_on_actions_runs_ten_years_and_exports_a_summary(app_server, tmp_path):
+    from playwright.sync_api import expect, sync_playwright
+
+    from app.choices import CHOICES
+
+    url, outputs = app_server
+    with sync_playwright() as pw:
+        browser = pw.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_FLAGS)
+        try:
+            page = browser.new_page(viewport={"width": 1400, "height": 1000}, accept_downloads=True)
+            page.goto(url)
+            reset = page.get_by_role("button", name="Reset")
+            reset.wait_for(timeout=START_TIMEOUT_S * 1000)
+            plots = page.locator(".samenkracht-plots img")
+            expect(plots).to_be_visible()
+            empty_plots = plots.screenshot()
+
+            # Shopkeepers as signalling points, and respite care (respijtzorg) at twice the ready-made level;
+            # then rebuild the municipality with them.
+            page.get_by_text("Winkeliers als signaalpunt", exact=True).click()
+            page.get_by_text("Respijtzorg", exact=True).click()
+            respite = [c.name for c in CHOICES].index("respite_care")
+            page.locator(".v-select").filter(has_text="niveau").nth(respite).click()
+            page.get_by_role("option", name="2", exact=True).click()
+            reset.click()
+            expect(page.get_by_text("Acties aan: Winkeliers als signaalpunt 1×, Respijtzorg 2×")).to_be_visible(
+                timeout=60_000
+            )
+
+            page.get_by_role("button", name="Step").click()
+            expect(page.get_by_text("Jaar 1, week 27", exact=False)).to_be_visible(timeout=60_000)
+            half_year = plots.screenshot()
+            assert half_year != empty_plots, "the plots did not change after a step"
+
+            started = time.monotonic()
+            page.get_by_role("button", name="▶").click()
+            expect(page.get_by_text("Jaar 10, week 52", exact=False)).to_be_visible(timeout=RUN_TIMEOUT_MS)
+            ten_years = time.monotonic() - started
+            print(f"\n[browser] 400 residents, 10 simulated years beside the baseline: {ten_years:.1f} s on the page")
+            ten_year_plots = plots.screenshot()
+            assert ten_year_plots != half_year, "the plots did not change while running"
+            summary = page.locator(".samenkracht-summary pre")
+            expect(summary).to_contain_text("Respijtzorg")
+            expect(summary).to_contain_text("het laatste gesimuleerde jaar (jaar 10)")
+            SCREENSHOT.parent.mkdir(parents=True, exist_ok=True)
+            page.screenshot(path=str(SCREENSHOT))
+
+            with page.expect_download() as download:
+                page.get_by_role("button", name="Exporteer samenvatting").click()
+            saved = tmp_path / "nl.zip"
+            download.value.save_as(saved)
+            files = _read_zip(saved)
+            assert set(files) == {"samenvatting.png", "samenvatting.txt"}
+            assert files["samenvatting.png"].startswith(b"\x89PNG")
+            text = files["samenvatting.txt"].decode("utf-8")
+            assert "Respijtzorg" in text and "niveau 2×" in text and "Zwaarbelaste mantelzorgers" in text
+            expect(page.get_by_text("Ook bewaard in")).to_be_visible()
+            exported = sorted(outputs.glob("*/samenvatting.txt"))
+            assert exported and exported[-1].read_text(encoding="utf-8") == text
+
+            # English on request: the page and the export switch language without a new run.
+            page.get_by_role("button", name="EN", exact=True).click()
+            expect(page.get_by_text("Respite care (respijtzorg) 2×")).to_be_visible()
+            with page.expect_download() as download:
+                page.get_by_role("button", name="Export summary").click()
+            saved = tmp_path / "en.zip"
+            download.value.save_as(saved)
+            files = _read_zip(saved)
+            assert set(files) == {"summary.png", "summary.txt"}
+            text = files["summary.txt"].decode("utf-8")
+            assert "Shopkeepers as signalling points" in text and "Respite care" in text and "level 2×" in text
+        finally:
+            browser.close()
