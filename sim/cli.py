@@ -38,6 +38,39 @@ def fail(message: str, run_dir: Path | None = None) -> None:
     sys.exit(2)
 
 
+def sweep_position(argv: list[str] | None = None) -> str | None:
+    """'run 4 of 12' for a job of a multirun (the total from the sweep on the command line), else None.
+
+    Hydra numbers the jobs of a sweep; the total is the product of the lengths
+    of the swept overrides on the command line. Where the command line cannot
+    be read (a launcher's worker process), only the job's number is given.
+    """
+    from hydra.types import RunMode
+
+    hydra_cfg = HydraConfig.get()
+    if hydra_cfg.mode != RunMode.MULTIRUN:
+        return None
+    number = int(hydra_cfg.job.num) + 1
+    total = sweep_total(sys.argv[1:] if argv is None else argv)
+    return f"run {number} of {total}" if total is not None and total >= number else f"run {number}"
+
+
+def sweep_total(args: list[str]) -> int | None:
+    """Number of runs the sweep on a command line makes (product of the swept overrides' lengths), or None
+    where the arguments are not Hydra overrides."""
+    from hydra.core.override_parser.overrides_parser import OverridesParser
+
+    try:
+        overrides = OverridesParser.create().parse_overrides([a for a in args if not a.startswith("-")])
+        total = 1
+        for override in overrides:
+            if override.is_sweep_override():
+                total *= len(list(override.sweep_string_iterator()))
+    except Exception:  # a launcher worker's own command line, or text Hydra would not parse
+        return None
+    return total
+
+
 def run_job(cfg: DictConfig) -> dict:
     """Run one configured simulation into Hydra's output directory; return its manifest.
 
@@ -79,7 +112,9 @@ def run_job(cfg: DictConfig) -> dict:
     except InputError as err:
         fail(str(err), out_dir)
     weeks = config.years * 52
-    with Progress(weeks, f"{config.scenario.name} seed {config.seed}") as progress:
+    label = f"{config.scenario.name} seed {config.seed}"
+    position = sweep_position()
+    with Progress(weeks, f"{position}: {label}" if position else label) as progress:
         for _ in range(weeks):
             model.step()
             progress.advance()

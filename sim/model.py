@@ -17,6 +17,7 @@ import numpy as np
 from sim.agents import CommunityCentre, Municipality, Professional, Resident, Shopkeeper
 from sim.config import SimConfig
 from sim.graph_io import load_graphml
+from sim.kernels import remove_touching
 from sim.levers import Levers
 from sim.mechanisms.allocation import LayeredAllocation
 from sim.mechanisms.burden import CarerBurden
@@ -356,9 +357,7 @@ class CareNetworkModel(mesa.Model):
         rng = self.streams["demography.arrivals"]
         moving = np.zeros(s.n, dtype=bool)
         moving[slots] = True
-        touching = ties.alive & (moving[ties.u] | moving[ties.v])
-        outside = touching & ~(moving[ties.u] & moving[ties.v] & (ties.kind == KIND_CODE["household"]))
-        ties.remove(outside)
+        remove_touching(ties.u, ties.v, ties.alive, ties.strength, ties.kind, moving, KIND_CODE["household"])
         self.roles.drop_slots(slots)
         for slot in slots:
             self._residents.pop(int(slot)).remove()

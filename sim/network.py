@@ -13,6 +13,7 @@ from dataclasses import dataclass
 import networkx as nx
 import numpy as np
 
+from sim.kernels import remove_touching
 from sim.params import param
 from sim.ties import DEFAULT_STRENGTH, KIND_CODE, TIE_KINDS
 
@@ -154,9 +155,9 @@ class Ties:
         """Remove every tie of the given resident slots (death, moving out)."""
         if idx.size == 0 or self.m == 0:
             return
-        gone = np.zeros(max(int(self.u.max()), int(self.v.max()), int(idx.max())) + 1, dtype=bool)
+        gone = np.zeros(max(int(self.v.max()), int(idx.max())) + 1, dtype=bool)  # v >= u: v.max() is the largest end
         gone[idx] = True
-        self.remove(gone[self.u] | gone[self.v])
+        remove_touching(self.u, self.v, self.alive, self.strength, self.kind, gone, -1)
 
     def compact(self) -> None:
         """Drop removed ties from the arrays."""

@@ -232,3 +232,12 @@ def test_ray_launcher_gives_the_same_runs(sweeps, tmp_path):
     sweep_dir.mkdir()
     sweep(sweep_dir, "hydra/launcher=ray", "+hydra.launcher.ray.init.num_cpus=2", "seed=1,2", timeout=600)
     assert_same_runs({s: by_seed(sweeps["basic"])[s] for s in (1, 2)}, by_seed(sweep_dir))
+
+
+def test_sweep_total_counts_the_runs_of_the_command_line_sweep():
+    from sim.cli import sweep_total
+
+    assert sweep_total(["-m", "seed=1,2,3", "scenario=baseline,respite_care", "years=2"]) == 6
+    assert sweep_total(["--multirun", "seed=range(0,4)", "hydra/launcher=joblib"]) == 4
+    assert sweep_total(["years=2"]) == 1
+    assert sweep_total(["seed=1,2", "not an override ((("]) is None

@@ -16,6 +16,7 @@ from typing import TYPE_CHECKING
 
 import numpy as np
 
+from sim.kernels import care_half_edges, spread_round, unique_inverse
 from sim.params import param
 from sim.state import CARE_KINDS, COMPANY, PERSONAL, PRACTICAL, row_total
 from sim.ties import KIND_CODE, TIE_KINDS
@@ -109,27 +110,12 @@ def _spread(
     n, n_helpers = remaining.shape[0], cap_left.shape[0]
     given = np.zeros(rec.shape[0])
     for _ in range(rounds):
-        w = weight * (cap_left[hlp] > 1e-9) * (tie_left > 1e-9) * (remaining[rec] > 1e-9)
-        live = np.flatnonzero(w)
-        if live.size == 0:
-            break
-        r, h, wl = rec[live], hlp[live], w[live]
-        rowsum = np.bincount(r, wl, n)
-        ideal = remaining[r] * wl / rowsum[r]
-        offer = np.minimum(ideal, tie_left[live])
-        # Crumbs are not asked for: a share below min_hours goes unasked this round unless it is all that is left.
-        offer = np.where((offer >= min_hours) | (remaining[r] <= min_hours) | (wl * 2 >= rowsum[r]), offer, 0.0)
-        asked = np.bincount(h, offer, n_helpers)
-        scale = np.minimum(1.0, cap_left / np.maximum(asked, 1e-12))
-        g = offer * scale[h]
-        given[live] += g
-        tie_left[live] -= g
-        np.subtract(remaining, np.bincount(r, g, n), out=remaining)
-        np.subtract(cap_left, np.bincount(h, g, n_helpers), out=cap_left)
-        np.maximum(remaining, 0.0, out=remaining)
-        np.maximum(cap_left, 0.0, out=cap_left)
-        if (ideal - g).max() < 1e-9:
-            break  # every request was met as asked: another round would find nothing to redistribute
+        # Each request is spread over the live ties in proportion to weight; crumbs below min_hours go unasked
+        # this round unless they are all that is left; helpers asked for more than they can give scale every
+        # answer down. One compiled pass (sim/kernels.py, which spells out the arithmetic).
+        short = spread_round(remaining, cap_left, rec, hlp, weight, tie_left, given, min_hours, n, n_helpers)
+        if short < 1e-9:
+            break  # nothing was asked, or every request was met as asked: another round would find nothing to do
     return given
 
 
@@ -155,7 +141,6 @@ class LayeredAllocation:
         if p.takeover_share > 0:
             taken_over = s.alive & s.indicated & ~s.mobilised
             formal_cap = self._professionals(model, remaining, formal, formal_cap, taken_over, p.takeover_share)
-        flows["need"] = s.need.sum(axis=0)
         can_help = (
             s.alive & (s.age >= p.min_helper_age) & (s.cooldown == 0) & ~s.ill & (s.severity <= p.helper_max_severity)
         )
@@ -163,13 +148,13 @@ class LayeredAllocation:
         rec_h, hlp_h, eid_h = ties.half_edges()
         # Only half-edges towards residents with a need, from residents who can help, carry care.
         need_total = row_total(s.need)
-        live = np.flatnonzero((need_total[rec_h] > 0) & can_help[hlp_h] & ties.alive[eid_h])
-        rec_all, hlp_all, eid_all = rec_h[live], hlp_h[live], eid_h[live]
+        rec_all, hlp_all, eid_all = care_half_edges(rec_h, hlp_h, eid_h, need_total > 0, can_help, ties.alive)
         kind_all = ties.kind[eid_all]
         layer_of_kind = np.full(len(TIE_KINDS), -1)
         for i, (_, kinds, _) in enumerate(INFORMAL_LAYERS):
             layer_of_kind[[KIND_CODE[k] for k in kinds]] = i
         layer_all = layer_of_kind[kind_all]
+        scratch = np.empty(n, np.int64)
         he_given = np.zeros(rec_all.shape[0])
         hours_by_tie_kind = np.zeros(len(TIE_KINDS))
         helped_other = np.zeros(n, dtype=bool)
@@ -198,8 +183,8 @@ class LayeredAllocation:
             tie_cap[kind_l == KIND_CODE["friend"]] = p.friend_tie_cap
             tie_cap[(kind_l == KIND_CODE["neighbour"]) | (kind_l == KIND_CODE["acquaintance"])] = p.neighbour_tie_cap
             # Work in the layer's own index space: its recipients and its helpers only.
-            rec_ids, rec_l = np.unique(rec, return_inverse=True)
-            hlp_ids, hlp_l = np.unique(hlp, return_inverse=True)
+            rec_ids, rec_l = unique_inverse(rec, n, scratch)
+            hlp_ids, hlp_l = unique_inverse(hlp, n, scratch)
             stretch = caps[layer] + (p.pressure_stretch * pressure[hlp_ids] if layer == "household" else 0.0)
             cap_left = np.maximum(0.0, s.capacity[hlp_ids] * stretch - used[hlp_ids])
             start_cap = cap_left.copy()

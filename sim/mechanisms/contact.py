@@ -14,11 +14,14 @@ from typing import TYPE_CHECKING
 import numpy as np
 
 from sim.errors import InputError
+from sim.kernels import contact_week
 from sim.params import param
 from sim.ties import KIND_CODE, TIE_KINDS
 
 if TYPE_CHECKING:
     from sim.model import CareNetworkModel
+
+_WEAK_KINDS = np.array([k in ("acquaintance", "neighbour") for k in TIE_KINDS])
 
 
 @dataclass
@@ -120,25 +123,25 @@ class ContactAndLoneliness:
         s, p, ties = model.state, self.params, model.ties
         rng = model.streams.weekly(self.name, model.week)
         u_contact = rng.random(ties.m)
-        met = ties.alive & ((u_contact < self._prob(model)) | model.flows.get("helped_ties", False))
-        met &= s.alive[ties.u] & s.alive[ties.v]
-        w = np.where(met, ties.strength, 0.0)
-        weekly = np.bincount(ties.u, w, s.n) + np.bincount(ties.v, w, s.n)
-        s.contact += p.contact_smoothing * (weekly - s.contact)
-
-        st = ties.strength
-        st += np.where(met, p.grow * (1.0 - st), -p.decay * st)
+        helped = model.flows.get("helped_ties")
+        if helped is None:
+            helped = np.zeros(0, bool)
+        elif helped.size != ties.m:  # ties formed since the allocation carried no care
+            helped = np.concatenate([helped, np.zeros(max(0, ties.m - helped.size), bool)])[: ties.m]
         floor = np.zeros(len(TIE_KINDS))
         floor[KIND_CODE["household"]] = p.floor_household
         floor[KIND_CODE["family"]] = p.floor_family
-        np.maximum(st, floor[ties.kind] * ties.alive, out=st)
-        lost = ties.alive & (st < p.remove_below) & (floor[ties.kind] == 0)
-        ties.remove(lost)
-        model.counters["ties_lost"] += int(lost.sum())
-        weak = (ties.kind == KIND_CODE["acquaintance"]) | (ties.kind == KIND_CODE["neighbour"])
-        befriended = ties.alive & weak & (st >= p.friend_strength)
-        ties.kind[befriended] = KIND_CODE["friend"]
-        model.counters["friendships_formed"] += int(befriended.sum())
+        weekly_u, weekly_v = np.zeros(s.n), np.zeros(s.n)
+        # One compiled pass over the ties (sim/kernels.py): contact, strength, lost ties, new friendships.
+        lost, befriended = contact_week(
+            ties.u, ties.v, ties.kind, ties.strength, ties.alive, s.alive, u_contact,
+            np.asarray(p.contact_prob, dtype=float), float(model.contact_factor),
+            helped, p.grow, p.decay, floor, p.remove_below,
+            _WEAK_KINDS, p.friend_strength, KIND_CODE["friend"], weekly_u, weekly_v,
+        )
+        s.contact += p.contact_smoothing * ((weekly_u + weekly_v) - s.contact)
+        model.counters["ties_lost"] += int(lost)
+        model.counters["friendships_formed"] += int(befriended)
 
         self._new_weak_ties(model, rng)
         s.loneliness += p.adapt_rate * (self._target(s) - s.loneliness)

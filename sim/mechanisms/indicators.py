@@ -12,6 +12,7 @@ from typing import TYPE_CHECKING
 
 import numpy as np
 
+from sim.kernels import active_ties, sums_by_group
 from sim.mechanisms.allocation import LAYERS
 from sim.params import param
 from sim.state import row_total
@@ -56,9 +57,12 @@ class Indicators:
 
     def active_ties(self, model: CareNetworkModel) -> np.ndarray:
         """Number of active ties per resident slot."""
-        ties, n = model.ties, model.state.n
-        active = ties.alive & (ties.strength >= self.params.active_tie_strength)
-        return np.bincount(ties.u[active], minlength=n) + np.bincount(ties.v[active], minlength=n)
+        return self._tie_counts(model)[0]
+
+    def _tie_counts(self, model: CareNetworkModel) -> tuple[np.ndarray, int, int]:
+        """Active ties per resident slot, active ties between wijken, living ties: one compiled pass."""
+        ties, s = model.ties, model.state
+        return active_ties(ties.u, ties.v, ties.alive, ties.strength, self.params.active_tie_strength, s.wijk, s.n)
 
     def step(self, model: CareNetworkModel) -> None:
         if model.week < 0:
@@ -75,11 +79,8 @@ class Indicators:
         unmet = float(s.unmet.sum())
         by_kind = f.get("hours_by_tie_kind", np.zeros(len(TIE_KINDS)))
         family = float(by_kind[KIND_CODE["household"]] + by_kind[KIND_CODE["family"]])
-        active = self.active_ties(model)
+        active, n_bridging, n_ties = self._tie_counts(model)
         isolated = adults & (active <= p.isolated_max_ties)
-        ties = model.ties
-        live = ties.alive
-        bridging = live & (s.wijk[ties.u] != s.wijk[ties.v]) & (ties.strength >= p.active_tie_strength)
         row = {
             "week": model.week,
             "year": model.year,
@@ -105,8 +106,8 @@ class Indicators:
             "volunteer_hours": float(f.get("volunteer_hours", 0.0)),
             "informal_share_of_care": _share(informal, informal + formal),
             "active_degree_mean": float(active[adults].mean()) if n_adults else 0.0,
-            "bridging_ties": int(bridging.sum()),
-            "ties": int(live.sum()),
+            "bridging_ties": int(n_bridging),
+            "ties": int(n_ties),
             "budget_level": float(f.get("budget_level", 1.0)),
         }
         for layer, hours in f.get("by_layer", {}).items():
@@ -124,24 +125,25 @@ class Indicators:
         alive = s.alive
         w = s.wijk
 
-        def total(values: np.ndarray, mask: np.ndarray) -> np.ndarray:
-            return np.bincount(w[mask], values[mask], n_w)
-
         ones = np.ones(s.n)
         adults = s.adults()
-        return {
-            "residents": total(ones, alive),
-            "adults": total(ones, adults),
-            "need_hours": total(row_total(s.need), alive),
-            "informal_hours": total(s.received_informal, alive),
-            "formal_hours": total(s.received_formal, alive),
-            "unmet_hours": total(row_total(s.unmet), alive),
-            "carers": total(ones, carers),
-            "burden_sum": total(s.burden, carers),
-            "heavily_burdened": total(ones, carers & (s.burden >= self.heavy)),
-            "isolated": total(ones, isolated),
-            "severely_lonely": total(ones, adults & (s.loneliness >= self.params.severely_lonely_threshold)),
+        fields = {  # name: (values, mask); summed per wijk in one compiled pass
+            "residents": (ones, alive),
+            "adults": (ones, adults),
+            "need_hours": (row_total(s.need), alive),
+            "informal_hours": (s.received_informal, alive),
+            "formal_hours": (s.received_formal, alive),
+            "unmet_hours": (row_total(s.unmet), alive),
+            "carers": (ones, carers),
+            "burden_sum": (s.burden, carers),
+            "heavily_burdened": (ones, carers & (s.burden >= self.heavy)),
+            "isolated": (ones, isolated),
+            "severely_lonely": (ones, adults & (s.loneliness >= self.params.severely_lonely_threshold)),
         }
+        values = np.stack([v for v, _ in fields.values()])
+        masks = np.stack([m for _, m in fields.values()])
+        sums = sums_by_group(w, n_w, values, masks)
+        return dict(zip(fields, sums))
 
 
 __all__ = ["Indicators", "IndicatorParams", "WEEKLY_COLUMNS", "LAYERS"]

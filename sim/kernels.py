@@ -1,0 +1,208 @@
+"""Compiled loops over the tie arrays (numba), for the passes that numpy would make many times over.
+
+A week touches every tie a few times: contact and strength, the
+half-edges that can carry care, active ties for the indicators, ties lost when
+residents leave. In numpy each of those is a chain of temporary arrays, each a
+full pass over memory; here each is one loop. Every kernel does the same
+floating-point operations in the same order as the numpy expression it
+replaces (sums accumulate in index order, as ``np.bincount`` does), so results
+are bit-for-bit those of the numpy version: tests/test_regression.py checks it.
+Compiled code is cached on disk (``cache=True``), so only the first run on a
+machine pays the compile time.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+from numba import njit
+
+
+@njit(cache=True)
+def contact_week(
+    u, v, kind, strength, alive, resident_alive, u_contact, base_prob, factor, helped, grow, decay, floor,
+    remove_below, weak, friend_strength, friend_code, weekly_u, weekly_v,
+):  # pragma: no cover - compiled
+    """One week of contact over every tie, in place; returns (ties lost, friendships formed).
+
+    For each tie: contact with chance clip(base·(0.3 + 0.7·strength)·factor, 0, 1)
+    (or always when care flowed over it: ``helped``, empty if none); the
+    strength of the ties met is added to their ends' weekly contact
+    (``weekly_u``, ``weekly_v``: zeros on entry); strength grows with contact
+    and decays without, never below the kind's floor; ties below
+    ``remove_below`` without a floor are lost; weak ties that grew to
+    ``friend_strength`` become friendships.
+    """
+    lost = 0
+    befriended = 0
+    has_helped = helped.shape[0] > 0
+    for i in range(u.shape[0]):
+        a, b, k = u[i], v[i], kind[i]
+        s = strength[i]
+        live = alive[i]
+        p = base_prob[k] * (0.3 + 0.7 * s) * factor
+        if p < 0.0:
+            p = 0.0
+        elif p > 1.0:
+            p = 1.0
+        if not live:
+            p = 0.0
+        met = live and ((u_contact[i] < p) or (has_helped and helped[i])) and resident_alive[a] and resident_alive[b]
+        if met:
+            weekly_u[a] += s
+            weekly_v[b] += s
+            s = s + grow * (1.0 - s)
+        else:
+            s = s + (-decay) * s
+        f = floor[k]
+        lo = f if live else 0.0
+        if lo > s:
+            s = lo
+        if live and s < remove_below and f == 0.0:
+            alive[i] = False
+            s = 0.0
+            live = False
+            lost += 1
+        strength[i] = s
+        if live and weak[k] and s >= friend_strength:
+            kind[i] = friend_code
+            befriended += 1
+    return lost, befriended
+
+
+@njit(cache=True)
+def active_ties(u, v, alive, strength, threshold, wijk, n):  # pragma: no cover - compiled
+    """Active ties (alive, at least ``threshold`` strong) per resident slot; active ties between wijken; living ties."""
+    active = np.zeros(n, np.int64)
+    bridging = 0
+    living = 0
+    for i in range(u.shape[0]):
+        if alive[i]:
+            living += 1
+            if strength[i] >= threshold:
+                active[u[i]] += 1
+                active[v[i]] += 1
+                if wijk[u[i]] != wijk[v[i]]:
+                    bridging += 1
+    return active, bridging, living
+
+
+@njit(cache=True)
+def care_half_edges(rec, hlp, eid, needs, can_help, alive):  # pragma: no cover - compiled
+    """The half-edges that can carry care this week (towards a resident with a need, from one who can help,
+    over a living tie), in their order: their recipients, helpers and tie indices."""
+    m = rec.shape[0]
+    r_out = np.empty(m, rec.dtype)
+    h_out = np.empty(m, hlp.dtype)
+    e_out = np.empty(m, eid.dtype)
+    k = 0
+    for i in range(m):
+        if needs[rec[i]] and can_help[hlp[i]] and alive[eid[i]]:
+            r_out[k] = rec[i]
+            h_out[k] = hlp[i]
+            e_out[k] = eid[i]
+            k += 1
+    return r_out[:k].copy(), h_out[:k].copy(), e_out[:k].copy()
+
+
+@njit(cache=True)
+def remove_touching(u, v, alive, strength, kind, leaving, keep_kind):  # pragma: no cover - compiled
+    """Remove (in place: not alive, strength 0) every living tie with an end in ``leaving``, except ties of kind
+    ``keep_kind`` with both ends leaving (pass -1 to keep none); return how many."""
+    removed = 0
+    for i in range(u.shape[0]):
+        if alive[i]:
+            a, b = leaving[u[i]], leaving[v[i]]
+            if (a or b) and not (a and b and kind[i] == keep_kind):
+                alive[i] = False
+                strength[i] = 0.0
+                removed += 1
+    return removed
+
+
+@njit(cache=True)
+def sums_by_group(group, n_groups, values, masks):  # pragma: no cover - compiled
+    """Per group, the sum of each row of ``values`` over the residents where the matching row of ``masks`` is true.
+
+    ``values`` and ``masks`` are (fields, residents); sums accumulate in resident order, as ``np.bincount`` does.
+    """
+    out = np.zeros((values.shape[0], n_groups))
+    for f in range(values.shape[0]):
+        row, mask, acc = values[f], masks[f], out[f]
+        for i in range(group.shape[0]):
+            # Branch-free: adding 0.0 where the mask is false leaves a sum unchanged, bit for bit.
+            acc[group[i]] += row[i] * mask[i]
+    return out
+
+
+@njit(cache=True)
+def spread_round(remaining, cap_left, rec, hlp, weight, tie_left, given, min_hours, n, n_helpers):  # pragma: no cover
+    """One round of ``allocation._spread``; returns the largest shortfall of a request (ideal − given).
+
+    The numpy version it replaces, step by step (same operations, same order)::
+
+        w = weight · (cap_left[hlp] > 1e-9) · (tie_left > 1e-9) · (remaining[rec] > 1e-9)
+        rowsum = bincount(rec, w);  ideal = remaining[rec] · w / rowsum[rec];  offer = min(ideal, tie_left)
+        offer = offer if (offer ≥ min_hours or remaining[rec] ≤ min_hours or 2w ≥ rowsum[rec]) else 0
+        asked = bincount(hlp, offer);  scale = min(1, cap_left / max(asked, 1e-12));  g = offer · scale[hlp]
+        given += g;  tie_left −= g;  remaining −= bincount(rec, g);  cap_left −= bincount(hlp, g);  clip both at 0
+    """
+    m = rec.shape[0]
+    w = np.zeros(m)
+    rowsum = np.zeros(n)
+    any_live = False
+    for j in range(m):
+        wj = weight[j] * (cap_left[hlp[j]] > 1e-9) * (tie_left[j] > 1e-9) * (remaining[rec[j]] > 1e-9)
+        w[j] = wj
+        if wj != 0.0:
+            rowsum[rec[j]] += wj
+            any_live = True
+    if not any_live:
+        return -1.0
+    offer = np.zeros(m)
+    ideal = np.zeros(m)
+    asked = np.zeros(n_helpers)
+    for j in range(m):
+        wj = w[j]
+        if wj != 0.0:
+            r = rec[j]
+            rem = remaining[r]
+            idl = rem * wj / rowsum[r]
+            o = min(idl, tie_left[j])
+            if not (o >= min_hours or rem <= min_hours or wj * 2 >= rowsum[r]):
+                o = 0.0
+            ideal[j] = idl
+            offer[j] = o
+            asked[hlp[j]] += o
+    got_r = np.zeros(n)
+    got_h = np.zeros(n_helpers)
+    short = -np.inf
+    for j in range(m):
+        if w[j] != 0.0:
+            h = hlp[j]
+            scale = min(1.0, cap_left[h] / max(asked[h], 1e-12))
+            g = offer[j] * scale
+            given[j] += g
+            tie_left[j] -= g
+            got_r[rec[j]] += g
+            got_h[h] += g
+            if ideal[j] - g > short:
+                short = ideal[j] - g
+    for r in range(n):
+        x = remaining[r] - got_r[r]
+        remaining[r] = x if x > 0.0 else 0.0
+    for h in range(n_helpers):
+        x = cap_left[h] - got_h[h]
+        cap_left[h] = x if x > 0.0 else 0.0
+    return short
+
+
+def unique_inverse(ids: np.ndarray, n: int, scratch: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """``np.unique(ids, return_inverse=True)`` for small non-negative ids below ``n``, without sorting.
+
+    ``scratch`` is an int64 work array of length ``n`` (its contents do not matter); same result as np.unique.
+    """
+    present = np.zeros(n, np.bool_)
+    present[ids] = True
+    uniq = np.flatnonzero(present)
+    scratch[uniq] = np.arange(uniq.size)
+    return uniq, scratch[ids]

@@ -1,0 +1,149 @@
+"""The compiled kernels (sim/kernels.py) give bit for bit what the numpy expressions they replaced gave."""
+
+import numpy as np
+import pytest
+
+from sim import kernels as K
+
+
+@pytest.fixture(params=[0, 1, 2])
+def ties(request):
+    rng = np.random.default_rng(request.param)
+    n, m = 500, 3000
+    u = rng.integers(0, n, m)
+    v = rng.integers(0, n, m)
+    u, v = np.minimum(u, v), np.maximum(u, v)
+    return {
+        "rng": rng, "n": n, "m": m, "u": u, "v": v,
+        "kind": rng.integers(0, 7, m).astype(np.int8),
+        "strength": np.where(rng.random(m) < 0.1, 0.0, rng.random(m)),
+        "alive": rng.random(m) < 0.9,
+        "resident_alive": rng.random(n) < 0.95,
+        "wijk": rng.integers(0, 6, n).astype(np.int32),
+    }
+
+
+def test_contact_week_equals_the_numpy_version(ties):
+    t, rng = ties, ties["rng"]
+    base = rng.random(7)
+    u_contact = rng.random(t["m"])
+    helped = rng.random(t["m"]) < 0.05
+    floor = np.array([0.5, 0.15, 0, 0, 0, 0, 0.0])
+    weak = np.array([False, False, False, True, True, False, False])
+    grow, decay, remove_below, friend_strength, factor = 0.03, 0.012, 0.03, 0.5, 0.8
+    # the numpy version, as it was in sim/mechanisms/contact.py
+    st, alive, kind = t["strength"].copy(), t["alive"].copy(), t["kind"].copy()
+    prob = np.clip(base[kind] * (0.3 + 0.7 * st) * factor, 0, 1) * alive
+    met = alive & ((u_contact < prob) | helped)
+    met &= t["resident_alive"][t["u"]] & t["resident_alive"][t["v"]]
+    w = np.where(met, st, 0.0)
+    weekly = np.bincount(t["u"], w, t["n"]) + np.bincount(t["v"], w, t["n"])
+    st += np.where(met, grow * (1.0 - st), -decay * st)
+    np.maximum(st, floor[kind] * alive, out=st)
+    lost = alive & (st < remove_below) & (floor[kind] == 0)
+    alive &= ~lost
+    st[lost] = 0.0
+    befriended = alive & weak[kind] & (st >= friend_strength)
+    kind[befriended] = 2
+    # the kernel
+    st2, alive2, kind2 = t["strength"].copy(), t["alive"].copy(), t["kind"].copy()
+    wu, wv = np.zeros(t["n"]), np.zeros(t["n"])
+    n_lost, n_friends = K.contact_week(
+        t["u"], t["v"], kind2, st2, alive2, t["resident_alive"], u_contact, base, factor, helped, grow, decay,
+        floor, remove_below, weak, friend_strength, 2, wu, wv,
+    )
+    assert np.array_equal(st, st2) and np.array_equal(alive, alive2) and np.array_equal(kind, kind2)
+    assert np.array_equal(weekly, wu + wv)
+    assert (n_lost, n_friends) == (int(lost.sum()), int(befriended.sum()))
+    assert n_lost > 0 and n_friends > 0  # the test exercises both
+
+
+def test_active_ties_and_half_edges_equal_the_numpy_version(ties):
+    t = ties
+    active = t["alive"] & (t["strength"] >= 0.3)
+    expected = np.bincount(t["u"][active], minlength=t["n"]) + np.bincount(t["v"][active], minlength=t["n"])
+    bridging = active & (t["wijk"][t["u"]] != t["wijk"][t["v"]])
+    got, n_bridging, n_living = K.active_ties(t["u"], t["v"], t["alive"], t["strength"], 0.3, t["wijk"], t["n"])
+    assert np.array_equal(got, expected)
+    assert (n_bridging, n_living) == (int(bridging.sum()), int(t["alive"].sum()))
+
+    rec, hlp = np.concatenate([t["u"], t["v"]]), np.concatenate([t["v"], t["u"]])
+    eid = np.concatenate([np.arange(t["m"])] * 2)
+    needs, can_help = t["rng"].random(t["n"]) < 0.2, t["rng"].random(t["n"]) < 0.7
+    live = np.flatnonzero(needs[rec] & can_help[hlp] & t["alive"][eid])
+    r, h, e = K.care_half_edges(rec, hlp, eid, needs, can_help, t["alive"])
+    assert np.array_equal(r, rec[live]) and np.array_equal(h, hlp[live]) and np.array_equal(e, eid[live])
+
+
+def test_remove_touching_keeps_household_ties_of_a_household_moving_together(ties):
+    t = ties
+    leaving = t["rng"].random(t["n"]) < 0.1
+    alive, st = t["alive"].copy(), t["strength"].copy()
+    touching = alive & (leaving[t["u"]] | leaving[t["v"]])
+    expected = touching & ~(leaving[t["u"]] & leaving[t["v"]] & (t["kind"] == 0))
+    removed = K.remove_touching(t["u"], t["v"], alive, st, t["kind"], leaving, 0)
+    assert removed == int(expected.sum()) > 0
+    assert np.array_equal(alive, t["alive"] & ~expected)
+    assert np.all(st[expected] == 0) and np.array_equal(st[~expected], t["strength"][~expected])
+
+
+def test_sums_by_group_and_unique_inverse_equal_numpy(ties):
+    t, rng = ties, ties["rng"]
+    values = rng.random((4, t["n"])) * 10
+    masks = rng.random((4, t["n"])) < 0.6
+    sums = K.sums_by_group(t["wijk"], 6, values, masks)
+    for f in range(4):
+        assert np.array_equal(sums[f], np.bincount(t["wijk"][masks[f]], values[f][masks[f]], 6))
+    ids = rng.integers(0, t["n"], 200)
+    uniq, inverse = K.unique_inverse(ids, t["n"], np.empty(t["n"], np.int64))
+    expected_uniq, expected_inverse = np.unique(ids, return_inverse=True)
+    assert np.array_equal(uniq, expected_uniq) and np.array_equal(inverse, expected_inverse)
+
+
+def _spread_numpy(remaining, cap_left, rec, hlp, weight, tie_left, min_hours, rounds=2):
+    """allocation._spread as it was before the kernel."""
+    n, n_helpers = remaining.shape[0], cap_left.shape[0]
+    given = np.zeros(rec.shape[0])
+    for _ in range(rounds):
+        w = weight * (cap_left[hlp] > 1e-9) * (tie_left > 1e-9) * (remaining[rec] > 1e-9)
+        live = np.flatnonzero(w)
+        if live.size == 0:
+            break
+        r, h, wl = rec[live], hlp[live], w[live]
+        rowsum = np.bincount(r, wl, n)
+        ideal = remaining[r] * wl / rowsum[r]
+        offer = np.minimum(ideal, tie_left[live])
+        offer = np.where((offer >= min_hours) | (remaining[r] <= min_hours) | (wl * 2 >= rowsum[r]), offer, 0.0)
+        asked = np.bincount(h, offer, n_helpers)
+        scale = np.minimum(1.0, cap_left / np.maximum(asked, 1e-12))
+        g = offer * scale[h]
+        given[live] += g
+        tie_left[live] -= g
+        np.subtract(remaining, np.bincount(r, g, n), out=remaining)
+        np.subtract(cap_left, np.bincount(h, g, n_helpers), out=cap_left)
+        np.maximum(remaining, 0.0, out=remaining)
+        np.maximum(cap_left, 0.0, out=cap_left)
+        if (ideal - g).max() < 1e-9:
+            break
+    return given
+
+
+@pytest.mark.parametrize("seed", range(5))
+def test_spread_equals_the_numpy_version(seed):
+    from sim.mechanisms.allocation import _spread
+
+    rng = np.random.default_rng(seed)
+    n_rec, n_hlp, m = 300, 400, 2000
+    rec, hlp = rng.integers(0, n_rec, m), rng.integers(0, n_hlp, m)
+    weight = rng.random(m) ** 3 * (rng.random(m) < 0.8)
+    tie_left = np.where(rng.random(m) < 0.5, np.inf, rng.random(m) * 2)
+    remaining = rng.random(n_rec) * 8 * (rng.random(n_rec) < 0.7)
+    cap_left = rng.random(n_hlp) * 3
+    args = (rec, hlp, weight)
+    r1, c1, t1 = remaining.copy(), cap_left.copy(), tie_left.copy()
+    r2, c2, t2 = remaining.copy(), cap_left.copy(), tie_left.copy()
+    g1 = _spread_numpy(r1, c1, *args, t1, 0.5)
+    g2 = _spread(r2, c2, *args, t2, 0.5)
+    for a, b in ((g1, g2), (r1, r2), (c1, c2), (t1, t2)):
+        assert np.array_equal(a, b)
+    assert g1.sum() > 0 and np.isclose(g1.sum(), (remaining - r1).sum())  # hours conserved
