@@ -211,7 +211,7 @@ def main(argv: Sequence[str] | None = None) -> None:
             if eq and key == "out":
                 out = Path(value)
             elif eq and key == "wijken":
-                wijken = _parse_bool(key, value)
+                wijken = parse_bool(key, value)
             elif eq and not Path(arg).exists():
                 raise InputError(f"unknown option '{key}'. Options: out=FILE, wijken=true; anything else is a PATH.")
             else:
@@ -239,7 +239,8 @@ def main(argv: Sequence[str] | None = None) -> None:
         print(f"per wijk: {len(wijk_df)} rows -> {wijk_out}")
 
 
-def _parse_bool(key: str, value: str) -> bool:
+def parse_bool(key: str, value: str) -> bool:
+    """A yes/no command-line value (true/false, yes/no, 1/0, on/off), or an InputError naming the key."""
     low = value.strip().lower()
     if low in ("true", "yes", "1", "on"):
         return True

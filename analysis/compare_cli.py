@@ -24,6 +24,7 @@ from typing import Any
 
 import pandas as pd
 
+from analysis.collect import parse_bool
 from sim.errors import InputError
 
 PROG = "samenkracht-compare"
@@ -90,15 +91,6 @@ def _int(key: str, text: str, lo: int) -> int:
     return number
 
 
-def _bool(key: str, value: str) -> bool:
-    low = value.strip().lower()
-    if low in ("true", "yes", "1", "on"):
-        return True
-    if low in ("false", "no", "0", "off"):
-        return False
-    raise InputError(f"{key}={value}: give true or false.")
-
-
 def parse_args(argv: Sequence[str]) -> tuple[Options, list[str]]:
     """Split ``argv`` into the command's own options and the model overrides; check the options."""
     from sim.overrides import _HYDRA_FLAGS
@@ -140,7 +132,7 @@ def parse_args(argv: Sequence[str]) -> tuple[Options, list[str]]:
         elif key == "out":
             opts.out = Path(value)
         elif key == "per_wijk":
-            opts.per_wijk = _bool(key, value)
+            opts.per_wijk = parse_bool(key, value)
         elif key == "jobs":
             opts.jobs = _int("jobs", value, 1)
         elif key.lstrip("+~") == "scenario":

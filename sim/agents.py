@@ -5,6 +5,9 @@ views on the state arrays: reading an attribute reads the array, so
 ``model.agents``, AgentSets, the DataCollector and SolaraViz all work, while
 the weekly mechanisms act on all residents at once (a resident's weekly acts
 are the vectorised mechanisms listed in ``CareNetworkModel.mechanisms``).
+These view agents are made when agents are looked at (``model.agents``,
+``model.agents_by_type``, ``model.resident_at``), for the residents living in
+the slots at that moment, so the weekly step pays nothing for them.
 Professionals, the municipality, shopkeepers and community centres are few,
 and are ordinary Mesa agents that act in their own ``step``.
 """

@@ -117,9 +117,10 @@ class CareNetworkModel(mesa.Model):
 
     def _create_agents(self) -> None:
         cfg, s = self.config, self.state
+        # Resident agents are made when agents are looked at (see _sync_residents): a slot marked stale gets
+        # a new Resident for the person living in it now.
         self._residents: dict[int, Resident] = {}
-        for agent in Resident.create_agents(self, s.n, slot=np.arange(s.n)):
-            self._residents[agent.slot] = agent
+        self._resident_stale = np.ones(s.n, dtype=bool)
         pop_w = np.bincount(s.wijk, minlength=self.n_wijken)
         for kind, per_1000 in (("wijkteam", cfg.wijkteam.fte_per_1000), ("home_care", cfg.wijkteam.home_care_fte_per_1000)):
             for w in range(self.n_wijken):
@@ -157,20 +158,46 @@ class CareNetworkModel(mesa.Model):
 
     @property
     def agents(self):
-        """All agents, the role agents brought in step with the role arrays first."""
+        """All agents, the resident and role agents brought in step with the state arrays first."""
+        self._sync_residents()
         self.roles.sync(self)
         return super().agents
 
     @property
     def agents_by_type(self):
-        """Agents by class, the role agents brought in step with the role arrays first."""
+        """Agents by class, the resident and role agents brought in step with the state arrays first."""
+        self._sync_residents()
         self.roles.sync(self)
         return super().agents_by_type
+
+    def _sync_residents(self) -> None:
+        """Give every stale slot (new at the start, or taken over by a newcomer since) a new Resident agent.
+
+        The arrays are the truth and the weekly step never touches agents, so
+        residents who move or die cost no agent bookkeeping until someone looks:
+        the cost follows the churn since the last look, not the population.
+        """
+        stale = np.flatnonzero(self._resident_stale)
+        if stale.size == 0:
+            return
+        for slot in stale.tolist():
+            old = self._residents.pop(slot, None)
+            if old is not None:
+                old.remove()
+        living = stale[self.state.alive[stale]]
+        if living.size:
+            for agent in Resident.create_agents(self, living.size, slot=living):
+                self._residents[agent.slot] = agent
+        self._resident_stale[stale] = False
+
+    def _agents_of(self, cls: type) -> mesa.agent.AgentSet:
+        """The agents of one of the few-in-number kinds (professionals, shops, ...), without syncing residents."""
+        return super().agents_by_type.get(cls, mesa.agent.AgentSet([], random=self.random))
 
     @property
     def professionals(self) -> mesa.agent.AgentSet:
         """All professionals (wijkteam and home care)."""
-        return self.agents_by_type.get(Professional, mesa.agent.AgentSet([], random=self.random))
+        return self._agents_of(Professional)
 
     @property
     def wijkteam_workers(self) -> list[Professional]:
@@ -180,18 +207,27 @@ class CareNetworkModel(mesa.Model):
     @property
     def shopkeepers(self) -> list[Shopkeeper]:
         """All local shops."""
-        return list(self.agents_by_type.get(Shopkeeper, []))
+        return list(self._agents_of(Shopkeeper))
 
     def resident_at(self, slot: int) -> Resident:
         """The Resident agent living in a slot."""
+        self._sync_residents()
         return self._residents[int(slot)]
 
     def agent_counts(self) -> dict[str, int]:
-        """Number of agents of each kind, by the names of sim.agents.AGENT_KINDS."""
+        """Number of agents of each kind, by the names of sim.agents.AGENT_KINDS.
+
+        The resident count is that of the living slots, which is what
+        ``len(model.agents_by_type[Resident])`` gives once the Resident agents
+        are made (tests/test_model.py checks both); counting does not make them.
+        """
         from sim.agents import AGENT_KINDS
 
-        by_type = self.agents_by_type
-        return {name: len(by_type[cls]) if cls in by_type else 0 for name, cls in AGENT_KINDS.items()}
+        self.roles.sync(self)
+        by_type = super().agents_by_type
+        counts = {name: len(by_type[cls]) if cls in by_type else 0 for name, cls in AGENT_KINDS.items()}
+        counts["residents"] = int(self.state.alive.sum())
+        return counts
 
     def refresh_professionals(self) -> None:
         """Re-read the professionals' wijken, kinds and hours (after professionals are added or removed)."""
@@ -305,8 +341,7 @@ class CareNetworkModel(mesa.Model):
         rng = self.streams["demography.newcomers"]
         self.ties.remove_residents(slots)
         self.roles.drop_slots(slots)
-        for slot in slots:
-            self._residents.pop(int(slot)).remove()
+        self._resident_stale[slots] = True
         s.reset_slots(slots)
         k = slots.size
         s.age[slots] = ages
@@ -327,8 +362,6 @@ class CareNetworkModel(mesa.Model):
         arriving = slots if arrive is None else slots[arrive]
         if arriving.size:
             self._tie_newcomers(arriving, rng)
-        for slot in slots:
-            self._residents[int(slot)] = Resident(self, int(slot))
 
     def leave_home(self, slots: np.ndarray) -> None:
         """Young adults set up their own household in the same wijk; household ties to those left become family ties."""
@@ -359,8 +392,7 @@ class CareNetworkModel(mesa.Model):
         moving[slots] = True
         remove_touching(ties.u, ties.v, ties.alive, ties.strength, ties.kind, moving, KIND_CODE["household"])
         self.roles.drop_slots(slots)
-        for slot in slots:
-            self._residents.pop(int(slot)).remove()
+        self._resident_stale[slots] = True
         ages, household = s.age[slots].copy(), s.household[slots].copy()
         s.reset_slots(slots)
         s.age[slots] = ages
@@ -380,8 +412,6 @@ class CareNetworkModel(mesa.Model):
         adults = slots[ages >= 18]
         if adults.size:
             self._tie_newcomers(adults, rng)
-        for slot in slots:
-            self._residents[int(slot)] = Resident(self, int(slot))
         self.counters["households_moved"] += int(np.unique(household).size)
         self.counters["residents_moved"] += int(slots.size)
 

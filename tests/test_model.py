@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import networkx as nx
 import numpy as np
-import pandas as pd
 import pandas.testing as pdt
 import pytest
 

@@ -84,7 +84,7 @@ class ContactAndLoneliness:
 
     def init_loneliness(self, model: CareNetworkModel) -> None:
         """Draw personal loneliness baselines and start contact at its expected value."""
-        s, p = model.state, self.params
+        s = model.state
         rng = model.streams["contact.init"]
         s.lonely_base[:] = self.draw_baseline(rng, s.age)
         s.contact[:] = self._expected_contact(model)
