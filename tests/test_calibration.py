@@ -266,7 +266,6 @@ def test_installed_console_script_refuses_an_unknown_metric(tmp_path):
 # -- the real check ---------------------------------------------------------------------------------------------------
 
 
-@pytest.mark.slow
 def test_default_targets_are_inside_their_ranges_at_default_settings():
     """The baseline (10,000 residents, seeds 42–46, year 3) against nl.yaml: every target inside."""
     code, out, err = _run([])
