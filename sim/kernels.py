@@ -32,6 +32,8 @@ def contact_week(
     ``remove_below`` without a floor are lost; weak ties that grew to
     ``friend_strength`` become friendships.
     """
+    # Written without data-dependent branches (a coin flip per tie would mispredict half the time): adding
+    # 0.0 to a sum leaves it unchanged bit for bit, and the selects compile to conditional moves.
     lost = 0
     befriended = 0
     has_helped = helped.shape[0] > 0
@@ -40,32 +42,25 @@ def contact_week(
         s = strength[i]
         live = alive[i]
         p = base_prob[k] * (0.3 + 0.7 * s) * factor
-        if p < 0.0:
-            p = 0.0
-        elif p > 1.0:
-            p = 1.0
-        if not live:
-            p = 0.0
-        met = live and ((u_contact[i] < p) or (has_helped and helped[i])) and resident_alive[a] and resident_alive[b]
-        if met:
-            weekly_u[a] += s
-            weekly_v[b] += s
-            s = s + grow * (1.0 - s)
-        else:
-            s = s + (-decay) * s
+        p = min(max(p, 0.0), 1.0) if live else 0.0
+        hit = (u_contact[i] < p) | (has_helped & helped[i])
+        met = live & hit & resident_alive[a] & resident_alive[b]
+        add = s * met
+        weekly_u[a] += add
+        weekly_v[b] += add
+        s = (s + grow * (1.0 - s)) if met else (s + (-decay) * s)
         f = floor[k]
         lo = f if live else 0.0
-        if lo > s:
-            s = lo
-        if live and s < remove_below and f == 0.0:
-            alive[i] = False
-            s = 0.0
-            live = False
-            lost += 1
+        s = lo if lo > s else s
+        gone = live & (s < remove_below) & (f == 0.0)
+        s = 0.0 if gone else s
+        live = live & ~gone
+        lost += gone
+        alive[i] = live
         strength[i] = s
-        if live and weak[k] and s >= friend_strength:
-            kind[i] = friend_code
-            befriended += 1
+        friend = live & weak[k] & (s >= friend_strength)
+        kind[i] = friend_code if friend else k
+        befriended += friend
     return lost, befriended
 
 
@@ -75,14 +70,13 @@ def active_ties(u, v, alive, strength, threshold, wijk, n):  # pragma: no cover 
     active = np.zeros(n, np.int64)
     bridging = 0
     living = 0
-    for i in range(u.shape[0]):
-        if alive[i]:
-            living += 1
-            if strength[i] >= threshold:
-                active[u[i]] += 1
-                active[v[i]] += 1
-                if wijk[u[i]] != wijk[v[i]]:
-                    bridging += 1
+    for i in range(u.shape[0]):  # counts, so branch-free adds give the same result in any order
+        a, b = u[i], v[i]
+        on = alive[i] & (strength[i] >= threshold)
+        living += alive[i]
+        active[a] += on
+        active[b] += on
+        bridging += on & (wijk[a] != wijk[b])
     return active, bridging, living
 
 
@@ -95,7 +89,7 @@ def care_half_edges(rec, hlp, eid, needs, can_help, alive):  # pragma: no cover 
     h_out = np.empty(m, hlp.dtype)
     e_out = np.empty(m, eid.dtype)
     k = 0
-    for i in range(m):
+    for i in range(m):  # few residents have a need: the first test rejects most half-edges, predictably
         if needs[rec[i]] and can_help[hlp[i]] and alive[eid[i]]:
             r_out[k] = rec[i]
             h_out[k] = hlp[i]
