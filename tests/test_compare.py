@@ -317,7 +317,7 @@ def test_collect_multirun_tree_skips_incomplete_run(out_dir, tmp_path, capsys):
 def test_tidy_dataset_reads_with_duckdb(out_dir, tmp_path):
     duckdb = pytest.importorskip("duckdb")
     path = out_dir / "runs.parquet"
-    n = duckdb.sql(f"select count(*) from read_parquet('{path}')").fetchone()[0]
+    n = duckdb.sql(f"select count(*) from read_parquet('{path}')").fetchall()[0][0]
     assert n == len(ARMS) * len(SEEDS) * YEARS
 
 
