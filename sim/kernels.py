@@ -32,8 +32,6 @@ def contact_week(
     ``remove_below`` without a floor are lost; weak ties that grew to
     ``friend_strength`` become friendships.
     """
-    # Written without data-dependent branches (a coin flip per tie would mispredict half the time): adding
-    # 0.0 to a sum leaves it unchanged bit for bit, and the selects compile to conditional moves.
     lost = 0
     befriended = 0
     has_helped = helped.shape[0] > 0
@@ -42,25 +40,32 @@ def contact_week(
         s = strength[i]
         live = alive[i]
         p = base_prob[k] * (0.3 + 0.7 * s) * factor
-        p = min(max(p, 0.0), 1.0) if live else 0.0
-        hit = (u_contact[i] < p) | (has_helped & helped[i])
-        met = live & hit & resident_alive[a] & resident_alive[b]
-        add = s * met
-        weekly_u[a] += add
-        weekly_v[b] += add
-        s = (s + grow * (1.0 - s)) if met else (s + (-decay) * s)
+        if p < 0.0:
+            p = 0.0
+        elif p > 1.0:
+            p = 1.0
+        if not live:
+            p = 0.0
+        met = live and ((u_contact[i] < p) or (has_helped and helped[i])) and resident_alive[a] and resident_alive[b]
+        if met:
+            weekly_u[a] += s
+            weekly_v[b] += s
+            s = s + grow * (1.0 - s)
+        else:
+            s = s + (-decay) * s
         f = floor[k]
         lo = f if live else 0.0
-        s = lo if lo > s else s
-        gone = live & (s < remove_below) & (f == 0.0)
-        s = 0.0 if gone else s
-        live = live & ~gone
-        lost += gone
-        alive[i] = live
+        if lo > s:
+            s = lo
+        if live and s < remove_below and f == 0.0:
+            alive[i] = False
+            s = 0.0
+            live = False
+            lost += 1
         strength[i] = s
-        friend = live & weak[k] & (s >= friend_strength)
-        kind[i] = friend_code if friend else k
-        befriended += friend
+        if live and weak[k] and s >= friend_strength:
+            kind[i] = friend_code
+            befriended += 1
     return lost, befriended
 
 
