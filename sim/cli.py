@@ -131,7 +131,7 @@ def run_job(cfg: DictConfig) -> dict:
     wall = time.perf_counter() - start
     manifest = write_run(model, out_dir, wall, plots=config.output.plots, unshocked=unshocked)
     summary = yearly_summary(weekly_frame(model), model.yearly)
-    print(f"Scenario '{config.scenario.name}', {config.population.size:,} residents, {config.years} years, "
+    print(f"Scenario '{config.scenario.name}', {config.population.size:,} residents, {config.years} year{'s' if config.years != 1 else ''}, "
           f"seed {config.seed}: {wall:.1f} s")
     if len(summary):
         last = summary.iloc[-1]
