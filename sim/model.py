@@ -33,7 +33,7 @@ from sim.mechanisms.volunteering import Volunteering
 from sim.mechanisms.wijkteam import Wijkteam
 from sim.network import Ties, build_ties, to_networkx
 from sim.params import validate
-from sim.population import build_residents, draw_ages, make_state
+from sim.population import build_residents, draw_ages, draw_capacity, make_state, pick_in_wijk
 from sim.rng import Streams
 from sim.ties import KIND_CODE
 
@@ -238,6 +238,15 @@ class CareNetworkModel(mesa.Model):
         self._wijkteam = [a for a in profs if a.kind == "wijkteam"]
         self.professional_list = profs
 
+    def helped_ties(self) -> np.ndarray:
+        """Mask over the tie slots: ties over which informal care flowed this week (the allocation's record;
+        ties formed since carried none)."""
+        ties = self.ties
+        helped = self.flows.get("helped_ties", np.zeros(0, bool))
+        if helped.size == ties.m:
+            return helped
+        return np.concatenate([helped, np.zeros(max(0, ties.m - helped.size), bool)])[: ties.m]
+
     def formal_capacity_by_wijk(self) -> np.ndarray:
         """Home-care hours at clients available this week, per wijk."""
         home = self._prof_home
@@ -337,7 +346,7 @@ class CareNetworkModel(mesa.Model):
         """
         if slots.size == 0:
             return
-        s, cfg = self.state, self.config
+        s = self.state
         rng = self.streams["demography.newcomers"]
         self.ties.remove_residents(slots)
         self.roles.drop_slots(slots)
@@ -345,23 +354,28 @@ class CareNetworkModel(mesa.Model):
         s.reset_slots(slots)
         k = slots.size
         s.age[slots] = ages
-        s.person_id[slots] = self._next_person_id + np.arange(k)
-        self._next_person_id += k
         s.household[slots] = self._next_household + np.arange(k)
         self._next_household += k
         pop_w = np.bincount(s.wijk[s.alive], minlength=self.n_wijken).astype(float)
         s.wijk[slots] = rng.choice(self.n_wijken, size=k, p=pop_w / pop_w.sum())
-        from sim.population import draw_capacity
-
-        s.capacity[slots] = draw_capacity(cfg.population, ages, rng)
-        s.willing[slots] = rng.random(k) < cfg.population.willing_share
-        s.shops_locally[slots] = rng.random(k) < cfg.population.shops_locally_share
-        s.lonely_base[slots] = self.contact.draw_baseline(rng, ages)
-        s.loneliness[slots] = np.clip(s.lonely_base[slots], 0, 11)
+        self._new_people(slots, ages, rng)
         s.alive[slots] = True
         arriving = slots if arrive is None else slots[arrive]
         if arriving.size:
             self._tie_newcomers(arriving, rng)
+
+    def _new_people(self, slots: np.ndarray, ages: np.ndarray, rng: np.random.Generator) -> None:
+        """New person ids for the people now in ``slots`` (of the given ages), and their drawn traits:
+        helping capacity, willingness to help, shopping locally, loneliness baseline."""
+        s, pop = self.state, self.config.population
+        k = slots.size
+        s.person_id[slots] = self._next_person_id + np.arange(k)
+        self._next_person_id += k
+        s.capacity[slots] = draw_capacity(pop, ages, rng)
+        s.willing[slots] = rng.random(k) < pop.willing_share
+        s.shops_locally[slots] = rng.random(k) < pop.shops_locally_share
+        s.lonely_base[slots] = self.contact.draw_baseline(rng, ages)
+        s.loneliness[slots] = np.clip(s.lonely_base[slots], 0, 11)
 
     def leave_home(self, slots: np.ndarray) -> None:
         """Young adults set up their own household in the same wijk; household ties to those left become family ties."""
@@ -399,16 +413,8 @@ class CareNetworkModel(mesa.Model):
         _, new_hh = np.unique(household, return_inverse=True)
         s.household[slots] = self._next_household + new_hh
         self._next_household += int(new_hh.max()) + 1
-        s.person_id[slots] = self._next_person_id + np.arange(slots.size)
-        self._next_person_id += slots.size
-        from sim.population import draw_capacity
-
-        cfg = self.config
-        s.capacity[slots] = draw_capacity(cfg.population, ages, rng)
-        s.willing[slots] = (rng.random(slots.size) < cfg.population.willing_share) & (ages >= 18)
-        s.shops_locally[slots] = rng.random(slots.size) < cfg.population.shops_locally_share
-        s.lonely_base[slots] = self.contact.draw_baseline(rng, ages)
-        s.loneliness[slots] = np.clip(s.lonely_base[slots], 0, 11)
+        self._new_people(slots, ages, rng)
+        s.willing[slots] &= ages >= 18
         adults = slots[ages >= 18]
         if adults.size:
             self._tie_newcomers(adults, rng)
@@ -455,11 +461,8 @@ class CareNetworkModel(mesa.Model):
             return
         for kind, count, strength in (("neighbour", 2, 0.3), ("acquaintance", 2, 0.2)):
             a = np.repeat(slots, count)
-            candidates = adults[rng.integers(0, adults.size, (a.size, 32))]
-            match = s.wijk[candidates] == s.wijk[a][:, None]
-            first = match.argmax(axis=1)
-            ok = match[np.arange(a.size), first]
-            b = candidates[np.arange(a.size), first]
+            b = pick_in_wijk(rng, adults, s.wijk[adults], None, s.wijk[a], tries=32)
+            ok = b >= 0
             k = int(ok.sum())
             self.ties.add(a[ok], b[ok], np.full(k, KIND_CODE[kind]), np.full(k, strength))
 

@@ -146,11 +146,6 @@ class Ties:
         self._half_buf = None
         self._views()
 
-    def remove(self, mask: np.ndarray) -> None:
-        """Mark ties as removed; their strength becomes 0 so they carry nothing."""
-        self.alive &= ~mask
-        self.strength[mask] = 0.0
-
     def remove_residents(self, idx: np.ndarray) -> None:
         """Remove every tie of the given resident slots (death, moving out)."""
         if idx.size == 0 or self.m == 0:

@@ -154,3 +154,30 @@ def draw_capacity(params: PopulationParams, age: np.ndarray, rng: np.random.Gene
     """Hours a week each resident can give, gamma-distributed around the age band's mean."""
     mean = np.asarray(params.capacity_mean, dtype=float)[age_band(age)]
     return rng.gamma(2.0, 1.0, age.size) * mean / 2.0
+
+
+def pick_in_wijk(
+    rng: np.random.Generator,
+    people: np.ndarray,
+    wijk: np.ndarray,
+    weight: np.ndarray | None,
+    want: np.ndarray,
+    tries: int = 64,
+) -> np.ndarray:
+    """One resident per entry of ``want`` (a wijk), drawn by weight among ``people`` of that wijk; -1 if none found.
+
+    Rejection sampling: draw ``tries`` candidates uniformly, accept the first
+    in the wanted wijk (with probability weight ÷ max weight, unless
+    ``weight`` is None: then every candidate in the wijk is accepted and no
+    acceptance numbers are drawn); cost follows the number of picks, not the
+    population. ``wijk`` is the wijk of each of ``people``.
+    """
+    if want.size == 0:
+        return np.empty(0, np.int64)
+    cand = rng.integers(0, people.size, (want.size, tries))
+    accept = wijk[cand] == want[:, None]
+    if weight is not None:
+        accept &= rng.random(cand.shape) * weight.max() < weight[cand]
+    first = accept.argmax(axis=1)
+    rows = np.arange(want.size)
+    return np.where(accept[rows, first], people[cand[rows, first]], -1)

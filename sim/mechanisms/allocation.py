@@ -32,6 +32,8 @@ INFORMAL_LAYERS: tuple[tuple[str, tuple[str, ...], tuple[int, ...]], ...] = (
 )
 LAYERS: tuple[str, ...] = ("household", "family_friends", "neighbours", "volunteers", "professionals")
 _PERSONAL_TIE_KINDS = np.array([k in ("household", "family") for k in TIE_KINDS])
+#: The informal layer of each tie kind (-1: volunteer and professional ties carry no informal care).
+_LAYER_OF_KIND = np.array([next((i for i, (_, kinds, _) in enumerate(INFORMAL_LAYERS) if k in kinds), -1) for k in TIE_KINDS])
 
 
 @dataclass
@@ -150,10 +152,7 @@ class LayeredAllocation:
         need_total = row_total(s.need)
         rec_all, hlp_all, eid_all = care_half_edges(rec_h, hlp_h, eid_h, need_total > 0, can_help, ties.alive)
         kind_all = ties.kind[eid_all]
-        layer_of_kind = np.full(len(TIE_KINDS), -1)
-        for i, (_, kinds, _) in enumerate(INFORMAL_LAYERS):
-            layer_of_kind[[KIND_CODE[k] for k in kinds]] = i
-        layer_all = layer_of_kind[kind_all]
+        layer_all = _LAYER_OF_KIND[kind_all]
         scratch = np.empty(n, np.int64)
         he_given = np.zeros(rec_all.shape[0])
         hours_by_tie_kind = np.zeros(len(TIE_KINDS))

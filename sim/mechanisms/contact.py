@@ -16,6 +16,7 @@ import numpy as np
 from sim.errors import InputError
 from sim.kernels import contact_week
 from sim.params import param
+from sim.population import pick_in_wijk
 from sim.ties import KIND_CODE, TIE_KINDS
 
 if TYPE_CHECKING:
@@ -123,11 +124,7 @@ class ContactAndLoneliness:
         s, p, ties = model.state, self.params, model.ties
         rng = model.streams.weekly(self.name, model.week)
         u_contact = rng.random(ties.m)
-        helped = model.flows.get("helped_ties")
-        if helped is None:
-            helped = np.zeros(0, bool)
-        elif helped.size != ties.m:  # ties formed since the allocation carried no care
-            helped = np.concatenate([helped, np.zeros(max(0, ties.m - helped.size), bool)])[: ties.m]
+        helped = model.helped_ties()
         floor = np.zeros(len(TIE_KINDS))
         floor[KIND_CODE["household"]] = p.floor_household
         floor[KIND_CODE["family"]] = p.floor_family
@@ -162,10 +159,10 @@ class ContactAndLoneliness:
         # Attendance favours residents with few contacts only where centres reach out (levers).
         weight = 1.0 + model.levers.outreach[s.wijk[adults]] * (s.loneliness[adults] / 11.0)
         wijk_of = np.repeat(np.arange(model.n_wijken), k_w)
-        a = _pick_in_wijk(rng, adults, s.wijk[adults], weight, wijk_of)
+        a = pick_in_wijk(rng, adults, s.wijk[adults], weight, wijk_of)
         bridging = rng.random(total) < p.bridging_share + model.levers.bridging_bonus[wijk_of]
         other = np.where(bridging, rng.integers(0, model.n_wijken, total), wijk_of)
-        b = _pick_in_wijk(rng, adults, s.wijk[adults], np.ones(adults.size), other)
+        b = pick_in_wijk(rng, adults, s.wijk[adults], np.ones(adults.size), other)
         ok = (a >= 0) & (b >= 0) & (a != b)
         before = model.ties.m
         kind = np.where(
@@ -178,20 +175,3 @@ class ContactAndLoneliness:
         model.counters["ties_formed"] += made
         model.counters["bridging_ties_formed"] += int((ok & (wijk_of != other)).sum()) if made else 0
 
-
-def _pick_in_wijk(
-    rng: np.random.Generator, people: np.ndarray, wijk: np.ndarray, weight: np.ndarray, want: np.ndarray, tries: int = 64
-) -> np.ndarray:
-    """One resident per entry of ``want`` (a wijk), drawn by weight among ``people`` of that wijk; -1 if none found.
-
-    Rejection sampling: draw candidates uniformly, accept those in the wanted
-    wijk with probability weight ÷ max weight; cost follows the number of
-    picks, not the population.
-    """
-    if want.size == 0:
-        return np.empty(0, np.int64)
-    cand = rng.integers(0, people.size, (want.size, tries))
-    accept = (wijk[cand] == want[:, None]) & (rng.random(cand.shape) * weight.max() < weight[cand])
-    first = accept.argmax(axis=1)
-    rows = np.arange(want.size)
-    return np.where(accept[rows, first], people[cand[rows, first]], -1)

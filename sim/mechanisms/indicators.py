@@ -118,15 +118,16 @@ class Indicators:
                      "mobilisations", "carers_supported", "deaths", "signals_shopkeeper", "carers_supported_by_action",
                      "networks_strengthened", "respite_hours", "volunteer_match_failures", "births"):
             row[name] = model.counters.get(name, 0) - model.counters_at_week_start.get(name, 0)
-        model.record(row, self._per_wijk(model, isolated, carers))
+        model.record(row, self._per_wijk(model, adults, isolated, carers))
 
-    def _per_wijk(self, model: CareNetworkModel, isolated: np.ndarray, carers: np.ndarray) -> dict[str, np.ndarray]:
+    def _per_wijk(
+        self, model: CareNetworkModel, adults: np.ndarray, isolated: np.ndarray, carers: np.ndarray
+    ) -> dict[str, np.ndarray]:
         s, n_w = model.state, model.n_wijken
         alive = s.alive
         w = s.wijk
 
         ones = np.ones(s.n)
-        adults = s.adults()
         fields = {  # name: (values, mask); summed per wijk in one compiled pass
             "residents": (ones, alive),
             "adults": (ones, adults),

@@ -17,6 +17,7 @@ import numpy as np
 
 from sim.errors import InputError
 from sim.params import param
+from sim.state import row_total
 
 if TYPE_CHECKING:
     from sim.model import CareNetworkModel
@@ -120,8 +121,7 @@ class Wijkteam:
         if mobilising.any():
             # The carer's conversations bring in secondary helpers around the people they care for.
             ties = model.ties
-            helped = model.flows.get("helped_ties", np.zeros(0, bool))
-            helped = np.concatenate([helped, np.zeros(max(0, ties.m - helped.size), bool)])[: ties.m]
+            helped = model.helped_ties()
             u_carer, v_carer = mobilising[ties.u] & helped, mobilising[ties.v] & helped
             cared_for = np.concatenate([ties.v[u_carer], ties.u[v_carer]])
             s.mobilised[cared_for[s.severity[cared_for] > 0]] = True
@@ -132,7 +132,7 @@ class Wijkteam:
         s, lv, ties = model.state, model.levers, model.ties
         if not lv.mobilise_capacity.any():
             return
-        candidates = s.alive & (s.severity > 0) & ~s.mobilised & (s.unmet.sum(axis=1) > 0)
+        candidates = s.alive & (s.severity > 0) & ~s.mobilised & (row_total(s.unmet) > 0)
         k = lv.mobilise_capacity + rng.random(model.n_wijken)
         chosen = _first_k_per_wijk(candidates, s.wijk, rng.random(s.n), k)
         s.mobilised |= chosen
