@@ -195,13 +195,11 @@ def spread_round(remaining, cap_left, rec, hlp, weight, tie_left, given, min_hou
     return short
 
 
-def unique_inverse(ids: np.ndarray, n: int, scratch: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-    """``np.unique(ids, return_inverse=True)`` for small non-negative ids below ``n``, without sorting.
-
-    ``scratch`` is an int64 work array of length ``n`` (its contents do not matter); same result as np.unique.
-    """
+def unique_inverse(ids: np.ndarray, n: int) -> tuple[np.ndarray, np.ndarray]:
+    """``np.unique(ids, return_inverse=True)`` for non-negative ids below ``n``, by a bitmap instead of a sort."""
     present = np.zeros(n, np.bool_)
     present[ids] = True
     uniq = np.flatnonzero(present)
-    scratch[uniq] = np.arange(uniq.size)
-    return uniq, scratch[ids]
+    position = np.empty(n, np.int64)
+    position[uniq] = np.arange(uniq.size)
+    return uniq, position[ids]

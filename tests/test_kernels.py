@@ -95,7 +95,7 @@ def test_sums_by_group_and_unique_inverse_equal_numpy(ties):
     for f in range(4):
         assert np.array_equal(sums[f], np.bincount(t["wijk"][masks[f]], values[f][masks[f]], 6))
     ids = rng.integers(0, t["n"], 200)
-    uniq, inverse = K.unique_inverse(ids, t["n"], np.empty(t["n"], np.int64))
+    uniq, inverse = K.unique_inverse(ids, t["n"])
     expected_uniq, expected_inverse = np.unique(ids, return_inverse=True)
     assert np.array_equal(uniq, expected_uniq) and np.array_equal(inverse, expected_inverse)
 

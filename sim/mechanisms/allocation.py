@@ -153,7 +153,6 @@ class LayeredAllocation:
         rec_all, hlp_all, eid_all = care_half_edges(rec_h, hlp_h, eid_h, need_total > 0, can_help, ties.alive)
         kind_all = ties.kind[eid_all]
         layer_all = _LAYER_OF_KIND[kind_all]
-        scratch = np.empty(n, np.int64)
         he_given = np.zeros(rec_all.shape[0])
         hours_by_tie_kind = np.zeros(len(TIE_KINDS))
         helped_other = np.zeros(n, dtype=bool)
@@ -182,8 +181,8 @@ class LayeredAllocation:
             tie_cap[kind_l == KIND_CODE["friend"]] = p.friend_tie_cap
             tie_cap[(kind_l == KIND_CODE["neighbour"]) | (kind_l == KIND_CODE["acquaintance"])] = p.neighbour_tie_cap
             # Work in the layer's own index space: its recipients and its helpers only.
-            rec_ids, rec_l = unique_inverse(rec, n, scratch)
-            hlp_ids, hlp_l = unique_inverse(hlp, n, scratch)
+            rec_ids, rec_l = unique_inverse(rec, n)
+            hlp_ids, hlp_l = unique_inverse(hlp, n)
             stretch = caps[layer] + (p.pressure_stretch * pressure[hlp_ids] if layer == "household" else 0.0)
             cap_left = np.maximum(0.0, s.capacity[hlp_ids] * stretch - used[hlp_ids])
             start_cap = cap_left.copy()
