@@ -303,22 +303,10 @@ def arm_labels(scenarios: Sequence[str]) -> list[str]:
 
 def compose_scenario(scenario: str, overrides: Sequence[str], conf_dir: Path) -> tuple[Any, SimConfig]:
     """Compose the configuration of one scenario with the user's overrides (Hydra's compose API)."""
-    from hydra import compose, initialize_config_dir
-    from hydra.core.global_hydra import GlobalHydra
+    from sim.config import to_sim_config
+    from sim.overrides import compose
 
-    from sim.config import register_configs, to_sim_config
-    from sim.overrides import compose_check
-
-    register_configs()
-    argv = [f"scenario={scenario}", *overrides]
-    try:
-        with initialize_config_dir(config_dir=str(conf_dir), version_base="1.3"):
-            cfg = compose(config_name="config", overrides=argv)
-    except Exception as err:  # noqa: BLE001 (Hydra's errors have no common base; compose_check words them)
-        compose_check(argv, conf_dir)  # raises InputError with the message `samenkracht` gives
-        raise InputError(str(err)) from None
-    finally:
-        GlobalHydra.instance().clear()
+    cfg = compose([f"scenario={scenario}", *overrides], conf_dir)  # a bad override: the message `samenkracht` gives
     return cfg, to_sim_config(cfg)
 
 

@@ -605,25 +605,15 @@ def parse_args(argv: list[str]) -> Options:
 
 def compose_config(overrides: list[str]) -> SimConfig:
     """Compose conf/ with the overrides as `samenkracht` does; refuse bad ones with InputError."""
-    from hydra import compose, initialize_config_dir
-    from hydra.core.global_hydra import GlobalHydra
+    from sim.config import SimConfig
+    from sim.overrides import CONF_DIR, compose_check, open_actions, precheck
 
-    from sim.cli import CONF_DIR
-    from sim.config import SimConfig, register_configs, to_sim_config
-    from sim.overrides import compose_check, open_actions, precheck
-
-    register_configs()
     overrides = open_actions(overrides)
-    precheck(overrides, Path(CONF_DIR), SimConfig)
-    compose_check(overrides, Path(CONF_DIR))
-    overrides = [a for a in overrides if not a.lstrip("+~").startswith("hydra")]
-    GlobalHydra.instance().clear()
-    try:
-        with initialize_config_dir(config_dir=CONF_DIR, version_base="1.3"):
-            cfg = compose(config_name="config", overrides=overrides)
-    finally:
-        GlobalHydra.instance().clear()
-    return to_sim_config(cfg)
+    precheck(overrides, CONF_DIR, SimConfig)
+    config = compose_check(overrides, CONF_DIR)
+    if config is None:
+        raise InputError(f"{' '.join(overrides)}: {PROG} takes key=value overrides only, not Hydra's flags (-m, --cfg, ...).")
+    return config
 
 
 def run(argv: list[str], out=None, err=None) -> int:

@@ -18,6 +18,7 @@ from hydra.core.hydra_config import HydraConfig
 from omegaconf import DictConfig
 
 from sim.config import register_configs, to_sim_config
+from sim.overrides import CONF_DIR
 from sim.errors import InputError
 
 HEADLINES = (
@@ -153,11 +154,7 @@ def run_job(cfg: DictConfig) -> dict:
     return manifest
 
 
-#: conf/ beside the package (an absolute path: Hydra would read a relative one as a Python module path).
-CONF_DIR = str(Path(__file__).resolve().parent.parent / "conf")
-
-
-@hydra.main(version_base="1.3", config_path=CONF_DIR, config_name="config")
+@hydra.main(version_base="1.3", config_path=str(CONF_DIR), config_name="config")
 def _app(cfg: DictConfig) -> None:
     run_job(cfg)
 
@@ -170,8 +167,8 @@ def main() -> None:
     register_configs()
     sys.argv[1:] = open_actions(sys.argv[1:])
     try:
-        precheck(sys.argv[1:], Path(CONF_DIR), SimConfig)
-        compose_check(sys.argv[1:], Path(CONF_DIR))
+        precheck(sys.argv[1:], CONF_DIR, SimConfig)
+        compose_check(sys.argv[1:], CONF_DIR)
     except InputError as err:
         fail(str(err))
     _app()

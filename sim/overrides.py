@@ -16,7 +16,12 @@ from typing import TYPE_CHECKING, Any
 from sim.errors import InputError
 
 if TYPE_CHECKING:
+    from omegaconf import DictConfig
+
     from sim.config import SimConfig
+
+#: conf/ beside the package (absolute: Hydra would read a relative config path as a Python module path).
+CONF_DIR = Path(__file__).resolve().parent.parent / "conf"
 
 #: Flags after which Hydra does something other than one plain run; overrides are then left to Hydra.
 _HYDRA_FLAGS = ("-m", "--multirun", "--cfg", "-c", "--help", "-h", "--hydra-help", "--info", "-i", "--resolve",
@@ -93,27 +98,39 @@ def precheck(argv: list[str], conf_dir: Path, schema: type) -> None:
         _check_key(schema, key)
 
 
-def compose_check(argv: list[str], conf_dir: Path) -> SimConfig | None:
+def compose(overrides: list[str], conf_dir: Path = CONF_DIR, config_name: str = "config") -> DictConfig:
+    """Compose ``conf_dir/config_name`` with the overrides through Hydra's compose API, as the commands do.
+
+    Hydra's composition errors (they carry the key and the bad value) become
+    an InputError in one line.
+    """
+    from hydra import compose as hydra_compose
+    from hydra import initialize_config_dir
+    from hydra.core.global_hydra import GlobalHydra
+
+    from sim.config import register_configs
+
+    register_configs()
+    GlobalHydra.instance().clear()
+    try:
+        with initialize_config_dir(config_dir=str(conf_dir), version_base="1.3"):
+            return hydra_compose(config_name=config_name, overrides=list(overrides))
+    except Exception as err:  # noqa: BLE001 (Hydra's errors have no common base)
+        raise InputError(_first_lines(err)) from None
+    finally:
+        GlobalHydra.instance().clear()
+
+
+def compose_check(argv: list[str], conf_dir: Path = CONF_DIR) -> SimConfig | None:
     """Compose the configuration as Hydra will and convert it, so type and range errors surface now.
 
     Returns the validated configuration, or None when a Hydra flag leaves the overrides to Hydra.
     """
     if any(a.split("=")[0] in _HYDRA_FLAGS for a in argv):
         return None
-    from hydra import compose, initialize_config_dir
-    from hydra.core.global_hydra import GlobalHydra
-
     from sim.config import to_sim_config
 
-    overrides = [a for a in argv if not a.lstrip("+~").startswith("hydra")]
-    try:
-        with initialize_config_dir(config_dir=str(conf_dir), version_base="1.3"):
-            cfg = compose(config_name="config", overrides=overrides)
-    except Exception as err:  # Hydra's composition errors carry the key and the bad value
-        raise InputError(_first_lines(err)) from None
-    finally:
-        GlobalHydra.instance().clear()
-    return to_sim_config(cfg)
+    return to_sim_config(compose([a for a in argv if not a.lstrip("+~").startswith("hydra")], conf_dir))
 
 
 def _first_lines(err: BaseException) -> str:

@@ -26,7 +26,6 @@ from sim.config import SimConfig
 #: The fixed run: command-line overrides on the default configuration (conf/config.yaml), as for `samenkracht`.
 BASELINE_CONFIG: dict[str, Any] = {"population.size": 2000, "years": 3, "seed": 12345}
 BASELINE_PATH = Path(__file__).resolve().parent.parent / "tests" / "baseline.json"
-CONF_DIR = Path(__file__).resolve().parent.parent / "conf"
 UPDATE_COMMAND = "python -m sim.regression --update   (or: make update-baseline)"
 #: Stored figures are rounded to this many significant digits; a fresh run must match them to REL_TOL.
 DIGITS = 10
@@ -36,19 +35,10 @@ ABS_TOL = 1e-12
 
 def compose_config(overrides: Sequence[str]) -> SimConfig:
     """The validated configuration `samenkracht` would run with these command-line overrides."""
-    from hydra import compose, initialize_config_dir
-    from hydra.core.global_hydra import GlobalHydra
+    from sim.config import to_sim_config
+    from sim.overrides import compose
 
-    from sim.config import register_configs, to_sim_config
-
-    register_configs()
-    GlobalHydra.instance().clear()
-    try:
-        with initialize_config_dir(config_dir=str(CONF_DIR), version_base="1.3"):
-            cfg = compose(config_name="config", overrides=list(overrides))
-    finally:
-        GlobalHydra.instance().clear()
-    return to_sim_config(cfg)
+    return to_sim_config(compose(list(overrides)))
 
 
 def _round(value: Any) -> Any:

@@ -31,10 +31,10 @@ import pandas as pd
 
 from sim.config import SimConfig, register_configs
 from sim.errors import InputError
+from sim.overrides import CONF_DIR
 from sim.params import param, validate
 
 PROG = "samenkracht-sensitivity"
-CONF_DIR = Path(__file__).resolve().parent.parent / "conf"
 METHODS = ("morris", "sobol", "both")
 #: Model settings that cannot be varied: the seeds are the analysis's own, and the horizon fixes the output year.
 FIXED_KEYS = {"seed": "the seeds are set with seeds=N (runs per design point) and the model's seed=S (the first)",
@@ -225,22 +225,17 @@ def _hydra_value(name: str, text: str) -> Any:
 
 
 def _compose_settings(own: list[str], lists: dict[str, str]) -> SensitivityConfig:
-    from hydra import compose, initialize_config_dir
-    from hydra.core.global_hydra import GlobalHydra
     from omegaconf import OmegaConf
 
-    from sim.overrides import _check_key, _first_lines
+    from sim.overrides import _check_key, _first_lines, compose
 
     for arg in own:
         _check_key(SensitivityConfig, arg.split("=", 1)[0].lstrip("+~"))
+    cfg = compose(own, CONF_DIR, config_name="sensitivity")
     try:
-        with initialize_config_dir(config_dir=str(CONF_DIR), version_base="1.3"):
-            cfg = compose(config_name="sensitivity", overrides=own)
         container = OmegaConf.to_container(cfg, resolve=True)
-    except Exception as err:
+    except Exception as err:  # noqa: BLE001 (an interpolation that does not resolve)
         raise InputError(_first_lines(err)) from None
-    finally:
-        GlobalHydra.instance().clear()
     if "params" in lists:
         container["params"] = _parse_params(lists["params"])
     container["params"] = {key: _range(key, bounds) for key, bounds in (container.get("params") or {}).items()}
