@@ -25,7 +25,6 @@ import dataclasses
 import logging
 import math
 import shutil
-import time
 import traceback
 from collections.abc import Callable, Sequence
 from concurrent.futures import ProcessPoolExecutor, as_completed
@@ -40,6 +39,7 @@ from scipy import stats
 
 from sim.config import SimConfig
 from sim.errors import InputError
+from sim.mechanisms.demography import WEEKS_PER_YEAR
 from sim.outputs import is_complete, write_atomic
 
 #: The indicators every comparison reports (yearly values from summary.csv).
@@ -346,9 +346,7 @@ def execute_run(spec: RunSpec, on_week: Callable[[], None] | None = None) -> str
 
     ``on_week`` is called after every simulated week (for progress).
     """
-    from sim.mechanisms.demography import WEEKS_PER_YEAR
-    from sim.model import CareNetworkModel
-    from sim.outputs import write_run
+    from sim.outputs import simulate
 
     logging.getLogger("MESA").setLevel(logging.WARNING)
     run_dir = spec.run_dir
@@ -358,13 +356,7 @@ def execute_run(spec: RunSpec, on_week: Callable[[], None] | None = None) -> str
     write_atomic(hydra_dir / "config.yaml", lambda p: p.write_text(spec.config_yaml))
     write_atomic(hydra_dir / "overrides.yaml", lambda p: p.write_text(yaml.safe_dump(spec.overrides)))
     try:
-        start = time.perf_counter()
-        model = CareNetworkModel(spec.config)
-        for _ in range(spec.config.years * WEEKS_PER_YEAR):
-            model.step()
-            if on_week is not None:
-                on_week()
-        write_run(model, run_dir, time.perf_counter() - start, plots=False)
+        simulate(spec.config, run_dir, plots=False, on_week=on_week)
     except Exception:  # noqa: BLE001 (a failed run is reported and kept apart; the others go on)
         text = traceback.format_exc()
         write_atomic(run_dir / "error.txt", lambda p: p.write_text(text))
@@ -385,7 +377,7 @@ def run_all(specs: Sequence[RunSpec], jobs: int = 1, label: str = "runs") -> dic
     with Progress(len(todo), label) as progress:
         if jobs <= 1 or len(todo) <= 1:
             for spec in todo:
-                weeks = max(1, spec.config.years * 52)
+                weeks = max(1, spec.config.years * WEEKS_PER_YEAR)
                 done_before = progress.done
                 error = execute_run(spec, on_week=lambda step=1 / weeks: progress.advance(step))
                 if error:

@@ -31,6 +31,7 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 
 from sim.errors import InputError
+from sim.mechanisms.demography import WEEKS_PER_YEAR
 
 if TYPE_CHECKING:
     from sim.config import SimConfig
@@ -42,7 +43,6 @@ ROOT = Path(__file__).resolve().parent.parent
 SHARED_TARGETS = ROOT.parent / "shared" / "targets" / "nl.yaml"
 SHIPPED_TARGETS = Path(__file__).resolve().parent / "data" / "targets_nl.yaml"
 
-WEEKS_PER_YEAR = 52
 #: Ages are counted in whole years (the age at the last birthday); ages above this share the last bin.
 MAX_AGE = 120
 ADULT_AGE = 18
@@ -391,10 +391,7 @@ def run_model(config: SimConfig, years: int = DEFAULT_YEARS, progress: Any = Non
     first = (years - 1) * WEEKS_PER_YEAR
     recorder = _YearRecorder(model, first, first + WEEKS_PER_YEAR - 1)
     model.mechanisms = [*model.mechanisms, recorder]  # this model only; it runs last, before the year-end reset
-    for _ in range(years * WEEKS_PER_YEAR):
-        model.step()
-        if progress is not None:
-            progress.advance()
+    model.run(on_week=None if progress is None else progress.advance)
     assert recorder.record is not None
     return model, recorder.record
 
@@ -487,15 +484,11 @@ def calibrate(
 
     results = [Result(t) for t in targets]
     run_seeds = seeds_of(config, seeds)
-    progress = Progress(len(run_seeds) * years * WEEKS_PER_YEAR, "calibration") if show_progress else None
-    try:
+    with Progress(len(run_seeds) * years * WEEKS_PER_YEAR, "calibration", enabled=show_progress) as progress:
         for seed in run_seeds:
             record = run_seed(replace(config, seed=seed), years, progress)
             for result in results:
                 result.values.append(measure(record, result.target))
-    finally:
-        if progress is not None:
-            progress.__exit__(None, None, None)
     return results
 
 

@@ -10,7 +10,6 @@ from __future__ import annotations
 import logging
 import shutil
 import sys
-import time
 from pathlib import Path
 
 import hydra
@@ -79,16 +78,8 @@ def run_job(cfg: DictConfig) -> dict:
     (a sweep started again) is left as it is; the leftovers of an unfinished
     run are removed and the run starts afresh.
     """
-    from sim.model import CareNetworkModel
-    from sim.outputs import (
-        clear_unfinished,
-        completed_run,
-        config_hash,
-        mark_incomplete,
-        weekly_frame,
-        write_run,
-        yearly_summary,
-    )
+    from sim.mechanisms.demography import WEEKS_PER_YEAR
+    from sim.outputs import clear_unfinished, completed_run, config_hash, simulate
     from sim.progress import Progress
 
     logging.getLogger("MESA").setLevel(logging.WARNING)
@@ -106,32 +97,14 @@ def run_job(cfg: DictConfig) -> dict:
     if leftovers:
         print(f"{out_dir}: removed the outputs of an unfinished or differently configured run "
               f"({', '.join(leftovers)}); running it again")
-    mark_incomplete(out_dir)
-    try:
-        start = time.perf_counter()
-        model = CareNetworkModel(config)
-    except InputError as err:
-        fail(str(err), out_dir)
-    weeks = config.years * 52
     label = f"{config.scenario.name} seed {config.seed}"
     position = sweep_position()
-    with Progress(weeks, f"{position}: {label}" if position else label) as progress:
-        for _ in range(weeks):
-            model.step()
-            progress.advance()
-    unshocked = None
-    if config.shock.start_week() is not None:
-        # The same run without the shock (same seed, same draws until the shock) is the reference for recovery.
-        from dataclasses import replace
-
-        from sim.mechanisms.shock import ShockParams
-
-        twin = CareNetworkModel(replace(config, shock=ShockParams()))
-        twin.run(weeks)
-        unshocked = weekly_frame(twin)
-    wall = time.perf_counter() - start
-    manifest = write_run(model, out_dir, wall, plots=config.output.plots, unshocked=unshocked)
-    summary = yearly_summary(weekly_frame(model), model.yearly)
+    with Progress(config.years * WEEKS_PER_YEAR, f"{position}: {label}" if position else label) as progress:
+        try:
+            model, manifest, summary = simulate(config, out_dir, plots=config.output.plots, on_week=progress.advance)
+        except InputError as err:
+            fail(str(err), out_dir)
+    wall = manifest["wall_time_s"]
     print(f"Scenario '{config.scenario.name}', {config.population.size:,} residents, {config.years} year{'s' if config.years != 1 else ''}, "
           f"seed {config.seed}: {wall:.1f} s")
     if len(summary):

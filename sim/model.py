@@ -9,6 +9,7 @@ actions, roles, indicators.
 from __future__ import annotations
 
 from collections import Counter, defaultdict
+from collections.abc import Callable
 from typing import Any
 
 import mesa
@@ -278,11 +279,13 @@ class CareNetworkModel(mesa.Model):
             self._close_year()
         self.week += 1
 
-    def run(self, weeks: int | None = None) -> None:
-        """Run for ``weeks`` weeks (default: the configured years)."""
+    def run(self, weeks: int | None = None, on_week: Callable[[], None] | None = None) -> None:
+        """Run for ``weeks`` weeks (default: the configured years); ``on_week`` is called after each (progress)."""
         total = self.config.years * WEEKS_PER_YEAR if weeks is None else weeks
         for _ in range(total):
             self.step()
+            if on_week is not None:
+                on_week()
 
     def record(self, row: dict[str, Any], per_wijk: dict[str, np.ndarray]) -> None:
         """Keep a week's indicator row and add its per-wijk figures to the year's sums (not during burn-in)."""

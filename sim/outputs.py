@@ -122,8 +122,8 @@ def write_run(
     wall_time_s: float,
     plots: bool = True,
     unshocked: pd.DataFrame | None = None,
-) -> dict[str, Any]:
-    """Write every output of a finished run into ``out_dir``; return the manifest.
+) -> tuple[dict[str, Any], pd.DataFrame]:
+    """Write every output of a finished run into ``out_dir``; return the manifest and the yearly summary.
 
     ``unshocked`` is the weekly table of the same run without its shock, the
     reference for the resilience figures.
@@ -180,7 +180,33 @@ def write_run(
     write_atomic(out_dir / MANIFEST, lambda p: p.write_text(json.dumps(manifest, indent=2) + "\n"))
     with contextlib.suppress(FileNotFoundError):
         (out_dir / INCOMPLETE).unlink()
-    return manifest
+    return manifest, summary
+
+
+def simulate(
+    config: SimConfig, out_dir: Path, plots: bool = True, on_week: Callable[[], None] | None = None,
+) -> tuple[CareNetworkModel, dict[str, Any], pd.DataFrame]:
+    """Run one configured simulation into ``out_dir``: marked incomplete until its manifest is written.
+
+    With a shock, the same configuration is also run without it (the same
+    seed, so the same draws until the shock) as the reference for recovery.
+    ``on_week`` is called after every simulated week (progress). Returns the
+    model, its manifest and its yearly summary.
+    """
+    from sim.mechanisms.shock import ShockParams
+    from sim.model import CareNetworkModel
+
+    mark_incomplete(out_dir)
+    start = time.perf_counter()
+    model = CareNetworkModel(config)
+    model.run(on_week=on_week)
+    unshocked = None
+    if config.shock.start_week() is not None:
+        twin = CareNetworkModel(dataclasses.replace(config, shock=ShockParams()))
+        twin.run()
+        unshocked = weekly_frame(twin)
+    manifest, summary = write_run(model, Path(out_dir), time.perf_counter() - start, plots=plots, unshocked=unshocked)
+    return model, manifest, summary
 
 
 def is_complete(run_dir: Path) -> bool:
