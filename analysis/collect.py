@@ -29,12 +29,14 @@ import pandas as pd
 import yaml
 
 from sim.errors import InputError
-from sim.outputs import MANIFEST, write_atomic
+from sim.outputs import INCOMPLETE, MANIFEST, RUN_FILES, write_atomic
 
 #: Columns every collected row starts with, taken from the run's manifest (plus its directory).
 RUN_COLUMNS: tuple[str, ...] = ("run_dir", "scenario", "seed", "population_size", "years", "git_revision")
-#: Files whose presence without a manifest marks a run that started but did not finish.
-_RUN_MARKERS = ("indicators.parquet", "summary.csv", "wijken.parquet", "cli.log")
+#: Files whose presence without a manifest marks a run that started but did not finish (cli.log: Hydra's job log).
+_RUN_MARKERS = (INCOMPLETE, *RUN_FILES, "cli.log")
+#: Run directory → its identification (:func:`_run_info`) and overrides (:func:`read_overrides`), read once.
+RunIds = dict[Path, tuple[dict[str, Any], dict[str, Any]]]
 
 
 class IncompleteRunWarning(UserWarning):
@@ -121,9 +123,16 @@ def _read_table(run_dir: Path, name: str) -> pd.DataFrame | None:
     return pd.read_csv(path) if name.endswith(".csv") else pd.read_parquet(path)
 
 
-def _gather(run_dirs: Sequence[Path], table: str, progress_label: str | None) -> pd.DataFrame:
+def _gather(run_dirs: Sequence[Path], table: str, progress_label: str | None,
+            ids: RunIds | None = None) -> pd.DataFrame:
+    """Rows of ``table`` of every run, each with its run's identification and overrides in front.
+
+    ``ids`` caches each run's identification, so gathering a second table of the same runs reads no manifest
+    or overrides.yaml again.
+    """
     from sim.progress import Progress
 
+    ids = {} if ids is None else ids
     frames: list[pd.DataFrame] = []
     all_keys: dict[str, None] = {}
     with Progress(len(run_dirs), progress_label or "", enabled=bool(progress_label)) as progress:
@@ -132,12 +141,14 @@ def _gather(run_dirs: Sequence[Path], table: str, progress_label: str | None) ->
             progress.advance()
             if rows is None:
                 continue
-            info = _run_info(run_dir)
-            overrides = {k: v for k, v in read_overrides(run_dir).items()
+            if run_dir not in ids:
+                ids[run_dir] = (_run_info(run_dir), read_overrides(run_dir))
+            info, read = ids[run_dir]
+            overrides = {k: v for k, v in read.items()
                          if k not in info and k not in rows.columns and not k.startswith("hydra.")}
             all_keys.update(dict.fromkeys(overrides))
-            ids = pd.DataFrame({**info, **overrides}, index=rows.index)
-            frames.append(pd.concat([ids, rows], axis=1))
+            front = pd.DataFrame({**info, **overrides}, index=rows.index)
+            frames.append(pd.concat([front, rows], axis=1))
     if not frames:
         return pd.DataFrame(columns=list(RUN_COLUMNS))
     df = pd.concat(frames, ignore_index=True)
@@ -161,19 +172,24 @@ def _uniform(column: pd.Series) -> pd.Series:
         "string")
 
 
-def collect(paths: Iterable[Path | str], progress_label: str | None = None) -> pd.DataFrame:
-    """The tidy table of every complete run under ``paths``: one row per run per year (from summary.csv)."""
-    return _gather(find_run_dirs(paths), "summary.csv", progress_label)
+def collect(paths: Iterable[Path | str], progress_label: str | None = None,
+            ids: RunIds | None = None) -> pd.DataFrame:
+    """The tidy table of every complete run under ``paths``: one row per run per year (from summary.csv).
+
+    Pass the same ``ids`` dict to a later :func:`collect_wijken` of these runs to read their identification once.
+    """
+    return _gather(find_run_dirs(paths), "summary.csv", progress_label, ids)
 
 
-def collect_runs(run_dirs: Sequence[Path | str], progress_label: str | None = None) -> pd.DataFrame:
+def collect_runs(run_dirs: Sequence[Path | str], progress_label: str | None = None,
+                 ids: RunIds | None = None) -> pd.DataFrame:
     """Like :func:`collect`, for a known list of run directories (each must be complete)."""
-    return _gather([Path(d).resolve() for d in run_dirs], "summary.csv", progress_label)
+    return _gather([Path(d).resolve() for d in run_dirs], "summary.csv", progress_label, ids)
 
 
-def collect_wijken(run_dirs: Sequence[Path | str]) -> pd.DataFrame:
+def collect_wijken(run_dirs: Sequence[Path | str], ids: RunIds | None = None) -> pd.DataFrame:
     """The per-wijk table of the given run directories: one row per run per year per wijk (from wijken.parquet)."""
-    return _gather([Path(d).resolve() for d in run_dirs], "wijken.parquet", None)
+    return _gather([Path(d).resolve() for d in run_dirs], "wijken.parquet", None, ids)
 
 
 def write_dataset(df: pd.DataFrame, path: Path | str) -> Path:
@@ -220,9 +236,9 @@ def main(argv: Sequence[str] | None = None) -> None:
             raise InputError("give at least one run or multirun directory.")
         with warnings.catch_warnings(record=True) as caught:
             warnings.simplefilter("always", IncompleteRunWarning)
-            run_dirs = find_run_dirs(paths)
-            df = _gather(run_dirs, "summary.csv", "samenkracht-collect: runs read")
-            wijk_df = collect_wijken(run_dirs) if wijken else None
+            run_dirs, ids = find_run_dirs(paths), {}
+            df = _gather(run_dirs, "summary.csv", "samenkracht-collect: runs read", ids)
+            wijk_df = collect_wijken(run_dirs, ids) if wijken else None
         for w in caught:
             print(f"samenkracht-collect: warning: {w.message}", file=sys.stderr)
         if df.empty:

@@ -20,12 +20,13 @@ import warnings
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-import pandas as pd
-
-from analysis.collect import parse_bool
+from analysis.texts import LANGUAGES
 from sim.errors import InputError
+
+if TYPE_CHECKING:  # pandas and the analysis modules are imported where used, so that --help answers at once
+    import pandas as pd
 
 PROG = "samenkracht-compare"
 OWN_KEYS = ("scenarios", "seeds", "at_years", "lang", "runs", "out", "per_wijk", "jobs")
@@ -93,6 +94,7 @@ def _int(key: str, text: str, lo: int) -> int:
 
 def parse_args(argv: Sequence[str]) -> tuple[Options, list[str]]:
     """Split ``argv`` into the command's own options and the model overrides; check the options."""
+    from analysis.collect import parse_bool
     from sim.overrides import _HYDRA_FLAGS
 
     opts, overrides = Options(), []
@@ -122,7 +124,7 @@ def parse_args(argv: Sequence[str]) -> tuple[Options, list[str]]:
             if not opts.at_years:
                 raise InputError("at_years: give one or more years, e.g. at_years=[5,10].")
         elif key == "lang":
-            if value not in ("nl", "en"):
+            if value not in LANGUAGES:
                 raise InputError(f"lang={value}: give lang=nl (Dutch, the default) or lang=en (English).")
             opts.lang = value
         elif key == "runs":
@@ -192,6 +194,7 @@ def from_running(opts: Options, overrides: list[str], argv: Sequence[str]):
     from analysis.collect import collect_runs, collect_wijken, write_dataset
     from analysis.compare import arm_labels, plan_runs, run_all
     from sim.cli import CONF_DIR
+    from sim.outputs import is_complete
     from sim.overrides import config_groups
 
     overrides = _check_overrides(overrides)
@@ -215,7 +218,7 @@ def from_running(opts: Options, overrides: list[str], argv: Sequence[str]):
     if opts.at_years and max(opts.at_years) > years:
         raise InputError(f"at_years: {max(opts.at_years)} is beyond the {years} simulated years.")
     arms = arm_labels(opts.scenarios)
-    done = sum(1 for s in specs if (s.run_dir / "manifest.json").is_file())
+    done = sum(1 for s in specs if is_complete(s.run_dir))
     print(f"{PROG}: {len(specs)} runs ({len(arms)} scenarios × {len(seeds)} seeds, "
           f"{specs[0].config.population.size:,} residents, {years} year{'s' if years != 1 else ''}) in {out / 'runs'}"
           + (f"; {done} already done" if done else ""), flush=True)
@@ -226,12 +229,13 @@ def from_running(opts: Options, overrides: list[str], argv: Sequence[str]):
         fail(f"{len(failures)} of {len(specs)} runs failed; no report written. Rerun the same command to retry "
              f"them (finished runs are kept).", status=1)
     arm_of = {str(s.run_dir.resolve()): s.arm for s in specs}
-    frame = collect_runs([s.run_dir for s in specs])
+    ids: dict = {}  # each run's identification, read once for both tables
+    frame = collect_runs([s.run_dir for s in specs], ids=ids)
     frame.insert(1, "arm", frame["run_dir"].map(arm_of))
     write_dataset(frame, out / "runs.parquet")
     wijken = None
     if opts.per_wijk:
-        wijken = collect_wijken([s.run_dir for s in specs])
+        wijken = collect_wijken([s.run_dir for s in specs], ids)
         wijken.insert(1, "arm", wijken["run_dir"].map(arm_of))
         wijken = _with_years(wijken)
     setup = _runs_setup(frame)
@@ -272,6 +276,8 @@ def _description(run_dir: str) -> str:
 
 def from_runs(opts: Options, overrides: list[str]):
     """Read finished runs; return (frame, wijken, arms, reference, setup, out)."""
+    import pandas as pd
+
     from analysis.collect import IncompleteRunWarning, collect, collect_wijken
 
     if overrides:
@@ -281,7 +287,8 @@ def from_runs(opts: Options, overrides: list[str]):
         raise InputError("with runs=, pick seeds as a list (seeds=[1,2,3]) or leave seeds out to use them all.")
     with warnings.catch_warnings(record=True) as caught:
         warnings.simplefilter("always", IncompleteRunWarning)
-        frame = collect(opts.runs, progress_label=f"{PROG}: runs read")
+        ids: dict = {}  # each run's identification, read once for both tables
+        frame = collect(opts.runs, progress_label=f"{PROG}: runs read", ids=ids)
     for w in caught:
         print(f"{PROG}: warning: {w.message}", file=sys.stderr)
     if frame.empty:
@@ -319,7 +326,7 @@ def from_runs(opts: Options, overrides: list[str]):
     wijken = None
     if opts.per_wijk:
         run_dirs = list(pd.unique(frame["run_dir"]))
-        wijken = collect_wijken(run_dirs)
+        wijken = collect_wijken(run_dirs, ids)
         wijken.insert(1, "arm", wijken["run_dir"].map(dict(zip(frame["run_dir"], frame["arm"]))))
         wijken = _with_years(wijken)
     setup = _runs_setup(frame)
@@ -334,16 +341,16 @@ def from_runs(opts: Options, overrides: list[str]):
 
 def main(argv: Sequence[str] | None = None) -> None:
     """Entry point of the `samenkracht-compare` console script."""
+    argv = list(sys.argv[1:] if argv is None else argv)
+    if any(a in ("-h", "--help") for a in argv):
+        print(USAGE, end="")
+        return
     import logging
 
     from analysis.compare import compare
     from analysis.report import write_report
     from sim.outputs import git_revision, write_atomic
 
-    argv = list(sys.argv[1:] if argv is None else argv)
-    if any(a in ("-h", "--help") for a in argv):
-        print(USAGE, end="")
-        return
     logging.getLogger("MESA").setLevel(logging.WARNING)
     try:
         opts, overrides = parse_args(argv)

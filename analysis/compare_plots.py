@@ -10,7 +10,6 @@ from __future__ import annotations
 import io
 import math
 import textwrap
-from collections.abc import Sequence
 
 import matplotlib
 
@@ -101,45 +100,30 @@ def _finish(fig: plt.Figure, axes: np.ndarray, handles_from: plt.Axes, n: int, l
                bbox_to_anchor=(0.5, 1 - (0.6 if title else 0.1) / height))
 
 
-def plot_levels(cmp: Comparison, lang: str = "nl", indicators: Sequence[str] | None = None) -> bytes:
-    """A panel per indicator: each scenario's mean over seeds per year, with its 95% band. Returns PNG bytes."""
-    table = cmp.levels
-    indicators = [i for i in (indicators or table["indicator"].unique())]
+def plot_indicators(cmp: Comparison, lang: str = "nl", diff: bool = False) -> bytes:
+    """A panel per indicator: each scenario's mean over seeds per year with its 95% band, or with ``diff`` each
+    scenario's mean paired difference from the reference with its band. Returns PNG bytes."""
+    table = cmp.differences if diff else cmp.levels
+    indicators = list(table["indicator"].unique())
     with plt.rc_context(STYLE):
         fig, axes = _grid(len(indicators), 2, 3.3)
         for ax, indicator in zip(axes.flat, indicators):
             rows = table[table["indicator"] == indicator]
+            if diff:
+                ax.axhline(0, color="0.3", linewidth=1.2)
             for i, arm in enumerate(cmp.arms):
-                r = rows[rows["arm"] == arm].sort_values("year")
-                _band(ax, r["year"].to_numpy(), r["mean"].to_numpy(), r["ci_low"].to_numpy(),
-                      r["ci_high"].to_numpy(), i, arm)
-            name, unit = INDICATORS[lang][indicator]
-            ax.set_title(name)
-            ax.set_ylabel(textwrap.fill(unit, 24))
-            _format_y(ax, indicator, lang, diff=False)
-        _finish(fig, axes, axes.flat[0], len(indicators), lang)
-        return _png(fig)
-
-
-def plot_differences(cmp: Comparison, lang: str = "nl", indicators: Sequence[str] | None = None) -> bytes:
-    """A panel per indicator: each scenario's mean paired difference from the reference, with its 95% band."""
-    table = cmp.differences
-    indicators = [i for i in (indicators or table["indicator"].unique())]
-    with plt.rc_context(STYLE):
-        fig, axes = _grid(len(indicators), 2, 3.3)
-        for ax, indicator in zip(axes.flat, indicators):
-            rows = table[table["indicator"] == indicator]
-            ax.axhline(0, color="0.3", linewidth=1.2)
-            for i, arm in enumerate(cmp.arms):
-                if arm == cmp.reference:
+                if diff and arm == cmp.reference:
                     continue
                 r = rows[rows["arm"] == arm].sort_values("year")
                 _band(ax, r["year"].to_numpy(), r["mean"].to_numpy(), r["ci_low"].to_numpy(),
-                      r["ci_high"].to_numpy(), i, f"{arm} − {cmp.reference}")
+                      r["ci_high"].to_numpy(), i, f"{arm} − {cmp.reference}" if diff else arm)
             name, unit = INDICATORS[lang][indicator]
             ax.set_title(name)
-            ax.set_ylabel(TEXT[lang]["pp"] if indicator in SHARES else unit)
-            _format_y(ax, indicator, lang, diff=True)
+            if diff:
+                ax.set_ylabel(TEXT[lang]["pp"] if indicator in SHARES else unit)
+            else:
+                ax.set_ylabel(textwrap.fill(unit, 24))
+            _format_y(ax, indicator, lang, diff=diff)
         _finish(fig, axes, axes.flat[0], len(indicators), lang)
         return _png(fig)
 

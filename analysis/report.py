@@ -54,6 +54,19 @@ def _seeds_text(seeds: Sequence[int]) -> str:
     return f"{len(seeds)} ({', '.join(map(str, seeds))})"
 
 
+def _sig(r: pd.Series) -> bool:
+    """Whether a difference's 95% interval excludes zero."""
+    return r["ci_low"] > 0 or r["ci_high"] < 0
+
+
+def _cell(r: pd.Series, indicator: str, lang: str, diff: bool = False, cls: str = "num") -> str:
+    """A table cell: the mean and, below it, its 95% interval; a difference whose interval excludes zero in bold."""
+    if diff and _sig(r):
+        cls += " sig"
+    return (f'<td class="{cls}">{_e(value(r["mean"], indicator, lang, diff=diff))}<br>'
+            f'<small>{_e(interval(r["ci_low"], r["ci_high"], indicator, lang, diff=diff))}</small></td>')
+
+
 def _setup(cmp: Comparison, lang: str) -> str:
     t, s = TEXT[lang], cmp.setup
     rows = []
@@ -96,10 +109,8 @@ def _headline(cmp: Comparison, lang: str) -> str:
                 if (indicator, arm) not in rows.index:
                     cells.append("<td>—</td>")
                     continue
-                r = rows.loc[(indicator, arm)]
-                cls = "num ref" if arm == cmp.reference else "num"
-                cells.append(f'<td class="{cls}">{_e(value(r["mean"], indicator, lang))}<br>'
-                             f'<small>{_e(interval(r["ci_low"], r["ci_high"], indicator, lang))}</small></td>')
+                cells.append(_cell(rows.loc[(indicator, arm)], indicator, lang,
+                                   cls="num ref" if arm == cmp.reference else "num"))
             body.append(f"<tr><th>{_e(name)}<br><small>{_e(unit)}</small></th>{''.join(cells)}</tr>")
         parts.append(f"<h3>{_e(t['h_year'].format(year=year))}</h3>"
                      f"<table><tr><th>{_e(t['indicator'])}</th>{head}</tr>{''.join(body)}</table>")
@@ -134,8 +145,7 @@ def _differences(cmp: Comparison, lang: str) -> str:
         body = []
         for _, r in rows.iterrows():
             ind = r["indicator"]
-            sig = r["ci_low"] > 0 or r["ci_high"] < 0
-            cls = ' class="num sig"' if sig else ' class="num"'
+            cls = ' class="num sig"' if _sig(r) else ' class="num"'
             body.append(
                 f"<tr><td>{_e(r['arm'])}</td><td>{_e(INDICATORS[lang][ind][0])}<br>"
                 f"<small>{_e(_diff_unit(ind, lang))}</small></td>"
@@ -187,12 +197,7 @@ def _wijk_table(cmp: Comparison, lang: str) -> str:
         head = "".join(f"<th>{_e(INDICATORS[lang][i][0])}</th>" for i in indicators)
         body = []
         for wijk in pd.unique(rows["wijk_name"]):
-            cells = []
-            for ind in indicators:
-                r = r_arm.loc[(wijk, ind)]
-                sig = r["ci_low"] > 0 or r["ci_high"] < 0
-                cells.append(f'<td class="num{" sig" if sig else ""}">{_e(value(r["mean"], ind, lang, diff=True))}'
-                             f'<br><small>{_e(interval(r["ci_low"], r["ci_high"], ind, lang, diff=True))}</small></td>')
+            cells = [_cell(r_arm.loc[(wijk, ind)], ind, lang, diff=True) for ind in indicators]
             body.append(f"<tr><th>{_e(wijk)}</th>{''.join(cells)}</tr>")
         parts.append(f"<h3>{_e(arm)} − {_e(cmp.reference)}</h3>"
                      f"<table><tr><th>{_e(t['wijk'])}</th>{head}</tr>{''.join(body)}</table>")
@@ -205,11 +210,11 @@ def _figure(png: bytes, caption: str) -> str:
 
 def figures(cmp: Comparison, lang: str, per_wijk: bool) -> dict[str, tuple[str, bytes]]:
     """Every plot of the report: file stem → (caption, PNG bytes)."""
-    from analysis.compare_plots import plot_differences, plot_levels, plot_wijk
+    from analysis.compare_plots import plot_indicators, plot_wijk
 
     t = TEXT[lang]
-    out = {"indicators": (t["fig_levels"], plot_levels(cmp, lang)),
-           "differences": (t["fig_diffs"], plot_differences(cmp, lang))}
+    out = {"indicators": (t["fig_levels"], plot_indicators(cmp, lang)),
+           "differences": (t["fig_diffs"], plot_indicators(cmp, lang, diff=True))}
     if per_wijk and cmp.wijk_levels is not None:
         for indicator in pd.unique(cmp.wijk_levels["indicator"]):
             caption = t["fig_wijk"].format(indicator=INDICATORS[lang][indicator][0])

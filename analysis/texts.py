@@ -90,7 +90,6 @@ TEXT: dict[str, dict[str, str]] = {
         "wijk_intro": "Verschil met de referentie per wijk in jaar {year} (gepaarde seeds, 95%-interval).",
         "wijk": "Wijk",
         "year_axis": "jaar",
-        "diff_axis": "verschil",
         "pp": "%-punt",
         "csv_note": "Dezelfde tabellen staan als CSV naast dit rapport: {files}.",
         "method": (
@@ -165,7 +164,6 @@ TEXT: dict[str, dict[str, str]] = {
         "wijk_intro": "Difference from the reference by wijk in year {year} (paired seeds, 95% interval).",
         "wijk": "Wijk",
         "year_axis": "year",
-        "diff_axis": "difference",
         "pp": "pp",
         "csv_note": "The same tables are in CSV files beside this report: {files}.",
         "method": (
@@ -187,8 +185,6 @@ TEXT: dict[str, dict[str, str]] = {
         ),
     },
 }
-
-SECTIONS = ("h_setup", "h_headline", "h_differences", "h_cost", "h_plots", "h_method")
 
 MINUS = "\u2212"
 

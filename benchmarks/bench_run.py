@@ -71,10 +71,10 @@ def run_spec(spec: RunSpec) -> dict[str, Any]:
     import logging
 
     from sim.model import CareNetworkModel
-    from sim.regression import compose_config
+    from sim.overrides import compose_check
 
     logging.getLogger("MESA").setLevel(logging.WARNING)
-    config = compose_config(spec.overrides())
+    config = compose_check(spec.overrides())
     start = time.perf_counter()
     model = CareNetworkModel(config)
     built = time.perf_counter()
@@ -104,11 +104,6 @@ def run_spec(spec: RunSpec) -> dict[str, Any]:
         "per_mechanism_ms_per_week": {k: v / weeks * 1e3 for k, v in per_mechanism.most_common()},
         "peak_mb": peak_memory_mb(),
     }
-
-
-def run_once(size: int, years: int, seed: int) -> dict[str, Any]:
-    """Build and run one default-population model of ``size`` residents in this process."""
-    return run_spec(RunSpec(size, None, years, seed))
 
 
 @contextlib.contextmanager

@@ -9,11 +9,11 @@ from __future__ import annotations
 import argparse
 import os
 import sys
-import tempfile
 from pathlib import Path
 from typing import Any
 
 from sim.config import SimConfig
+from sim.outputs import write_atomic
 from sim.params import iter_params
 
 START, END = "<!-- params:start -->", "<!-- params:end -->"
@@ -62,25 +62,23 @@ def _cell(text: str) -> str:
     return text.replace("|", "\\|").replace("\n", " ")
 
 
+HEADER = "| key | default | unit | range | meaning | source |\n| --- | --- | --- | --- | --- | --- |"
+
+
+def _row(key: str, value: Any, meta: dict[str, Any]) -> str:
+    """One parameter's table row: key, default, unit, range, meaning, source."""
+    cells = [f"`{key}`", f"`{_default(value)}`", meta.get("unit", ""), _range(meta.get("lo"), meta.get("hi")),
+             meta.get("doc", ""), meta.get("source", "")]
+    return "| " + " | ".join(_cell(c) for c in cells) + " |"
+
+
 def parameter_table() -> str:
     """Markdown tables of every SimConfig parameter, one per top-level section, in declaration order."""
     sections: dict[str, list[str]] = {}
     for key, value, meta in iter_params(SimConfig):
         section = key.split(".", 1)[0] if "." in key else _TOP_LEVEL
-        row = [
-            f"`{key}`",
-            f"`{_default(value)}`",
-            meta.get("unit", ""),
-            _range(meta.get("lo"), meta.get("hi")),
-            meta.get("doc", ""),
-            meta.get("source", ""),
-        ]
-        sections.setdefault(section, []).append("| " + " | ".join(_cell(c) for c in row) + " |")
-    parts = []
-    for section, rows in sections.items():
-        header = "| key | default | unit | range | meaning | source |\n| --- | --- | --- | --- | --- | --- |"
-        parts.append(f"### {section}\n\n{header}\n" + "\n".join(rows) + "\n")
-    return "\n".join(parts)
+        sections.setdefault(section, []).append(_row(key, value, meta))
+    return "\n".join(f"### {section}\n\n{HEADER}\n" + "\n".join(rows) + "\n" for section, rows in sections.items())
 
 
 def actions_table() -> str:
@@ -88,7 +86,6 @@ def actions_table() -> str:
     from scenarios.registry import ACTIONS
     from scenarios import actions as _  # noqa: F401  (fills the registry)
 
-    header = "| key | default | unit | range | meaning | source |\n| --- | --- | --- | --- | --- | --- |"
     schedule = (
         "| `start_year` | `0` | year | ≥ 0 | first simulated year the action runs (0 = the first) | scenario choice |\n"
         "| `end_year` | `null` | year | > start_year | year from which it no longer runs; null = to the end | scenario choice |\n"
@@ -98,12 +95,8 @@ def actions_table() -> str:
     for name in sorted(ACTIONS):
         cls = ACTIONS[name]
         doc = " ".join((cls.__doc__ or "").split())
-        rows = [schedule]
-        for key, value, meta in iter_params(cls.Params):
-            row = [f"`{key}`", f"`{_default(value)}`", meta.get("unit", ""), _range(meta.get("lo"), meta.get("hi")),
-                   meta.get("doc", ""), meta.get("source", "")]
-            rows.append("| " + " | ".join(_cell(c) for c in row) + " |")
-        parts.append(f"#### `{name}`\n\n{doc}\n\n{header}\n" + "\n".join(rows) + "\n")
+        rows = [schedule, *(_row(key, value, meta) for key, value, meta in iter_params(cls.Params))]
+        parts.append(f"#### `{name}`\n\n{doc}\n\n{HEADER}\n" + "\n".join(rows) + "\n")
     return "\n".join(parts)
 
 
@@ -132,17 +125,14 @@ def is_current(path: Path = ODD_PATH) -> bool:
 
 
 def write(path: Path = ODD_PATH) -> None:
-    """Rewrite the tables in ``path`` atomically (temporary file in the same folder, then os.replace)."""
-    new = render(path.read_text(encoding="utf-8"), path)
-    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
-    try:
-        with os.fdopen(fd, "w", encoding="utf-8", newline="\n") as handle:
-            handle.write(new)
-        os.chmod(tmp, path.stat().st_mode & 0o777)
-        os.replace(tmp, path)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise
+    """Rewrite the tables in ``path`` atomically, keeping its permissions; leave it untouched when they are current."""
+    old = path.read_text(encoding="utf-8")
+    new = render(old, path)
+    if new == old:
+        return
+    mode = path.stat().st_mode & 0o777
+    write_atomic(path, lambda p: p.write_text(new, encoding="utf-8", newline="\n"))
+    os.chmod(path, mode)
 
 
 def main(argv: list[str] | None = None) -> int:
