@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import io
 import os
-import tempfile
 import zipfile
 from dataclasses import dataclass
 from datetime import datetime
@@ -18,9 +17,10 @@ from typing import TYPE_CHECKING
 
 import numpy as np
 
-from app.figures import indicator_figure
-from app.texts import ACTION_TEXT, INDICATORS, PERCENT_COLUMNS, TEXT, number
+from app.figures import indicator_figure, png_bytes
+from app.texts import ACTION_TEXT, INDICATORS, PERCENT_COLUMNS, TEXT, chosen_actions, number
 from sim.mechanisms.demography import WEEKS_PER_YEAR
+from sim.outputs import write_atomic
 
 if TYPE_CHECKING:
     from app.run import PairedRun
@@ -145,29 +145,13 @@ def summary_text(run: PairedRun, lang: str, when: datetime | None = None) -> str
 def summary_png(run: PairedRun, lang: str) -> bytes:
     """The plots as a PNG, titled with the municipality and the chosen actions."""
     t = TEXT[lang]
-    chosen = ", ".join(f"{ACTION_TEXT[lang][n][0]} {level:g}×" for n, level in run.levels.items()) or t["no_actions"]
-    title = f"{number(run.size, lang)} {t['size'].lower()} · {t['actions_on'].lower()}: {chosen}"
-    fig = indicator_figure(run, lang, dpi=110, title=title)
-    out = io.BytesIO()
-    fig.savefig(out, format="png")
-    return out.getvalue()
+    title = f"{number(run.size, lang)} {t['size'].lower()} · {t['actions_on'].lower()}: {chosen_actions(run.levels, lang)}"
+    return png_bytes(indicator_figure(run, lang, dpi=110, title=title))
 
 
 def outputs_root() -> Path:
     """Folder that exports are saved in."""
     return Path(os.environ.get(OUTPUTS_ENV) or Path.cwd() / "outputs" / "app")
-
-
-def _write_atomic(path: Path, data: bytes) -> None:
-    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.")
-    try:
-        with os.fdopen(fd, "wb") as f:
-            f.write(data)
-        os.chmod(tmp, 0o644)  # mkstemp makes it private; students share these files
-        os.replace(tmp, path)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise
 
 
 def export_summary(run: PairedRun, lang: str, root: Path | None = None) -> tuple[bytes, Path]:
@@ -178,8 +162,8 @@ def export_summary(run: PairedRun, lang: str, root: Path | None = None) -> tuple
     png = summary_png(run, lang)
     folder = (root or outputs_root()) / f"{now:%Y-%m-%d_%H-%M-%S-%f}_{run.config.scenario.name[:60]}"
     folder.mkdir(parents=True, exist_ok=True)
-    _write_atomic(folder / t["file_png"], png)
-    _write_atomic(folder / t["file_txt"], text)
+    write_atomic(folder / t["file_png"], lambda p: p.write_bytes(png))
+    write_atomic(folder / t["file_txt"], lambda p: p.write_bytes(text))
     buffer = io.BytesIO()
     with zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED) as z:
         z.writestr(t["file_png"], png)

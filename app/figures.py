@@ -6,6 +6,7 @@ the page and the export draw the same picture.
 
 from __future__ import annotations
 
+import io
 import textwrap
 from typing import TYPE_CHECKING
 
@@ -27,6 +28,13 @@ _FAMILY = {"household", "family"}
 _HELP = {"volunteer", "professional"}
 _COLOUR_SCALE = {"burden": ("YlOrRd", 10.0), "loneliness": ("PuBu", 11.0)}
 _SCENARIO_COLOUR, _BASELINE_COLOUR = "#d95f02", "0.45"
+
+
+def png_bytes(figure: Figure) -> bytes:
+    """A figure as PNG bytes."""
+    out = io.BytesIO()
+    figure.savefig(out, format="png")
+    return out.getvalue()
 
 
 def network_figure(run: PairedRun, colour_by: str, lang: str, dpi: int = 80) -> Figure:

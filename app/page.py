@@ -8,7 +8,6 @@ inputs on Reset; the main area below is this module's own.
 
 from __future__ import annotations
 
-import io
 from typing import Any
 
 import solara
@@ -17,9 +16,9 @@ from mesa.visualization.utils import update_counter
 
 from app.choices import CHOICES, LEVELS, SEED_DEFAULT, SEEDS, SIZE_DEFAULT, SIZES, YEARS, YEARS_DEFAULT
 from app.export import export_summary, summary_text
-from app.figures import indicator_figure, network_figure
+from app.figures import indicator_figure, network_figure, png_bytes
 from app.run import PairedRun
-from app.texts import ACTION_TEXT, DEFAULT_LANGUAGE, LANGUAGES, TEXT
+from app.texts import ACTION_TEXT, DEFAULT_LANGUAGE, LANGUAGES, TEXT, chosen_actions
 from sim.mechanisms.demography import WEEKS_PER_YEAR
 
 #: Weeks stepped between two redraws while playing and per Step (about half a year; Mesa's slider takes odd
@@ -54,18 +53,12 @@ def model_params(lang: str) -> dict[str, Any]:
     return params
 
 
-def _png(figure: Any) -> bytes:
-    out = io.BytesIO()
-    figure.savefig(out, format="png")
-    return out.getvalue()
-
-
 @solara.component
 def NetworkCard(run: PairedRun, lang: str, tick: int) -> None:
     """The social network now, coloured by burden or loneliness."""
     t = TEXT[lang]
     colour = colour_by.value
-    image = solara.use_memo(lambda: _png(network_figure(run, colour, lang)), [run, tick, colour, lang])
+    image = solara.use_memo(lambda: png_bytes(network_figure(run, colour, lang)), [run, tick, colour, lang])
     with solara.Card(t["network"], classes=["samenkracht-network"]):
         with solara.ToggleButtonsSingle(value=colour_by, dense=True):
             solara.Button(t["burden_short"], value="burden", text=True)
@@ -77,7 +70,7 @@ def NetworkCard(run: PairedRun, lang: str, tick: int) -> None:
 def PlotsCard(run: PairedRun, lang: str, tick: int) -> None:
     """The four headline indicators, the students' municipality beside the baseline."""
     t = TEXT[lang]
-    image = solara.use_memo(lambda: _png(indicator_figure(run, lang)), [run, tick, lang])
+    image = solara.use_memo(lambda: png_bytes(indicator_figure(run, lang)), [run, tick, lang])
     with solara.Card(t["plots"], classes=["samenkracht-plots"]):
         solara.Image(image, width="100%")
 
@@ -114,7 +107,7 @@ def MainView(run: PairedRun, lang: str) -> None:
     else:
         year, week = divmod(run.week - 1, WEEKS_PER_YEAR)
         status = t["status"].format(year=year + 1, week=week + 1, **facts)
-    chosen = ", ".join(f"{ACTION_TEXT[lang][n][0]} {level:g}×" for n, level in run.levels.items()) or t["no_actions"]
+    chosen = chosen_actions(run.levels, lang)
     with solara.Column(style={"padding": "0 12px"}):
         solara.Markdown(f"**{status}**  \n{t['actions_on']}: {chosen}", style={"font-size": "15px"})
         if run.week == 0:

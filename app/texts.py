@@ -211,3 +211,9 @@ def number(x: float, lang: str, decimals: int = 0) -> str:
     if lang == "nl":
         text = text.replace(",", "\x00").replace(".", ",").replace("\x00", ".")
     return text
+
+
+def chosen_actions(levels: dict[str, float], lang: str) -> str:
+    """The actions switched on, with their levels ("Respijtzorg 2×, ..."), or the words for none."""
+    chosen = ", ".join(f"{ACTION_TEXT[lang][name][0]} {level:g}×" for name, level in levels.items())
+    return chosen or TEXT[lang]["no_actions"]

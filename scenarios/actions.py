@@ -39,7 +39,7 @@ class Action:
         self.wijk_mask = wijk_mask
 
     @classmethod
-    def from_entry(cls, label: str, entry: dict[str, Any], where: str, wijk_names: list[str]) -> Action:
+    def from_entry(cls, label: str, entry: dict[str, Any], where: str, wijk_names: list[str] | None) -> Action:
         """Check a scenario entry against this action's parameters and build the action."""
         fields = {f.name: f for f in dataclasses.fields(cls.Params)}
         unknown = [k for k in entry if k not in fields and k not in _SCHEDULE]
@@ -106,13 +106,17 @@ def _year(value: Any, where: str) -> int:
     return value
 
 
-def _wijk_mask(wijken: Any, where: str, names: list[str]) -> np.ndarray:
-    mask = np.zeros(len(names), dtype=bool)
+def _wijk_mask(wijken: Any, where: str, names: list[str] | None) -> np.ndarray:
+    """The wijken an action covers, as a mask over ``names``. Without names (the configuration is checked before
+    the municipality exists) only the form of the setting is checked, and the mask is empty."""
     if wijken is None or wijken == "all":
-        mask[:] = True
-        return mask
+        return np.ones(0 if names is None else len(names), dtype=bool)
     if not isinstance(wijken, (list, tuple)) or not wijken:
-        raise InputError(f"{where}: give 'all' or a list of wijken (names such as '{names[0]}', or indices from 0).")
+        example = names[0] if names else "wijk_1"
+        raise InputError(f"{where}: give 'all' or a list of wijken (names such as '{example}', or indices from 0).")
+    if names is None:
+        return np.zeros(0, dtype=bool)
+    mask = np.zeros(len(names), dtype=bool)
     for w in wijken:
         if isinstance(w, int) and not isinstance(w, bool) and 0 <= w < len(names):
             mask[w] = True

@@ -7,7 +7,6 @@ action entries are checked against this registry before a run starts.
 
 from __future__ import annotations
 
-import dataclasses
 from collections.abc import Callable, Mapping, Sequence
 from typing import Any
 
@@ -16,7 +15,6 @@ from sim.errors import InputError
 #: name -> action class; filled by scenarios/actions.py through @register.
 ACTIONS: dict[str, type] = {}
 
-_SCHEDULE_KEYS = ("action", "start_year", "end_year", "wijken")
 
 
 def register(name: str) -> Callable[[type], type]:
@@ -47,16 +45,20 @@ def _refuse_code(entry: Any, where: str) -> None:
             _refuse_code(value, f"{where}[{i}]")
 
 
-def build_actions(scenario: Any, wijk_names: Sequence[str]) -> list[Any]:
+def build_actions(scenario: Any, wijk_names: Sequence[str] | None) -> list[Any]:
     """Check a scenario's actions against the registry and build them, in the order the scenario lists them.
 
     ``scenario.actions`` maps a label to an entry; the entry's ``action`` names
     the registered action (the label itself when absent), so one action can be
-    used twice under two labels (say, with different wijken).
+    used twice under two labels (say, with different wijken). Without
+    ``wijk_names`` (checking a configuration before the municipality is built)
+    the wijken are checked only for their form; the actions built then are for
+    checking, not for running.
     """
     from scenarios import actions as _  # noqa: F401  (fills ACTIONS)
 
     entries = scenario.actions or {}
+    _refuse_code(entries, "scenario.actions")  # anywhere: in a label, an entry, a parameter, a list
     if not isinstance(entries, Mapping):
         raise InputError(
             "scenario.actions must map a label to an action's settings, for example "
@@ -65,7 +67,6 @@ def build_actions(scenario: Any, wijk_names: Sequence[str]) -> list[Any]:
     built = []
     for label, entry in entries.items():
         where = f"scenario.actions.{label}"
-        _refuse_code(entry, where)
         if entry is None:
             entry = {}
         if not isinstance(entry, Mapping):
@@ -77,10 +78,5 @@ def build_actions(scenario: Any, wijk_names: Sequence[str]) -> list[Any]:
                 f"{where}: unknown action '{name}'. Known actions: {', '.join(sorted(ACTIONS))}. "
                 f"(Name the action with 'action: NAME' when the label is not an action's name.)"
             )
-        built.append(cls.from_entry(str(label), dict(entry), where, list(wijk_names)))
+        built.append(cls.from_entry(str(label), dict(entry), where, None if wijk_names is None else list(wijk_names)))
     return built
-
-
-def known_parameters(cls: type) -> list[str]:
-    """The keys an action's entry may carry: its schedule keys and its parameters."""
-    return list(_SCHEDULE_KEYS) + [f.name for f in dataclasses.fields(cls.Params)]

@@ -104,19 +104,8 @@ def to_sim_config(cfg: Any) -> SimConfig:
     except Exception as err:
         raise InputError(f"{err}".strip()) from None
     validate(config)
-    from scenarios.registry import _refuse_code, build_actions
+    from scenarios.registry import build_actions
 
-    _refuse_code(config.scenario.actions, "scenario.actions")
-    # Checked now with placeholder wijk names, so a bad action fails before anything runs; wijken are checked at build.
-    build_actions(_without_wijken(config.scenario), ["wijk"])
+    # Checked now, so a bad action fails before anything runs; the wijk names are checked when the model is built.
+    build_actions(config.scenario, None)
     return config
-
-
-def _without_wijken(scenario: ScenarioConfig) -> ScenarioConfig:
-    from dataclasses import replace
-
-    actions = {
-        label: ({k: v for k, v in entry.items() if k != "wijken"} if isinstance(entry, dict) else entry)
-        for label, entry in (scenario.actions or {}).items()
-    } if isinstance(scenario.actions, dict) else scenario.actions
-    return replace(scenario, actions=actions)
