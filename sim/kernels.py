@@ -8,13 +8,38 @@ floating-point operations in the same order as the numpy expression it
 replaces (sums accumulate in index order, as ``np.bincount`` does), so results
 are bit-for-bit those of the numpy version: tests/test_regression.py checks it.
 Compiled code is cached on disk (``cache=True``), so only the first run on a
-machine pays the compile time.
+machine pays the compile time; numba itself is imported at a kernel's first
+call, so reading the configuration (``--help``, checks of bad input) does not
+pay for it.
 """
 
 from __future__ import annotations
 
+import functools
+from collections.abc import Callable
+from typing import Any
+
 import numpy as np
-from numba import njit
+
+
+def njit(cache: bool = True) -> Callable[[Callable[..., Any]], Callable[..., Any]]:
+    """``numba.njit(cache=...)``, compiled at the first call (numba is imported then, not with this module)."""
+
+    def decorate(fn: Callable[..., Any]) -> Callable[..., Any]:
+        compiled: Callable[..., Any] | None = None
+
+        @functools.wraps(fn)
+        def call(*args: Any) -> Any:
+            nonlocal compiled
+            if compiled is None:
+                import numba
+
+                compiled = numba.njit(cache=cache)(fn)
+            return compiled(*args)
+
+        return call
+
+    return decorate
 
 
 @njit(cache=True)

@@ -110,8 +110,6 @@ class SensitivityConfig:
             raise InputError("no parameters to vary: give params=KEY:LO:HI[,KEY:LO:HI...] "
                              "(for example params=wijkteam.fte_per_1000:0.2:1.5,burden.dropout_rate:0:0.1).")
         for key, bounds in self.params.items():
-            if len(bounds) != 2:
-                raise InputError(f"params: {key} needs a range [lo, hi], got {list(bounds)}.")
             lo, hi = (float(b) for b in bounds)
             if not (np.isfinite(lo) and np.isfinite(hi)) or lo >= hi:
                 raise InputError(f"params: the range of {key} must have lo < hi, got lo={lo:g}, hi={hi:g}.")
@@ -133,7 +131,6 @@ class Plan:
     model_overrides: list[str]
     integer: dict[str, bool]  #: per parameter: rounded to whole numbers (an integer setting)
     seeds: list[int]
-    at_year: int  #: index into the yearly summary (negative counts from the end)
     out_dir: Path
     fingerprint: str
 
@@ -334,7 +331,7 @@ def prepare(argv: Sequence[str]) -> Plan:
         what.pop(volatile)
     what["model_config_hash"] = config_hash(base_config)
     fingerprint = "sha256:" + hashlib.sha256(json.dumps(what, sort_keys=True, default=str).encode()).hexdigest()
-    return Plan(settings, base, model_overrides, integer, seeds, settings.at_year, Path(settings.out_dir), fingerprint)
+    return Plan(settings, base, model_overrides, integer, seeds, Path(settings.out_dir), fingerprint)
 
 
 def register_sensitivity_config() -> None:
@@ -384,7 +381,7 @@ def _evaluate_task(args: tuple) -> tuple[tuple[str, int], list[dict[str, float]]
     return key, evaluate(base, values, seeds, indicators, at_year)
 
 
-def _rows(plan: Plan, method: str, sample: int, values: dict[str, float], runs: list[dict]) -> list[dict]:
+def _rows(method: str, sample: int, values: dict[str, float], runs: list[dict]) -> list[dict]:
     return [{"method": method, "sample": sample, **values, **run} for run in runs]
 
 
@@ -435,7 +432,7 @@ def run(plan: Plan) -> dict[str, pd.DataFrame]:
         for i, row in enumerate(x):
             if (method, i) not in rows:
                 tasks.append(((method, i), plan.base, point_values(plan, row), plan.seeds, list(s.indicators),
-                              plan.at_year))
+                              plan.settings.at_year))
     total = sum(len(x) for x in design.values())
     jobs = s.jobs or os.cpu_count() or 1
     jobs = max(1, min(jobs, len(tasks)))
@@ -446,7 +443,7 @@ def run(plan: Plan) -> dict[str, pd.DataFrame]:
     def keep(key: tuple[str, int], runs: list[dict]) -> None:
         nonlocal last_checkpoint
         method, i = key
-        rows[key] = _rows(plan, method, i, point_values(plan, design[method][i]), runs)
+        rows[key] = _rows(method, i, point_values(plan, design[method][i]), runs)
         if time.monotonic() - last_checkpoint > CHECKPOINT_EVERY_S:
             _write_samples(plan.out_dir / "samples.partial.parquet", rows)
             last_checkpoint = time.monotonic()
@@ -526,8 +523,8 @@ def analyse(plan: Plan, design: dict[str, np.ndarray], samples: pd.DataFrame) ->
         if s.plots:
             plot = plot_morris if method == "morris" else plot_sobol
             write_atomic(plan.out_dir / f"{method}.png", lambda p, d=df, f=plot: f(d, p))
-    year = f"year {plan.at_year + 1}" if plan.at_year >= 0 else ("the last year" if plan.at_year == -1
-                                                                  else f"year {plan.at_year} from the end")
+    at = plan.settings.at_year
+    year = f"year {at + 1}" if at >= 0 else ("the last year" if at == -1 else f"year {at} from the end")
     header = {
         "morris": f"Morris screening ({s.morris.trajectories} trajectories, {s.morris.levels} levels; means over "
                   f"{year}): parameters by mu*, the mean absolute effect over the range",

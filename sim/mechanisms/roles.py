@@ -13,7 +13,6 @@ from typing import TYPE_CHECKING
 
 import numpy as np
 
-from sim.agents import InformalCarer, Neighbour, Volunteer
 from sim.params import param
 
 if TYPE_CHECKING:
@@ -40,7 +39,8 @@ class RoleSync:
     """
 
     name = "roles"
-    ROLES = (("carer", InformalCarer), ("neighbour_helper", Neighbour), ("volunteer", Volunteer))
+    #: Role arrays of the state and the names of their agent classes in sim.agents (imported when agents are made).
+    ROLES = (("carer", "InformalCarer"), ("neighbour_helper", "Neighbour"), ("volunteer", "Volunteer"))
 
     def __init__(self, params: RoleParams) -> None:
         self.params = params
@@ -58,10 +58,13 @@ class RoleSync:
         """Create and remove role agents so they match the role arrays."""
         if self._syncing:
             return
+        from sim import agents as agent_classes
+
         self._syncing = True
         try:
             s = model.state
-            for role, cls in self.ROLES:
+            for role, class_name in self.ROLES:
+                cls = getattr(agent_classes, class_name)
                 now = getattr(s, role) & s.alive
                 had = self._has.get(role)
                 if had is None:
