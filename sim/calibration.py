@@ -31,6 +31,7 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 
 from sim.errors import InputError
+from sim.tolerances import some_hours
 from sim.mechanisms.demography import WEEKS_PER_YEAR
 
 if TYPE_CHECKING:
@@ -48,8 +49,6 @@ MAX_AGE = 120
 ADULT_AGE = 18
 #: SCP's "intensieve mantelzorg": more than 8 hours a week.
 INTENSIVE_HOURS = 8.0
-#: A resident gave informal care in a week when they gave more than this many hours (as in the allocation).
-GAVE_EPS = 1e-9
 
 DEFAULT_SEEDS = 5
 DEFAULT_YEARS = 3
@@ -73,6 +72,9 @@ METRICS: dict[str, Metric] = {
     "family_share": Metric(
         "share of informal care hours given by family (household members included)", None, default_adults=False),
     "friends_neighbours_carer_share": Metric("share of carers (filtered) who help a friend or neighbour", "carers"),
+    "carer_relation_share": Metric(
+        "share of carers who help someone of the filter's relation (partner, parent, child, other_family, family "
+        "or friend_neighbour); a carer may count under several", "carers"),
     "carer_age_share": Metric("share of all carers whose age lies in the filter's band", "carer ages"),
     "lonely_share": Metric("share of the filtered residents who are lonely (moderately or severely)", "residents"),
     "severely_lonely_share": Metric("share of the filtered residents who are severely lonely", "residents"),
@@ -81,7 +83,8 @@ METRICS: dict[str, Metric] = {
     "informal_share_of_care": Metric(
         "informal hours over informal plus formal hours of care at home", "recipients", default_adults=False),
 }
-FILTER_KEYS = ("min_age", "max_age")
+AGE_FILTER_KEYS = ("min_age", "max_age")
+FILTER_KEYS = (*AGE_FILTER_KEYS, "relation")
 TARGET_FIELDS = ("name", "metric", "filter", "value", "range", "source")
 REQUIRED_FIELDS = ("name", "metric", "value", "range", "source")
 
@@ -101,7 +104,8 @@ class Target:
     source: str
     min_age: int | None = None  #: as written in the filter (None: not given)
     max_age: int | None = None
-    filtered: bool = False  #: the target has a non-empty filter
+    filtered: bool = False  #: the target has a non-empty age filter
+    relation: str | None = None  #: for carer_relation_share: a name of sim.ties.RELATIONS or RELATION_GROUPS
 
     def band(self) -> tuple[int, int] | None:
         """Inclusive age band measured (whole years), or None for everyone."""
@@ -120,7 +124,8 @@ class Target:
 
     def describe(self) -> str:
         """The metric and its filter, as shown in the table: ``lonely_share 18+``."""
-        return f"{self.metric} {self.band_text()}"
+        rel = f" {self.relation}" if self.relation else ""
+        return f"{self.metric}{rel} {self.band_text()}"
 
     def inside(self, x: float) -> bool:
         return not math.isnan(x) and self.lo <= x <= self.hi
@@ -205,7 +210,7 @@ def _parse_target(entry: dict, label: str) -> Target:
                 hint = f" Did you mean '{close[0]}'?" if close else ""
                 raise InputError(f"{label}: unknown filter key '{key}'.{hint} Filter keys: {', '.join(FILTER_KEYS)}.")
         ages = {}
-        for key in FILTER_KEYS:
+        for key in AGE_FILTER_KEYS:
             x = flt.get(key)
             if x is None:
                 continue
@@ -224,7 +229,31 @@ def _parse_target(entry: dict, label: str) -> Target:
                 "municipality, and the model records hours by kind of tie for the municipality as a whole, "
                 "not per helper or recipient. Remove the filter."
             )
-    return Target(name.strip(), metric, float(value), lo, hi, source.strip(), min_age, max_age, filtered)
+    relation = _parse_relation(metric, flt, label)
+    return Target(name.strip(), metric, float(value), lo, hi, source.strip(), min_age, max_age, filtered, relation)
+
+
+def _relation_names() -> list[str]:
+    from sim.ties import RELATION_GROUPS, RELATIONS
+
+    return [*RELATIONS[:-1], *RELATION_GROUPS, RELATIONS[-1]]
+
+
+def _parse_relation(metric: str, flt: dict | None, label: str) -> str | None:
+    """The ``relation`` filter: required by carer_relation_share, refused elsewhere."""
+    relation = None if flt is None else flt.get("relation")
+    names = _relation_names()
+    if metric != "carer_relation_share":
+        if relation is not None:
+            raise InputError(f"{label}: filter relation applies only to metric carer_relation_share; remove it.")
+        return None
+    if relation is None:
+        raise InputError(f"{label}: metric carer_relation_share needs filter relation, one of {', '.join(names)}.")
+    if relation not in names:
+        close = difflib.get_close_matches(str(relation), names, n=1)
+        hint = f" Did you mean '{close[0]}'?" if close else ""
+        raise InputError(f"{label}: unknown relation '{relation}'.{hint} Relations: {', '.join(names)}.")
+    return str(relation)
 
 
 def load_targets(path: str | Path) -> list[Target]:
@@ -285,6 +314,7 @@ class YearRecord:
     gave: np.ndarray
     mean_hours: np.ndarray
     helped_friend_or_neighbour: np.ndarray
+    helped_relations: np.ndarray  #: bits of sim.ties.RELATIONS helped in the year
     willing: np.ndarray
     capacity: np.ndarray
     weeks: int
@@ -307,6 +337,7 @@ class _YearRecorder:
         self.weeks_cared = np.zeros(n, dtype=np.int64)
         self.hours = np.zeros(n)
         self.helped = np.zeros(n, dtype=bool)
+        self.relations = np.zeros(n, dtype=np.uint8)
         self.weekly: dict[str, list[np.ndarray]] = {
             k: [] for k in ("residents", "lonely", "severely_lonely", "carers", "heavy", "informal", "formal")
         }
@@ -326,12 +357,14 @@ class _YearRecorder:
             self.weeks_cared[new] = 0
             self.hours[new] = 0.0
             self.helped[new] = False
+            self.relations[new] = 0
         alive = s.alive
-        caring = alive & (s.given > GAVE_EPS)
+        caring = alive & some_hours(s.given)
         self.gave |= caring
         self.weeks_cared += caring
         self.hours += np.where(caring, s.given, 0.0)
         self.helped |= alive & s.helped_friend_or_neighbour  # cumulative within the model year; reset at its end
+        self.relations |= np.where(alive, s.helped_relations, 0).astype(np.uint8)
 
         bins = _age_bins(s.age)
         size = MAX_AGE + 1
@@ -367,6 +400,7 @@ class _YearRecorder:
             gave=self.gave[alive].copy(),
             mean_hours=(self.hours / cared)[alive],
             helped_friend_or_neighbour=self.helped[alive].copy(),
+            helped_relations=self.relations[alive].copy(),
             willing=s.willing[alive].copy(),
             capacity=s.capacity[alive].copy(),
             weeks=len(self.weekly["residents"]),
@@ -446,6 +480,12 @@ def measure(rec: YearRecord, target: Target) -> float:
         return _share(int((carers & (rec.mean_hours > INTENSIVE_HOURS)).sum()), int(carers.sum()))
     if metric == "friends_neighbours_carer_share":
         return _share(int((carers & rec.helped_friend_or_neighbour).sum()), int(carers.sum()))
+    if metric == "carer_relation_share":
+        from sim.ties import RELATION_GROUPS, RELATIONS
+
+        names = RELATION_GROUPS.get(target.relation or "", (target.relation,))
+        mask = np.uint8(sum(1 << RELATIONS.index(r) for r in names))
+        return _share(int((carers & ((rec.helped_relations & mask) != 0)).sum()), int(carers.sum()))
     raise InputError(f"unknown metric '{metric}'. Known metrics: {', '.join(METRICS)}.")
 
 

@@ -56,7 +56,7 @@ class OutputParams:
 class SimConfig:
     """Everything a run needs. Units and sources of each parameter are in docs/ODD.md."""
 
-    seed: int = param(42, lo=0, hi=2**63 - 1, doc="the run's one seed; every random stream derives from it")
+    seed: int = param(42, unit="integer", lo=0, hi=2**63 - 1, doc="the run's one seed; every random stream derives from it")
     years: int = param(20, unit="years", lo=0, hi=200, doc="simulated years (52 weekly steps each)")
     burn_in_weeks: int = param(
         52, unit="weeks", lo=0, hi=1040,

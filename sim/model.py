@@ -337,6 +337,7 @@ class CareNetworkModel(mesa.Model):
         self._wijk_weeks = 0
         s.gave_this_year[:] = False
         s.helped_friend_or_neighbour[:] = False
+        s.helped_relations[:] = 0
         self.ties.compact()
 
     # -- demography's hook -----------------------------------------------------------------------

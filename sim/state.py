@@ -47,6 +47,7 @@ class State:
     given: np.ndarray = field(init=False)  #: informal hours given last week
     gave_this_year: np.ndarray = field(init=False)
     helped_friend_or_neighbour: np.ndarray = field(init=False)  #: this year
+    helped_relations: np.ndarray = field(init=False)  #: this year: bit i set if they helped a sim.ties.RELATIONS[i]
     received_informal: np.ndarray = field(init=False)
     received_formal: np.ndarray = field(init=False)
     unmet: np.ndarray = field(init=False)  #: (n, 3) hours not given last week
@@ -74,6 +75,7 @@ class State:
         self.given = np.zeros(n)
         self.gave_this_year = np.zeros(n, dtype=bool)
         self.helped_friend_or_neighbour = np.zeros(n, dtype=bool)
+        self.helped_relations = np.zeros(n, dtype=np.uint8)
         self.received_informal = np.zeros(n)
         self.received_formal = np.zeros(n)
         self.unmet = np.zeros((n, 3))
@@ -99,7 +101,7 @@ class State:
             getattr(self, name)[idx] = 0.0
         self.need[idx] = 0.0
         self.unmet[idx] = 0.0
-        for name in ("caring_weeks", "cooldown", "support_weeks"):
+        for name in ("caring_weeks", "cooldown", "support_weeks", "helped_relations"):
             getattr(self, name)[idx] = 0
         for name in (
             "gave_this_year",

@@ -38,6 +38,25 @@ def test_baseline_comparison_names_the_columns_and_years_that_differ(fresh: dict
     assert regression.differences(fresh, json.loads(json.dumps(fresh))) == []
 
 
+def test_counts_must_match_exactly_and_other_figures_to_a_relative_1e9(fresh: dict) -> None:
+    counts = [c for c, values in fresh["summary"].items() if all(isinstance(v, int) for v in values)]
+    assert "volunteer_matches" in counts and "carers" not in counts
+    dust = json.loads(json.dumps(fresh))
+    dust["summary"]["burden_mean"] = [v * (1 + 1e-12) for v in dust["summary"]["burden_mean"]]
+    assert regression.differences(fresh, dust) == []
+    off_by_one = json.loads(json.dumps(fresh))
+    off_by_one["summary"]["volunteer_matches"][0] += 1
+    off_by_one["written_on"] = {"numpy": "2.0", "baseline": ["X86_V2"], "found": ["X86_V3"]}
+    diff = regression.differences(fresh, off_by_one)
+    assert diff[0].startswith("volunteer_matches (a count: must match exactly): year 0:")
+    assert any(line.startswith("stored on:") for line in diff) and any("found X86_V3" in line for line in diff)
+
+
+def test_the_baseline_says_which_simd_extensions_it_was_written_with() -> None:
+    stored = regression.load()["written_on"]
+    assert set(stored) == {"numpy", "baseline", "found"} and stored["baseline"]
+
+
 def test_update_writes_a_readable_baseline_atomically(fresh: dict, tmp_path) -> None:
     path = tmp_path / "baseline.json"
     regression.write(fresh, path)

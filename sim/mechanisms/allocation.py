@@ -16,10 +16,11 @@ from typing import TYPE_CHECKING
 
 import numpy as np
 
-from sim.kernels import care_half_edges, spread_round, unique_inverse
+from sim.kernels import care_half_edges, mark_relations, spread_round, unique_inverse
 from sim.params import param
 from sim.state import CARE_KINDS, COMPANY, PERSONAL, PRACTICAL, row_total
-from sim.ties import KIND_CODE, TIE_KINDS
+from sim.tolerances import HOURS_EPS, SHARE_EPS, some_hours
+from sim.ties import GENERATION_GAP_YEARS, KIND_CODE, TIE_KINDS
 
 if TYPE_CHECKING:
     from sim.model import CareNetworkModel
@@ -115,8 +116,10 @@ def _spread(
         # Each request is spread over the live ties in proportion to weight; crumbs below min_hours go unasked
         # this round unless they are all that is left; helpers asked for more than they can give scale every
         # answer down. One compiled pass (sim/kernels.py, which spells out the arithmetic).
-        short = spread_round(remaining, cap_left, rec, hlp, weight, tie_left, given, min_hours, n, n_helpers)
-        if short < 1e-9:
+        short = spread_round(
+            remaining, cap_left, rec, hlp, weight, tie_left, given, min_hours, n, n_helpers, HOURS_EPS, SHARE_EPS
+        )
+        if short < HOURS_EPS:
             break  # nothing was asked, or every request was met as asked: another round would find nothing to do
     return given
 
@@ -150,7 +153,7 @@ class LayeredAllocation:
         rec_h, hlp_h, eid_h = ties.half_edges()
         # Only half-edges towards residents with a need, from residents who can help, carry care.
         need_total = row_total(s.need)
-        rec_all, hlp_all, eid_all = care_half_edges(rec_h, hlp_h, eid_h, need_total > 0, can_help, ties.alive)
+        rec_all, hlp_all, eid_all = care_half_edges(rec_h, hlp_h, eid_h, some_hours(need_total), can_help, ties.alive)
         kind_all = ties.kind[eid_all]
         layer_all = _LAYER_OF_KIND[kind_all]
         he_given = np.zeros(rec_all.shape[0])
@@ -197,7 +200,7 @@ class LayeredAllocation:
             used[hlp_ids] += start_cap - cap_left
             he_given[sel_idx] += layer_given
             hours_by_tie_kind += np.bincount(kind_l, layer_given, len(TIE_KINDS))
-            gave = layer_given > 0
+            gave = some_hours(layer_given)
             if layer != "household":
                 helped_other[hlp[gave & (kind_l != KIND_CODE["family"])]] = True
             if layer == "neighbours":
@@ -205,11 +208,11 @@ class LayeredAllocation:
 
         informal_received = np.maximum(0.0, need_total - remaining.sum(axis=0) - formal)
         # How many informal helpers each recipient has, to know who cares alone.
-        gave_he = he_given > 0
+        gave_he = some_hours(he_given)
         helpers_of = np.bincount(rec_all[gave_he], minlength=n)
         s.given = used
         flows["alone"] = self._caring_alone(rec_all, hlp_all, gave_he, helpers_of, n)
-        flows["helped_ties"] = np.bincount(eid_all, he_given, ties.m) > 0
+        flows["helped_ties"] = some_hours(np.bincount(eid_all, he_given, ties.m))
         flows["hours_by_tie_kind"] = hours_by_tie_kind
 
         vol_given = self._volunteers(model, remaining, u_match, by_layer)
@@ -221,11 +224,16 @@ class LayeredAllocation:
         s.received_informal = informal_received + vol_given
         s.received_formal = formal
         s.unmet = remaining.T.copy()
-        caring = used > 1e-9
+        caring = some_hours(used)
         s.caring_weeks = np.where(caring, s.caring_weeks + 1, 0).astype(np.int32)
         s.last_gave[caring] = model.week
         s.gave_this_year |= caring
         s.helped_friend_or_neighbour |= helped_other
+        # Whom each helper helped (partner, parent, child, other family, friend or neighbour), for the calibration.
+        mark_relations(
+            rec_all, hlp_all, kind_all, gave_he, s.age, s.helped_relations, KIND_CODE["household"], KIND_CODE["family"],
+            GENERATION_GAP_YEARS,
+        )
         s.last_helped_neighbour[neighbour_help] = model.week
         flows["by_layer"] = by_layer
         flows["unmet"] = remaining.sum(axis=1)
@@ -248,9 +256,10 @@ class LayeredAllocation:
         w_known = s.wijk[known]
         success = u_match[known] < np.clip(p.volunteer_match_success + model.levers.match_success_bonus[w_known], 0, 1)
         wanted = remaining[PRACTICAL, known] + remaining[COMPANY, known]
-        asking = success & (wanted > 0)
+        asking = success & some_hours(wanted)
         vol = np.flatnonzero(s.alive & s.volunteer & (s.cooldown == 0) & ~s.ill)
         vol_cap = np.maximum(0.0, s.capacity[vol] - s.given[vol]) * p.volunteer_capacity_share
+        vol_cap[~some_hours(vol_cap)] = 0.0  # dust of capacity is no capacity
         cap_w = np.bincount(s.wijk[vol], vol_cap, n_wijk)
         demand_w = np.bincount(w_known, np.where(asking, wanted, 0.0), n_wijk)
         frac = np.where(asking, np.minimum(1.0, cap_w / np.maximum(demand_w, 1e-12))[w_known], 0.0)
@@ -260,8 +269,8 @@ class LayeredAllocation:
             remaining[k, known] -= g
             by_layer["volunteers"][k] += g.sum()
             got[known] += g
-        model.counters["volunteer_matches"] += int((asking & (frac > 0)).sum())
-        model.counters["volunteer_match_failures"] += int((~success & (wanted > 0)).sum())
+        model.counters["volunteer_matches"] += int((asking & some_hours(got[known])).sum())
+        model.counters["volunteer_match_failures"] += int((~success & some_hours(wanted)).sum())
         model.flows["volunteer_hours"] = float(got.sum())
         return got
 

@@ -16,6 +16,7 @@ import numpy as np
 
 from sim.errors import InputError
 from sim.params import param
+from sim.tolerances import some_hours
 
 if TYPE_CHECKING:
     from sim.model import CareNetworkModel
@@ -87,7 +88,7 @@ class CarerBurden:
         s, p = model.state, self.params
         rng = model.streams.weekly(self.name, model.week)
         u_drop, u_ill, u_recover = rng.random((3, s.n))
-        caring = s.alive & (s.given > 1e-9)
+        caring = s.alive & some_hours(s.given)
         ratio = s.given / np.maximum(s.capacity, 0.5)
         strain = (
             p.hours_weight * np.minimum(ratio, 4.0)

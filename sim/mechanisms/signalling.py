@@ -15,6 +15,7 @@ import numpy as np
 
 from sim.params import param
 from sim.state import row_total
+from sim.tolerances import at_least_hours, some_hours
 
 if TYPE_CHECKING:
     from sim.model import CareNetworkModel
@@ -52,14 +53,14 @@ class Signalling:
         u_self, u_net, u_prof, u_shop = rng.random((4, s.n))
         has_need = s.severity > 0
         at_risk = s.alive & (
-            (row_total(s.unmet) >= p.min_unmet)
+            at_least_hours(row_total(s.unmet), p.min_unmet)
             | (has_need & (s.loneliness >= p.lonely_at_risk))
-            | ((s.given > 0) & (s.burden >= self.heavy_threshold))
+            | (some_hours(s.given) & (s.burden >= self.heavy_threshold))
         )
         at_risk &= ~s.referred
         p_self = p.self_referral * (1.0 - 0.7 * s.loneliness / 11.0)
         p_net = p.network_signal * np.minimum(s.contact, 3.0)
-        seen = s.indicated | (s.received_formal > 0)
+        seen = s.indicated | some_hours(s.received_formal)
         p_shop = model.levers.shop_signal[s.wijk] * s.shops_locally
         noticed_by = {
             "self": u_self < p_self,

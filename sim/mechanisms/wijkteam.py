@@ -18,6 +18,7 @@ import numpy as np
 from sim.errors import InputError
 from sim.params import param
 from sim.state import row_total
+from sim.tolerances import some_hours
 
 if TYPE_CHECKING:
     from sim.model import CareNetworkModel
@@ -86,7 +87,7 @@ class Wijkteam:
 
         queue = s.alive & s.referred
         has_need = queue & (s.severity > 0)
-        carers = queue & ~has_need & (s.given > 0)
+        carers = queue & ~has_need & some_hours(s.given)
         # Assessment (institutional quadrant): first come in random order, within each wijk's hours.
         seen = _first_k_per_wijk(has_need, s.wijk, u_order, hours[:, 1] / p.intake_hours + u_round[0])
         s.indicated |= seen
@@ -112,7 +113,7 @@ class Wijkteam:
         s, lv = model.state, model.levers
         if not lv.support_capacity.any():
             return
-        heavy = s.alive & (s.given > 0) & (s.burden >= model.config.burden.heavy_threshold) & (s.support_weeks == 0)
+        heavy = s.alive & some_hours(s.given) & (s.burden >= model.config.burden.heavy_threshold) & (s.support_weeks == 0)
         k = lv.support_capacity + rng.random(model.n_wijken)
         chosen = _first_k_per_wijk(heavy, s.wijk, rng.random(s.n), k)
         s.support_weeks[chosen] = lv.support_relief_weeks[s.wijk[chosen]].astype(np.int32)
@@ -132,7 +133,7 @@ class Wijkteam:
         s, lv, ties = model.state, model.levers, model.ties
         if not lv.mobilise_capacity.any():
             return
-        candidates = s.alive & (s.severity > 0) & ~s.mobilised & (row_total(s.unmet) > 0)
+        candidates = s.alive & (s.severity > 0) & ~s.mobilised & some_hours(row_total(s.unmet))
         k = lv.mobilise_capacity + rng.random(model.n_wijken)
         chosen = _first_k_per_wijk(candidates, s.wijk, rng.random(s.n), k)
         s.mobilised |= chosen
