@@ -37,10 +37,10 @@ import pandas as pd
 import yaml
 from scipy import stats
 
-from sim.config import SimConfig
-from sim.errors import InputError
-from sim.mechanisms.demography import WEEKS_PER_YEAR
-from sim.outputs import is_complete, write_atomic
+from samenkracht.sim.config import SimConfig
+from samenkracht.sim.errors import InputError
+from samenkracht.sim.mechanisms.demography import WEEKS_PER_YEAR
+from samenkracht.tools.outputs import is_complete, write_atomic
 
 #: The indicators every comparison reports (yearly values from summary.csv).
 HEADLINE_INDICATORS: tuple[str, ...] = (
@@ -303,8 +303,8 @@ def arm_labels(scenarios: Sequence[str]) -> list[str]:
 
 def compose_scenario(scenario: str, overrides: Sequence[str], conf_dir: Path) -> tuple[Any, SimConfig]:
     """Compose the configuration of one scenario with the user's overrides (Hydra's compose API)."""
-    from sim.config import to_sim_config
-    from sim.overrides import compose
+    from samenkracht.sim.config import to_sim_config
+    from samenkracht.tools.overrides import compose
 
     cfg = compose([f"scenario={scenario}", *overrides], conf_dir)  # a bad override: the message `samenkracht` gives
     return cfg, to_sim_config(cfg)
@@ -346,7 +346,7 @@ def execute_run(spec: RunSpec, on_week: Callable[[], None] | None = None) -> str
 
     ``on_week`` is called after every simulated week (for progress).
     """
-    from sim.outputs import simulate
+    from samenkracht.tools.outputs import simulate
 
     logging.getLogger("MESA").setLevel(logging.WARNING)
     run_dir = spec.run_dir
@@ -370,7 +370,7 @@ def run_all(specs: Sequence[RunSpec], jobs: int = 1, label: str = "runs") -> dic
     Each run's numbers depend only on its configuration and seed, so the
     results do not depend on ``jobs`` or on the order runs finish in.
     """
-    from sim.progress import Progress
+    from samenkracht.tools.progress import Progress
 
     todo = [s for s in specs if not is_complete(s.run_dir)]
     failures: dict[Path, str] = {}

@@ -19,8 +19,8 @@ import numpy as np
 import pandas as pd
 from matplotlib.ticker import Formatter, MaxNLocator
 
-from analysis.compare import SHARES, Comparison
-from analysis.texts import INDICATORS, TEXT, number
+from samenkracht.analysis.compare import SHARES, Comparison
+from samenkracht.analysis.texts import INDICATORS, TEXT, number
 
 COLOURS = ("#000000", "#0072B2", "#D55E00", "#009E73", "#CC79A7", "#E69F00", "#56B4E9")
 LINESTYLES = ("-", "--", "-.", ":", (0, (5, 1, 1, 1, 1, 1)), (0, (8, 2)), (0, (1, 1)))

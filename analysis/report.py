@@ -15,9 +15,9 @@ from pathlib import Path
 
 import pandas as pd
 
-from analysis.compare import Comparison
-from analysis.texts import INDICATORS, TEXT, interval, number, value
-from sim.outputs import write_atomic
+from samenkracht.analysis.compare import Comparison
+from samenkracht.analysis.texts import INDICATORS, TEXT, interval, number, value
+from samenkracht.tools.outputs import write_atomic
 
 REPORT = "report.html"
 
@@ -124,7 +124,7 @@ def _narrowing(x: float, lang: str) -> str:
 
 
 def _diff_unit(indicator: str, lang: str) -> str:
-    from analysis.compare import SHARES
+    from samenkracht.analysis.compare import SHARES
 
     return TEXT[lang]["unit_pp"] if indicator in SHARES else INDICATORS[lang][indicator][1]
 
@@ -210,7 +210,7 @@ def _figure(png: bytes, caption: str) -> str:
 
 def figures(cmp: Comparison, lang: str, per_wijk: bool) -> dict[str, tuple[str, bytes]]:
     """Every plot of the report: file stem → (caption, PNG bytes)."""
-    from analysis.compare_plots import plot_indicators, plot_wijk
+    from samenkracht.analysis.compare_plots import plot_indicators, plot_wijk
 
     t = TEXT[lang]
     out = {"indicators": (t["fig_levels"], plot_indicators(cmp, lang)),

@@ -210,7 +210,7 @@ def value(x: float, indicator: str, lang: str, diff: bool = False, like: float |
 
     ``like`` sets the precision by another number's size (so both ends of an interval get the same).
     """
-    from analysis.compare import SHARES
+    from samenkracht.analysis.compare import SHARES
 
     size = abs(x if like is None else like)
 

@@ -12,10 +12,10 @@ import dataclasses
 from dataclasses import dataclass, field
 from typing import Any
 
-from scenarios import actions as _registered  # noqa: F401  (fills the registry)
-from scenarios.registry import ACTIONS, build_actions
-from sim.config import ScenarioConfig, SimConfig
-from sim.population import PopulationParams
+from samenkracht.scenarios import actions as _registered  # noqa: F401  (fills the registry)
+from samenkracht.scenarios.registry import ACTIONS, build_actions
+from samenkracht.sim.config import ScenarioConfig, SimConfig
+from samenkracht.sim.population import PopulationParams
 
 #: Municipality sizes the page offers (residents).
 SIZES: tuple[int, ...] = (100, 200, 300, 400, 600, 800, 1000, 1500, 2000)

@@ -17,13 +17,13 @@ from typing import TYPE_CHECKING
 
 import numpy as np
 
-from app.figures import indicator_figure, png_bytes
-from app.texts import ACTION_TEXT, INDICATORS, PERCENT_COLUMNS, TEXT, chosen_actions, number
-from sim.mechanisms.demography import WEEKS_PER_YEAR
-from sim.outputs import write_atomic
+from samenkracht.app.figures import indicator_figure, png_bytes
+from samenkracht.app.texts import ACTION_TEXT, INDICATORS, PERCENT_COLUMNS, TEXT, chosen_actions, number
+from samenkracht.sim.mechanisms.demography import WEEKS_PER_YEAR
+from samenkracht.tools.outputs import write_atomic
 
 if TYPE_CHECKING:
-    from app.run import PairedRun
+    from samenkracht.app.run import PairedRun
 
 #: Environment variable naming the folder exports are saved in (default: outputs/app under the working directory).
 OUTPUTS_ENV = "SAMENKRACHT_APP_OUTPUTS"

@@ -15,11 +15,11 @@ from matplotlib.collections import LineCollection
 from matplotlib.figure import Figure
 from matplotlib.lines import Line2D
 
-from app.texts import INDICATORS, PERCENT_COLUMNS, TEXT
-from sim.mechanisms.demography import WEEKS_PER_YEAR
+from samenkracht.app.texts import INDICATORS, PERCENT_COLUMNS, TEXT
+from samenkracht.sim.mechanisms.demography import WEEKS_PER_YEAR
 
 if TYPE_CHECKING:
-    from app.run import PairedRun
+    from samenkracht.app.run import PairedRun
 
 #: Weeks in the moving mean of the plotted lines (a quarter: weekly values of a small municipality are noisy).
 SMOOTH_WEEKS = 13

@@ -14,7 +14,7 @@ import mesa
 import networkx as nx
 import numpy as np
 
-from app.choices import (
+from samenkracht.app.choices import (
     CHOICE_BY_NAME,
     SEED_DEFAULT,
     SIZE_DEFAULT,
@@ -22,8 +22,8 @@ from app.choices import (
     make_config,
     parse_choices,
 )
-from sim.mechanisms.demography import WEEKS_PER_YEAR
-from sim.model import CareNetworkModel
+from samenkracht.sim.mechanisms.demography import WEEKS_PER_YEAR
+from samenkracht.sim.model import CareNetworkModel
 
 #: Most residents drawn in the network view; a larger municipality shows its first wijken.
 MAX_DRAWN = 800
@@ -35,7 +35,7 @@ class PairedRun(mesa.Model):
     ``size`` is residents at the start, ``years`` the simulated years after
     which the run stops, ``seed`` the run's one seed; every other keyword is
     ``ACTION`` (switched on or not) or ``ACTION_level`` (× the ready-made
-    setting) for an action of app.choices.CHOICES. The keywords are spelled
+    setting) for an action of samenkracht.app.choices.CHOICES. The keywords are spelled
     out because SolaraViz reads them from the signature (and would pass a
     Mesa ``scenario`` to a constructor taking ``**kwargs``).
     """

@@ -70,8 +70,8 @@ def run_spec(spec: RunSpec) -> dict[str, Any]:
     """Build and run one model in this process, timing each mechanism."""
     import logging
 
-    from sim.model import CareNetworkModel
-    from sim.overrides import compose_check
+    from samenkracht.sim.model import CareNetworkModel
+    from samenkracht.tools.overrides import compose_check
 
     logging.getLogger("MESA").setLevel(logging.WARNING)
     config = compose_check(spec.overrides())

@@ -15,12 +15,12 @@ from typing import TYPE_CHECKING, Any, ClassVar
 
 import numpy as np
 
-from scenarios.registry import register
-from sim.errors import InputError
-from sim.params import param, validate
+from samenkracht.scenarios.registry import register
+from samenkracht.sim.errors import InputError
+from samenkracht.sim.params import param, validate
 
 if TYPE_CHECKING:
-    from sim.model import CareNetworkModel
+    from samenkracht.sim.model import CareNetworkModel
 
 _SCHEDULE = ("action", "start_year", "end_year", "wijken")
 

@@ -10,7 +10,7 @@ from __future__ import annotations
 from collections.abc import Callable, Mapping, Sequence
 from typing import Any
 
-from sim.errors import InputError
+from samenkracht.sim.errors import InputError
 
 #: name -> action class; filled by scenarios/actions.py through @register.
 ACTIONS: dict[str, type] = {}
@@ -30,7 +30,7 @@ def register(name: str) -> Callable[[type], type]:
 
 def _refuse_code(entry: Any, where: str) -> None:
     """Refuse any way of naming a Python callable inside a scenario."""
-    from scenarios import actions as _  # noqa: F401  (fills ACTIONS, named in the message)
+    from samenkracht.scenarios import actions as _  # noqa: F401  (fills ACTIONS, named in the message)
 
     if isinstance(entry, Mapping):
         for key, value in entry.items():
@@ -55,7 +55,7 @@ def build_actions(scenario: Any, wijk_names: Sequence[str] | None) -> list[Any]:
     the wijken are checked only for their form; the actions built then are for
     checking, not for running.
     """
-    from scenarios import actions as _  # noqa: F401  (fills ACTIONS)
+    from samenkracht.scenarios import actions as _  # noqa: F401  (fills ACTIONS)
 
     entries = scenario.actions or {}
     _refuse_code(entries, "scenario.actions")  # anywhere: in a label, an entry, a parameter, a list

@@ -20,12 +20,12 @@ from typing import TYPE_CHECKING, Any
 import mesa
 import numpy as np
 
-from sim.state import CARE_KINDS
+from samenkracht.sim.state import CARE_KINDS
 
 _log = logging.getLogger("samenkracht")
 
 if TYPE_CHECKING:
-    from sim.model import CareNetworkModel
+    from samenkracht.sim.model import CareNetworkModel
 
 
 class Resident(mesa.Agent):
@@ -62,7 +62,7 @@ class Resident(mesa.Agent):
 
     def ties(self) -> list[tuple[int, str, float]]:
         """This resident's ties as (other slot, kind, strength)."""
-        from sim.ties import TIE_KINDS
+        from samenkracht.sim.ties import TIE_KINDS
 
         t = self.model.ties
         mine = t.alive & ((t.u == self.slot) | (t.v == self.slot))

@@ -12,21 +12,21 @@ from typing import Any
 
 from hydra.core.config_store import ConfigStore
 
-from sim.mechanisms.allocation import AllocationParams
-from sim.mechanisms.burden import BurdenParams
-from sim.mechanisms.contact import ContactParams
-from sim.mechanisms.demand import DemandParams
-from sim.mechanisms.demography import DemographyParams
-from sim.mechanisms.indicators import IndicatorParams
-from sim.mechanisms.municipality import CostParams
-from sim.mechanisms.roles import RoleParams
-from sim.mechanisms.shock import ShockParams
-from sim.mechanisms.signalling import SignallingParams
-from sim.mechanisms.volunteering import VolunteerParams
-from sim.mechanisms.wijkteam import WijkteamParams
-from sim.network import NetworkParams
-from sim.params import param
-from sim.population import PopulationParams
+from samenkracht.sim.mechanisms.allocation import AllocationParams
+from samenkracht.sim.mechanisms.burden import BurdenParams
+from samenkracht.sim.mechanisms.contact import ContactParams
+from samenkracht.sim.mechanisms.demand import DemandParams
+from samenkracht.sim.mechanisms.demography import DemographyParams
+from samenkracht.sim.mechanisms.indicators import IndicatorParams
+from samenkracht.sim.mechanisms.municipality import CostParams
+from samenkracht.sim.mechanisms.roles import RoleParams
+from samenkracht.sim.mechanisms.shock import ShockParams
+from samenkracht.sim.mechanisms.signalling import SignallingParams
+from samenkracht.sim.mechanisms.volunteering import VolunteerParams
+from samenkracht.sim.mechanisms.wijkteam import WijkteamParams
+from samenkracht.sim.network import NetworkParams
+from samenkracht.sim.params import param
+from samenkracht.sim.population import PopulationParams
 
 
 @dataclass
@@ -90,8 +90,8 @@ def to_sim_config(cfg: Any) -> SimConfig:
     """Turn a composed DictConfig (Hydra's ``hydra`` key excluded) into a validated SimConfig."""
     from omegaconf import OmegaConf
 
-    from sim.errors import InputError
-    from sim.params import validate
+    from samenkracht.sim.errors import InputError
+    from samenkracht.sim.params import validate
 
     try:
         container = OmegaConf.to_container(cfg, resolve=True)
@@ -104,7 +104,7 @@ def to_sim_config(cfg: Any) -> SimConfig:
     except Exception as err:
         raise InputError(f"{err}".strip()) from None
     validate(config)
-    from scenarios.registry import build_actions
+    from samenkracht.scenarios.registry import build_actions
 
     # Checked now, so a bad action fails before anything runs; the wijk names are checked when the model is built.
     build_actions(config.scenario, None)

@@ -130,7 +130,7 @@ def care_half_edges(rec, hlp, eid, needs, can_help, alive):  # pragma: no cover 
 
 @njit(cache=True)
 def mark_relations(rec, hlp, kind, gave, age, bits, household, family, gap):  # pragma: no cover - compiled
-    """Set, in place, the bit of each relation (sim.ties.RELATIONS) a helper helped over a half-edge that gave care.
+    """Set, in place, the bit of each relation (samenkracht.sim.ties.RELATIONS) a helper helped over a half-edge that gave care.
 
     Household and family ties are told apart by age: a recipient at least ``gap`` years older is a parent
     (bit 1), one as much younger a child (bit 2); otherwise a household member is a partner (bit 0) and a

@@ -15,28 +15,28 @@ from typing import Any
 import mesa
 import numpy as np
 
-from sim.agents import CommunityCentre, Municipality, Professional, Resident, Shopkeeper
-from sim.config import SimConfig
-from sim.graph_io import load_graphml
-from sim.kernels import remove_touching
-from sim.levers import Levers
-from sim.mechanisms.allocation import LayeredAllocation
-from sim.mechanisms.burden import CarerBurden
-from sim.mechanisms.contact import ContactAndLoneliness
-from sim.mechanisms.demand import CareDemand
-from sim.mechanisms.demography import WEEKS_PER_YEAR, Demography
-from sim.mechanisms.indicators import Indicators
-from sim.mechanisms.municipality import MunicipalActions
-from sim.mechanisms.roles import RoleSync
-from sim.mechanisms.shock import Shock
-from sim.mechanisms.signalling import Signalling
-from sim.mechanisms.volunteering import Volunteering
-from sim.mechanisms.wijkteam import Wijkteam
-from sim.network import Ties, build_ties, to_networkx
-from sim.params import validate
-from sim.population import build_residents, draw_ages, draw_capacity, make_state, pick_in_wijk
-from sim.rng import Streams
-from sim.ties import KIND_CODE
+from samenkracht.sim.agents import CommunityCentre, Municipality, Professional, Resident, Shopkeeper
+from samenkracht.sim.config import SimConfig
+from samenkracht.sim.graph_io import load_graphml
+from samenkracht.sim.kernels import remove_touching
+from samenkracht.sim.levers import Levers
+from samenkracht.sim.mechanisms.allocation import LayeredAllocation
+from samenkracht.sim.mechanisms.burden import CarerBurden
+from samenkracht.sim.mechanisms.contact import ContactAndLoneliness
+from samenkracht.sim.mechanisms.demand import CareDemand
+from samenkracht.sim.mechanisms.demography import WEEKS_PER_YEAR, Demography
+from samenkracht.sim.mechanisms.indicators import Indicators
+from samenkracht.sim.mechanisms.municipality import MunicipalActions
+from samenkracht.sim.mechanisms.roles import RoleSync
+from samenkracht.sim.mechanisms.shock import Shock
+from samenkracht.sim.mechanisms.signalling import Signalling
+from samenkracht.sim.mechanisms.volunteering import Volunteering
+from samenkracht.sim.mechanisms.wijkteam import Wijkteam
+from samenkracht.sim.network import Ties, build_ties, to_networkx
+from samenkracht.sim.params import validate
+from samenkracht.sim.population import build_residents, draw_ages, draw_capacity, make_state, pick_in_wijk
+from samenkracht.sim.rng import Streams
+from samenkracht.sim.ties import KIND_CODE
 
 
 class CareNetworkModel(mesa.Model):
@@ -135,7 +135,7 @@ class CareNetworkModel(mesa.Model):
             CommunityCentre(self, w)
             for _ in range(max(1, round(cfg.population.shops_per_1000 * pop_w[w] / 1000.0)) if cfg.population.shops_per_1000 > 0 else 0):
                 Shopkeeper(self, w)
-        from scenarios.registry import build_actions
+        from samenkracht.scenarios.registry import build_actions
 
         actions = build_actions(cfg.scenario, self.wijk_names)
         self.municipality = Municipality(self, cfg.scenario.name, actions, cfg.scenario.budget_eur_per_year)
@@ -216,13 +216,13 @@ class CareNetworkModel(mesa.Model):
         return self._residents[int(slot)]
 
     def agent_counts(self) -> dict[str, int]:
-        """Number of agents of each kind, by the names of sim.agents.AGENT_KINDS.
+        """Number of agents of each kind, by the names of samenkracht.sim.agents.AGENT_KINDS.
 
         The resident count is that of the living slots, which is what
         ``len(model.agents_by_type[Resident])`` gives once the Resident agents
         are made (tests/test_model.py checks both); counting does not make them.
         """
-        from sim.agents import AGENT_KINDS
+        from samenkracht.sim.agents import AGENT_KINDS
 
         self.roles.sync(self)
         by_type = super().agents_by_type

@@ -11,9 +11,9 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from sim.errors import InputError
-from sim.params import param
-from sim.state import State
+from samenkracht.sim.errors import InputError
+from samenkracht.sim.params import param
+from samenkracht.sim.state import State
 
 #: Lower bounds of the age bands of ``PopulationParams.age_shares`` (the last band ends at 100).
 AGE_BANDS: tuple[int, ...] = (0, 18, 30, 45, 65, 75, 85)

@@ -47,7 +47,7 @@ class State:
     given: np.ndarray = field(init=False)  #: informal hours given last week
     gave_this_year: np.ndarray = field(init=False)
     helped_friend_or_neighbour: np.ndarray = field(init=False)  #: this year
-    helped_relations: np.ndarray = field(init=False)  #: this year: bit i set if they helped a sim.ties.RELATIONS[i]
+    helped_relations: np.ndarray = field(init=False)  #: this year: bit i set if they helped a samenkracht.sim.ties.RELATIONS[i]
     received_informal: np.ndarray = field(init=False)
     received_formal: np.ndarray = field(init=False)
     unmet: np.ndarray = field(init=False)  #: (n, 3) hours not given last week

@@ -27,11 +27,11 @@ import pytest
 from conftest import make_small_config
 from omegaconf import OmegaConf
 
-from scenarios.registry import ACTIONS
-from sim.config import SimConfig
-from sim.errors import InputError
-from sim.model import CareNetworkModel
-from sim.outputs import weekly_frame
+from samenkracht.scenarios.registry import ACTIONS
+from samenkracht.sim.config import SimConfig
+from samenkracht.sim.errors import InputError
+from samenkracht.sim.model import CareNetworkModel
+from samenkracht.tools.outputs import weekly_frame
 
 CONF_DIR = Path(__file__).resolve().parents[1] / "conf"
 SEEDS = (1, 2, 3, 4)
@@ -360,7 +360,7 @@ def test_budget_cap_scales_actions_down_to_the_budget():
 def _compose(conf_dir: Path, name: str) -> SimConfig:
     from hydra import compose, initialize_config_dir
 
-    from sim.config import register_configs, to_sim_config
+    from samenkracht.sim.config import register_configs, to_sim_config
 
     register_configs()
     with initialize_config_dir(config_dir=str(conf_dir), version_base="1.3"):

@@ -16,7 +16,7 @@ import numpy as np
 import pytest
 from conftest import make_small_config
 
-from sim.calibration import (
+from samenkracht.tools.calibration import (
     METRICS,
     SHARED_TARGETS,
     SHIPPED_TARGETS,
@@ -27,7 +27,7 @@ from sim.calibration import (
     run,
     run_model,
 )
-from sim.errors import InputError
+from samenkracht.sim.errors import InputError
 
 SHARED_README = SHARED_TARGETS.parent / "README.md"
 #: A quick command line: small population, one seed, one year after a short burn-in.
@@ -72,7 +72,7 @@ def test_shipped_copy_of_nl_targets_is_current():
     if SHARED_TARGETS.is_file():
         assert default_targets_path() == SHARED_TARGETS
         assert load_targets(SHARED_TARGETS) == shipped, (
-            "sim/data/targets_nl.yaml is out of date: copy ../shared/targets/nl.yaml over it"
+            "tools/data/targets_nl.yaml is out of date: copy ../shared/targets/nl.yaml over it"
         )
 
 

@@ -24,10 +24,10 @@ import pandas as pd
 import pytest
 from scipy import stats
 
-from analysis import compare_cli
-from analysis.collect import IncompleteRunWarning, collect
-from analysis.collect import main as collect_main
-from analysis.compare import (
+from samenkracht.analysis import compare_cli
+from samenkracht.analysis.collect import IncompleteRunWarning, collect
+from samenkracht.analysis.collect import main as collect_main
+from samenkracht.analysis.compare import (
     EFFECTS,
     HEADLINE_INDICATORS,
     HIGHER_IS_BETTER,
@@ -35,8 +35,8 @@ from analysis.compare import (
     compare,
     t_interval,
 )
-from analysis.texts import TEXT, value
-from sim.progress import Progress
+from samenkracht.analysis.texts import TEXT, value
+from samenkracht.tools.progress import Progress
 
 SEEDS = [1, 2, 3]
 YEARS = 2

@@ -6,9 +6,9 @@ from typing import Any
 
 from omegaconf import DictConfig, ListConfig, OmegaConf
 
-from sim.config import SimConfig
-from sim.docs import END, ODD_PATH, START, STALE_MESSAGE, is_current, render
-from sim.params import iter_params
+from samenkracht.sim.config import SimConfig
+from samenkracht.tools.docs import END, ODD_PATH, START, STALE_MESSAGE, is_current, render
+from samenkracht.sim.params import iter_params
 
 
 def _is_number(value: Any) -> bool:
@@ -52,8 +52,8 @@ def test_every_parameter_has_a_doc_string() -> None:
 
 
 def test_every_number_parameter_has_a_unit_and_a_source() -> None:
-    from scenarios import actions as _  # noqa: F401
-    from scenarios.registry import ACTIONS
+    from samenkracht.scenarios import actions as _  # noqa: F401
+    from samenkracht.scenarios.registry import ACTIONS
 
     declared = [(key, value, meta) for key, value, meta in iter_params(SimConfig)]
     for name, cls in ACTIONS.items():
@@ -92,11 +92,11 @@ def test_render_replaces_only_the_marked_section() -> None:
 
 
 def test_readme_and_odd_list_every_action_parameter_with_unit_default_and_source() -> None:
-    from scenarios import actions as _  # noqa: F401
-    from scenarios.registry import ACTIONS
-    from sim.docs import README_PATH
+    from samenkracht.scenarios import actions as _  # noqa: F401
+    from samenkracht.scenarios.registry import ACTIONS
+    from samenkracht.tools.docs import README_PATH
 
-    assert is_current(README_PATH), "README.md action tables are out of date: run `python -m sim.docs`"
+    assert is_current(README_PATH), "README.md action tables are out of date: run `python -m samenkracht.tools.docs`"
     for path in (ODD_PATH, README_PATH):
         text = path.read_text(encoding="utf-8")
         for name, cls in ACTIONS.items():

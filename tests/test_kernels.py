@@ -3,8 +3,8 @@
 import numpy as np
 import pytest
 
-from sim import kernels as K
-from sim.tolerances import HOURS_EPS, SHARE_EPS
+from samenkracht.sim import kernels as K
+from samenkracht.sim.tolerances import HOURS_EPS, SHARE_EPS
 
 
 @pytest.fixture(params=[0, 1, 2])
@@ -133,7 +133,7 @@ def _spread_numpy(remaining, cap_left, rec, hlp, weight, tie_left, min_hours, ro
 
 @pytest.mark.parametrize("seed", range(5))
 def test_spread_equals_the_numpy_version(seed):
-    from sim.mechanisms.allocation import _spread
+    from samenkracht.sim.mechanisms.allocation import _spread
 
     rng = np.random.default_rng(seed)
     n_rec, n_hlp, m = 300, 400, 2000
@@ -153,7 +153,7 @@ def test_spread_equals_the_numpy_version(seed):
 
 
 def test_mark_relations_names_whom_each_helper_helped():
-    from sim.ties import GENERATION_GAP_YEARS, KIND_CODE, RELATIONS
+    from samenkracht.sim.ties import GENERATION_GAP_YEARS, KIND_CODE, RELATIONS
 
     hh, fam, friend = KIND_CODE["household"], KIND_CODE["family"], KIND_CODE["friend"]
     age = np.array([80.0, 50.0, 48.0, 20.0, 52.0])

@@ -13,9 +13,9 @@ import pandas.testing as pdt
 import pytest
 
 from conftest import make_small_config, run_model
-from sim.agents import InformalCarer, Neighbour, Resident, Volunteer
-from sim.mechanisms.indicators import WEEKLY_COLUMNS
-from sim.model import CareNetworkModel
+from samenkracht.sim.agents import InformalCarer, Neighbour, Resident, Volunteer
+from samenkracht.sim.mechanisms.indicators import WEEKLY_COLUMNS
+from samenkracht.sim.model import CareNetworkModel
 
 #: The contract columns, hard-coded here as well so that a rename in the code fails this test.
 CONTRACT_COLUMNS = [

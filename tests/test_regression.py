@@ -1,7 +1,7 @@
 """Speed work changes no result: a small fixed run reproduces the stored regression baseline (tests/baseline.json).
 
 When a model change is meant to change results, update the baseline with
-``python -m sim.regression --update`` (or ``make update-baseline``) and commit it.
+``python -m samenkracht.tools.regression --update`` (or ``make update-baseline``) and commit it.
 """
 
 from __future__ import annotations
@@ -10,7 +10,7 @@ import json
 
 import pytest
 
-from sim import regression
+from samenkracht.tools import regression
 
 
 @pytest.fixture(scope="module")

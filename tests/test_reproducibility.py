@@ -19,7 +19,7 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from sim import regression
+from samenkracht.tools import regression
 
 SCRIPT = Path(sys.executable).parent / "samenkracht"
 if not SCRIPT.is_file():

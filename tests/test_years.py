@@ -7,11 +7,11 @@ from dataclasses import replace
 import numpy as np
 import pytest
 
-from analysis.resilience import resilience
+from samenkracht.analysis.resilience import resilience
 from conftest import make_small_config, run_model
-from sim.mechanisms.shock import ShockParams
-from sim.model import CareNetworkModel
-from sim.ties import KIND_CODE
+from samenkracht.sim.mechanisms.shock import ShockParams
+from samenkracht.sim.model import CareNetworkModel
+from samenkracht.sim.ties import KIND_CODE
 
 SEEDS = (1, 2, 3)
 
@@ -110,7 +110,7 @@ def test_short_professional_capacity_sets_off_the_carer_cascade():
 
 
 def test_unknown_shock_kind_is_refused_naming_the_kinds():
-    from sim.errors import InputError
+    from samenkracht.sim.errors import InputError
 
     with pytest.raises(InputError, match="professionals_leave"):
         make_small_config({"shock.kind": "earthquake"})

@@ -16,14 +16,14 @@ from typing import TYPE_CHECKING
 
 import numpy as np
 
-from sim.kernels import care_half_edges, mark_relations, spread_round, unique_inverse
-from sim.params import param
-from sim.state import CARE_KINDS, COMPANY, PERSONAL, PRACTICAL, row_total
-from sim.tolerances import HOURS_EPS, SHARE_EPS, some_hours
-from sim.ties import GENERATION_GAP_YEARS, KIND_CODE, TIE_KINDS
+from samenkracht.sim.kernels import care_half_edges, mark_relations, spread_round, unique_inverse
+from samenkracht.sim.params import param
+from samenkracht.sim.state import CARE_KINDS, COMPANY, PERSONAL, PRACTICAL, row_total
+from samenkracht.sim.tolerances import HOURS_EPS, SHARE_EPS, some_hours
+from samenkracht.sim.ties import GENERATION_GAP_YEARS, KIND_CODE, TIE_KINDS
 
 if TYPE_CHECKING:
-    from sim.model import CareNetworkModel
+    from samenkracht.sim.model import CareNetworkModel
 
 #: The informal layers in order: name, tie kinds, care kinds they may give.
 INFORMAL_LAYERS: tuple[tuple[str, tuple[str, ...], tuple[int, ...]], ...] = (

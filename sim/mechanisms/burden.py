@@ -14,12 +14,12 @@ from typing import TYPE_CHECKING
 
 import numpy as np
 
-from sim.errors import InputError
-from sim.params import param
-from sim.tolerances import some_hours
+from samenkracht.sim.errors import InputError
+from samenkracht.sim.params import param
+from samenkracht.sim.tolerances import some_hours
 
 if TYPE_CHECKING:
-    from sim.model import CareNetworkModel
+    from samenkracht.sim.model import CareNetworkModel
 
 
 @dataclass

@@ -13,14 +13,14 @@ from typing import TYPE_CHECKING
 
 import numpy as np
 
-from sim.errors import InputError
-from sim.kernels import contact_week
-from sim.params import param
-from sim.population import pick_in_wijk
-from sim.ties import KIND_CODE, TIE_KINDS
+from samenkracht.sim.errors import InputError
+from samenkracht.sim.kernels import contact_week
+from samenkracht.sim.params import param
+from samenkracht.sim.population import pick_in_wijk
+from samenkracht.sim.ties import KIND_CODE, TIE_KINDS
 
 if TYPE_CHECKING:
-    from sim.model import CareNetworkModel
+    from samenkracht.sim.model import CareNetworkModel
 
 _WEAK_KINDS = np.array([k in ("acquaintance", "neighbour") for k in TIE_KINDS])
 

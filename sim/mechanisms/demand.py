@@ -11,11 +11,11 @@ from typing import TYPE_CHECKING
 
 import numpy as np
 
-from sim.params import param
-from sim.state import COMPANY, PERSONAL, PRACTICAL
+from samenkracht.sim.params import param
+from samenkracht.sim.state import COMPANY, PERSONAL, PRACTICAL
 
 if TYPE_CHECKING:
-    from sim.model import CareNetworkModel
+    from samenkracht.sim.model import CareNetworkModel
 
 
 @dataclass

@@ -13,12 +13,12 @@ from typing import TYPE_CHECKING
 
 import numpy as np
 
-from sim.errors import InputError
-from sim.params import param
-from sim.population import AGE_BANDS, age_band, draw_capacity
+from samenkracht.sim.errors import InputError
+from samenkracht.sim.params import param
+from samenkracht.sim.population import AGE_BANDS, age_band, draw_capacity
 
 if TYPE_CHECKING:
-    from sim.model import CareNetworkModel
+    from samenkracht.sim.model import CareNetworkModel
 
 WEEKS_PER_YEAR = 52
 

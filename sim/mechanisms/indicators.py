@@ -12,14 +12,14 @@ from typing import TYPE_CHECKING
 
 import numpy as np
 
-from sim.kernels import active_ties, sums_by_group
-from sim.mechanisms.allocation import LAYERS
-from sim.params import param
-from sim.state import row_total
-from sim.ties import KIND_CODE, TIE_KINDS
+from samenkracht.sim.kernels import active_ties, sums_by_group
+from samenkracht.sim.mechanisms.allocation import LAYERS
+from samenkracht.sim.params import param
+from samenkracht.sim.state import row_total
+from samenkracht.sim.ties import KIND_CODE, TIE_KINDS
 
 if TYPE_CHECKING:
-    from sim.model import CareNetworkModel
+    from samenkracht.sim.model import CareNetworkModel
 
 #: Columns of the weekly table that the issue tracker and users' scripts rely on, in order.
 WEEKLY_COLUMNS: tuple[str, ...] = (

@@ -13,10 +13,10 @@ from typing import TYPE_CHECKING
 
 import numpy as np
 
-from sim.params import param
+from samenkracht.sim.params import param
 
 if TYPE_CHECKING:
-    from sim.model import CareNetworkModel
+    from samenkracht.sim.model import CareNetworkModel
 
 
 @dataclass
@@ -39,7 +39,7 @@ class RoleSync:
     """
 
     name = "roles"
-    #: Role arrays of the state and the names of their agent classes in sim.agents (imported when agents are made).
+    #: Role arrays of the state and the names of their agent classes in samenkracht.sim.agents (imported when agents are made).
     ROLES = (("carer", "InformalCarer"), ("neighbour_helper", "Neighbour"), ("volunteer", "Volunteer"))
 
     def __init__(self, params: RoleParams) -> None:
@@ -58,7 +58,7 @@ class RoleSync:
         """Create and remove role agents so they match the role arrays."""
         if self._syncing:
             return
-        from sim import agents as agent_classes
+        from samenkracht.sim import agents as agent_classes
 
         self._syncing = True
         try:

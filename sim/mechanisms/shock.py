@@ -13,11 +13,11 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
-from sim.errors import InputError
-from sim.params import param
+from samenkracht.sim.errors import InputError
+from samenkracht.sim.params import param
 
 if TYPE_CHECKING:
-    from sim.model import CareNetworkModel
+    from samenkracht.sim.model import CareNetworkModel
 
 SHOCK_KINDS = ("none", "professionals_leave", "lost_contact")
 

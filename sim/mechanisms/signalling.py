@@ -13,12 +13,12 @@ from typing import TYPE_CHECKING
 
 import numpy as np
 
-from sim.params import param
-from sim.state import row_total
-from sim.tolerances import at_least_hours, some_hours
+from samenkracht.sim.params import param
+from samenkracht.sim.state import row_total
+from samenkracht.sim.tolerances import at_least_hours, some_hours
 
 if TYPE_CHECKING:
-    from sim.model import CareNetworkModel
+    from samenkracht.sim.model import CareNetworkModel
 
 
 @dataclass

@@ -4,9 +4,9 @@ Speed work must change no result. ``tests/test_regression.py`` runs
 ``BASELINE_CONFIG`` afresh and compares its yearly summary with the stored
 file; when a model change is *meant* to change results, rewrite the file with
 
-    python -m sim.regression --update        (or: make update-baseline)
+    python -m samenkracht.tools.regression --update        (or: make update-baseline)
 
-and commit it with the change. ``python -m sim.regression`` without
+and commit it with the change. ``python -m samenkracht.tools.regression`` without
 ``--update`` compares and lists the differences.
 """
 
@@ -21,12 +21,12 @@ from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
-from sim.config import SimConfig
+from samenkracht.sim.config import SimConfig
 
 #: The fixed run: command-line overrides on the default configuration (conf/config.yaml), as for `samenkracht`.
 BASELINE_CONFIG: dict[str, Any] = {"population.size": 2000, "years": 3, "seed": 12345}
 BASELINE_PATH = Path(__file__).resolve().parent.parent / "tests" / "baseline.json"
-UPDATE_COMMAND = "python -m sim.regression --update   (or: make update-baseline)"
+UPDATE_COMMAND = "python -m samenkracht.tools.regression --update   (or: make update-baseline)"
 #: Counts (columns whose every stored figure is an integer) must match exactly; every other figure to a relative
 #: REL_TOL: numpy's SIMD exp/log/power may differ in the last bits between CPUs, a count may not.
 REL_TOL = 1e-9
@@ -35,8 +35,8 @@ ABS_TOL = 1e-12
 
 def compose_config(overrides: Sequence[str]) -> SimConfig:
     """The validated configuration `samenkracht` would run with these command-line overrides."""
-    from sim.config import to_sim_config
-    from sim.overrides import compose
+    from samenkracht.sim.config import to_sim_config
+    from samenkracht.tools.overrides import compose
 
     return to_sim_config(compose(list(overrides)))
 
@@ -62,8 +62,8 @@ def _stored(value: Any) -> Any:
 
 def compute(config: dict[str, Any] | None = None) -> dict[str, Any]:
     """Run the baseline configuration afresh; return its yearly summary, column by column, as stored in the file."""
-    from sim.model import CareNetworkModel
-    from sim.outputs import weekly_frame, yearly_summary
+    from samenkracht.sim.model import CareNetworkModel
+    from samenkracht.tools.outputs import weekly_frame, yearly_summary
 
     overrides = BASELINE_CONFIG if config is None else config
     logging.getLogger("MESA").setLevel(logging.WARNING)
@@ -131,7 +131,7 @@ def differences(expected: dict[str, Any], actual: dict[str, Any]) -> list[str]:
 
 def write(baseline: dict[str, Any], path: Path = BASELINE_PATH) -> None:
     """Write the baseline file atomically (a temporary file moved into place)."""
-    from sim.outputs import write_atomic
+    from samenkracht.tools.outputs import write_atomic
 
     # One line per column, so a changed figure shows as a one-line diff under version control.
     head = {k: v for k, v in baseline.items() if k != "summary"}
@@ -144,7 +144,7 @@ def write(baseline: dict[str, Any], path: Path = BASELINE_PATH) -> None:
 
 def main(argv: Sequence[str] | None = None) -> int:
     """Compare a fresh run with the stored baseline (exit 1 on a difference), or rewrite it with --update."""
-    parser = argparse.ArgumentParser(prog="python -m sim.regression", description=__doc__.splitlines()[0])
+    parser = argparse.ArgumentParser(prog="python -m samenkracht.tools.regression", description=__doc__.splitlines()[0])
     parser.add_argument("--update", action="store_true", help="rewrite the baseline file from a fresh run")
     parser.add_argument("--path", type=Path, default=BASELINE_PATH, help="baseline file (default: %(default)s)")
     args = parser.parse_args(argv)

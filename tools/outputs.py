@@ -27,11 +27,11 @@ from typing import TYPE_CHECKING, Any
 
 import pandas as pd
 
-from sim.mechanisms.indicators import WEEKLY_COLUMNS
+from samenkracht.sim.mechanisms.indicators import WEEKLY_COLUMNS
 
 if TYPE_CHECKING:
-    from sim.config import SimConfig
-    from sim.model import CareNetworkModel
+    from samenkracht.sim.config import SimConfig
+    from samenkracht.sim.model import CareNetworkModel
 
 MANIFEST = "manifest.json"
 #: Present while a run is under way, and left behind by a run that was killed or failed.
@@ -136,7 +136,7 @@ def write_run(
     write_atomic(out_dir / "summary.csv", lambda p: summary.to_csv(p, index=False, float_format="%.6g"))
     write_atomic(out_dir / "wijken.parquet", lambda p: wijken.to_parquet(p, index=False))
     files = ["indicators.parquet", "summary.csv", "wijken.parquet"]
-    from analysis.resilience import resilience, yearly_trend
+    from samenkracht.analysis.resilience import resilience, yearly_trend
 
     shock_week = model.config.shock.start_week()
     res = None
@@ -145,12 +145,12 @@ def write_run(
         write_atomic(out_dir / "resilience.csv", lambda p: res.to_csv(p, index=False, float_format="%.6g"))
         files.append("resilience.csv")
     if plots and not weekly.empty:
-        from analysis.plots import plot_headline
+        from samenkracht.analysis.plots import plot_headline
 
         write_atomic(out_dir / "headline.png", lambda p: plot_headline(weekly, p, title=model.config.scenario.name))
         files.append("headline.png")
     if model.config.output.graph:
-        from sim.graph_io import write_graphml
+        from samenkracht.sim.graph_io import write_graphml
 
         write_graphml(model.graph, out_dir / "graph.graphml")
         files.append("graph.graphml")
@@ -193,8 +193,8 @@ def simulate(
     ``on_week`` is called after every simulated week (progress). Returns the
     model, its manifest and its yearly summary.
     """
-    from sim.mechanisms.shock import ShockParams
-    from sim.model import CareNetworkModel
+    from samenkracht.sim.mechanisms.shock import ShockParams
+    from samenkracht.sim.model import CareNetworkModel
 
     mark_incomplete(out_dir)
     start = time.perf_counter()

@@ -16,9 +16,9 @@ import hydra
 from hydra.core.hydra_config import HydraConfig
 from omegaconf import DictConfig
 
-from sim.config import register_configs, to_sim_config
-from sim.overrides import CONF_DIR
-from sim.errors import InputError
+from samenkracht.sim.config import register_configs, to_sim_config
+from samenkracht.tools.overrides import CONF_DIR
+from samenkracht.sim.errors import InputError
 
 HEADLINES = (
     ("carrying_capacity", "carrying capacity (need met informally)", "{:.1%}"),
@@ -78,9 +78,9 @@ def run_job(cfg: DictConfig) -> dict:
     (a sweep started again) is left as it is; the leftovers of an unfinished
     run are removed and the run starts afresh.
     """
-    from sim.mechanisms.demography import WEEKS_PER_YEAR
-    from sim.outputs import clear_unfinished, completed_run, config_hash, simulate
-    from sim.progress import Progress
+    from samenkracht.sim.mechanisms.demography import WEEKS_PER_YEAR
+    from samenkracht.tools.outputs import clear_unfinished, completed_run, config_hash, simulate
+    from samenkracht.tools.progress import Progress
 
     logging.getLogger("MESA").setLevel(logging.WARNING)
     out_dir = Path(HydraConfig.get().runtime.output_dir)
@@ -134,8 +134,8 @@ def _app(cfg: DictConfig) -> None:
 
 def main() -> None:
     """Entry point of the `samenkracht` console script."""
-    from sim.config import SimConfig
-    from sim.overrides import compose_check, open_actions, precheck
+    from samenkracht.sim.config import SimConfig
+    from samenkracht.tools.overrides import compose_check, open_actions, precheck
 
     register_configs()
     sys.argv[1:] = open_actions(sys.argv[1:])

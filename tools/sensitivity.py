@@ -29,10 +29,10 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from sim.config import SimConfig, register_configs
-from sim.errors import InputError
-from sim.overrides import CONF_DIR
-from sim.params import param, validate
+from samenkracht.sim.config import SimConfig, register_configs
+from samenkracht.sim.errors import InputError
+from samenkracht.tools.overrides import CONF_DIR
+from samenkracht.sim.params import param, validate
 
 PROG = "samenkracht-sensitivity"
 METHODS = ("morris", "sobol", "both")
@@ -140,7 +140,7 @@ class Plan:
 
 def _split(argv: Sequence[str]) -> tuple[list[str], list[str], dict[str, str]]:
     """Sort the arguments into analysis overrides, model overrides, and the two list-valued shorthands."""
-    from sim.overrides import config_groups
+    from samenkracht.tools.overrides import config_groups
 
     own_keys = {f.name for f in dataclasses.fields(SensitivityConfig)}
     model_keys = ({f.name for f in dataclasses.fields(SimConfig)} | set(config_groups(CONF_DIR))) - {"hydra"}
@@ -213,7 +213,7 @@ def _parse_list(name: str, text: str) -> list[str]:
 def _hydra_value(name: str, text: str) -> Any:
     from hydra.core.override_parser.overrides_parser import OverridesParser
 
-    from sim.overrides import _first_lines
+    from samenkracht.tools.overrides import _first_lines
 
     try:
         return OverridesParser.create().parse_override(f"{name}={text}").value()
@@ -224,7 +224,7 @@ def _hydra_value(name: str, text: str) -> Any:
 def _compose_settings(own: list[str], lists: dict[str, str]) -> SensitivityConfig:
     from omegaconf import OmegaConf
 
-    from sim.overrides import _check_key, _first_lines, compose
+    from samenkracht.tools.overrides import _check_key, _first_lines, compose
 
     for arg in own:
         _check_key(SensitivityConfig, arg.split("=", 1)[0].lstrip("+~"))
@@ -248,7 +248,7 @@ def _compose_settings(own: list[str], lists: dict[str, str]) -> SensitivityConfi
 
 def _check_param(base: dict[str, Any], key: str, bounds: list[float]) -> bool:
     """Check that ``key`` is a numeric model setting and both ends of its range are valid; return whether it is integer."""
-    from sim.overrides import _check_key
+    from samenkracht.tools.overrides import _check_key
 
     if key in FIXED_KEYS:
         raise InputError(f"params: {key} cannot be varied: {FIXED_KEYS[key]}.")
@@ -274,7 +274,7 @@ def _model_config(base: dict[str, Any], values: dict[str, float]) -> SimConfig:
     """The validated model configuration of one design point."""
     from omegaconf import OmegaConf
 
-    from sim.config import to_sim_config
+    from samenkracht.sim.config import to_sim_config
 
     cfg = OmegaConf.create(base)
     for key, value in values.items():
@@ -287,8 +287,8 @@ def _model_config(base: dict[str, Any], values: dict[str, float]) -> SimConfig:
 
 
 def _yearly(config: SimConfig) -> pd.DataFrame:
-    from sim.model import CareNetworkModel
-    from sim.outputs import weekly_frame, yearly_summary
+    from samenkracht.sim.model import CareNetworkModel
+    from samenkracht.tools.outputs import weekly_frame, yearly_summary
 
     model = CareNetworkModel(config)
     model.run()
@@ -297,8 +297,8 @@ def _yearly(config: SimConfig) -> pd.DataFrame:
 
 def prepare(argv: Sequence[str]) -> Plan:
     """Check every setting and build the plan; raise InputError naming the first problem. Writes nothing."""
-    from sim.outputs import config_hash
-    from sim.overrides import compose_check, open_actions, precheck
+    from samenkracht.tools.outputs import config_hash
+    from samenkracht.tools.overrides import compose_check, open_actions, precheck
 
     register_configs()
     register_sensitivity_config()
@@ -346,7 +346,7 @@ def register_sensitivity_config() -> None:
 
 def designs(plan: Plan) -> dict[str, np.ndarray]:
     """The design of each chosen method: one row per design point, one column per parameter."""
-    from analysis.sensitivity import morris_design, problem, sobol_design
+    from samenkracht.analysis.sensitivity import morris_design, problem, sobol_design
 
     s = plan.settings
     prob = problem(s.params)
@@ -409,8 +409,8 @@ def run(plan: Plan) -> dict[str, pd.DataFrame]:
     from concurrent.futures import ProcessPoolExecutor, as_completed
     from multiprocessing import get_context
 
-    from sim.outputs import package_versions, write_atomic
-    from sim.progress import Progress
+    from samenkracht.tools.outputs import package_versions, write_atomic
+    from samenkracht.tools.progress import Progress
 
     s = plan.settings
     start = time.perf_counter()
@@ -484,7 +484,7 @@ def run(plan: Plan) -> dict[str, pd.DataFrame]:
 
 
 def _write_samples(path: Path, rows: dict[tuple[str, int], list[dict]]) -> pd.DataFrame:
-    from sim.outputs import write_atomic
+    from samenkracht.tools.outputs import write_atomic
 
     ordered = [r for key in sorted(rows) for r in rows[key]]
     df = pd.DataFrame(ordered)
@@ -494,7 +494,7 @@ def _write_samples(path: Path, rows: dict[tuple[str, int], list[dict]]) -> pd.Da
 
 def analyse(plan: Plan, design: dict[str, np.ndarray], samples: pd.DataFrame) -> dict[str, pd.DataFrame]:
     """Compute, write, plot and print the indices of each method from the runs in ``samples``."""
-    from analysis.sensitivity import (
+    from samenkracht.analysis.sensitivity import (
         morris_indices,
         plot_morris,
         plot_sobol,
@@ -502,7 +502,7 @@ def analyse(plan: Plan, design: dict[str, np.ndarray], samples: pd.DataFrame) ->
         ranking_text,
         sobol_indices,
     )
-    from sim.outputs import write_atomic
+    from samenkracht.tools.outputs import write_atomic
 
     s = plan.settings
     prob = problem(s.params)

@@ -30,13 +30,13 @@ from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
-from sim.errors import InputError
-from sim.tolerances import some_hours
-from sim.mechanisms.demography import WEEKS_PER_YEAR
+from samenkracht.sim.errors import InputError
+from samenkracht.sim.tolerances import some_hours
+from samenkracht.sim.mechanisms.demography import WEEKS_PER_YEAR
 
 if TYPE_CHECKING:
-    from sim.config import SimConfig
-    from sim.model import CareNetworkModel
+    from samenkracht.sim.config import SimConfig
+    from samenkracht.sim.model import CareNetworkModel
 
 PROG = "samenkracht-calibrate"
 ROOT = Path(__file__).resolve().parent.parent
@@ -105,7 +105,7 @@ class Target:
     min_age: int | None = None  #: as written in the filter (None: not given)
     max_age: int | None = None
     filtered: bool = False  #: the target has a non-empty age filter
-    relation: str | None = None  #: for carer_relation_share: a name of sim.ties.RELATIONS or RELATION_GROUPS
+    relation: str | None = None  #: for carer_relation_share: a name of samenkracht.sim.ties.RELATIONS or RELATION_GROUPS
 
     def band(self) -> tuple[int, int] | None:
         """Inclusive age band measured (whole years), or None for everyone."""
@@ -234,7 +234,7 @@ def _parse_target(entry: dict, label: str) -> Target:
 
 
 def _relation_names() -> list[str]:
-    from sim.ties import RELATION_GROUPS, RELATIONS
+    from samenkracht.sim.ties import RELATION_GROUPS, RELATIONS
 
     return [*RELATIONS[:-1], *RELATION_GROUPS, RELATIONS[-1]]
 
@@ -284,7 +284,7 @@ def load_targets(path: str | Path) -> list[Target]:
 
 
 def default_targets_path() -> Path:
-    """The shared nl.yaml beside the repository if it is there, else the copy shipped in sim/data/."""
+    """The shared nl.yaml beside the repository if it is there, else the copy shipped in tools/data/."""
     return SHARED_TARGETS if SHARED_TARGETS.is_file() else SHIPPED_TARGETS
 
 
@@ -314,7 +314,7 @@ class YearRecord:
     gave: np.ndarray
     mean_hours: np.ndarray
     helped_friend_or_neighbour: np.ndarray
-    helped_relations: np.ndarray  #: bits of sim.ties.RELATIONS helped in the year
+    helped_relations: np.ndarray  #: bits of samenkracht.sim.ties.RELATIONS helped in the year
     willing: np.ndarray
     capacity: np.ndarray
     weeks: int
@@ -416,7 +416,7 @@ def run_model(config: SimConfig, years: int = DEFAULT_YEARS, progress: Any = Non
     """As :func:`run_seed`, returning the model as well."""
     import logging
 
-    from sim.model import CareNetworkModel
+    from samenkracht.sim.model import CareNetworkModel
 
     if years < 1:
         raise InputError(f"years={years}: give at least 1 simulated year.")
@@ -463,7 +463,7 @@ def measure(rec: YearRecord, target: Target) -> float:
         formal = rec.weekly["formal"][:, cols].sum()
         return _share(informal, informal + formal)
     if metric == "family_share":
-        from sim.ties import KIND_CODE
+        from samenkracht.sim.ties import KIND_CODE
 
         by_kind = rec.hours_by_tie_kind
         return _share(by_kind[KIND_CODE["household"]] + by_kind[KIND_CODE["family"]], by_kind.sum())
@@ -481,7 +481,7 @@ def measure(rec: YearRecord, target: Target) -> float:
     if metric == "friends_neighbours_carer_share":
         return _share(int((carers & rec.helped_friend_or_neighbour).sum()), int(carers.sum()))
     if metric == "carer_relation_share":
-        from sim.ties import RELATION_GROUPS, RELATIONS
+        from samenkracht.sim.ties import RELATION_GROUPS, RELATIONS
 
         names = RELATION_GROUPS.get(target.relation or "", (target.relation,))
         mask = np.uint8(sum(1 << RELATIONS.index(r) for r in names))
@@ -520,7 +520,7 @@ def calibrate(
     show_progress: bool = False,
 ) -> list[Result]:
     """Run the configured model over ``seeds`` seeds and measure every target in each run."""
-    from sim.progress import Progress
+    from samenkracht.tools.progress import Progress
 
     results = [Result(t) for t in targets]
     run_seeds = seeds_of(config, seeds)
@@ -585,7 +585,7 @@ Runs the configured model (the baseline unless scenario=... is given) over N see
 `years` simulated years after the model's burn-in, and prints target / source /
 range / simulated mean ± sd / inside.
 
-  targets=PATH  a targets file (default: ../shared/targets/nl.yaml, else the copy in sim/data/)
+  targets=PATH  a targets file (default: ../shared/targets/nl.yaml, else the copy in tools/data/)
   seeds=N       number of seeds (default {DEFAULT_SEEDS})
   years=N       simulated years per seed; the last one is measured (default {DEFAULT_YEARS})
   KEY=VALUE     any override of `samenkracht`, e.g. population.size=2000 seed=7
@@ -638,8 +638,8 @@ def parse_args(argv: list[str]) -> Options:
 
 def compose_config(overrides: list[str]) -> SimConfig:
     """Compose conf/ with the overrides as `samenkracht` does; refuse bad ones with InputError."""
-    from sim.config import SimConfig
-    from sim.overrides import CONF_DIR, compose_check, open_actions, precheck
+    from samenkracht.sim.config import SimConfig
+    from samenkracht.tools.overrides import CONF_DIR, compose_check, open_actions, precheck
 
     overrides = open_actions(overrides)
     precheck(overrides, CONF_DIR, SimConfig)
