@@ -303,7 +303,7 @@ def arm_labels(scenarios: Sequence[str]) -> list[str]:
 
 def compose_scenario(scenario: str, overrides: Sequence[str], conf_dir: Path) -> tuple[Any, SimConfig]:
     """Compose the configuration of one scenario with the user's overrides (Hydra's compose API)."""
-    from samenkracht.sim.config import to_sim_config
+    from samenkracht.tools.config_store import to_sim_config
     from samenkracht.tools.overrides import compose
 
     cfg = compose([f"scenario={scenario}", *overrides], conf_dir)  # a bad override: the message `samenkracht` gives

@@ -150,7 +150,8 @@ def parse_args(argv: Sequence[str]) -> tuple[Options, list[str]]:
 
 def _check_overrides(overrides: list[str]) -> list[str]:
     from samenkracht.tools.run import CONF_DIR
-    from samenkracht.sim.config import SimConfig, register_configs
+    from samenkracht.sim.config import SimConfig
+    from samenkracht.tools.config_store import register_configs
     from samenkracht.tools.overrides import open_actions, precheck
 
     register_configs()

@@ -1,4 +1,4 @@
-"""The run's configuration: one typed dataclass tree, registered in Hydra's ConfigStore.
+"""The run's configuration: one typed dataclass tree (registered in Hydra's ConfigStore by tools/config_store.py).
 
 Hydra merges the YAML files in conf/ and the command-line overrides onto this
 schema, so an unknown key or a value of the wrong type is refused before
@@ -9,8 +9,6 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from typing import Any
-
-from hydra.core.config_store import ConfigStore
 
 from samenkracht.sim.mechanisms.allocation import AllocationParams
 from samenkracht.sim.mechanisms.burden import BurdenParams
@@ -78,34 +76,3 @@ class SimConfig:
     shock: ShockParams = field(default_factory=ShockParams)
     scenario: ScenarioConfig = field(default_factory=ScenarioConfig)
     output: OutputParams = field(default_factory=OutputParams)
-
-
-def register_configs() -> None:
-    """Register the schema under the name the primary config (conf/config.yaml) starts from."""
-    cs = ConfigStore.instance()
-    cs.store(name="samenkracht_schema", node=SimConfig)
-
-
-def to_sim_config(cfg: Any) -> SimConfig:
-    """Turn a composed DictConfig (Hydra's ``hydra`` key excluded) into a validated SimConfig."""
-    from omegaconf import OmegaConf
-
-    from samenkracht.sim.errors import InputError
-    from samenkracht.sim.params import validate
-
-    try:
-        container = OmegaConf.to_container(cfg, resolve=True)
-    except Exception as err:  # an interpolation that does not resolve
-        raise InputError(f"the configuration does not resolve: {err}") from None
-    container.pop("hydra", None)
-    try:
-        merged = OmegaConf.merge(OmegaConf.structured(SimConfig), container)
-        config = OmegaConf.to_object(merged)
-    except Exception as err:
-        raise InputError(f"{err}".strip()) from None
-    validate(config)
-    from samenkracht.scenarios.registry import build_actions
-
-    # Checked now, so a bad action fails before anything runs; the wijk names are checked when the model is built.
-    build_actions(config.scenario, None)
-    return config

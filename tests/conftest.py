@@ -10,7 +10,8 @@ import pandas as pd
 import pytest
 from omegaconf import OmegaConf
 
-from samenkracht.sim.config import SimConfig, to_sim_config
+from samenkracht.sim.config import SimConfig
+from samenkracht.tools.config_store import to_sim_config
 
 #: Settings of every small test run: big enough for every agent kind to show up, small enough to run in a second.
 SMALL = {"population.size": 800, "years": 2, "burn_in_weeks": 8}

@@ -360,7 +360,7 @@ def test_budget_cap_scales_actions_down_to_the_budget():
 def _compose(conf_dir: Path, name: str) -> SimConfig:
     from hydra import compose, initialize_config_dir
 
-    from samenkracht.sim.config import register_configs, to_sim_config
+    from samenkracht.tools.config_store import register_configs, to_sim_config
 
     register_configs()
     with initialize_config_dir(config_dir=str(conf_dir), version_base="1.3"):

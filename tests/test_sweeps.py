@@ -153,7 +153,7 @@ def test_clearing_an_unfinished_run_keeps_hydra_files_and_anything_else(tmp_path
 def test_config_hash_depends_on_the_configuration_not_on_how_it_was_given():
     from omegaconf import OmegaConf
 
-    from samenkracht.sim.config import to_sim_config
+    from samenkracht.tools.config_store import to_sim_config
 
     a = make_small_config(seed=3)
     via_yaml = to_sim_config(OmegaConf.create(OmegaConf.to_yaml(OmegaConf.structured(a))))

@@ -108,7 +108,7 @@ def compose(overrides: list[str], conf_dir: Path = CONF_DIR, config_name: str = 
     from hydra import initialize_config_dir
     from hydra.core.global_hydra import GlobalHydra
 
-    from samenkracht.sim.config import register_configs
+    from samenkracht.tools.config_store import register_configs
 
     register_configs()
     GlobalHydra.instance().clear()
@@ -128,7 +128,7 @@ def compose_check(argv: list[str], conf_dir: Path = CONF_DIR) -> SimConfig | Non
     """
     if any(a.split("=")[0] in _HYDRA_FLAGS for a in argv):
         return None
-    from samenkracht.sim.config import to_sim_config
+    from samenkracht.tools.config_store import to_sim_config
 
     return to_sim_config(compose([a for a in argv if not a.lstrip("+~").startswith("hydra")], conf_dir))
 

@@ -35,7 +35,7 @@ ABS_TOL = 1e-12
 
 def compose_config(overrides: Sequence[str]) -> SimConfig:
     """The validated configuration `samenkracht` would run with these command-line overrides."""
-    from samenkracht.sim.config import to_sim_config
+    from samenkracht.tools.config_store import to_sim_config
     from samenkracht.tools.overrides import compose
 
     return to_sim_config(compose(list(overrides)))

@@ -16,7 +16,7 @@ import hydra
 from hydra.core.hydra_config import HydraConfig
 from omegaconf import DictConfig
 
-from samenkracht.sim.config import register_configs, to_sim_config
+from samenkracht.tools.config_store import register_configs, to_sim_config
 from samenkracht.tools.overrides import CONF_DIR
 from samenkracht.sim.errors import InputError
 

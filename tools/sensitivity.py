@@ -29,7 +29,8 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from samenkracht.sim.config import SimConfig, register_configs
+from samenkracht.sim.config import SimConfig
+from samenkracht.tools.config_store import register_configs
 from samenkracht.sim.errors import InputError
 from samenkracht.tools.overrides import CONF_DIR
 from samenkracht.sim.params import param, validate
@@ -274,7 +275,7 @@ def _model_config(base: dict[str, Any], values: dict[str, float]) -> SimConfig:
     """The validated model configuration of one design point."""
     from omegaconf import OmegaConf
 
-    from samenkracht.sim.config import to_sim_config
+    from samenkracht.tools.config_store import to_sim_config
 
     cfg = OmegaConf.create(base)
     for key, value in values.items():
