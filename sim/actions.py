@@ -115,7 +115,8 @@ class Action:
 
     def active(self, world: CareNetworkModel) -> bool:
         """Whether the action runs this week (never during the burn-in)."""
-        return world.week >= 0 and self.start_year <= world.year and (self.end_year is None or world.year < self.end_year)
+        year = world.year
+        return world.week >= 0 and self.start_year <= year and (self.end_year is None or year < self.end_year)
 
     def yearly_cost(self, world: CareNetworkModel) -> float:
         """Euros a year at full level."""
@@ -291,6 +292,7 @@ def _wijk_mask(wijken: Any, where: str, names: list[str] | None) -> np.ndarray:
             mask[names.index(w)] = True
         else:
             raise InputError(
-                f"{where}: unknown wijk {w!r}. Wijken: {', '.join(repr(n) for n in names)} (or indices 0–{len(names) - 1})."
+                f"{where}: unknown wijk {w!r}. Wijken: {', '.join(repr(n) for n in names)} "
+                f"(or indices 0–{len(names) - 1})."
             )
     return mask

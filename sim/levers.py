@@ -30,7 +30,8 @@ class Levers:
 
     n_wijken: int
     shop_signal: np.ndarray = lever(
-        0.0, unit="chance a week", read_by="signalling", doc="chance a linked shopkeeper notices a local shopper at risk"
+        0.0, unit="chance a week", read_by="signalling",
+        doc="chance a linked shopkeeper notices a local shopper at risk",
     )
     match_success_bonus: np.ndarray = lever(
         0.0, unit="probability", read_by="allocation", doc="added to the buurthulp match success chance"

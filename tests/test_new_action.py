@@ -80,7 +80,8 @@ def _copy_project(dest: Path) -> Path:
 
 def _import_path(project: Path, into: Path) -> Path:
     """A folder that makes ``samenkracht.*`` import from ``project``, as pyproject.toml's package-dir maps it."""
-    mapping = tomllib.loads((project / "pyproject.toml").read_text(encoding="utf-8"))["tool"]["setuptools"]["package-dir"]
+    pyproject = tomllib.loads((project / "pyproject.toml").read_text(encoding="utf-8"))
+    mapping = pyproject["tool"]["setuptools"]["package-dir"]
     package = into / "samenkracht"
     package.mkdir(parents=True)
     for name, folder in mapping.items():

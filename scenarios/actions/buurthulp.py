@@ -19,7 +19,8 @@ class Buurthulp(Action):
     @dataclass
     class Params:
         recruitment: float = param(
-            0.03, unit="share of willing adults a year", lo=0, hi=1, doc="extra willing adults enrolled as volunteers a year"
+            0.03, unit="share of willing adults a year", lo=0, hi=1,
+            doc="extra willing adults enrolled as volunteers a year",
         )
         match_success_bonus: float = param(
             0.1, unit="probability", lo=0, hi=1, doc="better matching by a coordinator who guards privacy and safety"

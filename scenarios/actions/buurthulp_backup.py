@@ -18,10 +18,12 @@ class BuurthulpBackup(Action):
     @dataclass
     class Params:
         match_success_bonus: float = param(
-            0.2, unit="probability", lo=0, hi=1, doc="matches that succeed because volunteers can fall back on a professional"
+            0.2, unit="probability", lo=0, hi=1,
+            doc="matches that succeed because volunteers can fall back on a professional",
         )
         dropout_factor: float = param(
-            0.5, unit="×", lo=0, hi=1, doc="volunteers' dropout rate with backup, relative to without (fewer incidents)",
+            0.5, unit="×", lo=0, hi=1,
+            doc="volunteers' dropout rate with backup, relative to without (fewer incidents)",
             source="Movisie, buurthulp: backup and guarded safety keep volunteers on",
         )
         fte: float = param(0.2, unit="FTE per wijk", lo=0, hi=20, doc="professional backup time")

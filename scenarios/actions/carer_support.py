@@ -26,7 +26,9 @@ class CarerSupport(Action):
             0.5, unit="carers a week per 1,000 residents", lo=0, hi=100, doc="heavily burdened carers taken on a week"
         )
         relief_weeks: int = param(26, unit="weeks", lo=0, hi=520, doc="how long the support relieves burden")
-        mobilise_network: bool = param(True, doc="the conversations bring in secondary helpers from the carer's network")
+        mobilise_network: bool = param(
+            True, doc="the conversations bring in secondary helpers from the carer's network"
+        )
         eur_per_carer: float = param(
             600.0, unit="€ per carer", lo=0, hi=1e5, doc="five conversations of about 1.5 hours",
             source="SIZ Twente pilot: five conversations per carer",
@@ -63,7 +65,8 @@ class CarerSupport(Action):
         if not lv.support_capacity.any():
             return
         rng = world.streams.this_week("wijkteam", world.week)
-        heavy = s.alive & some_hours(s.given) & (s.burden >= world.config.burden.heavy_threshold) & (s.support_weeks == 0)
+        heavy_threshold = world.config.burden.heavy_threshold
+        heavy = s.alive & some_hours(s.given) & (s.burden >= heavy_threshold) & (s.support_weeks == 0)
         k = lv.support_capacity + rng.random(world.n_wijken)
         chosen = first_k_per_wijk(heavy, s.wijk, rng.random(s.n), k)
         s.support_weeks[chosen] = lv.support_relief_weeks[s.wijk[chosen]].astype(np.int32)

@@ -13,11 +13,14 @@ if TYPE_CHECKING:
 
 
 class CitizenInitiatives(Action):
-    """Subsidies for citizen initiatives (a neighbourhood meal, a walking group, a repair café) that add helpers and ties."""
+    """Subsidies for citizen initiatives (a neighbourhood meal, a walking group, a repair café) that add helpers
+    and ties."""
 
     @dataclass
     class Params:
-        initiatives_per_wijk: float = param(2.0, unit="initiatives", lo=0, hi=100, doc="initiatives subsidised per wijk")
+        initiatives_per_wijk: float = param(
+            2.0, unit="initiatives", lo=0, hi=100, doc="initiatives subsidised per wijk"
+        )
         recruitment_per_initiative: float = param(
             0.005, unit="share of willing adults a year", lo=0, hi=1, doc="volunteers each initiative brings in"
         )

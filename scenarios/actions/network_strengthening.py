@@ -24,7 +24,8 @@ class NetworkStrengthening(Action):
     @dataclass
     class Params:
         cases_per_week_per_1000: float = param(
-            0.5, unit="residents a week per 1,000 residents", lo=0, hi=100, doc="residents with unmet need taken on a week"
+            0.5, unit="residents a week per 1,000 residents", lo=0, hi=100,
+            doc="residents with unmet need taken on a week",
         )
         tie_boost: float = param(0.15, unit="strength", lo=0, hi=1, doc="strength added to the resident's outside ties")
         eur_per_case: float = param(800.0, unit="€ per resident", lo=0, hi=1e5, doc="mapping and network meetings")

@@ -32,7 +32,8 @@ class RespiteCare(Action):
     choice = Choice(scaled=("hours_per_1000",), position=60)
     labels = {
         "nl": Label("Respijtzorg", "zorgaanbieders", "respijturen", "uur per week per 1.000 inwoners"),
-        "en": Label("Respite care (respijtzorg)", "care providers", "respite hours", "hours a week per 1,000 residents"),
+        "en": Label("Respite care (respijtzorg)", "care providers", "respite hours",
+                    "hours a week per 1,000 residents"),
     }
 
     def yearly_cost(self, world: CareNetworkModel) -> float:

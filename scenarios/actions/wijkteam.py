@@ -25,7 +25,8 @@ class WijkteamPolicy(Action):
             -1.0, unit="share", lo=-1, hi=1, doc="share of cases in the social model; -1 keeps the baseline value"
         )
         quadrant_mix: list[float] = param(
-            [], unit="shares", lo=0, hi=1, doc="own network, institutional, collective, policy; empty keeps the baseline"
+            [], unit="shares", lo=0, hi=1,
+            doc="own network, institutional, collective, policy; empty keeps the baseline",
         )
         eur_per_fte: float = param(85_000.0, unit="€ a year", lo=0, hi=1e7, doc="cost of a wijkteam worker")
 
