@@ -95,9 +95,8 @@ class Levers:
 
     def reset(self) -> None:
         """Set every lever back to its neutral (baseline) value."""
-        for name, meta in iter_levers():
-            shape = (self.n_wijken, meta["columns"]) if meta["columns"] else self.n_wijken
-            setattr(self, name, np.full(shape, meta["neutral"]))
+        for name, neutral, columns in _NEUTRAL:
+            setattr(self, name, np.full((self.n_wijken, columns) if columns else self.n_wijken, neutral))
 
 
 def iter_levers() -> Iterator[tuple[str, dict[str, Any]]]:
@@ -105,3 +104,7 @@ def iter_levers() -> Iterator[tuple[str, dict[str, Any]]]:
     for f in dataclasses.fields(Levers):
         if "neutral" in f.metadata:
             yield f.name, dict(f.metadata)
+
+
+#: (name, neutral value, columns) of every lever, read once from the declarations for the weekly reset.
+_NEUTRAL: tuple[tuple[str, Any, int], ...] = tuple((name, m["neutral"], m["columns"]) for name, m in iter_levers())
