@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+from samenkracht.app.choices import CHOICES
+from samenkracht.sim.actions import Label, registry
+
 LANGUAGES: tuple[str, ...] = ("nl", "en")
 DEFAULT_LANGUAGE = "nl"
 
@@ -131,58 +134,10 @@ TEXT: dict[str, dict[str, str]] = {
     },
 }
 
-#: Action → (title, partner the municipality works with, name of the main parameter, its unit), per language.
-ACTION_TEXT: dict[str, dict[str, tuple[str, str, str, str]]] = {
-    "nl": {
-        "link_shopkeepers": ("Winkeliers als signaalpunt", "winkeliers", "signaalkans", "per week"),
-        "buurthulp": ("Buurthulp starten", "een welzijnsorganisatie", "werving", "aandeel bereidwilligen per jaar"),
-        "buurthulp_backup": (
-            "Professionele achterwacht voor buurthulp", "een welzijnsorganisatie", "professional",
-            "fte per wijk",
-        ),
-        "community_centre": ("Activiteiten in het buurthuis", "het buurthuis", "extra activiteit", "× de basis"),
-        "citizen_initiatives": (
-            "Subsidie voor burgerinitiatieven", "burgerinitiatieven", "initiatieven", "per wijk",
-        ),
-        "respite_care": ("Respijtzorg", "zorgaanbieders", "respijturen", "uur per week per 1.000 inwoners"),
-        "carer_support": (
-            "Geluksgerichte mantelzorgondersteuning (vijf gesprekken)", "een welzijnsorganisatie",
-            "mantelzorgers", "per week per 1.000 inwoners",
-        ),
-        "network_strengthening": (
-            "Netwerkversterking (netwerkkaart, Eigen Kracht)", "het wijkteam en een welzijnsorganisatie",
-            "inwoners", "per week per 1.000 inwoners",
-        ),
-        "wijkteam": (
-            "Groter wijkteam dat werkt vanuit het sociale model", "het wijkteam", "capaciteit",
-            "× de huidige",
-        ),
-    },
-    "en": {
-        "link_shopkeepers": ("Shopkeepers as signalling points", "shopkeepers", "signal chance", "a week"),
-        "buurthulp": ("Start buurthulp (neighbourhood help)", "a welfare organisation", "recruitment",
-                      "share of willing adults a year"),
-        "buurthulp_backup": (
-            "Professional backup for buurthulp", "a welfare organisation", "professional", "FTE per wijk",
-        ),
-        "community_centre": ("Community-centre activities", "the community centre", "extra activity", "× baseline"),
-        "citizen_initiatives": (
-            "Subsidies for citizen initiatives", "citizen initiatives", "initiatives", "per wijk",
-        ),
-        "respite_care": ("Respite care (respijtzorg)", "care providers", "respite hours",
-                         "hours a week per 1,000 residents"),
-        "carer_support": (
-            "Happiness-oriented carer support (five conversations)", "a welfare organisation", "carers",
-            "a week per 1,000 residents",
-        ),
-        "network_strengthening": (
-            "Network strengthening (network map, Eigen Kracht)", "the wijkteam and a welfare organisation",
-            "residents", "a week per 1,000 residents",
-        ),
-        "wijkteam": (
-            "Larger wijkteam working in the social model", "the wijkteam", "capacity", "× today's",
-        ),
-    },
+#: Action → (title, partner the municipality works with, name of the main parameter, its unit), per language:
+#: the labels each action declares, for every action offered on the page.
+ACTION_TEXT: dict[str, dict[str, Label]] = {
+    lang: {choice.name: registry()[choice.name].labels[lang] for choice in CHOICES} for lang in LANGUAGES
 }
 
 #: The indicators plotted and summarised: column → (name, unit, whether lower is better), per language.

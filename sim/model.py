@@ -15,6 +15,7 @@ from typing import Any
 import mesa
 import numpy as np
 
+from samenkracht.sim.actions import build_actions
 from samenkracht.sim.agents import CommunityCentre, Municipality, Professional, Resident, Shopkeeper
 from samenkracht.sim.config import SimConfig
 from samenkracht.sim.graph_io import load_graphml
@@ -135,8 +136,6 @@ class CareNetworkModel(mesa.Model):
             CommunityCentre(self, w)
             for _ in range(max(1, round(cfg.population.shops_per_1000 * pop_w[w] / 1000.0)) if cfg.population.shops_per_1000 > 0 else 0):
                 Shopkeeper(self, w)
-        from samenkracht.scenarios.registry import build_actions
-
         actions = build_actions(cfg.scenario, self.wijk_names)
         self.municipality = Municipality(self, cfg.scenario.name, actions, cfg.scenario.budget_eur_per_year)
         self.refresh_professionals()

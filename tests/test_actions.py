@@ -27,9 +27,10 @@ import pytest
 from conftest import make_small_config
 from omegaconf import OmegaConf
 
-from samenkracht.scenarios.registry import ACTIONS
+from samenkracht.sim.actions import Action, Choice, _check_declaration, registry
 from samenkracht.sim.config import SimConfig
 from samenkracht.sim.errors import InputError
+from samenkracht.sim.levers import Levers, iter_levers
 from samenkracht.sim.model import CareNetworkModel
 from samenkracht.tools.outputs import weekly_frame
 
@@ -37,18 +38,9 @@ CONF_DIR = Path(__file__).resolve().parents[1] / "conf"
 SEEDS = (1, 2, 3, 4)
 #: Settings of the effect runs: enough residents for every action to have someone to act on, short burn-in.
 EFFECT = {"population.size": 1000, "years": 3, "burn_in_weeks": 12}
+ACTIONS = registry()
 #: Every registered action once, at its defaults (the wijkteam grown, so that it costs something).
-ALL_ACTIONS: dict[str, dict[str, Any]] = {
-    "link_shopkeepers": {},
-    "buurthulp": {},
-    "buurthulp_backup": {},
-    "community_centre": {},
-    "respite_care": {},
-    "carer_support": {},
-    "network_strengthening": {},
-    "wijkteam": {"fte_factor": 1.5},
-    "citizen_initiatives": {},
-}
+ALL_ACTIONS: dict[str, dict[str, Any]] = {name: {"wijkteam": {"fte_factor": 1.5}}.get(name, {}) for name in ACTIONS}
 
 
 # -- runs, traced week by week and cached -----------------------------------------------------------------------
@@ -283,7 +275,7 @@ def test_action_starting_in_year_5_changes_nothing_before_year_5():
 
 def expected_yearly_cost(action, model: CareNetworkModel) -> float:
     """An action's yearly cost worked out from its parameters and what it reaches, as its documentation states it,
-    independently of the action's own ``yearly_cost``."""
+    independently of the action's own ``yearly_cost`` (for an action without a formula here: its own)."""
     p, mask = action.params, action.wijk_mask
     wijken = int(mask.sum())
     residents = float(np.bincount(model.state.wijk[model.state.alive], minlength=model.n_wijken)[mask].sum())
@@ -300,7 +292,7 @@ def expected_yearly_cost(action, model: CareNetworkModel) -> float:
         "network_strengthening": lambda: per_1000 * p.cases_per_week_per_1000 * 52 * p.eur_per_case,
         "wijkteam": lambda: fte * (p.fte_factor - 1.0) * p.eur_per_fte,
         "citizen_initiatives": lambda: wijken * p.initiatives_per_wijk * p.eur_per_initiative,
-    }[action.action_name]()
+    }.get(action.action_name, lambda: action.yearly_cost(model))()
 
 
 def test_each_action_books_its_yearly_cost_from_its_start_year():
@@ -352,6 +344,62 @@ def test_budget_cap_scales_actions_down_to_the_budget():
     assert len(yearly) == 2
     np.testing.assert_allclose(yearly.to_numpy(), budget, rtol=0.01)
     assert model.municipality.capped_years == [0, 1]
+
+
+# -- what an action declares --------------------------------------------------------------------------------------
+
+
+class _RecordingLevers(Levers):
+    """Levers that remember which of them were looked at."""
+
+    def __post_init__(self) -> None:
+        super().__post_init__()
+        self.touched: set[str] = set()
+
+    def __getattribute__(self, name: str) -> Any:
+        if name in _LEVER_NAMES:
+            object.__getattribute__(self, "touched").add(name)
+        return object.__getattribute__(self, name)
+
+
+_LEVER_NAMES = frozenset(name for name, _ in iter_levers())
+
+
+@pytest.mark.parametrize("name", sorted(ACTIONS))
+def test_each_action_pulls_exactly_the_levers_it_declares(name):
+    """``set_levers`` of each action, with the settings its page choice brings, touches the levers in its ``pulls``
+    and no other (the lever table of docs/ODD.md is made from ``pulls``)."""
+    cls = ACTIONS[name]
+    model = CareNetworkModel(make_small_config({"population.size": 300, "years": 1, "burn_in_weeks": 0}))
+    settings = {**(cls.choice.fixed if cls.choice else {}), **ALL_ACTIONS[name]}
+    action = cls.from_entry(name, settings, name, model.wijk_names)
+    model.levers = _RecordingLevers(model.n_wijken)
+    action.set_levers(model, 1.0)
+    assert model.levers.touched == set(cls.pulls), f"{name} pulls {sorted(model.levers.touched)}"
+
+
+def test_action_pulling_an_unknown_lever_or_offering_an_unknown_parameter_is_refused():
+    @dataclasses.dataclass
+    class Params:
+        rate: float = 1.0
+
+    class Bad(Action):
+        pulls = ("shop_signal", "no_such_lever")
+
+    Bad.Params = Params
+    with pytest.raises(InputError, match=r"pulls unknown lever\(s\) no_such_lever"):
+        _check_declaration(Bad)
+    Bad.pulls = ("shop_signal",)
+    _check_declaration(Bad)
+    Bad.choice = Choice(scaled=("speed",))
+    with pytest.raises(InputError, match=r"page choice names unknown parameter\(s\) speed"):
+        _check_declaration(Bad)
+
+
+def test_every_action_is_named_after_its_module_and_offered_with_labels():
+    for name, cls in ACTIONS.items():
+        assert cls.__module__ == f"samenkracht.scenarios.actions.{name}" and cls.action_name == name
+        assert cls.choice is not None and set(cls.labels) == {"nl", "en"}, name
 
 
 # -- scenario files -------------------------------------------------------------------------------------------------

@@ -6,9 +6,13 @@ from typing import Any
 
 from omegaconf import DictConfig, ListConfig, OmegaConf
 
+from samenkracht.sim.actions import registry
 from samenkracht.sim.config import SimConfig
-from samenkracht.tools.docs import END, ODD_PATH, START, STALE_MESSAGE, is_current, render
+from samenkracht.sim.levers import iter_levers
 from samenkracht.sim.params import iter_params
+from samenkracht.tools.docs import END, LEVERS_END, LEVERS_START, ODD_PATH, START, STALE_MESSAGE, is_current, render
+
+ACTIONS = registry()
 
 
 def _is_number(value: Any) -> bool:
@@ -52,9 +56,6 @@ def test_every_parameter_has_a_doc_string() -> None:
 
 
 def test_every_number_parameter_has_a_unit_and_a_source() -> None:
-    from samenkracht.scenarios import actions as _  # noqa: F401
-    from samenkracht.scenarios.registry import ACTIONS
-
     declared = [(key, value, meta) for key, value, meta in iter_params(SimConfig)]
     for name, cls in ACTIONS.items():
         declared += [(f"{name}.{key}", value, meta) for key, value, meta in iter_params(cls.Params)]
@@ -92,8 +93,6 @@ def test_render_replaces_only_the_marked_section() -> None:
 
 
 def test_readme_and_odd_list_every_action_parameter_with_unit_default_and_source() -> None:
-    from samenkracht.scenarios import actions as _  # noqa: F401
-    from samenkracht.scenarios.registry import ACTIONS
     from samenkracht.tools.docs import README_PATH
 
     assert is_current(README_PATH), "README.md action tables are out of date: run `python -m samenkracht.tools.docs`"
@@ -105,3 +104,20 @@ def test_readme_and_odd_list_every_action_parameter_with_unit_default_and_source
                 assert f"| `{key}` |" in text, (path.name, name, key)
                 assert str(meta.get("doc", "")).strip(), (name, key)
                 assert not _is_number(value) or str(meta.get("unit", "")).strip(), (name, key)
+
+
+def test_odd_lever_table_lists_every_lever_with_its_neutral_value_and_the_actions_that_pull_it() -> None:
+    text = ODD_PATH.read_text(encoding="utf-8")
+    rows = {}
+    for line in text[text.index(LEVERS_START):text.index(LEVERS_END)].splitlines():
+        if line.startswith("| `"):
+            cells = [c.strip() for c in line.strip().strip("|").split(" | ")]
+            rows[cells[0].strip("`")] = cells
+    levers = dict(iter_levers())
+    assert list(rows) == list(levers)
+    for name, meta in levers.items():
+        assert rows[name][1].startswith(f"`{str(meta['neutral']).lower()}") or rows[name][1].startswith(
+            f"`{meta['neutral']:g}"), (name, rows[name][1])
+        assert meta["unit"] and meta["doc"] and meta["read_by"], name
+        pulling = {a for a, cls in ACTIONS.items() if name in cls.pulls}
+        assert {c.strip("`") for c in rows[name][5].split(", ")} - {"no action yet"} == pulling, name

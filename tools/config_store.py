@@ -38,7 +38,7 @@ def to_sim_config(cfg: Any) -> SimConfig:
     except Exception as err:
         raise InputError(f"{err}".strip()) from None
     validate(config)
-    from samenkracht.scenarios.registry import build_actions
+    from samenkracht.sim.actions import build_actions
 
     # Checked now, so a bad action fails before anything runs; the wijk names are checked when the model is built.
     build_actions(config.scenario, None)

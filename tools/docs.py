@@ -1,4 +1,5 @@
-"""The parameter and action tables of docs/ODD.md and README.md, generated from the param() declarations.
+"""The parameter, action and lever tables of docs/ODD.md and README.md, generated from their declarations
+(param() fields, the registered actions, lever() fields).
 
 ``python -m samenkracht.tools.docs`` rewrites the parts of those files between the markers
 below; ``python -m samenkracht.tools.docs --check`` exits 1 if any part is out of date.
@@ -12,12 +13,15 @@ import sys
 from pathlib import Path
 from typing import Any
 
+from samenkracht.sim.actions import Action, pulled_by, registry
 from samenkracht.sim.config import SimConfig
-from samenkracht.tools.outputs import write_atomic
+from samenkracht.sim.levers import iter_levers
 from samenkracht.sim.params import iter_params
+from samenkracht.tools.outputs import write_atomic
 
 START, END = "<!-- params:start -->", "<!-- params:end -->"
 ACTIONS_START, ACTIONS_END = "<!-- actions:start -->", "<!-- actions:end -->"
+LEVERS_START, LEVERS_END = "<!-- levers:start -->", "<!-- levers:end -->"
 ROOT = Path(__file__).resolve().parent.parent
 ODD_PATH = ROOT / "docs" / "ODD.md"
 README_PATH = ROOT / "README.md"
@@ -83,21 +87,33 @@ def parameter_table() -> str:
 
 def actions_table() -> str:
     """Markdown tables of every registered municipal action's parameters, one per action."""
-    from samenkracht.scenarios.registry import ACTIONS
-    from samenkracht.scenarios import actions as _  # noqa: F401  (fills the registry)
-
     schedule = (
         "| `start_year` | `0` | year | ≥ 0 | first simulated year the action runs (0 = the first) | scenario choice |\n"
         "| `end_year` | `null` | year | > start_year | year from which it no longer runs; null = to the end | scenario choice |\n"
         "| `wijken` | `all` | names or indices | | wijken it is limited to, e.g. `[wijk_1, 3]` | scenario choice |"
     )
     parts = []
-    for name in sorted(ACTIONS):
-        cls = ACTIONS[name]
+    for name, cls in registry().items():
         doc = " ".join((cls.__doc__ or "").split())
+        levers = ", ".join(f"`{lever}`" for lever in cls.pulls) or "none"
+        doc += f" Levers: {levers}."
+        if cls.step.__func__ is not Action.step.__func__:
+            doc += " Its own weekly step: " + " ".join((cls.step.__doc__ or "").split("\n\n")[0].split())
         rows = [schedule, *(_row(key, value, meta) for key, value, meta in iter_params(cls.Params))]
         parts.append(f"#### `{name}`\n\n{doc}\n\n{HEADER}\n" + "\n".join(rows) + "\n")
     return "\n".join(parts)
+
+
+def levers_table() -> str:
+    """A Markdown table of every lever: its neutral value, unit, meaning, what reads it and which actions pull it."""
+    pulled = pulled_by()
+    rows = ["| lever | neutral | unit | meaning | read by | pulled by |", "| --- | --- | --- | --- | --- | --- |"]
+    for name, meta in iter_levers():
+        neutral = _default(meta["neutral"]) + (f" × {meta['columns']}" if meta["columns"] else "")
+        actions = ", ".join(f"`{a}`" for a in pulled[name]) or "no action yet"
+        cells = [f"`{name}`", f"`{neutral}`", meta["unit"], meta["doc"], meta["read_by"], actions]
+        rows.append("| " + " | ".join(_cell(c) for c in cells) + " |")
+    return "\n".join(rows) + "\n"
 
 
 def _replace(text: str, start_marker: str, end_marker: str, body: str, where: str) -> str:
@@ -115,6 +131,8 @@ def render(text: str, path: Path = ODD_PATH) -> str:
         out = _replace(out, START, END, parameter_table(), path.name)
     if ACTIONS_START in text:
         out = _replace(out, ACTIONS_START, ACTIONS_END, actions_table(), path.name)
+    if LEVERS_START in text:
+        out = _replace(out, LEVERS_START, LEVERS_END, levers_table(), path.name)
     return out
 
 

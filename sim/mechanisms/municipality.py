@@ -1,4 +1,5 @@
-"""The municipality: switches its scheduled actions on and off, sets the levers, and books what everything costs.
+"""The municipality: runs its actions' own weekly steps, switches its scheduled actions on and off, sets the levers,
+and books what everything costs.
 
 The cost of formal care comes from hours given (rates per hour); the
 municipality pays the Wmo part (household help), the wijkteam and its actions.
@@ -44,6 +45,9 @@ class MunicipalActions:
 
     def step(self, model: CareNetworkModel) -> None:
         p = self.params
+        # Each kind of action in the portfolio does its own work with last week's levers, in name order.
+        for kind in sorted({type(a) for a in model.municipality.actions}, key=lambda cls: cls.action_name):
+            kind.step(model)
         model.levers.reset()
         action_cost = model.municipality.apply_actions(model)
         flows = model.flows
