@@ -76,6 +76,18 @@ class Indicator:
         """The concrete column of a family for one of its members (``cost_{action}_eur`` → ``cost_KEY_eur``)."""
         return self.name.replace("{" + str(self.placeholder) + "}", key)
 
+    def member(self, column: str) -> str | None:
+        """The member of this family that ``column`` is the column of (``cost_wijkteam_eur`` → ``wijkteam``), else
+        None; a family with words for its members (:data:`MEMBER_WORDS`) has no others."""
+        if self.placeholder is None or column in BY_NAME:
+            return None
+        before, _, after = self.name.partition("{" + self.placeholder + "}")
+        if len(column) <= len(before) + len(after) or not (column.startswith(before) and column.endswith(after)):
+            return None
+        key = column[len(before): len(column) - len(after)]
+        known = MEMBER_WORDS.get(self.placeholder)
+        return key if known is None or key in known["en"] else None
+
 
 def _words(name: str, unit: str, yearly_unit: str | None = None) -> Label:
     return Label(name, unit, unit if yearly_unit is None else yearly_unit)
@@ -194,10 +206,6 @@ MEMBER_WORDS: dict[str, dict[str, dict[str, str]]] = {
 
 BY_NAME: dict[str, Indicator] = {i.name: i for i in INDICATORS if i.placeholder is None}
 FAMILIES: dict[str, Indicator] = {i.placeholder: i for i in INDICATORS if i.placeholder is not None}
-_FAMILY_PATTERNS = tuple(
-    (re.compile("^" + re.escape(i.name).replace(re.escape("{" + key + "}"), "(.+)") + "$"), i)
-    for key, i in FAMILIES.items()
-)
 
 #: Columns of the weekly table that users' scripts rely on, in order: they come first.
 WEEKLY_COLUMNS: tuple[str, ...] = tuple(i.name for i in INDICATORS if i.contract)
@@ -214,11 +222,10 @@ def indicator(column: str) -> Indicator:
     found = BY_NAME.get(column)
     if found is not None:
         return found
-    for pattern, family in _FAMILY_PATTERNS:
-        match = pattern.match(column)
-        members = MEMBER_WORDS.get(str(family.placeholder))
-        if match and (members is None or match.group(1) in members["en"]):
-            return _member(family, column, match.group(1))
+    for family in FAMILIES.values():
+        member = family.member(column)
+        if member is not None:
+            return _member(family, column, member)
     raise KeyError(f"output column '{column}' has no entry in the indicator table (sim/indicator_table.py)")
 
 
