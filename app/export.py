@@ -148,7 +148,8 @@ def summary_text(run: PairedRun, lang: str, when: datetime | None = None) -> str
 def summary_png(run: PairedRun, lang: str) -> bytes:
     """The plots as a PNG, titled with the municipality and the chosen actions."""
     t = TEXT[lang]
-    title = f"{number(run.size, 0, lang)} {t['size'].lower()} · {t['actions_on'].lower()}: {chosen_actions(run.levels, lang)}"
+    actions = chosen_actions(run.levels, lang)
+    title = f"{number(run.size, 0, lang)} {t['size'].lower()} · {t['actions_on'].lower()}: {actions}"
     return png_bytes(indicator_figure(run, lang, dpi=110, title=title))
 
 
