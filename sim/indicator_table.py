@@ -66,7 +66,7 @@ class Indicator:
             raise KeyError(f"no labels in language '{lang}'; languages: {', '.join(LANGUAGES)}")
         return self.nl if lang == "nl" else self.en
 
-    @property
+    @functools.cached_property
     def placeholder(self) -> str | None:
         """The placeholder of a column family (``layer``, ``action``), None for a single column."""
         found = re.search(r"\{(\w+)\}", self.name)
@@ -252,6 +252,6 @@ def is_percent(column: str) -> bool:
 
 
 __all__ = [
-    "BY_NAME", "EVENT_COLUMNS", "FAMILIES", "INDICATORS", "Indicator", "LANGUAGES", "Label", "MEMBER_WORDS",
-    "WEEKLY_COLUMNS", "indicator", "is_percent", "label",
+    "BY_NAME", "EVENT_COLUMNS", "FAMILIES", "INDICATORS", "LANGUAGES", "MEMBER_WORDS", "WEEKLY_COLUMNS", "Indicator",
+    "Label", "indicator", "is_percent", "label",
 ]
