@@ -39,6 +39,7 @@ from scipy import stats
 
 from samenkracht.sim.config import SimConfig
 from samenkracht.sim.errors import InputError
+from samenkracht.sim import indicator_table
 from samenkracht.sim.mechanisms.demography import WEEKS_PER_YEAR
 from samenkracht.tools.outputs import is_complete, write_atomic
 
@@ -52,10 +53,6 @@ WIJK_INDICATORS: tuple[str, ...] = (
     "carrying_capacity", "heavily_burdened_share", "burden_mean", "unmet_hours", "isolated_share",
     "severely_lonely_share",
 )
-#: Indicators that are shares (0–1): shown in %, their differences in percentage points.
-SHARES = frozenset({"carrying_capacity", "heavily_burdened_share", "isolated_share", "severely_lonely_share"})
-#: Indicators for which a higher value is better; for the rest of the effect indicators lower is better.
-HIGHER_IS_BETTER = frozenset({"carrying_capacity", "informal_hours"})
 #: The money that buys an effect: the municipality's yearly spending on actions.
 COST_INDICATOR = "municipal_cost_eur"
 LEVEL = 0.95
@@ -184,7 +181,7 @@ def cost_per_effect(diffs: pd.DataFrame, years: Sequence[int]) -> pd.DataFrame:
             if (arm, year, effect.indicator) not in d.index:
                 continue
             row = d.loc[(arm, year, effect.indicator)]
-            sign = effect.scale if effect.indicator in HIGHER_IS_BETTER else -effect.scale
+            sign = effect.scale if indicator_table.indicator(effect.indicator).better == "higher" else -effect.scale
             improvement = sign * row["mean"] + 0.0  # + 0.0: no negative zero
             lo, hi = sorted((sign * row["ci_low"] + 0.0, sign * row["ci_high"] + 0.0))
             if lo > 0:

@@ -95,12 +95,12 @@ def _int(key: str, text: str, lo: int) -> int:
 def parse_args(argv: Sequence[str]) -> tuple[Options, list[str]]:
     """Split ``argv`` into the command's own options and the model overrides; check the options."""
     from samenkracht.analysis.collect import parse_bool
-    from samenkracht.tools.overrides import _HYDRA_FLAGS
+    from samenkracht.tools.overrides import HYDRA_FLAGS
 
     opts, overrides = Options(), []
     for arg in argv:
         key, eq, value = arg.partition("=")
-        if arg in _HYDRA_FLAGS or key in _HYDRA_FLAGS:
+        if arg in HYDRA_FLAGS or key in HYDRA_FLAGS:
             raise InputError(f"'{arg}': {PROG} runs the seeds and scenarios itself; Hydra flags are not used here.")
         if not eq:
             raise InputError(f"'{arg}' is not an option: write key=value (for example scenarios=baseline,respite_care).")

@@ -4,9 +4,11 @@ from __future__ import annotations
 
 from samenkracht.app.choices import CHOICES
 from samenkracht.sim.actions import Label, registry
+from samenkracht.sim.indicator_table import LANGUAGES
 
-LANGUAGES: tuple[str, ...] = ("nl", "en")
 DEFAULT_LANGUAGE = "nl"
+#: The indicators the page plots and the summary reports, in order (their words: sim/indicator_table.py).
+PAGE_INDICATORS: tuple[str, ...] = ("heavily_burdened_share", "isolated_share", "unmet_hours", "carrying_capacity")
 
 #: Running text of the page and the summary, per language.
 TEXT: dict[str, dict[str, str]] = {
@@ -64,6 +66,7 @@ TEXT: dict[str, dict[str, str]] = {
         "s_caveat": "Eén simulatie met één seed: kleine verschillen kunnen toeval zijn. Probeer een andere seed "
         "of een grotere gemeente om te zien of een effect blijft.",
         "s_made": "Gemaakt met samenkracht-app op {when}.",
+        "points": "procentpunt",
         "better": "beter",
         "worse": "slechter",
         "same": "gelijk",
@@ -125,6 +128,7 @@ TEXT: dict[str, dict[str, str]] = {
         "s_caveat": "One simulation with one seed: small differences may be chance. Try another seed or a larger "
         "municipality to see whether an effect holds.",
         "s_made": "Made with samenkracht-app on {when}.",
+        "points": "percentage points",
         "better": "better",
         "worse": "worse",
         "same": "the same",
@@ -140,35 +144,11 @@ ACTION_TEXT: dict[str, dict[str, Label]] = {
     lang: {choice.name: registry()[choice.name].labels[lang] for choice in CHOICES} for lang in LANGUAGES
 }
 
-#: The indicators plotted and summarised: column → (name, unit, whether lower is better), per language.
-INDICATORS: dict[str, dict[str, tuple[str, str, bool]]] = {
-    "nl": {
-        "heavily_burdened_share": ("Zwaarbelaste mantelzorgers", "% van de mantelzorgers", True),
-        "isolated_share": ("Sociaal geïsoleerde volwassenen", "% van de volwassenen", True),
-        "unmet_hours": ("Onvervulde zorgvraag", "uur per week", True),
-        "carrying_capacity": ("Draagkracht van de sociale basis", "% zorgvraag informeel beantwoord", False),
-    },
-    "en": {
-        "heavily_burdened_share": ("Heavily burdened carers", "% of carers", True),
-        "isolated_share": ("Socially isolated adults", "% of adults", True),
-        "unmet_hours": ("Unmet care need", "hours a week", True),
-        "carrying_capacity": ("Carrying capacity of the social base", "% of need met informally", False),
-    },
-}
-
-#: Columns shown as percentages.
-PERCENT_COLUMNS = frozenset({"heavily_burdened_share", "isolated_share", "carrying_capacity"})
-
-
-def number(x: float, lang: str, decimals: int = 0) -> str:
-    """A number with the language's thousands and decimal separators (Dutch: 1.234,5)."""
-    text = f"{x:,.{decimals}f}"
-    if lang == "nl":
-        text = text.replace(",", "\x00").replace(".", ",").replace("\x00", ".")
-    return text
-
 
 def chosen_actions(levels: dict[str, float], lang: str) -> str:
     """The actions switched on, with their levels ("Respijtzorg 2×, ..."), or the words for none."""
     chosen = ", ".join(f"{ACTION_TEXT[lang][name][0]} {level:g}×" for name, level in levels.items())
     return chosen or TEXT[lang]["no_actions"]
+
+
+__all__ = ["ACTION_TEXT", "DEFAULT_LANGUAGE", "LANGUAGES", "PAGE_INDICATORS", "TEXT", "chosen_actions"]

@@ -187,7 +187,7 @@ def sums_by_group(group, n_groups, values, masks):  # pragma: no cover - compile
 def spread_round(
     remaining, cap_left, rec, hlp, weight, tie_left, given, min_hours, n, n_helpers, eps, rel_eps
 ):  # pragma: no cover
-    """One round of ``allocation._spread``; returns the largest shortfall of a request (ideal − given).
+    """One round of ``allocation.spread_care``; returns the largest shortfall of a request (ideal − given).
 
     ``eps`` is the hours tolerance (an amount at most ``eps`` is no amount: it is neither asked nor
     given) and ``rel_eps`` the relative tolerance of weights, so that no decision rests on the last

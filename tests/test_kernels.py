@@ -102,7 +102,7 @@ def test_sums_by_group_and_unique_inverse_equal_numpy(ties):
 
 
 def _spread_numpy(remaining, cap_left, rec, hlp, weight, tie_left, min_hours, rounds=2):
-    """allocation._spread as it was before the kernel."""
+    """allocation.spread_care as it was before the kernel."""
     n, n_helpers = remaining.shape[0], cap_left.shape[0]
     given = np.zeros(rec.shape[0])
     for _ in range(rounds):
@@ -133,7 +133,7 @@ def _spread_numpy(remaining, cap_left, rec, hlp, weight, tie_left, min_hours, ro
 
 @pytest.mark.parametrize("seed", range(5))
 def test_spread_equals_the_numpy_version(seed):
-    from samenkracht.sim.mechanisms.allocation import _spread
+    from samenkracht.sim.mechanisms.allocation import spread_care
 
     rng = np.random.default_rng(seed)
     n_rec, n_hlp, m = 300, 400, 2000
@@ -146,7 +146,7 @@ def test_spread_equals_the_numpy_version(seed):
     r1, c1, t1 = remaining.copy(), cap_left.copy(), tie_left.copy()
     r2, c2, t2 = remaining.copy(), cap_left.copy(), tie_left.copy()
     g1 = _spread_numpy(r1, c1, *args, t1, 0.5)
-    g2 = _spread(r2, c2, *args, t2, 0.5)
+    g2 = spread_care(r2, c2, *args, t2, 0.5)
     for a, b in ((g1, g2), (r1, r2), (c1, c2), (t1, t2)):
         assert np.array_equal(a, b)
     assert g1.sum() > 0 and np.isclose(g1.sum(), (remaining - r1).sum())  # hours conserved

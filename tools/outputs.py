@@ -27,7 +27,7 @@ from typing import TYPE_CHECKING, Any
 
 import pandas as pd
 
-from samenkracht.sim.mechanisms.indicators import WEEKLY_COLUMNS
+from samenkracht.sim.indicator_table import WEEKLY_COLUMNS, indicator
 
 if TYPE_CHECKING:
     from samenkracht.sim.config import SimConfig
@@ -38,10 +38,6 @@ MANIFEST = "manifest.json"
 INCOMPLETE = "INCOMPLETE"
 #: Every file :func:`write_run` may write: what :func:`clear_unfinished` removes (Hydra's .hydra/ and logs stay).
 RUN_FILES = ("indicators.parquet", "summary.csv", "wijken.parquet", "resilience.csv", "headline.png", "graph.graphml")
-#: Weekly columns summed (not averaged) into the yearly summary: money and counts of events.
-SUMMED = ("_eur", "dropouts", "carer_illnesses", "volunteer_matches", "volunteer_dropouts", "assessments",
-          "mobilisations", "carers_supported", "deaths", "signals_shopkeeper", "carers_supported_by_action",
-          "networks_strengthened", "respite_hours", "volunteer_match_failures", "births")
 
 
 @contextlib.contextmanager
@@ -77,11 +73,13 @@ def weekly_frame(model: CareNetworkModel) -> pd.DataFrame:
 
 
 def yearly_summary(weekly: pd.DataFrame, yearly_extra: dict[int, dict[str, float]]) -> pd.DataFrame:
-    """One row per simulated year: means of weekly levels and shares, sums of money and event counts."""
+    """One row per simulated year: each weekly column reduced as the indicator table says (the mean of levels
+    and shares, the sum of money and event counts), then the figures measured at the year's end."""
     if weekly.empty:
         return pd.DataFrame(columns=["year"])
-    summed = [c for c in weekly.columns if c.endswith(SUMMED)]
-    averaged = [c for c in weekly.columns if c not in summed and c not in ("week", "year")]
+    yearly = {c: indicator(c).yearly for c in weekly.columns}
+    summed = [c for c in weekly.columns if yearly[c] == "sum"]
+    averaged = [c for c in weekly.columns if yearly[c] == "mean"]
     grouped = weekly.groupby("year")
     out = grouped[averaged].mean().join(grouped[summed].sum())
     out.insert(0, "weeks", grouped.size())

@@ -24,9 +24,9 @@ if TYPE_CHECKING:
 CONF_DIR = Path(__file__).resolve().parent.parent / "conf"
 
 #: Flags after which Hydra does something other than one plain run; overrides are then left to Hydra.
-_HYDRA_FLAGS = ("-m", "--multirun", "--cfg", "-c", "--help", "-h", "--hydra-help", "--info", "-i", "--resolve",
-                "--shell-completion", "-sc", "--package", "-p", "--config-path", "-cp", "--config-name", "-cn",
-                "--config-dir", "-cd", "--experimental-rerun")
+HYDRA_FLAGS = ("-m", "--multirun", "--cfg", "-c", "--help", "-h", "--hydra-help", "--info", "-i", "--resolve",
+               "--shell-completion", "-sc", "--package", "-p", "--config-path", "-cp", "--config-name", "-cn",
+               "--config-dir", "-cd", "--experimental-rerun")
 
 
 def open_actions(argv: list[str]) -> list[str]:
@@ -79,7 +79,7 @@ def config_groups(conf_dir: Path, extra_dirs: list[Path] | None = None) -> dict[
     return {name: sorted(options) for name, options in sorted(groups.items())}
 
 
-def _check_key(schema: type, key: str) -> None:
+def check_key(schema: type, key: str) -> None:
     """Walk a dotted key through the schema dataclasses; raise InputError at the first unknown part."""
     node: Any = schema
     parts = key.split(".")
@@ -104,7 +104,7 @@ def _field_type(owner: type, f: dataclasses.Field) -> Any:
 
 def precheck(argv: list[str], conf_dir: Path, schema: type) -> None:
     """Check plain ``key=value`` overrides of a single run; raise InputError naming the problem."""
-    if any(a.split("=")[0] in _HYDRA_FLAGS for a in argv):
+    if any(a.split("=")[0] in HYDRA_FLAGS for a in argv):
         return
     extra = search_dirs(argv)
     groups = config_groups(conf_dir, extra)
@@ -124,7 +124,7 @@ def precheck(argv: list[str], conf_dir: Path, schema: type) -> None:
                     f"DIR/{key}/ and add hydra.searchpath=[file:///abs/path/to/DIR])."
                 )
             continue
-        _check_key(schema, key)
+        check_key(schema, key)
 
 
 def compose(overrides: list[str], conf_dir: Path = CONF_DIR, config_name: str = "config") -> DictConfig:
@@ -145,7 +145,7 @@ def compose(overrides: list[str], conf_dir: Path = CONF_DIR, config_name: str = 
         with initialize_config_dir(config_dir=str(conf_dir), version_base="1.3"):
             return hydra_compose(config_name=config_name, overrides=list(overrides))
     except Exception as err:  # noqa: BLE001 (Hydra's errors have no common base)
-        raise InputError(_first_lines(err)) from None
+        raise InputError(first_lines(err)) from None
     finally:
         GlobalHydra.instance().clear()
 
@@ -155,7 +155,7 @@ def compose_check(argv: list[str], conf_dir: Path = CONF_DIR) -> SimConfig | Non
 
     Returns the validated configuration, or None when a Hydra flag leaves the overrides to Hydra.
     """
-    if any(a.split("=")[0] in _HYDRA_FLAGS for a in argv):
+    if any(a.split("=")[0] in HYDRA_FLAGS for a in argv):
         return None
     from samenkracht.tools.config_store import to_sim_config
 
@@ -163,7 +163,8 @@ def compose_check(argv: list[str], conf_dir: Path = CONF_DIR) -> SimConfig | Non
     return to_sim_config(compose(kept, conf_dir))
 
 
-def _first_lines(err: BaseException) -> str:
+def first_lines(err: BaseException) -> str:
+    """An error's message and its cause's on one line, without OmegaConf's object_type/reference_type lines."""
     text = str(err).strip()
     cause = err.__cause__ or err.__context__
     if cause is not None and str(cause).strip() and str(cause).strip() not in text:

@@ -32,6 +32,7 @@ import pandas as pd
 from samenkracht.sim.config import SimConfig
 from samenkracht.tools.config_store import register_configs
 from samenkracht.sim.errors import InputError
+from samenkracht.sim.indicator_table import indicator
 from samenkracht.tools.overrides import CONF_DIR
 from samenkracht.sim.params import param, validate
 
@@ -41,8 +42,6 @@ METHODS = ("morris", "sobol", "both")
 FIXED_KEYS = {"seed": "the seeds are set with seeds=N (runs per design point) and the model's seed=S (the first)",
               "years": "the horizon is the same for every run: set it with years=N",
               "burn_in_weeks": "the burn-in is the same for every run: set it with burn_in_weeks=N"}
-#: Columns of the yearly summary that are bookkeeping, not indicators.
-NOT_INDICATORS = ("year", "weeks", "week")
 CHECKPOINT_EVERY_S = 20.0
 
 USAGE = f"""usage: {PROG} [KEY=VALUE ...]
@@ -214,26 +213,26 @@ def _parse_list(name: str, text: str) -> list[str]:
 def _hydra_value(name: str, text: str) -> Any:
     from hydra.core.override_parser.overrides_parser import OverridesParser
 
-    from samenkracht.tools.overrides import _first_lines
+    from samenkracht.tools.overrides import first_lines
 
     try:
         return OverridesParser.create().parse_override(f"{name}={text}").value()
     except Exception as err:
-        raise InputError(f"{name}={text}: {_first_lines(err)}") from None
+        raise InputError(f"{name}={text}: {first_lines(err)}") from None
 
 
 def _compose_settings(own: list[str], lists: dict[str, str]) -> SensitivityConfig:
     from omegaconf import OmegaConf
 
-    from samenkracht.tools.overrides import _check_key, _first_lines, compose
+    from samenkracht.tools.overrides import check_key, compose, first_lines
 
     for arg in own:
-        _check_key(SensitivityConfig, arg.split("=", 1)[0].lstrip("+~"))
+        check_key(SensitivityConfig, arg.split("=", 1)[0].lstrip("+~"))
     cfg = compose(own, CONF_DIR, config_name="sensitivity")
     try:
         container = OmegaConf.to_container(cfg, resolve=True)
     except Exception as err:  # noqa: BLE001 (an interpolation that does not resolve)
-        raise InputError(_first_lines(err)) from None
+        raise InputError(first_lines(err)) from None
     if "params" in lists:
         container["params"] = _parse_params(lists["params"])
     container["params"] = {key: _range(key, bounds) for key, bounds in (container.get("params") or {}).items()}
@@ -242,19 +241,19 @@ def _compose_settings(own: list[str], lists: dict[str, str]) -> SensitivityConfi
     try:
         settings = OmegaConf.to_object(OmegaConf.merge(OmegaConf.structured(SensitivityConfig), container))
     except Exception as err:
-        raise InputError(_first_lines(err)) from None
+        raise InputError(first_lines(err)) from None
     validate(settings)
     return settings
 
 
 def _check_param(base: dict[str, Any], key: str, bounds: list[float]) -> bool:
     """Check that ``key`` is a numeric model setting and both ends of its range are valid; return whether it is integer."""
-    from samenkracht.tools.overrides import _check_key
+    from samenkracht.tools.overrides import check_key
 
     if key in FIXED_KEYS:
         raise InputError(f"params: {key} cannot be varied: {FIXED_KEYS[key]}.")
     try:
-        _check_key(SimConfig, key)
+        check_key(SimConfig, key)
     except InputError as err:
         raise InputError(f"params: {err}") from None
     node: Any = base
@@ -318,7 +317,7 @@ def prepare(argv: Sequence[str]) -> Plan:
     base = dataclasses.asdict(base_config)
     integer = {key: _check_param(base, key, bounds) for key, bounds in settings.params.items()}
     probe = _yearly(_model_config(base, {"years": 1, "burn_in_weeks": 0}))
-    known = [c for c in probe.columns if c not in NOT_INDICATORS]
+    known = [c for c in probe.columns if indicator(c).yearly not in ("key", "weeks")]  # not the bookkeeping
     unknown = [name for name in settings.indicators if name not in known]
     if unknown:
         import difflib

@@ -95,7 +95,7 @@ class AllocationParams:
     )
 
 
-def _spread(
+def spread_care(
     remaining: np.ndarray,
     cap_left: np.ndarray,
     rec: np.ndarray,
@@ -193,7 +193,7 @@ class LayeredAllocation:
             for k in care_kinds:
                 w_k = weight if k != PERSONAL else weight * _PERSONAL_TIE_KINDS[kind_l]
                 rem = remaining[k, rec_ids]
-                g = _spread(rem, cap_left, rec_l, hlp_l, w_k, tie_cap, p.min_hours)
+                g = spread_care(rem, cap_left, rec_l, hlp_l, w_k, tie_cap, p.min_hours)
                 remaining[k, rec_ids] = rem
                 by_layer[layer][k] += g.sum()
                 layer_given += g

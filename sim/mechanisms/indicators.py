@@ -1,8 +1,9 @@
 """Indicators: the weekly record of the municipality — care hours by layer, carer burden, isolation,
 loneliness, carrying capacity of the social base, network measures and money.
 
-Each week gives one row (a dict of named numbers); per-wijk sums are kept for
-the yearly per-wijk table.
+Each week gives one row (a dict of named numbers) whose columns, in order, are
+the weekly entries of the indicator table (sim/indicator_table.py); per-wijk
+sums are kept for the yearly per-wijk table.
 """
 
 from __future__ import annotations
@@ -12,6 +13,7 @@ from typing import TYPE_CHECKING
 
 import numpy as np
 
+from samenkracht.sim.indicator_table import EVENT_COLUMNS, FAMILIES, WEEKLY_COLUMNS
 from samenkracht.sim.kernels import active_ties, sums_by_group
 from samenkracht.sim.mechanisms.allocation import LAYERS
 from samenkracht.sim.params import param
@@ -21,12 +23,7 @@ from samenkracht.sim.ties import KIND_CODE, TIE_KINDS
 if TYPE_CHECKING:
     from samenkracht.sim.model import CareNetworkModel
 
-#: Columns of the weekly table that the issue tracker and users' scripts rely on, in order.
-WEEKLY_COLUMNS: tuple[str, ...] = (
-    "week", "year", "residents", "need_hours", "informal_hours", "formal_hours", "unmet_hours", "carers",
-    "burden_mean", "heavily_burdened_share", "overburdened_share", "isolated_share", "severely_lonely_share",
-    "family_share", "carrying_capacity", "municipal_cost_eur", "formal_cost_eur",
-)
+LAYER_HOURS, ACTION_COST = FAMILIES["layer"], FAMILIES["action"]
 
 
 @dataclass
@@ -111,12 +108,10 @@ class Indicators:
             "budget_level": float(f.get("budget_level", 1.0)),
         }
         for layer, hours in f.get("by_layer", {}).items():
-            row[f"{layer}_hours"] = float(hours.sum())
+            row[LAYER_HOURS.column(layer)] = float(hours.sum())
         for name, value in f.get("action_cost_eur", {}).items():
-            row[f"cost_{name}_eur"] = float(value)
-        for name in ("dropouts", "carer_illnesses", "volunteer_matches", "volunteer_dropouts", "assessments",
-                     "mobilisations", "carers_supported", "deaths", "signals_shopkeeper", "carers_supported_by_action",
-                     "networks_strengthened", "respite_hours", "volunteer_match_failures", "births"):
+            row[ACTION_COST.column(name)] = float(value)
+        for name in EVENT_COLUMNS:
             row[name] = model.counters.get(name, 0) - model.counters_at_week_start.get(name, 0)
         model.record(row, self._per_wijk(model, adults, isolated, carers))
 
