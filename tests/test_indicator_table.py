@@ -25,11 +25,10 @@ from tests.conftest import make_small_config, run_model
 @pytest.fixture(scope="module")
 def every_action_run():
     """A small run with every registered action switched on, so every column family has members."""
-    from samenkracht.scenarios import actions  # noqa: F401  (fills the registry)
-    from samenkracht.scenarios.registry import ACTIONS
+    from samenkracht.sim.actions import registry
 
     config = make_small_config({"population.size": 300, "years": 1, "burn_in_weeks": 2,
-                                "scenario.actions": {name: {} for name in ACTIONS}})
+                                "scenario.actions": {name: {} for name in registry()}})
     return run_model(config)
 
 
