@@ -21,6 +21,7 @@ import mesa
 import numpy as np
 
 from samenkracht.sim.state import CARE_KINDS
+from samenkracht.sim.time import WEEKS_PER_YEAR
 
 _log = logging.getLogger("samenkracht")
 
@@ -167,7 +168,7 @@ class Municipality(mesa.Agent):
         model.flows["budget_level"] = level
         costs = {a.label: 0.0 for a in self.actions}
         for label, cost in yearly.items():
-            costs[label] = (cost * level if cost > 0 else cost) / 52.0
+            costs[label] = (cost * level if cost > 0 else cost) / WEEKS_PER_YEAR
         return costs
 
 

@@ -24,7 +24,7 @@ from samenkracht.sim.mechanisms.allocation import LayeredAllocation
 from samenkracht.sim.mechanisms.burden import CarerBurden
 from samenkracht.sim.mechanisms.contact import ContactAndLoneliness
 from samenkracht.sim.mechanisms.demand import CareDemand
-from samenkracht.sim.mechanisms.demography import WEEKS_PER_YEAR, Demography
+from samenkracht.sim.mechanisms.demography import Demography
 from samenkracht.sim.mechanisms.indicators import Indicators
 from samenkracht.sim.mechanisms.municipality import MunicipalActions
 from samenkracht.sim.mechanisms.roles import RoleSync
@@ -36,6 +36,7 @@ from samenkracht.sim.network import Ties, build_ties, to_networkx
 from samenkracht.sim.params import validate
 from samenkracht.sim.population import build_residents, draw_ages, draw_capacity, make_state, pick_in_wijk
 from samenkracht.sim.rng import Streams
+from samenkracht.sim.time import WEEKS_PER_YEAR
 from samenkracht.sim.ties import KIND_CODE
 
 

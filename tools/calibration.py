@@ -10,7 +10,7 @@ any filter; :func:`main` is the ``samenkracht-calibrate`` command.
 
 Measurement window: the model runs its own burn-in (``burn_in_weeks``), then
 ``years`` simulated years; every metric is measured over the last of them
-(model year ``years − 1``, weeks ``52·(years−1)`` … ``52·years − 1``). Within
+(model year ``years − 1``, weeks ``WEEKS_PER_YEAR·(years−1)`` … ``WEEKS_PER_YEAR·years − 1``). Within
 that year, per-resident figures (gave care, hours, helped a friend or
 neighbour) are accumulated week by week by an observer appended to the model's
 own list of mechanisms, so it sees each week's state after every mechanism and
@@ -32,7 +32,7 @@ import numpy as np
 
 from samenkracht.sim.errors import InputError
 from samenkracht.sim.tolerances import some_hours
-from samenkracht.sim.mechanisms.demography import WEEKS_PER_YEAR
+from samenkracht.sim.time import WEEKS_PER_YEAR
 
 if TYPE_CHECKING:
     from samenkracht.sim.config import SimConfig

@@ -16,6 +16,7 @@ import numpy as np
 
 from samenkracht.sim.errors import InputError
 from samenkracht.sim.params import param
+from samenkracht.sim.time import WEEKS_PER_YEAR
 from samenkracht.sim.tolerances import some_hours
 
 if TYPE_CHECKING:
@@ -48,7 +49,7 @@ class BurdenParams:
         0.004, unit="per week", lo=0, hi=1, doc="chance an overburdened carer falls ill and needs care in a week"
     )
     illness_severity: float = param(0.45, unit="severity", lo=0, hi=1, doc="care need of a carer who falls ill")
-    illness_recovery_rate: float = param(2.0, unit="per year", lo=0, hi=52, doc="rate at which ill carers recover")
+    illness_recovery_rate: float = param(2.0, unit="per year", lo=0, hi=WEEKS_PER_YEAR, doc="rate at which ill carers recover")
     cooldown_weeks: int = param(26, unit="weeks", lo=0, hi=1040, doc="weeks a dropped-out carer gives no care")
 
     def check(self, prefix: str) -> None:
@@ -92,7 +93,7 @@ class CarerBurden:
         ratio = s.given / np.maximum(s.capacity, 0.5)
         strain = (
             p.hours_weight * np.minimum(ratio, 4.0)
-            + p.duration_weight * np.minimum(s.caring_weeks / 156.0, 1.0)
+            + p.duration_weight * np.minimum(s.caring_weeks / (3 * WEEKS_PER_YEAR), 1.0)
             + p.alone_weight * model.flows.get("alone", np.zeros(s.n, dtype=bool))
         )
         supported = s.support_weeks > 0
@@ -110,7 +111,7 @@ class CarerBurden:
         s.cooldown[drops | falls_ill] = p.cooldown_weeks
         s.ill[falls_ill] = True
         s.severity[falls_ill] = np.maximum(s.severity[falls_ill], p.illness_severity)
-        recovers = s.ill & ~falls_ill & (u_recover < p.illness_recovery_rate / 52.0)
+        recovers = s.ill & ~falls_ill & (u_recover < p.illness_recovery_rate / WEEKS_PER_YEAR)
         s.ill[recovers] = False
         s.severity[recovers] = 0.0
         model.counters["dropouts"] += int(drops.sum())

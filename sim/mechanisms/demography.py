@@ -15,13 +15,11 @@ import numpy as np
 
 from samenkracht.sim.errors import InputError
 from samenkracht.sim.params import param
+from samenkracht.sim.time import WEEKS_PER_YEAR
 from samenkracht.sim.population import AGE_BANDS, age_band, draw_capacity
 
 if TYPE_CHECKING:
     from samenkracht.sim.model import CareNetworkModel
-
-WEEKS_PER_YEAR = 52
-
 
 @dataclass
 class DemographyParams:
@@ -44,7 +42,7 @@ class DemographyParams:
         source="SCP Kerncijfers 2016 / CBS Gezondheidsenquête: help at home rises steeply after 75",
     )
     recovery_rate: float = param(
-        0.3, unit="per year", lo=0, hi=52, doc="rate at which a care need ends (temporary needs, recovery)"
+        0.3, unit="per year", lo=0, hi=WEEKS_PER_YEAR, doc="rate at which a care need ends (temporary needs, recovery)"
     )
     loneliness_onset_factor: float = param(
         0.6, unit="× per 11 points", lo=0, hi=5, doc="extra onset of care need for a severely lonely resident",
@@ -61,7 +59,7 @@ class DemographyParams:
         "ties become family ties", source="CBS: Dutch young adults leave home at about 23 on average",
     )
     partnering_rate: float = param(
-        0.15, unit="per year", lo=0, hi=52, doc="rate at which adults aged 22–65 living alone move in with a partner",
+        0.15, unit="per year", lo=0, hi=WEEKS_PER_YEAR, doc="rate at which adults aged 22–65 living alone move in with a partner",
         source="calibrated to keep the share of adults living with a partner near CBS's 60% over the years",
     )
     move_rate: list[float] = param(

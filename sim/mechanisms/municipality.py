@@ -12,6 +12,7 @@ from typing import TYPE_CHECKING
 import numpy as np
 
 from samenkracht.sim.params import param
+from samenkracht.sim.time import WEEKS_PER_YEAR
 
 if TYPE_CHECKING:
     from samenkracht.sim.model import CareNetworkModel
@@ -50,7 +51,7 @@ class MunicipalActions:
         personal = flows.get("formal_personal", 0.0)
         practical = flows.get("formal_practical", 0.0)
         wijkteam_fte = float(np.sum([a.fte for a in model.wijkteam_workers]))
-        wijkteam_cost = wijkteam_fte * p.wijkteam_eur_per_fte_year / 52.0
+        wijkteam_cost = wijkteam_fte * p.wijkteam_eur_per_fte_year / WEEKS_PER_YEAR
         wmo_cost = practical * p.practical_help_eur_per_hour
         flows["formal_cost_eur"] = personal * p.personal_care_eur_per_hour + wmo_cost
         flows["action_cost_eur"] = action_cost

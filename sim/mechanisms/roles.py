@@ -14,6 +14,7 @@ from typing import TYPE_CHECKING
 import numpy as np
 
 from samenkracht.sim.params import param
+from samenkracht.sim.time import WEEKS_PER_YEAR
 
 if TYPE_CHECKING:
     from samenkracht.sim.model import CareNetworkModel
@@ -24,7 +25,7 @@ class RoleParams:
     """When a resident counts as being in a role."""
 
     carer_window: int = param(
-        4, unit="weeks", lo=1, hi=52,
+        4, unit="weeks", lo=1, hi=WEEKS_PER_YEAR,
         doc="a carer (or neighbour helper) is someone who gave informal care (over a neighbour tie) in this many last weeks",
     )
 

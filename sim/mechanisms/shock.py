@@ -15,6 +15,7 @@ from typing import TYPE_CHECKING
 
 from samenkracht.sim.errors import InputError
 from samenkracht.sim.params import param
+from samenkracht.sim.time import WEEKS_PER_YEAR
 
 if TYPE_CHECKING:
     from samenkracht.sim.model import CareNetworkModel
@@ -31,7 +32,7 @@ class ShockParams:
     size: float = param(0.2, unit="share", lo=0, hi=1, doc="share of professional hours lost, or of contact lost")
     duration_weeks: int = param(26, unit="weeks", lo=1, hi=1040, doc="how long the full shock lasts")
     recovery_weeks: int = param(
-        52, unit="weeks", lo=0, hi=1040, doc="weeks over which lost professionals are hired back (after the duration)"
+        WEEKS_PER_YEAR, unit="weeks", lo=0, hi=1040, doc="weeks over which lost professionals are hired back (after the duration)"
     )
 
     def check(self, prefix: str) -> None:
@@ -40,7 +41,7 @@ class ShockParams:
 
     def start_week(self) -> int | None:
         """The first week of the shock, or None without a shock."""
-        return None if self.kind == "none" else self.start_year * 52
+        return None if self.kind == "none" else self.start_year * WEEKS_PER_YEAR
 
 
 class Shock:

@@ -10,6 +10,7 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
 from samenkracht.sim.params import param
+from samenkracht.sim.time import WEEKS_PER_YEAR
 
 if TYPE_CHECKING:
     from samenkracht.sim.model import CareNetworkModel
@@ -23,7 +24,7 @@ class VolunteerParams:
         0.04, unit="share of willing adults", lo=0, hi=1, doc="willing adults enrolled as care volunteers at the start",
         source="CBS: about 6% of adults do volunteer work in care and welfare; fewer take on individual matches",
     )
-    dropout_rate: float = param(0.3, unit="per year", lo=0, hi=52, doc="rate at which volunteers stop")
+    dropout_rate: float = param(0.3, unit="per year", lo=0, hi=WEEKS_PER_YEAR, doc="rate at which volunteers stop")
     max_age: float = param(80.0, unit="years", lo=18, hi=110, doc="oldest age at which residents volunteer")
 
 
@@ -50,12 +51,12 @@ class Volunteering:
         rng = model.streams.weekly(self.name, model.week)
         u_drop, u_join = rng.random((2, s.n))
         factor = model.levers.volunteer_dropout_factor[s.wijk]
-        stops = s.volunteer & ((u_drop < p.dropout_rate * factor / 52.0) | (s.severity > 0.3) | ~s.alive)
+        stops = s.volunteer & ((u_drop < p.dropout_rate * factor / WEEKS_PER_YEAR) | (s.severity > 0.3) | ~s.alive)
         s.volunteer &= ~stops
         pool = self._pool(model) & ~s.volunteer
         # Recruitment keeps the baseline share; actions recruit more.
-        join_rate = p.share * p.dropout_rate / 52.0 / max(1e-9, 1.0 - p.share)
-        joins = pool & (u_join < join_rate + model.levers.volunteer_recruitment[s.wijk] / 52.0)
+        join_rate = p.share * p.dropout_rate / WEEKS_PER_YEAR / max(1e-9, 1.0 - p.share)
+        joins = pool & (u_join < join_rate + model.levers.volunteer_recruitment[s.wijk] / WEEKS_PER_YEAR)
         s.volunteer |= joins
         model.counters["volunteer_dropouts"] += int((stops & s.alive).sum())
         model.counters["volunteers_joined"] += int(joins.sum())
