@@ -28,6 +28,7 @@ from typing import TYPE_CHECKING, Any
 import pandas as pd
 
 from samenkracht.sim.mechanisms.indicators import WEEKLY_COLUMNS
+from samenkracht.sim.world import COUNTER_NAMES
 
 if TYPE_CHECKING:
     from samenkracht.sim.config import SimConfig
@@ -39,9 +40,7 @@ INCOMPLETE = "INCOMPLETE"
 #: Every file :func:`write_run` may write: what :func:`clear_unfinished` removes (Hydra's .hydra/ and logs stay).
 RUN_FILES = ("indicators.parquet", "summary.csv", "wijken.parquet", "resilience.csv", "headline.png", "graph.graphml")
 #: Weekly columns summed (not averaged) into the yearly summary: money and counts of events.
-SUMMED = ("_eur", "dropouts", "carer_illnesses", "volunteer_matches", "volunteer_dropouts", "assessments",
-          "mobilisations", "carers_supported", "deaths", "signals_shopkeeper", "carers_supported_by_action",
-          "networks_strengthened", "respite_hours", "volunteer_match_failures", "births")
+SUMMED = ("_eur", *COUNTER_NAMES)
 
 
 @contextlib.contextmanager

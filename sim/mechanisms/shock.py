@@ -4,7 +4,7 @@ Kinds: ``professionals_leave`` — a share of all professionals' hours is lost
 from the start week, stays lost for ``duration_weeks`` and is then hired back
 linearly over ``recovery_weeks``; ``lost_contact`` — a season in which every
 tie's chance of contact falls by ``size`` (as in a pandemic), for
-``duration_weeks``. The mechanism only sets two factors on the model that the
+``duration_weeks``. The mechanism only sets two factors on the world that the
 wijkteam, home care and contact read.
 """
 
@@ -14,11 +14,12 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
 from samenkracht.sim.errors import InputError
+from samenkracht.sim.mechanisms.base import Mechanism
 from samenkracht.sim.params import param
 from samenkracht.sim.time import WEEKS_PER_YEAR
 
 if TYPE_CHECKING:
-    from samenkracht.sim.model import CareNetworkModel
+    from samenkracht.sim.world import World
 
 SHOCK_KINDS = ("none", "professionals_leave", "lost_contact")
 
@@ -44,7 +45,7 @@ class ShockParams:
         return None if self.kind == "none" else self.start_year * WEEKS_PER_YEAR
 
 
-class Shock:
+class Shock(Mechanism):
     """Sets this week's professional-capacity and contact factors."""
 
     name = "shock"
@@ -52,14 +53,14 @@ class Shock:
     def __init__(self, params: ShockParams) -> None:
         self.params = params
 
-    def step(self, model: CareNetworkModel) -> None:
+    def step(self, world: World) -> None:
         p = self.params
-        model.capacity_factor = 1.0
-        model.contact_factor = 1.0
+        world.capacity_factor = 1.0
+        world.contact_factor = 1.0
         start = p.start_week()
-        if start is None or model.week < start:
+        if start is None or world.week < start:
             return
-        t = model.week - start
+        t = world.week - start
         if p.kind == "professionals_leave":
             if t < p.duration_weeks:
                 lost = p.size
@@ -67,6 +68,6 @@ class Shock:
                 lost = p.size * (1 - (t - p.duration_weeks + 1) / (p.recovery_weeks + 1))
             else:
                 lost = 0.0
-            model.capacity_factor = 1.0 - lost
+            world.capacity_factor = 1.0 - lost
         elif p.kind == "lost_contact" and t < p.duration_weeks:
-            model.contact_factor = 1.0 - p.size
+            world.contact_factor = 1.0 - p.size

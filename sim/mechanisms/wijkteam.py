@@ -16,12 +16,13 @@ from typing import TYPE_CHECKING
 import numpy as np
 
 from samenkracht.sim.errors import InputError
+from samenkracht.sim.mechanisms.base import Mechanism
 from samenkracht.sim.params import param
 from samenkracht.sim.state import row_total
 from samenkracht.sim.tolerances import some_hours
 
 if TYPE_CHECKING:
-    from samenkracht.sim.model import CareNetworkModel
+    from samenkracht.sim.world import World
 
 QUADRANTS: tuple[str, ...] = ("own_network", "institutional", "collective", "policy")
 
@@ -67,7 +68,7 @@ class WijkteamParams:
             )
 
 
-class Wijkteam:
+class Wijkteam(Mechanism):
     """Professionals act within capacity: assessment, formal-care arrangements, network mobilisation, carer support."""
 
     name = "wijkteam"
@@ -75,15 +76,15 @@ class Wijkteam:
     def __init__(self, params: WijkteamParams) -> None:
         self.params = params
 
-    def step(self, model: CareNetworkModel) -> None:
-        s, p = model.state, self.params
-        rng = model.streams.weekly(self.name, model.week)
+    def step(self, world: World) -> None:
+        s, p = world.state, self.params
+        rng = world.streams.weekly(self.name, world.week)
         u_order, u_model = rng.random((2, s.n))
-        u_round = rng.random((3, model.n_wijken))
-        for professional in model.professional_list:  # a few dozen agents plan their week
+        u_round = rng.random((3, world.n_wijken))
+        for professional in world.professional_list:  # a few dozen agents plan their week
             professional.step()
-        hours = model.quadrant_hours_by_wijk()  # (wijken, 4)
-        social = np.clip(p.social_model_share + model.levers.social_model_bonus, 0, 1)
+        hours = world.quadrant_hours_by_wijk()  # (wijken, 4)
+        social = np.clip(p.social_model_share + world.levers.social_model_bonus, 0, 1)
 
         queue = s.alive & s.referred
         has_need = queue & (s.severity > 0)
@@ -98,17 +99,17 @@ class Wijkteam:
         # Carer support (own-network quadrant).
         supported = _first_k_per_wijk(carers, s.wijk, u_order, hours[:, 0] * 0.4 / p.support_hours + u_round[2])
         s.support_weeks[supported] = p.support_weeks
-        self._action_support(model, rng)
-        self._action_mobilise(model, rng)
+        self._action_support(world, rng)
+        self._action_mobilise(world, rng)
         s.referred &= ~(seen | supported)
         s.referred[~s.alive] = False
-        model.flows["extra_ties_w"] = hours[:, 2] * p.collective_ties_per_hour
-        model.counters["assessments"] += int(seen.sum())
-        model.counters["mobilisations"] += int(mobilised.sum())
-        model.counters["carers_supported"] += int(supported.sum())
+        world.flows.extra_ties_w = hours[:, 2] * p.collective_ties_per_hour
+        world.counters.assessments += int(seen.sum())
+        world.counters.mobilisations += int(mobilised.sum())
+        world.counters.carers_supported += int(supported.sum())
 
 
-    def _action_support(self, model: CareNetworkModel, rng: np.random.Generator) -> None:
+    def _action_support(self, model: World, rng: np.random.Generator) -> None:
         """Carer support bought by the municipality: heavily burdened carers not yet supported, within capacity."""
         s, lv = model.state, model.levers
         if not lv.support_capacity.any():
@@ -128,7 +129,7 @@ class Wijkteam:
             s.mobilised[cared_for[s.severity[cared_for] > 0]] = True
         model.counters["carers_supported_by_action"] += int(chosen.sum())
 
-    def _action_mobilise(self, model: CareNetworkModel, rng: np.random.Generator) -> None:
+    def _action_mobilise(self, model: World, rng: np.random.Generator) -> None:
         """Network strengthening: residents with unmet need get their network mapped and mobilised."""
         s, lv, ties = model.state, model.levers, model.ties
         if not lv.mobilise_capacity.any():
