@@ -59,8 +59,8 @@ class CareNetworkModel(mesa.Model):
     """A municipality's formal–informal care network, one step per week."""
 
     # The world's parts, shown under the model's names.
-    (config, state, ties, levers, streams, week, counters, flows, n_wijken, wijk_names, municipality, rows,
-     wijk_rows, yearly, capacity_factor, contact_factor) = (_OfWorld() for _ in range(16))
+    (config, state, ties, levers, streams, week, year, counters, flows, n_wijken, wijk_names, municipality, rows,
+     wijk_rows, yearly, capacity_factor, contact_factor) = (_OfWorld() for _ in range(17))
 
     def __init__(self, config: SimConfig | None = None) -> None:
         config = config if config is not None else SimConfig()
@@ -92,7 +92,8 @@ class CareNetworkModel(mesa.Model):
         cfg, world = self.config, self.world
         self._views = AgentViews(self)
         pop_w = np.bincount(self.state.wijk, minlength=self.n_wijken)
-        for kind, per_1000 in (("wijkteam", cfg.wijkteam.fte_per_1000), ("home_care", cfg.wijkteam.home_care_fte_per_1000)):
+        staffing = (("wijkteam", cfg.wijkteam.fte_per_1000), ("home_care", cfg.wijkteam.home_care_fte_per_1000))
+        for kind, per_1000 in staffing:
             for w in range(self.n_wijken):
                 fte = per_1000 * pop_w[w] / 1000.0
                 whole = int(fte)
@@ -102,7 +103,8 @@ class CareNetworkModel(mesa.Model):
                     Professional(self, kind, w, fte - whole)
         for w in range(self.n_wijken):
             CommunityCentre(self, w)
-            for _ in range(max(1, round(cfg.population.shops_per_1000 * pop_w[w] / 1000.0)) if cfg.population.shops_per_1000 > 0 else 0):
+            per_1000 = cfg.population.shops_per_1000
+            for _ in range(max(1, round(per_1000 * pop_w[w] / 1000.0)) if per_1000 > 0 else 0):
                 Shopkeeper(self, w)
         from samenkracht.scenarios.registry import build_actions
 
@@ -158,11 +160,6 @@ class CareNetworkModel(mesa.Model):
         """All local shops."""
         return self.world.shopkeepers
 
-    @property
-    def year(self) -> int:
-        """Simulated year of the current week, from 0."""
-        return self.world.year
-
     def resident_at(self, slot: int) -> Resident:
         """The Resident agent living in a slot."""
         self._views.sync_residents()
@@ -184,10 +181,6 @@ class CareNetworkModel(mesa.Model):
     def refresh_professionals(self) -> None:
         """Re-read the professionals' wijken, kinds and hours (after professionals are added or removed)."""
         self.world.set_professionals(list(self.professionals))
-
-    def helped_ties(self) -> np.ndarray:
-        """Mask over the tie slots: ties over which informal care flowed this week."""
-        return self.world.helped_ties()
 
     # -- the weekly step ---------------------------------------------------------------------------
 

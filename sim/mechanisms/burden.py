@@ -50,7 +50,9 @@ class BurdenParams:
         0.004, unit="per week", lo=0, hi=1, doc="chance an overburdened carer falls ill and needs care in a week"
     )
     illness_severity: float = param(0.45, unit="severity", lo=0, hi=1, doc="care need of a carer who falls ill")
-    illness_recovery_rate: float = param(2.0, unit="per year", lo=0, hi=WEEKS_PER_YEAR, doc="rate at which ill carers recover")
+    illness_recovery_rate: float = param(
+        2.0, unit="per year", lo=0, hi=WEEKS_PER_YEAR, doc="rate at which ill carers recover"
+    )
     cooldown_weeks: int = param(26, unit="weeks", lo=0, hi=1040, doc="weeks a dropped-out carer gives no care")
 
     def check(self, prefix: str) -> None:

@@ -62,7 +62,8 @@ class DemographyParams:
         "ties become family ties", source="CBS: Dutch young adults leave home at about 23 on average",
     )
     partnering_rate: float = param(
-        0.15, unit="per year", lo=0, hi=WEEKS_PER_YEAR, doc="rate at which adults aged 22–65 living alone move in with a partner",
+        0.15, unit="per year", lo=0, hi=WEEKS_PER_YEAR,
+        doc="rate at which adults aged 22–65 living alone move in with a partner",
         source="calibrated to keep the share of adults living with a partner near CBS's 60% over the years",
     )
     move_rate: list[float] = param(
