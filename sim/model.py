@@ -58,9 +58,10 @@ class _OfWorld:
 class CareNetworkModel(mesa.Model):
     """A municipality's formal–informal care network, one step per week."""
 
-    # The world's parts, shown under the model's names.
+    # The world's parts, shown under the model's names (wijkteam_workers and shopkeepers: lists of those agents).
     (config, state, ties, levers, streams, week, year, counters, flows, n_wijken, wijk_names, municipality, rows,
-     wijk_rows, yearly, capacity_factor, contact_factor) = (_OfWorld() for _ in range(17))
+     wijk_rows, yearly, capacity_factor, contact_factor, wijkteam_workers, shopkeepers) = (
+        _OfWorld() for _ in range(19))
 
     def __init__(self, config: SimConfig | None = None) -> None:
         config = config if config is not None else SimConfig()
@@ -149,16 +150,6 @@ class CareNetworkModel(mesa.Model):
     def professionals(self) -> mesa.agent.AgentSet:
         """All professionals (wijkteam and home care)."""
         return self._agents_of(Professional)
-
-    @property
-    def wijkteam_workers(self) -> list[Professional]:
-        """The wijkteam's professionals."""
-        return self.world.wijkteam_workers
-
-    @property
-    def shopkeepers(self) -> list[Shopkeeper]:
-        """All local shops."""
-        return self.world.shopkeepers
 
     def resident_at(self, slot: int) -> Resident:
         """The Resident agent living in a slot."""
