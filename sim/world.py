@@ -14,7 +14,7 @@ from __future__ import annotations
 import copy
 from collections import defaultdict
 from dataclasses import dataclass, field, fields
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, Protocol
 
 import numpy as np
 
@@ -23,11 +23,36 @@ from samenkracht.sim.ties import TIE_KINDS
 from samenkracht.sim.time import WEEKS_PER_YEAR
 
 if TYPE_CHECKING:
-    from samenkracht.sim.agents import Municipality, Professional, Shopkeeper
     from samenkracht.sim.config import SimConfig
     from samenkracht.sim.network import Ties
     from samenkracht.sim.rng import Streams
     from samenkracht.sim.state import State
+
+
+class Professional(Protocol):
+    """A professional as the mechanisms see one (the Mesa agent samenkracht.sim.agents.Professional)."""
+
+    kind: str  #: "wijkteam" or "home_care"
+    wijk: int
+    fte: float
+    hours: float  #: working hours this week
+    quadrant_hours: np.ndarray  #: this week's hours over the four quadrants
+
+    def step(self) -> None: ...
+
+
+class Shopkeeper(Protocol):
+    """A local shop as the mechanisms and actions see one (samenkracht.sim.agents.Shopkeeper)."""
+
+    wijk: int
+
+
+class Municipality(Protocol):
+    """The municipality as the mechanisms see it (samenkracht.sim.agents.Municipality)."""
+
+    spent: float  #: euros spent since the start
+
+    def apply_actions(self, world: World) -> dict[str, float]: ...
 
 
 @dataclass
