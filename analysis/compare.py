@@ -40,7 +40,7 @@ from scipy import stats
 from samenkracht.sim.config import SimConfig
 from samenkracht.sim.errors import InputError
 from samenkracht.sim import indicator_table
-from samenkracht.sim.mechanisms.demography import WEEKS_PER_YEAR
+from samenkracht.sim.time import WEEKS_PER_YEAR
 from samenkracht.tools.outputs import is_complete, write_atomic
 
 #: The indicators every comparison reports (yearly values from summary.csv).

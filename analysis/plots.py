@@ -12,6 +12,7 @@ import pandas as pd  # noqa: E402
 from matplotlib.ticker import PercentFormatter  # noqa: E402
 
 from samenkracht.sim.indicator_table import indicator  # noqa: E402
+from samenkracht.sim.time import WEEKS_PER_YEAR  # noqa: E402
 
 #: The indicators of the panels of the headline plot (titles and units from the indicator table, in English).
 HEADLINE_PANELS: tuple[str, ...] = (
@@ -23,7 +24,7 @@ HEADLINE_PANELS: tuple[str, ...] = (
 def plot_headline(weekly: pd.DataFrame, path: Path, title: str = "") -> None:
     """Six panels of headline indicators against simulated years; weekly values with a 13-week mean."""
     fig, axes = plt.subplots(2, 3, figsize=(13, 7), sharex=True)
-    years = weekly["week"] / 52.0
+    years = weekly["week"] / WEEKS_PER_YEAR
     for ax, column in zip(axes.flat, HEADLINE_PANELS):
         entry = indicator(column)
         ax.plot(years, weekly[column], color="0.75", linewidth=0.8, label="weekly")

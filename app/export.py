@@ -21,7 +21,7 @@ from samenkracht.app.figures import indicator_figure, png_bytes
 from samenkracht.analysis.formatting import number, percent
 from samenkracht.app.texts import ACTION_TEXT, PAGE_INDICATORS, TEXT, chosen_actions
 from samenkracht.sim.indicator_table import indicator
-from samenkracht.sim.mechanisms.demography import WEEKS_PER_YEAR
+from samenkracht.sim.time import WEEKS_PER_YEAR
 from samenkracht.tools.outputs import write_atomic
 
 if TYPE_CHECKING:
@@ -67,7 +67,7 @@ def period_text(run: PairedRun, weeks: int, lang: str) -> str:
         return t["weeks_so_far"].format(weeks=weeks)
     if done % WEEKS_PER_YEAR == 0:
         return t["last_year"].format(year=done // WEEKS_PER_YEAR)
-    return t["last_52"].format(year=done // WEEKS_PER_YEAR + 1, week=done % WEEKS_PER_YEAR)
+    return t["last_weeks"].format(weeks=WEEKS_PER_YEAR, year=done // WEEKS_PER_YEAR + 1, week=done % WEEKS_PER_YEAR)
 
 
 def format_level(value: float, column: str, lang: str) -> str:

@@ -17,7 +17,7 @@ from matplotlib.lines import Line2D
 
 from samenkracht.app.texts import PAGE_INDICATORS, TEXT
 from samenkracht.sim.indicator_table import indicator
-from samenkracht.sim.mechanisms.demography import WEEKS_PER_YEAR
+from samenkracht.sim.time import WEEKS_PER_YEAR
 
 if TYPE_CHECKING:
     from samenkracht.app.run import PairedRun

@@ -19,7 +19,7 @@ from samenkracht.app.export import export_summary, summary_text
 from samenkracht.app.figures import indicator_figure, network_figure, png_bytes
 from samenkracht.app.run import PairedRun
 from samenkracht.app.texts import ACTION_TEXT, DEFAULT_LANGUAGE, LANGUAGES, TEXT, chosen_actions
-from samenkracht.sim.mechanisms.demography import WEEKS_PER_YEAR
+from samenkracht.sim.time import WEEKS_PER_YEAR
 
 #: Weeks stepped between two redraws while playing and per Step (about half a year; Mesa's slider takes odd
 #: numbers only): drawing costs more than simulating, so 10 years of a few hundred residents run in well

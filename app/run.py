@@ -24,7 +24,7 @@ from samenkracht.app.choices import (
     make_config,
     parse_choices,
 )
-from samenkracht.sim.mechanisms.demography import WEEKS_PER_YEAR
+from samenkracht.sim.time import WEEKS_PER_YEAR
 from samenkracht.sim.model import CareNetworkModel
 
 #: Most residents drawn in the network view; a larger municipality shows its first wijken.

@@ -30,7 +30,7 @@ from samenkracht.sim.levers import iter_levers
 from samenkracht.sim.params import validate
 
 if TYPE_CHECKING:
-    from samenkracht.sim.model import CareNetworkModel
+    from samenkracht.sim.world import World
 
 #: The entry-point group whose entries name packages (or modules) of actions.
 ENTRY_POINT_GROUP = "samenkracht.actions"
@@ -113,21 +113,21 @@ class Action:
             raise InputError(f"{where}.end_year={end} must be after start_year={start} (or null for no end).")
         return cls(label, params, start, end, _wijk_mask(entry.get("wijken"), f"{where}.wijken", wijk_names))
 
-    def active(self, world: CareNetworkModel) -> bool:
+    def active(self, world: World) -> bool:
         """Whether the action runs this week (never during the burn-in)."""
         year = world.year
         return world.week >= 0 and self.start_year <= year and (self.end_year is None or year < self.end_year)
 
-    def yearly_cost(self, world: CareNetworkModel) -> float:
+    def yearly_cost(self, world: World) -> float:
         """Euros a year at full level."""
         raise NotImplementedError
 
-    def set_levers(self, world: CareNetworkModel, level: float) -> None:
+    def set_levers(self, world: World, level: float) -> None:
         """Set this week's levers at ``level`` (1 = as configured; lower when the budget cap scales actions down)."""
         raise NotImplementedError
 
     @classmethod
-    def step(cls, world: CareNetworkModel) -> None:
+    def step(cls, world: World) -> None:
         """The action's own weekly work, if it has any beyond its levers.
 
         The municipality runs it once a week for every kind of action in its
@@ -136,7 +136,7 @@ class Action:
         the week before, pooled per wijk.
         """
 
-    def per_1000(self, world: CareNetworkModel, rate: float) -> np.ndarray:
+    def per_1000(self, world: World, rate: float) -> np.ndarray:
         """A rate per 1,000 residents as an amount for each wijk the action covers (in wijk order)."""
         s = world.state
         residents = np.bincount(s.wijk[s.alive], minlength=world.n_wijken).astype(float)

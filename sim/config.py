@@ -25,6 +25,7 @@ from samenkracht.sim.mechanisms.wijkteam import WijkteamParams
 from samenkracht.sim.network import NetworkParams
 from samenkracht.sim.params import param
 from samenkracht.sim.population import PopulationParams
+from samenkracht.sim.time import WEEKS_PER_YEAR
 
 
 @dataclass
@@ -55,9 +56,9 @@ class SimConfig:
     """Everything a run needs. Units and sources of each parameter are in docs/ODD.md."""
 
     seed: int = param(42, unit="integer", lo=0, hi=2**63 - 1, doc="the run's one seed; every random stream derives from it")
-    years: int = param(20, unit="years", lo=0, hi=200, doc="simulated years (52 weekly steps each)")
+    years: int = param(20, unit="years", lo=0, hi=200, doc=f"simulated years ({WEEKS_PER_YEAR} weekly steps each)")
     burn_in_weeks: int = param(
-        52, unit="weeks", lo=0, hi=1040,
+        WEEKS_PER_YEAR, unit="weeks", lo=0, hi=1040,
         doc="weeks simulated before the recorded years start, so burden and ties settle (not in the outputs)",
     )
     population: PopulationParams = field(default_factory=PopulationParams)

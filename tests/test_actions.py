@@ -31,6 +31,7 @@ from samenkracht.sim.actions import Action, Choice, _check_declaration, registry
 from samenkracht.sim.config import SimConfig
 from samenkracht.sim.errors import InputError
 from samenkracht.sim.levers import Levers, iter_levers
+from samenkracht.sim.mechanisms.indicators import Indicators
 from samenkracht.sim.model import CareNetworkModel
 from samenkracht.tools.outputs import weekly_frame
 
@@ -66,7 +67,7 @@ def _simulate(config: SimConfig, trace: bool = True) -> Run:
     """Run the model week by week; with ``trace``, record the burden trace and the unmet hours of the groups."""
     logging.getLogger("MESA").setLevel(logging.WARNING)
     model = CareNetworkModel(config)
-    indicators = model.mechanisms[-1]
+    indicators = next(m for m in model.mechanisms if isinstance(m, Indicators))
     weeks = config.years * 52 if trace else 0
     n = model.state.n
     if not trace:

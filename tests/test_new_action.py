@@ -59,7 +59,9 @@ class Buurtlunch(Action):
     @classmethod
     def step(cls, world):
         """Counts the lunches held last week."""
-        world.counters["buurtlunch_wijk_weeks"] += int((world.levers.outreach > 0).sum())
+        for action in world.municipality.actions:
+            if isinstance(action, cls) and action.active(world):
+                action.wijk_weeks = getattr(action, "wijk_weeks", 0) + int(action.wijk_mask.sum())
 '''
 SCENARIO_FILE = """name: x
 description: A weekly neighbourhood lunch in every wijk.
@@ -137,7 +139,7 @@ def test_new_action_file_and_scenario_file_are_all_a_new_action_needs(tmp_path):
         "print(json.dumps({'settings': CHOICE_BY_NAME['buurtlunch'].settings(2.0),\n"
         "    'signature': list(inspect.signature(PairedRun.__init__).parameters),\n"
         "    'title': ACTION_TEXT['nl']['buurtlunch'].title,\n"
-        "    'steps': run.chosen.counters['buurtlunch_wijk_weeks'],\n"
+        "    'steps': sum(getattr(a, 'wijk_weeks', 0) for a in run.chosen.municipality.actions),\n"
         "    'model_from': samenkracht.sim.actions.__file__}))\n"
     )
     page = json.loads(_run([sys.executable, "-c", probe], tmp_path, path).stdout.splitlines()[-1])

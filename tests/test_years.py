@@ -9,6 +9,7 @@ import pytest
 
 from samenkracht.analysis.resilience import resilience
 from conftest import make_small_config, run_model
+from samenkracht.sim import residents
 from samenkracht.sim.mechanisms.shock import ShockParams
 from samenkracht.sim.model import CareNetworkModel
 from samenkracht.sim.ties import KIND_CODE
@@ -52,7 +53,7 @@ def test_moving_household_loses_its_ties_outside_the_household_and_arrives_with_
     household = int(s.household[np.flatnonzero(s.alive & (s.age > 30))[0]])
     slots = np.flatnonzero(s.household == household)
     ids_before = s.person_id[slots].copy()
-    model.move_households(np.array([household]))
+    residents.move_households(model.world, np.array([household]))
     mine = np.zeros(s.n, bool)
     mine[slots] = True
     touching = ties.alive & (mine[ties.u] | mine[ties.v])
@@ -60,7 +61,7 @@ def test_moving_household_loses_its_ties_outside_the_household_and_arrives_with_
     assert KIND_CODE["family"] not in kinds and KIND_CODE["friend"] not in kinds
     assert not set(s.person_id[slots].tolist()) & set(ids_before.tolist())
     assert (s.severity[slots] == 0).all()
-    assert model.counters["households_moved"] == 1
+    assert model.counters.households_moved == 1
 
 
 def _shocked(kind: str, seed: int, **shock):

@@ -10,7 +10,7 @@ any filter; :func:`main` is the ``samenkracht-calibrate`` command.
 
 Measurement window: the model runs its own burn-in (``burn_in_weeks``), then
 ``years`` simulated years; every metric is measured over the last of them
-(model year ``years − 1``, weeks ``52·(years−1)`` … ``52·years − 1``). Within
+(model year ``years − 1``, weeks ``WEEKS_PER_YEAR·(years−1)`` … ``WEEKS_PER_YEAR·years − 1``). Within
 that year, per-resident figures (gave care, hours, helped a friend or
 neighbour) are accumulated week by week by an observer appended to the model's
 own list of mechanisms, so it sees each week's state after every mechanism and
@@ -32,11 +32,12 @@ import numpy as np
 
 from samenkracht.sim.errors import InputError
 from samenkracht.sim.tolerances import some_hours
-from samenkracht.sim.mechanisms.demography import WEEKS_PER_YEAR
+from samenkracht.sim.time import WEEKS_PER_YEAR
 
 if TYPE_CHECKING:
     from samenkracht.sim.config import SimConfig
     from samenkracht.sim.model import CareNetworkModel
+    from samenkracht.sim.world import World
 
 PROG = "samenkracht-calibrate"
 ROOT = Path(__file__).resolve().parent.parent
@@ -321,17 +322,17 @@ class YearRecord:
 
 
 class _YearRecorder:
-    """Appended to a model's mechanisms: records the measurement year week by week, before the year-end reset."""
+    """Put among a model's mechanisms: records the measurement year week by week, before the year's close."""
 
     name = "calibration"
 
-    def __init__(self, model: CareNetworkModel, first_week: int, last_week: int) -> None:
-        cfg = model.config
+    def __init__(self, world: World, first_week: int, last_week: int) -> None:
+        cfg = world.config
         self.first_week, self.last_week = first_week, last_week
         self.heavy = cfg.burden.heavy_threshold
         self.lonely = cfg.indicators.lonely_threshold
         self.severe = cfg.indicators.severely_lonely_threshold
-        n = model.state.n
+        n = world.state.n
         self.pid: np.ndarray | None = None
         self.gave = np.zeros(n, dtype=bool)
         self.weeks_cared = np.zeros(n, dtype=np.int64)
@@ -344,10 +345,10 @@ class _YearRecorder:
         self.by_kind: np.ndarray | None = None
         self.record: YearRecord | None = None
 
-    def step(self, model: CareNetworkModel) -> None:
-        if not self.first_week <= model.week <= self.last_week:
+    def step(self, world: World) -> None:
+        if not self.first_week <= world.week <= self.last_week:
             return
-        s = model.state
+        s = world.state
         if self.pid is None:
             self.pid = s.person_id.copy()
         new = s.person_id != self.pid  # a newcomer took the slot: their year starts now
@@ -384,13 +385,13 @@ class _YearRecorder:
         w["heavy"].append(count(carers & (s.burden >= self.heavy)))
         w["informal"].append(total(s.received_informal, alive))
         w["formal"].append(total(s.received_formal, alive))
-        by_kind = np.asarray(model.flows.get("hours_by_tie_kind", 0.0), dtype=float)
+        by_kind = np.asarray(world.flows.hours_by_tie_kind, dtype=float)
         self.by_kind = by_kind.copy() if self.by_kind is None else self.by_kind + by_kind
-        if model.week == self.last_week:
-            self._close(model)
+        if world.week == self.last_week:
+            self._close(world)
 
-    def _close(self, model: CareNetworkModel) -> None:
-        s = model.state
+    def _close(self, world: World) -> None:
+        s = world.state
         alive = s.alive
         cared = np.maximum(self.weeks_cared, 1)
         self.record = YearRecord(
@@ -423,8 +424,8 @@ def run_model(config: SimConfig, years: int = DEFAULT_YEARS, progress: Any = Non
     logging.getLogger("MESA").setLevel(logging.WARNING)
     model = CareNetworkModel(replace(config, years=years))
     first = (years - 1) * WEEKS_PER_YEAR
-    recorder = _YearRecorder(model, first, first + WEEKS_PER_YEAR - 1)
-    model.mechanisms = [*model.mechanisms, recorder]  # this model only; it runs last, before the year-end reset
+    recorder = _YearRecorder(model.world, first, first + WEEKS_PER_YEAR - 1)
+    model.mechanisms.insert(-1, recorder)  # this model only; it runs after the indicators, before the year's close
     model.run(on_week=None if progress is None else progress.advance)
     assert recorder.record is not None
     return model, recorder.record

@@ -89,7 +89,7 @@ def run_job(cfg: DictConfig) -> dict:
     (a sweep started again) is left as it is; the leftovers of an unfinished
     run are removed and the run starts afresh.
     """
-    from samenkracht.sim.mechanisms.demography import WEEKS_PER_YEAR
+    from samenkracht.sim.time import WEEKS_PER_YEAR
     from samenkracht.tools.outputs import clear_unfinished, completed_run, config_hash, simulate
     from samenkracht.tools.progress import Progress
 

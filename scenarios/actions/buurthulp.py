@@ -9,7 +9,7 @@ from samenkracht.sim.actions import Action, Choice, Label
 from samenkracht.sim.params import param
 
 if TYPE_CHECKING:
-    from samenkracht.sim.model import CareNetworkModel
+    from samenkracht.sim.world import World
 
 
 class Buurthulp(Action):
@@ -36,10 +36,10 @@ class Buurthulp(Action):
                     "share of willing adults a year"),
     }
 
-    def yearly_cost(self, world: CareNetworkModel) -> float:
+    def yearly_cost(self, world: World) -> float:
         return float(self.wijk_mask.sum() * self.params.coordinator_fte * self.params.eur_per_fte)
 
-    def set_levers(self, world: CareNetworkModel, level: float) -> None:
+    def set_levers(self, world: World, level: float) -> None:
         m, lv, p = self.wijk_mask, world.levers, self.params
         lv.volunteer_recruitment[m] += p.recruitment * level
         lv.match_success_bonus[m] += p.match_success_bonus * level

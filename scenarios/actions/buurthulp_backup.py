@@ -9,7 +9,7 @@ from samenkracht.sim.actions import Action, Choice, Label
 from samenkracht.sim.params import param
 
 if TYPE_CHECKING:
-    from samenkracht.sim.model import CareNetworkModel
+    from samenkracht.sim.world import World
 
 
 class BuurthulpBackup(Action):
@@ -37,10 +37,10 @@ class BuurthulpBackup(Action):
         "en": Label("Professional backup for buurthulp", "a welfare organisation", "professional", "FTE per wijk"),
     }
 
-    def yearly_cost(self, world: CareNetworkModel) -> float:
+    def yearly_cost(self, world: World) -> float:
         return float(self.wijk_mask.sum() * self.params.fte * self.params.eur_per_fte)
 
-    def set_levers(self, world: CareNetworkModel, level: float) -> None:
+    def set_levers(self, world: World, level: float) -> None:
         m, lv, p = self.wijk_mask, world.levers, self.params
         lv.match_success_bonus[m] += p.match_success_bonus * level
         lv.volunteer_dropout_factor[m] *= 1 - (1 - p.dropout_factor) * level

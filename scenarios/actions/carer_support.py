@@ -9,11 +9,12 @@ import numpy as np
 
 from samenkracht.sim.actions import Action, Choice, Label
 from samenkracht.sim.mechanisms.wijkteam import first_k_per_wijk
+from samenkracht.sim.time import WEEKS_PER_YEAR
 from samenkracht.sim.params import param
 from samenkracht.sim.tolerances import some_hours
 
 if TYPE_CHECKING:
-    from samenkracht.sim.model import CareNetworkModel
+    from samenkracht.sim.world import World
 
 
 class CarerSupport(Action):
@@ -43,11 +44,11 @@ class CarerSupport(Action):
                     "a week per 1,000 residents"),
     }
 
-    def yearly_cost(self, world: CareNetworkModel) -> float:
+    def yearly_cost(self, world: World) -> float:
         carers = self.per_1000(world, self.params.carers_per_week_per_1000).sum()
-        return float(carers * 52 * self.params.eur_per_carer)
+        return float(carers * WEEKS_PER_YEAR * self.params.eur_per_carer)
 
-    def set_levers(self, world: CareNetworkModel, level: float) -> None:
+    def set_levers(self, world: World, level: float) -> None:
         m, lv, p = self.wijk_mask, world.levers, self.params
         lv.support_capacity[m] += self.per_1000(world, p.carers_per_week_per_1000) * level
         lv.support_relief_weeks[m] = np.maximum(lv.support_relief_weeks[m], p.relief_weeks)
@@ -55,7 +56,7 @@ class CarerSupport(Action):
             lv.support_mobilises[m] = True
 
     @classmethod
-    def step(cls, world: CareNetworkModel) -> None:
+    def step(cls, world: World) -> None:
         """Heavily burdened carers not yet supported are taken on, within each wijk's capacity.
 
         The conversations reach carers through the wijkteam, so they draw on in
@@ -79,4 +80,4 @@ class CarerSupport(Action):
             u_carer, v_carer = mobilising[ties.u] & helped, mobilising[ties.v] & helped
             cared_for = np.concatenate([ties.v[u_carer], ties.u[v_carer]])
             s.mobilised[cared_for[s.severity[cared_for] > 0]] = True
-        world.counters["carers_supported_by_action"] += int(chosen.sum())
+        world.counters.carers_supported_by_action += int(chosen.sum())

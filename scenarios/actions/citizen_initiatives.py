@@ -9,7 +9,7 @@ from samenkracht.sim.actions import Action, Choice, Label
 from samenkracht.sim.params import param
 
 if TYPE_CHECKING:
-    from samenkracht.sim.model import CareNetworkModel
+    from samenkracht.sim.world import World
 
 
 class CitizenInitiatives(Action):
@@ -36,10 +36,10 @@ class CitizenInitiatives(Action):
         "en": Label("Subsidies for citizen initiatives", "citizen initiatives", "initiatives", "per wijk"),
     }
 
-    def yearly_cost(self, world: CareNetworkModel) -> float:
+    def yearly_cost(self, world: World) -> float:
         return float(self.wijk_mask.sum() * self.params.initiatives_per_wijk * self.params.eur_per_initiative)
 
-    def set_levers(self, world: CareNetworkModel, level: float) -> None:
+    def set_levers(self, world: World, level: float) -> None:
         m, lv, p = self.wijk_mask, world.levers, self.params
         k = p.initiatives_per_wijk * level
         lv.volunteer_recruitment[m] += p.recruitment_per_initiative * k

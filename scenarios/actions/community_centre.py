@@ -11,7 +11,7 @@ from samenkracht.sim.actions import Action, Choice, Label
 from samenkracht.sim.params import param
 
 if TYPE_CHECKING:
-    from samenkracht.sim.model import CareNetworkModel
+    from samenkracht.sim.world import World
 
 
 class CommunityCentreActivities(Action):
@@ -36,10 +36,10 @@ class CommunityCentreActivities(Action):
         "en": Label("Community-centre activities", "the community centre", "extra activity", "× baseline"),
     }
 
-    def yearly_cost(self, world: CareNetworkModel) -> float:
+    def yearly_cost(self, world: World) -> float:
         return float(self.wijk_mask.sum() * self.params.eur_per_wijk * min(1.0, self.params.extra_activity))
 
-    def set_levers(self, world: CareNetworkModel, level: float) -> None:
+    def set_levers(self, world: World, level: float) -> None:
         m, lv, p = self.wijk_mask, world.levers, self.params
         lv.tie_formation_factor[m] += p.extra_activity * level
         lv.outreach[m] += p.outreach * level

@@ -11,7 +11,7 @@ from samenkracht.sim.actions import Action, Choice, Label
 from samenkracht.sim.params import param
 
 if TYPE_CHECKING:
-    from samenkracht.sim.model import CareNetworkModel
+    from samenkracht.sim.world import World
 
 
 class LinkShopkeepers(Action):
@@ -36,12 +36,12 @@ class LinkShopkeepers(Action):
         "en": Label("Shopkeepers as signalling points", "shopkeepers", "signal chance", "a week"),
     }
 
-    def yearly_cost(self, world: CareNetworkModel) -> float:
+    def yearly_cost(self, world: World) -> float:
         shops = np.bincount([a.wijk for a in world.shopkeepers], minlength=world.n_wijken)
         p = self.params
         return float((shops * p.share_linked * p.eur_per_shop + p.eur_per_wijk)[self.wijk_mask].sum())
 
-    def set_levers(self, world: CareNetworkModel, level: float) -> None:
+    def set_levers(self, world: World, level: float) -> None:
         m = self.wijk_mask
         world.levers.shop_signal[m] = 1 - (1 - world.levers.shop_signal[m]) * (
             1 - self.params.signal_chance * self.params.share_linked * level

@@ -9,12 +9,13 @@ import numpy as np
 
 from samenkracht.sim.actions import Action, Choice, Label
 from samenkracht.sim.mechanisms.wijkteam import first_k_per_wijk
+from samenkracht.sim.time import WEEKS_PER_YEAR
 from samenkracht.sim.params import param
 from samenkracht.sim.state import row_total
 from samenkracht.sim.tolerances import some_hours
 
 if TYPE_CHECKING:
-    from samenkracht.sim.model import CareNetworkModel
+    from samenkracht.sim.world import World
 
 
 class NetworkStrengthening(Action):
@@ -39,17 +40,17 @@ class NetworkStrengthening(Action):
                     "residents", "a week per 1,000 residents"),
     }
 
-    def yearly_cost(self, world: CareNetworkModel) -> float:
+    def yearly_cost(self, world: World) -> float:
         cases = self.per_1000(world, self.params.cases_per_week_per_1000).sum()
-        return float(cases * 52 * self.params.eur_per_case)
+        return float(cases * WEEKS_PER_YEAR * self.params.eur_per_case)
 
-    def set_levers(self, world: CareNetworkModel, level: float) -> None:
+    def set_levers(self, world: World, level: float) -> None:
         m, lv, p = self.wijk_mask, world.levers, self.params
         lv.mobilise_capacity[m] += self.per_1000(world, p.cases_per_week_per_1000) * level
         lv.mobilise_tie_boost[m] = np.maximum(lv.mobilise_tie_boost[m], p.tie_boost)
 
     @classmethod
-    def step(cls, world: CareNetworkModel) -> None:
+    def step(cls, world: World) -> None:
         """Residents with unmet need not yet mobilised get their network mapped and mobilised, within each wijk's
         capacity, and their outside ties strengthened.
 
@@ -67,4 +68,4 @@ class NetworkStrengthening(Action):
         outside = ties.alive & (ties.kind != 0) & (chosen[ties.u] | chosen[ties.v])
         boost = lv.mobilise_tie_boost[s.wijk[np.where(chosen[ties.u], ties.u, ties.v)]]
         ties.strength[outside] = np.minimum(1.0, ties.strength[outside] + boost[outside])
-        world.counters["networks_strengthened"] += int(chosen.sum())
+        world.counters.networks_strengthened += int(chosen.sum())

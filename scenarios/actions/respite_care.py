@@ -8,10 +8,11 @@ from typing import TYPE_CHECKING
 import numpy as np
 
 from samenkracht.sim.actions import Action, Choice, Label
+from samenkracht.sim.time import WEEKS_PER_YEAR
 from samenkracht.sim.params import param
 
 if TYPE_CHECKING:
-    from samenkracht.sim.model import CareNetworkModel
+    from samenkracht.sim.world import World
 
 
 class RespiteCare(Action):
@@ -36,10 +37,10 @@ class RespiteCare(Action):
                     "hours a week per 1,000 residents"),
     }
 
-    def yearly_cost(self, world: CareNetworkModel) -> float:
-        return float(self.per_1000(world, self.params.hours_per_1000).sum() * 52 * self.params.eur_per_hour)
+    def yearly_cost(self, world: World) -> float:
+        return float(self.per_1000(world, self.params.hours_per_1000).sum() * WEEKS_PER_YEAR * self.params.eur_per_hour)
 
-    def set_levers(self, world: CareNetworkModel, level: float) -> None:
+    def set_levers(self, world: World, level: float) -> None:
         m, lv, p = self.wijk_mask, world.levers, self.params
         lv.respite_hours[m] += self.per_1000(world, p.hours_per_1000) * level
         lv.respite_max_per_carer[m] = np.maximum(lv.respite_max_per_carer[m], p.max_hours_per_carer)

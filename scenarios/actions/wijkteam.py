@@ -12,7 +12,7 @@ from samenkracht.sim.errors import InputError
 from samenkracht.sim.params import param
 
 if TYPE_CHECKING:
-    from samenkracht.sim.model import CareNetworkModel
+    from samenkracht.sim.world import World
 
 
 class WijkteamPolicy(Action):
@@ -46,13 +46,13 @@ class WijkteamPolicy(Action):
         "en": Label("Larger wijkteam working in the social model", "the wijkteam", "capacity", "× today's"),
     }
 
-    def yearly_cost(self, world: CareNetworkModel) -> float:
+    def yearly_cost(self, world: World) -> float:
         base_fte = np.zeros(world.n_wijken)
         for a in world.wijkteam_workers:
             base_fte[a.wijk] += a.fte
         return float(base_fte[self.wijk_mask].sum() * (self.params.fte_factor - 1.0) * self.params.eur_per_fte)
 
-    def set_levers(self, world: CareNetworkModel, level: float) -> None:
+    def set_levers(self, world: World, level: float) -> None:
         m, lv, p = self.wijk_mask, world.levers, self.params
         lv.wijkteam_fte_factor[m] *= 1.0 + (p.fte_factor - 1.0) * (level if p.fte_factor > 1 else 1.0)
         if p.social_model_share >= 0:

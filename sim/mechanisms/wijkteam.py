@@ -16,11 +16,12 @@ from typing import TYPE_CHECKING
 import numpy as np
 
 from samenkracht.sim.errors import InputError
+from samenkracht.sim.mechanisms.base import Mechanism
 from samenkracht.sim.params import param
 from samenkracht.sim.tolerances import some_hours
 
 if TYPE_CHECKING:
-    from samenkracht.sim.model import CareNetworkModel
+    from samenkracht.sim.world import World
 
 QUADRANTS: tuple[str, ...] = ("own_network", "institutional", "collective", "policy")
 
@@ -66,7 +67,7 @@ class WijkteamParams:
             )
 
 
-class Wijkteam:
+class Wijkteam(Mechanism):
     """Professionals act within capacity: assessment, formal-care arrangements, network mobilisation, carer support."""
 
     name = "wijkteam"
@@ -74,15 +75,15 @@ class Wijkteam:
     def __init__(self, params: WijkteamParams) -> None:
         self.params = params
 
-    def step(self, model: CareNetworkModel) -> None:
-        s, p = model.state, self.params
-        rng = model.streams.this_week(self.name, model.week)
+    def step(self, world: World) -> None:
+        s, p = world.state, self.params
+        rng = world.streams.this_week(self.name, world.week)
         u_order, u_model = rng.random((2, s.n))
-        u_round = rng.random((3, model.n_wijken))
-        for professional in model.professional_list:  # a few dozen agents plan their week
+        u_round = rng.random((3, world.n_wijken))
+        for professional in world.professional_list:  # a few dozen agents plan their week
             professional.step()
-        hours = model.quadrant_hours_by_wijk()  # (wijken, 4)
-        social = np.clip(p.social_model_share + model.levers.social_model_bonus, 0, 1)
+        hours = world.quadrant_hours_by_wijk()  # (wijken, 4)
+        social = np.clip(p.social_model_share + world.levers.social_model_bonus, 0, 1)
 
         queue = s.alive & s.referred
         has_need = queue & (s.severity > 0)
@@ -99,10 +100,10 @@ class Wijkteam:
         s.support_weeks[supported] = p.support_weeks
         s.referred &= ~(seen | supported)
         s.referred[~s.alive] = False
-        model.flows["extra_ties_w"] = hours[:, 2] * p.collective_ties_per_hour
-        model.counters["assessments"] += int(seen.sum())
-        model.counters["mobilisations"] += int(mobilised.sum())
-        model.counters["carers_supported"] += int(supported.sum())
+        world.flows.extra_ties_w = hours[:, 2] * p.collective_ties_per_hour
+        world.counters.assessments += int(seen.sum())
+        world.counters.mobilisations += int(mobilised.sum())
+        world.counters.carers_supported += int(supported.sum())
 
 
 def first_k_per_wijk(mask: np.ndarray, wijk: np.ndarray, order_key: np.ndarray, k_w: np.ndarray) -> np.ndarray:
