@@ -16,8 +16,15 @@ import mesa
 import numpy as np
 
 from samenkracht.sim.actions import build_actions
-from samenkracht.sim.agents import AGENT_KINDS, AgentViews, CommunityCentre, Municipality, Professional, Resident
-from samenkracht.sim.agents import Shopkeeper
+from samenkracht.sim.agents import (
+    AGENT_KINDS,
+    AgentViews,
+    CommunityCentre,
+    Municipality,
+    Professional,
+    Resident,
+    Shopkeeper,
+)
 from samenkracht.sim.config import SimConfig
 from samenkracht.sim.graph_io import load_graphml
 from samenkracht.sim.mechanisms.allocation import LayeredAllocation
@@ -60,9 +67,27 @@ class CareNetworkModel(mesa.Model):
     """A municipality's formal–informal care network, one step per week."""
 
     # The world's parts, shown under the model's names (wijkteam_workers and shopkeepers: lists of those agents).
-    (config, state, ties, levers, streams, week, year, counters, flows, n_wijken, wijk_names, municipality, rows,
-     wijk_rows, yearly, capacity_factor, contact_factor, wijkteam_workers, shopkeepers) = (
-        _OfWorld() for _ in range(19))
+    (
+        config,
+        state,
+        ties,
+        levers,
+        streams,
+        week,
+        year,
+        counters,
+        flows,
+        n_wijken,
+        wijk_names,
+        municipality,
+        rows,
+        wijk_rows,
+        yearly,
+        capacity_factor,
+        contact_factor,
+        wijkteam_workers,
+        shopkeepers,
+    ) = (_OfWorld() for _ in range(19))
 
     def __init__(self, config: SimConfig | None = None) -> None:
         config = config if config is not None else SimConfig()
