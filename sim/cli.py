@@ -134,6 +134,7 @@ def _app(cfg: DictConfig) -> None:
 
 def main() -> None:
     """Entry point of the `samenkracht` console script."""
+    from sim import launchers
     from sim.config import SimConfig
     from sim.overrides import compose_check, open_actions, precheck
 
@@ -142,6 +143,7 @@ def main() -> None:
     try:
         precheck(sys.argv[1:], CONF_DIR, SimConfig)
         compose_check(sys.argv[1:], CONF_DIR)
+        launchers.check(sys.argv[1:])  # a launcher that does not exist, a SLURM cluster that does not answer
     except InputError as err:
         fail(str(err))
     _app()
