@@ -4,6 +4,8 @@
 #   make test        fast tests (everything not marked slow)
 #   make test-slow   slow tests only
 #   make test-browser   the students' page in headless Chromium (installs chromium and the app extras)
+#   make test-cluster   sweeps, compare and sensitivity on a throw-away local SLURM cluster, and on Ray
+#                    (installs Debian's slurm-wlm, munge, slurmdbd, mariadb-server and the ray extra; as root)
 #   make bench       benchmarks/bench_run.py
 #   make bench-all   benchmarks/bench_run.py --all (1k/10k/100k, amstelveen, Mesa yardstick; minutes)
 #   make update-baseline   rewrite tests/baseline.json after an intended model change
@@ -21,7 +23,7 @@ VPY    := $(VENV)/bin/python
 STAMP  := $(VENV)/.installed
 ARGS   ?=
 
-.PHONY: venv run test test-slow test-browser bench bench-all update-baseline clean
+.PHONY: venv run test test-slow test-browser test-cluster bench bench-all update-baseline clean
 
 # Recreate .venv if it exists but its python is broken or the wrong version
 # (e.g. created by Python 3.11, or its pyenv version was removed), then bring
@@ -48,7 +50,7 @@ run: venv
 	$(VENV)/bin/samenkracht $(ARGS)
 
 test: venv
-	$(VPY) -m pytest -m "not slow and not browser" -q
+	$(VPY) -m pytest -m "not slow and not browser and not cluster" -q
 
 test-slow: venv
 	$(VPY) -m pytest -m slow -q
@@ -73,6 +75,22 @@ test-browser: venv
 $(BROWSER_STAMP): pyproject.toml $(STAMP)
 	@echo "$(VPY) -m pip install -e '.[test,app,browser]'"
 	@$(VPY) -m pip install -q -e '.[test,app,browser]'
+	@touch $@
+
+# Sweeps through hydra/launcher=slurm against a single-node SLURM cluster that .ci/slurm-cluster starts on the
+# loopback (in private network and PID namespaces, from configuration in a temporary directory) and stops
+# afterwards whatever happens; and through hydra/launcher=ray on a local Ray instance. Installs the Debian
+# packages when they are missing (as root; otherwise says which), and the ray extra into .venv.
+CLUSTER_STAMP := $(VENV)/.installed-cluster
+
+test-cluster: venv
+	@bash .ci/slurm-cluster install
+	@$(MAKE) -s --no-print-directory $(CLUSTER_STAMP)
+	bash .ci/slurm-cluster run $(VPY) -m pytest tests/test_cluster.py -q -p no:cacheprovider
+
+$(CLUSTER_STAMP): pyproject.toml $(STAMP)
+	@echo "$(VPY) -m pip install -e '.[test,ray]'"
+	@$(VPY) -m pip install -q -e '.[test,ray]'
 	@touch $@
 
 bench: venv
