@@ -152,7 +152,7 @@ def basic(tmp_path_factory) -> Path:
 @cluster
 def test_slurm_sweep_equals_the_basic_launcher_bit_for_bit(basic, tmp_path):
     sweep_dir = tmp_path / "slurm"
-    sweep(sweep_dir, *SLURM, "seed=3,1,2")
+    sweep(sweep_dir, *SLURM, 'hydra.launcher.setup=["echo setup line ran"]', "seed=3,1,2")
     assert_same_runs(by_seed(basic), by_seed(sweep_dir))
     # They ran as SLURM array tasks, with the settings given on the command line.
     (array,) = array_jobs(sweep_dir)
@@ -163,7 +163,9 @@ def test_slurm_sweep_equals_the_basic_launcher_bit_for_bit(basic, tmp_path):
         assert task["State"] == "COMPLETED", task
         assert (task["Partition"], task["Account"], task["Timelimit"]) == ("debug", "research", "00:05:00"), task
         assert task["ReqMem"] in ("1G", "1024M", "1Gn"), task
-    assert sorted(json.loads((d / MANIFEST).read_text())["years"] for d in run_dirs(sweep_dir)) == [2, 3, 8]
+    assert {json.loads((d / MANIFEST).read_text())["seed"] for d in run_dirs(sweep_dir)} == {1, 2, 3}
+    logs = [p.read_text() for p in sweep_dir.glob(f".submitit/{array}_*/*_log.out")]
+    assert len(logs) == 3 and all("setup line ran" in log for log in logs)  # hydra.launcher.setup ran before each
 
 
 @cluster
@@ -171,11 +173,11 @@ def test_a_cancelled_job_is_the_only_run_done_again(tmp_path):
     """scancel one array task part-way: the sweep fails; started again, it runs only the cancelled run.
 
     submitit's job ignores SIGTERM, and SLURM sends SIGKILL a few seconds after scancel (KillWait, 1 s here,
-    plus its own delays, about 5 s on the test node): the run cancelled, the second of three, is long (about
-    9 s), the others short."""
+    plus its own delays, about 5 s on the test node): the run cancelled, the second of three, is long (30,000
+    residents, about 9 s), the others short."""
     sweep_dir = tmp_path / "sweep"
-    args = [str(SCRIPT), "-m", *SLURM[:5], "hydra.launcher.array_parallelism=1", "years=2,8,3",
-            "population.size=15000", "burn_in_weeks=2", "output.plots=false", f"hydra.sweep.dir={sweep_dir}"]
+    args = [str(SCRIPT), "-m", *SLURM[:5], "hydra.launcher.array_parallelism=1", "population.size=300,30000,400",
+            "years=4", "burn_in_weeks=2", "output.plots=false", f"hydra.sweep.dir={sweep_dir}"]
     first = subprocess.Popen(args, cwd=tmp_path, env=env(), stdin=subprocess.DEVNULL, stdout=subprocess.PIPE,
                              stderr=subprocess.PIPE, text=True)
     cancelled = None
@@ -219,7 +221,8 @@ def test_a_cancelled_job_is_the_only_run_done_again(tmp_path):
     for name, mtime in finished.items():
         assert (sweep_dir / name / MANIFEST).stat().st_mtime_ns == mtime, f"{name} was run again"
     assert (cancelled / MANIFEST).is_file() and not (cancelled / INCOMPLETE).exists()
-    assert sorted(json.loads((d / MANIFEST).read_text())["years"] for d in run_dirs(sweep_dir)) == [2, 3, 8]
+    sizes = [json.loads((d / MANIFEST).read_text())["population_size"] for d in run_dirs(sweep_dir)]
+    assert sizes == [300, 30000, 400]
 
 
 @cluster
@@ -242,7 +245,8 @@ def test_unknown_account_is_refused_before_anything_is_written(tmp_path):
 @cluster
 def test_unreachable_cluster_is_refused_before_anything_is_written(tmp_path):
     conf = tmp_path / "slurm.conf"  # a cluster whose controller is not running
-    conf.write_text(Path(os.environ["SLURM_CONF"]).read_text().replace("SlurmctldPort=6817", "SlurmctldPort=6999"))
+    conf.write_text(Path(os.environ["SLURM_CONF"]).read_text().replace("SlurmctldPort=6817", "SlurmctldPort=6999")
+                    + "MessageTimeout=2\n")
     sweep_dir = tmp_path / "sweep"
     message = refused(run([SCRIPT, "-m", *SLURM[:2], "seed=1,2", *TINY, f"hydra.sweep.dir={sweep_dir}"], tmp_path,
                           timeout=200, SLURM_CONF=str(conf)), "hydra/launcher=slurm", "cannot be reached")
