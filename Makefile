@@ -100,7 +100,7 @@ bench-all: venv
 	$(VPY) benchmarks/bench_run.py --all
 
 update-baseline: venv
-	$(VPY) -m sim.regression --update
+	$(VPY) -m samenkracht.tools.regression --update
 
 clean:
 	rm -rf $(VENV) build dist *.egg-info .pytest_cache

@@ -28,8 +28,8 @@ from typing import Any
 import pandas as pd
 import yaml
 
-from sim.errors import InputError
-from sim.outputs import INCOMPLETE, MANIFEST, RUN_FILES, write_atomic
+from samenkracht.sim.errors import InputError
+from samenkracht.tools.outputs import INCOMPLETE, MANIFEST, RUN_FILES, write_atomic
 
 #: Columns every collected row starts with, taken from the run's manifest (plus its directory).
 RUN_COLUMNS: tuple[str, ...] = ("run_dir", "scenario", "seed", "population_size", "years", "git_revision")
@@ -130,7 +130,7 @@ def _gather(run_dirs: Sequence[Path], table: str, progress_label: str | None,
     ``ids`` caches each run's identification, so gathering a second table of the same runs reads no manifest
     or overrides.yaml again.
     """
-    from sim.progress import Progress
+    from samenkracht.tools.progress import Progress
 
     ids = {} if ids is None else ids
     frames: list[pd.DataFrame] = []

@@ -37,10 +37,11 @@ import pandas as pd
 import yaml
 from scipy import stats
 
-from sim.config import SimConfig
-from sim.errors import InputError
-from sim.mechanisms.demography import WEEKS_PER_YEAR
-from sim.outputs import is_complete, write_atomic
+from samenkracht.sim.config import SimConfig
+from samenkracht.sim.errors import InputError
+from samenkracht.sim import indicator_table
+from samenkracht.sim.time import WEEKS_PER_YEAR
+from samenkracht.tools.outputs import is_complete, write_atomic
 
 #: The indicators every comparison reports (yearly values from summary.csv).
 HEADLINE_INDICATORS: tuple[str, ...] = (
@@ -52,10 +53,6 @@ WIJK_INDICATORS: tuple[str, ...] = (
     "carrying_capacity", "heavily_burdened_share", "burden_mean", "unmet_hours", "isolated_share",
     "severely_lonely_share",
 )
-#: Indicators that are shares (0–1): shown in %, their differences in percentage points.
-SHARES = frozenset({"carrying_capacity", "heavily_burdened_share", "isolated_share", "severely_lonely_share"})
-#: Indicators for which a higher value is better; for the rest of the effect indicators lower is better.
-HIGHER_IS_BETTER = frozenset({"carrying_capacity", "informal_hours"})
 #: The money that buys an effect: the municipality's yearly spending on actions.
 COST_INDICATOR = "municipal_cost_eur"
 LEVEL = 0.95
@@ -184,7 +181,7 @@ def cost_per_effect(diffs: pd.DataFrame, years: Sequence[int]) -> pd.DataFrame:
             if (arm, year, effect.indicator) not in d.index:
                 continue
             row = d.loc[(arm, year, effect.indicator)]
-            sign = effect.scale if effect.indicator in HIGHER_IS_BETTER else -effect.scale
+            sign = effect.scale if indicator_table.indicator(effect.indicator).better == "higher" else -effect.scale
             improvement = sign * row["mean"] + 0.0  # + 0.0: no negative zero
             lo, hi = sorted((sign * row["ci_low"] + 0.0, sign * row["ci_high"] + 0.0))
             if lo > 0:
@@ -303,8 +300,8 @@ def arm_labels(scenarios: Sequence[str]) -> list[str]:
 
 def compose_scenario(scenario: str, overrides: Sequence[str], conf_dir: Path) -> tuple[Any, SimConfig]:
     """Compose the configuration of one scenario with the user's overrides (Hydra's compose API)."""
-    from sim.config import to_sim_config
-    from sim.overrides import compose
+    from samenkracht.tools.config_store import to_sim_config
+    from samenkracht.tools.overrides import compose
 
     cfg = compose([f"scenario={scenario}", *overrides], conf_dir)  # a bad override: the message `samenkracht` gives
     return cfg, to_sim_config(cfg)
@@ -346,7 +343,7 @@ def execute_run(spec: RunSpec, on_week: Callable[[], None] | None = None) -> str
 
     ``on_week`` is called after every simulated week (for progress).
     """
-    from sim.outputs import simulate
+    from samenkracht.tools.outputs import simulate
 
     logging.getLogger("MESA").setLevel(logging.WARNING)
     run_dir = spec.run_dir
@@ -368,13 +365,13 @@ def run_all(specs: Sequence[RunSpec], jobs: int = 1, label: str = "runs", launch
             folder: Path | None = None) -> dict[Path, str]:
     """Run every spec whose directory is not complete, ``jobs`` at a time; return failures (run_dir → error).
 
-    With a ``launcher`` (:class:`sim.launchers.Launcher`) the runs are one job array of that launcher
+    With a ``launcher`` (:class:`samenkracht.tools.launchers.Launcher`) the runs are one job array of that launcher
     (SLURM or submitit-local), its logs in ``folder``.
 
     Each run's numbers depend only on its configuration and seed, so the
     results do not depend on ``jobs`` or on the order runs finish in.
     """
-    from sim.progress import Progress
+    from samenkracht.tools.progress import Progress
 
     todo = [s for s in specs if not is_complete(s.run_dir)]
     failures: dict[Path, str] = {}

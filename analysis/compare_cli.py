@@ -22,8 +22,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from analysis.texts import LANGUAGES
-from sim.errors import InputError
+from samenkracht.analysis.texts import LANGUAGES
+from samenkracht.sim.errors import InputError
 
 if TYPE_CHECKING:  # pandas and the analysis modules are imported where used, so that --help answers at once
     import pandas as pd
@@ -97,13 +97,13 @@ def _int(key: str, text: str, lo: int) -> int:
 
 def parse_args(argv: Sequence[str]) -> tuple[Options, list[str]]:
     """Split ``argv`` into the command's own options and the model overrides; check the options."""
-    from analysis.collect import parse_bool
-    from sim.overrides import _HYDRA_FLAGS
+    from samenkracht.analysis.collect import parse_bool
+    from samenkracht.tools.overrides import HYDRA_FLAGS
 
     opts, overrides = Options(), []
     for arg in argv:
         key, eq, value = arg.partition("=")
-        if arg in _HYDRA_FLAGS or key in _HYDRA_FLAGS:
+        if arg in HYDRA_FLAGS or key in HYDRA_FLAGS:
             raise InputError(f"'{arg}': {PROG} runs the seeds and scenarios itself; Hydra flags are not used here.")
         if not eq:
             raise InputError(f"'{arg}' is not an option: write key=value (for example scenarios=baseline,respite_care).")
@@ -152,9 +152,10 @@ def parse_args(argv: Sequence[str]) -> tuple[Options, list[str]]:
 
 
 def _check_overrides(overrides: list[str]) -> list[str]:
-    from sim.cli import CONF_DIR
-    from sim.config import SimConfig, register_configs
-    from sim.overrides import open_actions, precheck
+    from samenkracht.tools.run import CONF_DIR
+    from samenkracht.sim.config import SimConfig
+    from samenkracht.tools.config_store import register_configs
+    from samenkracht.tools.overrides import open_actions, precheck
 
     register_configs()
     overrides = open_actions(overrides)
@@ -194,11 +195,11 @@ def _runs_setup(frame: pd.DataFrame) -> dict[str, Any]:
 
 def from_running(opts: Options, overrides: list[str], argv: Sequence[str], launcher: Any = None):
     """Run every scenario at every seed (resuming in ``out``); return (frame, wijken, arms, reference, setup, out)."""
-    from analysis.collect import collect_runs, collect_wijken, write_dataset
-    from analysis.compare import arm_labels, plan_runs, run_all
-    from sim.cli import CONF_DIR
-    from sim.outputs import is_complete
-    from sim.overrides import config_groups
+    from samenkracht.analysis.collect import collect_runs, collect_wijken, write_dataset
+    from samenkracht.analysis.compare import arm_labels, plan_runs, run_all
+    from samenkracht.tools.run import CONF_DIR
+    from samenkracht.tools.outputs import is_complete
+    from samenkracht.tools.overrides import config_groups
 
     overrides = _check_overrides(overrides)
     available = config_groups(Path(CONF_DIR)).get("scenario", [])
@@ -281,7 +282,7 @@ def from_runs(opts: Options, overrides: list[str]):
     """Read finished runs; return (frame, wijken, arms, reference, setup, out)."""
     import pandas as pd
 
-    from analysis.collect import IncompleteRunWarning, collect, collect_wijken
+    from samenkracht.analysis.collect import IncompleteRunWarning, collect, collect_wijken
 
     if overrides:
         raise InputError(f"model overrides ({' '.join(overrides)}) apply only when running; with runs= each run "
@@ -350,12 +351,12 @@ def main(argv: Sequence[str] | None = None) -> None:
         return
     import logging
 
-    from analysis.compare import compare
-    from analysis.report import write_report
-    from sim.outputs import git_revision, write_atomic
+    from samenkracht.analysis.compare import compare
+    from samenkracht.analysis.report import write_report
+    from samenkracht.tools.outputs import git_revision, write_atomic
 
     logging.getLogger("MESA").setLevel(logging.WARNING)
-    from sim import launchers
+    from samenkracht.tools import launchers
 
     try:
         launcher, own_argv = launchers.for_tool(argv, PROG)  # hydra/launcher=slurm hydra.launcher.KEY=VALUE

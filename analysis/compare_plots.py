@@ -19,8 +19,10 @@ import numpy as np
 import pandas as pd
 from matplotlib.ticker import Formatter, MaxNLocator
 
-from analysis.compare import SHARES, Comparison
-from analysis.texts import INDICATORS, TEXT, number
+from samenkracht.analysis.compare import Comparison
+from samenkracht.analysis.formatting import number
+from samenkracht.analysis.texts import TEXT
+from samenkracht.sim.indicator_table import is_percent, label
 
 COLOURS = ("#000000", "#0072B2", "#D55E00", "#009E73", "#CC79A7", "#E69F00", "#56B4E9")
 LINESTYLES = ("-", "--", "-.", ":", (0, (5, 1, 1, 1, 1, 1)), (0, (8, 2)), (0, (1, 1)))
@@ -41,8 +43,8 @@ class _UnitFormatter(Formatter):
     language's decimal sign and as few decimals as show every tick exactly."""
 
     def __init__(self, indicator: str, lang: str, diff: bool) -> None:
-        self.scale = 100.0 if indicator in SHARES else 1.0
-        self.suffix = "%" if indicator in SHARES and not diff else ""
+        self.scale = 100.0 if is_percent(indicator) else 1.0
+        self.suffix = "%" if is_percent(indicator) and not diff else ""
         self.lang, self.diff, self.decimals = lang, diff, 0
 
     def set_locs(self, locs) -> None:
@@ -117,12 +119,12 @@ def plot_indicators(cmp: Comparison, lang: str = "nl", diff: bool = False) -> by
                 r = rows[rows["arm"] == arm].sort_values("year")
                 _band(ax, r["year"].to_numpy(), r["mean"].to_numpy(), r["ci_low"].to_numpy(),
                       r["ci_high"].to_numpy(), i, f"{arm} − {cmp.reference}" if diff else arm)
-            name, unit = INDICATORS[lang][indicator]
-            ax.set_title(name)
+            words = label(indicator, lang)
+            ax.set_title(words.name)
             if diff:
-                ax.set_ylabel(TEXT[lang]["pp"] if indicator in SHARES else unit)
+                ax.set_ylabel(TEXT[lang]["pp"] if is_percent(indicator) else words.yearly_unit)
             else:
-                ax.set_ylabel(textwrap.fill(unit, 24))
+                ax.set_ylabel(textwrap.fill(words.yearly_unit, 24))
             _format_y(ax, indicator, lang, diff=diff)
         _finish(fig, axes, axes.flat[0], len(indicators), lang)
         return _png(fig)
@@ -143,6 +145,6 @@ def plot_wijk(cmp: Comparison, indicator: str, lang: str = "nl") -> bytes:
                       r["ci_high"].to_numpy(), i, arm)
             ax.set_title(str(wijk))
             _format_y(ax, indicator, lang, diff=False)
-        name, unit = INDICATORS[lang][indicator]
-        _finish(fig, axes, axes.flat[0], len(wijken), lang, title=f"{name} ({unit})")
+        words = label(indicator, lang)
+        _finish(fig, axes, axes.flat[0], len(wijken), lang, title=f"{words.name} ({words.yearly_unit})")
         return _png(fig)

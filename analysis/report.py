@@ -1,6 +1,7 @@
 """The comparison report: one self-contained HTML file (plots embedded as base64 PNG) and the same tables as CSV.
 
-Dutch by default, English with ``lang="en"``; the words are in analysis/texts.py.
+Dutch by default, English with ``lang="en"``; the words are in analysis/texts.py, the indicators' names and
+units in sim/indicator_table.py.
 The CSV files carry the full-precision numbers with English column names, so
 scripts do not depend on the report's language.
 """
@@ -15,9 +16,11 @@ from pathlib import Path
 
 import pandas as pd
 
-from analysis.compare import Comparison
-from analysis.texts import INDICATORS, TEXT, interval, number, value
-from sim.outputs import write_atomic
+from samenkracht.analysis.compare import Comparison
+from samenkracht.analysis.formatting import number
+from samenkracht.analysis.texts import TEXT, interval, value
+from samenkracht.sim.indicator_table import is_percent, label
+from samenkracht.tools.outputs import write_atomic
 
 REPORT = "report.html"
 
@@ -103,7 +106,7 @@ def _headline(cmp: Comparison, lang: str) -> str:
         head = "".join(f"<th>{_e(a)}</th>" for a in cmp.arms)
         body = []
         for indicator in pd.unique(table["indicator"]):
-            name, unit = INDICATORS[lang][indicator]
+            words = label(indicator, lang)
             cells = []
             for arm in cmp.arms:
                 if (indicator, arm) not in rows.index:
@@ -111,7 +114,7 @@ def _headline(cmp: Comparison, lang: str) -> str:
                     continue
                 cells.append(_cell(rows.loc[(indicator, arm)], indicator, lang,
                                    cls="num ref" if arm == cmp.reference else "num"))
-            body.append(f"<tr><th>{_e(name)}<br><small>{_e(unit)}</small></th>{''.join(cells)}</tr>")
+            body.append(f"<tr><th>{_e(words.name)}<br><small>{_e(words.yearly_unit)}</small></th>{''.join(cells)}</tr>")
         parts.append(f"<h3>{_e(t['h_year'].format(year=year))}</h3>"
                      f"<table><tr><th>{_e(t['indicator'])}</th>{head}</tr>{''.join(body)}</table>")
     return "".join(parts)
@@ -124,9 +127,7 @@ def _narrowing(x: float, lang: str) -> str:
 
 
 def _diff_unit(indicator: str, lang: str) -> str:
-    from analysis.compare import SHARES
-
-    return TEXT[lang]["unit_pp"] if indicator in SHARES else INDICATORS[lang][indicator][1]
+    return TEXT[lang]["unit_pp"] if is_percent(indicator) else label(indicator, lang).yearly_unit
 
 
 def _differences(cmp: Comparison, lang: str) -> str:
@@ -147,7 +148,7 @@ def _differences(cmp: Comparison, lang: str) -> str:
             ind = r["indicator"]
             cls = ' class="num sig"' if _sig(r) else ' class="num"'
             body.append(
-                f"<tr><td>{_e(r['arm'])}</td><td>{_e(INDICATORS[lang][ind][0])}<br>"
+                f"<tr><td>{_e(r['arm'])}</td><td>{_e(label(ind, lang).name)}<br>"
                 f"<small>{_e(_diff_unit(ind, lang))}</small></td>"
                 f"<td{cls}>{_e(value(r['mean'], ind, lang, diff=True))}</td>"
                 f"<td{cls}>{_e(interval(r['ci_low'], r['ci_high'], ind, lang, diff=True))}</td>"
@@ -179,7 +180,7 @@ def _cost(cmp: Comparison, lang: str) -> str:
                 cls = "num sig"
             else:
                 per, cls = t[r["status"]], "num"
-            body.append(f"<tr><td>{_e(r['arm'])}</td><td>{_e(INDICATORS[lang][r['effect']][0])}</td>"
+            body.append(f"<tr><td>{_e(r['arm'])}</td><td>{_e(label(r['effect'], lang).name)}</td>"
                         f'<td class="num">{imp}</td><td class="num">{cost}</td><td class="{cls}">{_e(per)}</td></tr>')
         parts.append(f"<h3>{_e(t['h_year'].format(year=year))}</h3><table>{head}{''.join(body)}</table>")
     return "".join(parts)
@@ -194,7 +195,7 @@ def _wijk_table(cmp: Comparison, lang: str) -> str:
     parts = [f"<p>{_e(t['wijk_intro'].format(year=year))}</p>"]
     for arm in [a for a in cmp.arms if a != cmp.reference]:
         r_arm = rows[rows["arm"] == arm].set_index(["wijk_name", "indicator"])
-        head = "".join(f"<th>{_e(INDICATORS[lang][i][0])}</th>" for i in indicators)
+        head = "".join(f"<th>{_e(label(i, lang).name)}</th>" for i in indicators)
         body = []
         for wijk in pd.unique(rows["wijk_name"]):
             cells = [_cell(r_arm.loc[(wijk, ind)], ind, lang, diff=True) for ind in indicators]
@@ -210,14 +211,14 @@ def _figure(png: bytes, caption: str) -> str:
 
 def figures(cmp: Comparison, lang: str, per_wijk: bool) -> dict[str, tuple[str, bytes]]:
     """Every plot of the report: file stem → (caption, PNG bytes)."""
-    from analysis.compare_plots import plot_indicators, plot_wijk
+    from samenkracht.analysis.compare_plots import plot_indicators, plot_wijk
 
     t = TEXT[lang]
     out = {"indicators": (t["fig_levels"], plot_indicators(cmp, lang)),
            "differences": (t["fig_diffs"], plot_indicators(cmp, lang, diff=True))}
     if per_wijk and cmp.wijk_levels is not None:
         for indicator in pd.unique(cmp.wijk_levels["indicator"]):
-            caption = t["fig_wijk"].format(indicator=INDICATORS[lang][indicator][0])
+            caption = t["fig_wijk"].format(indicator=label(indicator, lang).name)
             out[f"wijk_{indicator}"] = (caption, plot_wijk(cmp, indicator, lang))
     return out
 

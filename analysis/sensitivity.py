@@ -2,7 +2,7 @@
 
 The designs (which parameter values to run) and the indices computed from the
 runs' indicators live here; running the model for each design point is
-sim/sensitivity.py's job. Both methods work on the unit scale of each
+tools/sensitivity.py's job. Both methods work on the unit scale of each
 parameter's range, so a parameter ranks high because the indicator responds to
 it over the range given, not because of its unit.
 """

@@ -1,38 +1,12 @@
-"""Words of the comparison report and its plots, in Dutch (default) and English, and number formats per language."""
+"""Words of the comparison report and its plots, in Dutch (default) and English, and an indicator's figures in its
+display unit. The indicators' own names and units are in sim/indicator_table.py."""
 
 from __future__ import annotations
 
 import math
 
-LANGUAGES = ("nl", "en")
-
-#: Indicator → (name, unit of a level) per language.
-INDICATORS: dict[str, dict[str, tuple[str, str]]] = {
-    "nl": {
-        "carrying_capacity": ("Draagkracht van de sociale basis", "aandeel zorgvraag informeel beantwoord"),
-        "heavily_burdened_share": ("Zwaarbelaste mantelzorgers", "aandeel van de mantelzorgers"),
-        "burden_mean": ("Gemiddelde belasting van mantelzorgers", "score 0–10"),
-        "unmet_hours": ("Onvervulde zorgvraag", "uur per week"),
-        "isolated_share": ("Sociaal geïsoleerde volwassenen", "aandeel van de volwassenen"),
-        "severely_lonely_share": ("Zeer eenzame volwassenen", "aandeel van de volwassenen"),
-        "informal_hours": ("Informele zorg", "uur per week"),
-        "formal_hours": ("Formele zorg", "uur per week"),
-        "municipal_cost_eur": ("Uitgaven van de gemeente aan acties", "€ per jaar"),
-        "formal_cost_eur": ("Kosten van formele zorg", "€ per jaar"),
-    },
-    "en": {
-        "carrying_capacity": ("Carrying capacity of the social base", "share of need met informally"),
-        "heavily_burdened_share": ("Heavily burdened carers", "share of carers"),
-        "burden_mean": ("Mean burden of carers", "score 0–10"),
-        "unmet_hours": ("Unmet care need", "hours a week"),
-        "isolated_share": ("Socially isolated adults", "share of adults"),
-        "severely_lonely_share": ("Severely lonely adults", "share of adults"),
-        "informal_hours": ("Informal care", "hours a week"),
-        "formal_hours": ("Formal care", "hours a week"),
-        "municipal_cost_eur": ("Municipal spending on actions", "€ a year"),
-        "formal_cost_eur": ("Cost of formal care", "€ a year"),
-    },
-}
+from samenkracht.analysis.formatting import number, percent
+from samenkracht.sim.indicator_table import LANGUAGES, is_percent
 
 #: Running text of the report, per language. The section headings are the keys starting with "h_".
 TEXT: dict[str, dict[str, str]] = {
@@ -186,38 +160,16 @@ TEXT: dict[str, dict[str, str]] = {
     },
 }
 
-MINUS = "\u2212"
-
-
-def number(value: float, decimals: int, lang: str, sign: bool = False) -> str:
-    """A number with grouped thousands, in the language's style (nl: 1.234,5; en: 1,234.5); '—' for NaN."""
-    if value is None or (isinstance(value, float) and math.isnan(value)):
-        return "—"
-    if math.isinf(value):
-        return "∞" if value > 0 else MINUS + "∞"
-    text = f"{abs(value):,.{decimals}f}"
-    if lang == "nl":
-        text = text.replace(",", "\x00").replace(".", ",").replace("\x00", ".")
-    if round(value, decimals) < 0:
-        return MINUS + text
-    if sign and round(value, decimals) > 0:
-        return "+" + text
-    return text
-
-
 def value(x: float, indicator: str, lang: str, diff: bool = False, like: float | None = None) -> str:
     """An indicator's level (or, with ``diff``, a difference) in its display unit.
 
     ``like`` sets the precision by another number's size (so both ends of an interval get the same).
     """
-    from analysis.compare import SHARES
-
     size = abs(x if like is None else like)
-
-    if indicator in SHARES:
+    if is_percent(indicator):
         if diff:
             return f"{number(x * 100, 2, lang, sign=True)} {TEXT[lang]['pp']}"
-        return f"{number(x * 100, 1, lang)}%"
+        return percent(x, 1, lang)
     if indicator.endswith("_eur"):
         return f"€ {number(x, 0, lang, sign=diff)}"
     if indicator == "burden_mean":
@@ -231,3 +183,6 @@ def interval(lo: float, hi: float, indicator: str, lang: str, diff: bool = False
         return "—"
     like = max(abs(lo), abs(hi))
     return f"{value(lo, indicator, lang, diff, like)} – {value(hi, indicator, lang, diff, like)}"
+
+
+__all__ = ["LANGUAGES", "TEXT", "interval", "value"]

@@ -1,9 +1,10 @@
 """What students can choose on the page, and how their choices become a run's configuration.
 
-Each registered municipal action is offered as a switch and a level. The level
-multiplies the action's main parameter (and, where the cost follows another
-parameter, that one too), starting from the defaults of the action registry:
-level 1 is the ready-made scenario of that action (conf/scenario/ACTION.yaml).
+Each registered municipal action that declares a page choice is offered as a
+switch and a level. The level multiplies the action's main parameter (and,
+where the cost follows another parameter, that one too), starting from the
+defaults of the action registry: level 1 is the ready-made scenario of that
+action (conf/scenario/ACTION.yaml).
 """
 
 from __future__ import annotations
@@ -12,10 +13,9 @@ import dataclasses
 from dataclasses import dataclass, field
 from typing import Any
 
-from scenarios import actions as _registered  # noqa: F401  (fills the registry)
-from scenarios.registry import ACTIONS, build_actions
-from sim.config import ScenarioConfig, SimConfig
-from sim.population import PopulationParams
+from samenkracht.sim.actions import build_actions, registry
+from samenkracht.sim.config import ScenarioConfig, SimConfig
+from samenkracht.sim.population import PopulationParams
 
 #: Municipality sizes the page offers (residents).
 SIZES: tuple[int, ...] = (100, 200, 300, 400, 600, 800, 1000, 1500, 2000)
@@ -49,7 +49,7 @@ class ActionChoice:
 
     def settings(self, level: float) -> dict[str, Any]:
         """The scenario entry for this action at ``level`` (× the ready-made setting), clipped to each range."""
-        fields = {f.name: f for f in dataclasses.fields(ACTIONS[self.name].Params)}
+        fields = {f.name: f for f in dataclasses.fields(registry()[self.name].Params)}
         entry: dict[str, Any] = {"start_year": 0, **self.fixed}
         for key in self.scaled:
             f = fields[key]
@@ -68,23 +68,14 @@ class ActionChoice:
         return float(self.settings(level)[self.scaled[0]])
 
 
+def _offered() -> tuple[ActionChoice, ...]:
+    """Every registered action that declares a page choice, in the order of its declared position."""
+    offered = [(cls.choice.position, name, cls.choice) for name, cls in registry().items() if cls.choice is not None]
+    return tuple(ActionChoice(name, tuple(c.scaled), dict(c.fixed), c.extra_only) for _, name, c in sorted(offered))
+
+
 #: The actions on the page, in the order the students see them.
-CHOICES: tuple[ActionChoice, ...] = (
-    ActionChoice("link_shopkeepers", ("signal_chance",)),
-    ActionChoice("buurthulp", ("recruitment", "coordinator_fte")),
-    ActionChoice("buurthulp_backup", ("fte", "match_success_bonus")),
-    ActionChoice("community_centre", ("extra_activity",)),
-    ActionChoice("citizen_initiatives", ("initiatives_per_wijk",)),
-    ActionChoice("respite_care", ("hours_per_1000",)),
-    ActionChoice("carer_support", ("carers_per_week_per_1000",)),
-    ActionChoice("network_strengthening", ("cases_per_week_per_1000",)),
-    ActionChoice(
-        "wijkteam",
-        ("fte_factor",),
-        fixed={"fte_factor": 1.5, "social_model_share": 0.7, "quadrant_mix": [0.5, 0.25, 0.2, 0.05]},
-        extra_only=True,
-    ),
-)
+CHOICES: tuple[ActionChoice, ...] = _offered()
 CHOICE_BY_NAME: dict[str, ActionChoice] = {c.name: c for c in CHOICES}
 
 

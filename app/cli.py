@@ -12,7 +12,7 @@ import os
 import sys
 from pathlib import Path
 
-from app.export import OUTPUTS_ENV
+from samenkracht.app.export import OUTPUTS_ENV
 
 
 def main(argv: list[str] | None = None) -> None:
@@ -47,7 +47,7 @@ def main(argv: list[str] | None = None) -> None:
     print(f"samenkracht-app: open http://{host_shown}:{args.port}/ in a browser (Ctrl+C stops it)", flush=True)
     print(f"samenkracht-app: exported summaries are saved in {env[OUTPUTS_ENV]}", flush=True)
     command = [
-        sys.executable, "-m", "solara", "run", "app.page",
+        sys.executable, "-m", "solara", "run", "samenkracht.app.page",
         "--host", args.host, "--port", str(args.port), "--no-open", "--no-check-version", "--log-level", "warning",
     ]
     if not args.dev:

@@ -17,13 +17,15 @@ from typing import TYPE_CHECKING
 
 import numpy as np
 
-from app.figures import indicator_figure, png_bytes
-from app.texts import ACTION_TEXT, INDICATORS, PERCENT_COLUMNS, TEXT, chosen_actions, number
-from sim.mechanisms.demography import WEEKS_PER_YEAR
-from sim.outputs import write_atomic
+from samenkracht.app.figures import indicator_figure, png_bytes
+from samenkracht.analysis.formatting import number, percent
+from samenkracht.app.texts import ACTION_TEXT, PAGE_INDICATORS, TEXT, chosen_actions
+from samenkracht.sim.indicator_table import indicator
+from samenkracht.sim.time import WEEKS_PER_YEAR
+from samenkracht.tools.outputs import write_atomic
 
 if TYPE_CHECKING:
-    from app.run import PairedRun
+    from samenkracht.app.run import PairedRun
 
 #: Environment variable naming the folder exports are saved in (default: outputs/app under the working directory).
 OUTPUTS_ENV = "SAMENKRACHT_APP_OUTPUTS"
@@ -50,7 +52,7 @@ def effects(run: PairedRun) -> tuple[list[Effect], int]:
     if weeks == 0:
         return [], 0
     out = []
-    for column in INDICATORS["en"]:
+    for column in PAGE_INDICATORS:
         chosen = float(np.mean([r[column] for r in rows[-weeks:]]))
         baseline = float(np.mean([r[column] for r in base[-weeks:]]))
         out.append(Effect(column, chosen, baseline))
@@ -65,28 +67,29 @@ def period_text(run: PairedRun, weeks: int, lang: str) -> str:
         return t["weeks_so_far"].format(weeks=weeks)
     if done % WEEKS_PER_YEAR == 0:
         return t["last_year"].format(year=done // WEEKS_PER_YEAR)
-    return t["last_52"].format(year=done // WEEKS_PER_YEAR + 1, week=done % WEEKS_PER_YEAR)
+    return t["last_weeks"].format(weeks=WEEKS_PER_YEAR, year=done // WEEKS_PER_YEAR + 1, week=done % WEEKS_PER_YEAR)
 
 
 def format_level(value: float, column: str, lang: str) -> str:
     """An indicator's value in its unit: shares as percentages, hours as whole hours."""
-    if column in PERCENT_COLUMNS:
-        return f"{number(100 * value, lang, 1)}%"
-    return f"{number(value, lang, 0)} {'uur/week' if lang == 'nl' else 'h/week'}"
+    if indicator(column).percent:
+        return percent(value, 1, lang)
+    return f"{number(value, 0, lang)} {indicator(column).label(lang).unit}"
 
 
 def format_difference(effect: Effect, lang: str) -> str:
     """The difference with its sign and unit, and whether it is better or worse."""
     t = TEXT[lang]
-    lower_is_better = INDICATORS[lang][effect.column][2]
+    entry = indicator(effect.column)
+    lower_is_better = entry.better == "lower"
     d = effect.difference
-    if effect.column in PERCENT_COLUMNS:
-        size = number(abs(100 * d), lang, 1)
-        unit = "procentpunt" if lang == "nl" else "percentage points"
+    if entry.percent:
+        size = number(abs(100 * d), 1, lang)
+        unit = t["points"]
         tiny = abs(100 * d) < 0.05
     else:
-        size = number(abs(d), lang, 0)
-        unit = "uur per week" if lang == "nl" else "hours a week"
+        size = number(abs(d), 0, lang)
+        unit = entry.label(lang).unit
         tiny = abs(d) < 0.5
     if tiny:
         return t["same"]
@@ -102,8 +105,8 @@ def summary_text(run: PairedRun, lang: str, when: datetime | None = None) -> str
         t["s_title"],
         "",
         t["s_setup"].format(
-            size=number(run.size, lang), wijken=run.chosen.n_wijken, weeks=len(run.rows),
-            years=number(len(run.rows) / WEEKS_PER_YEAR, lang, 1), seed=run.seed,
+            size=number(run.size, 0, lang), wijken=run.chosen.n_wijken, weeks=len(run.rows),
+            years=number(len(run.rows) / WEEKS_PER_YEAR, 1, lang), seed=run.seed,
         ),
         "",
     ]
@@ -117,12 +120,12 @@ def summary_text(run: PairedRun, lang: str, when: datetime | None = None) -> str
             lines.append(
                 t["s_action_line"].format(
                     title=title, partner=partner, level=level, main=main,
-                    value=number(value, lang, 2 if value < 10 else 0), unit=unit,
-                    cost=number(costs.get(name, 0.0), lang),
+                    value=number(value, 2 if value < 10 else 0, lang), unit=unit,
+                    cost=number(costs.get(name, 0.0), 0, lang),
                 )
             )
         total = sum(costs.values())
-        lines.append(f"{t['cost']}: € {number(total, lang)} {t['per_year']}")
+        lines.append(f"{t['cost']}: € {number(total, 0, lang)} {t['per_year']}")
     else:
         lines.append(f"{t['actions_on']}: {t['no_actions']}")
     lines.append("")
@@ -132,7 +135,7 @@ def summary_text(run: PairedRun, lang: str, when: datetime | None = None) -> str
     else:
         lines.append(t["s_effects"].format(period=period_text(run, weeks, lang)))
         for e in found:
-            name = INDICATORS[lang][e.column][0]
+            name = indicator(e.column).label(lang).name
             lines.append(
                 f"- {name}: {format_level(e.baseline, e.column, lang)} → {format_level(e.chosen, e.column, lang)} "
                 f"({format_difference(e, lang)})"
@@ -145,7 +148,8 @@ def summary_text(run: PairedRun, lang: str, when: datetime | None = None) -> str
 def summary_png(run: PairedRun, lang: str) -> bytes:
     """The plots as a PNG, titled with the municipality and the chosen actions."""
     t = TEXT[lang]
-    title = f"{number(run.size, lang)} {t['size'].lower()} · {t['actions_on'].lower()}: {chosen_actions(run.levels, lang)}"
+    actions = chosen_actions(run.levels, lang)
+    title = f"{number(run.size, 0, lang)} {t['size'].lower()} · {t['actions_on'].lower()}: {actions}"
     return png_bytes(indicator_figure(run, lang, dpi=110, title=title))
 
 

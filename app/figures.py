@@ -15,11 +15,12 @@ from matplotlib.collections import LineCollection
 from matplotlib.figure import Figure
 from matplotlib.lines import Line2D
 
-from app.texts import INDICATORS, PERCENT_COLUMNS, TEXT
-from sim.mechanisms.demography import WEEKS_PER_YEAR
+from samenkracht.app.texts import PAGE_INDICATORS, TEXT
+from samenkracht.sim.indicator_table import indicator
+from samenkracht.sim.time import WEEKS_PER_YEAR
 
 if TYPE_CHECKING:
-    from app.run import PairedRun
+    from samenkracht.app.run import PairedRun
 
 #: Weeks in the moving mean of the plotted lines (a quarter: weekly values of a small municipality are noisy).
 SMOOTH_WEEKS = 13
@@ -120,7 +121,7 @@ def _smoothed(rows: list[dict], column: str) -> tuple[np.ndarray, np.ndarray]:
     if not rows:
         return np.zeros(0), np.zeros(0)
     values = np.array([r[column] for r in rows], dtype=float)
-    if column in PERCENT_COLUMNS:
+    if indicator(column).percent:
         values = values * 100.0
     cumulative = np.concatenate([[0.0], np.cumsum(values)])
     idx = np.arange(1, values.size + 1)
@@ -137,13 +138,14 @@ def indicator_figure(run: PairedRun, lang: str, dpi: int = 80, title: str = "") 
     fig = Figure(figsize=(7.6, 6.0), dpi=dpi)
     axes = fig.subplots(2, 2, sharex=True)
     rows, base = list(run.rows), list(run.baseline_rows)
-    for ax, (column, (name, unit, _)) in zip(axes.flat, INDICATORS[lang].items(), strict=True):
+    for ax, column in zip(axes.flat, PAGE_INDICATORS, strict=True):
+        words = indicator(column).label(lang)
         bx, by = _smoothed(base, column)
         sx, sy = _smoothed(rows, column)
         ax.plot(bx, by, color=_BASELINE_COLOUR, linewidth=1.6, linestyle="--", label=t["baseline"])
         ax.plot(sx, sy, color=_SCENARIO_COLOUR, linewidth=2.0, label=t["scenario"])
-        ax.set_title(name, fontsize=10)
-        ax.set_ylabel(unit, fontsize=8)
+        ax.set_title(words.name, fontsize=10)
+        ax.set_ylabel(words.unit, fontsize=8)
         ax.tick_params(labelsize=8)
         ax.grid(alpha=0.3)
         ax.set_xlim(0, run.years)

@@ -1,7 +1,7 @@
 """The students' page: Mesa's SolaraViz with the municipality's size, the actions and their levels as inputs,
 the social network, the headline indicators beside the baseline, and a one-click summary export.
 
-Run it with ``samenkracht-app`` (or ``solara run app.page``). SolaraViz gives
+Run it with ``samenkracht-app`` (or ``solara run samenkracht.app.page``). SolaraViz gives
 the sidebar (parameters; Reset, ▶/❚❚ and Step) and rebuilds the model from the
 inputs on Reset; the main area below is this module's own.
 """
@@ -14,12 +14,12 @@ import solara
 from mesa.visualization import SolaraViz
 from mesa.visualization.utils import update_counter
 
-from app.choices import CHOICES, LEVELS, SEED_DEFAULT, SEEDS, SIZE_DEFAULT, SIZES, YEARS, YEARS_DEFAULT
-from app.export import export_summary, summary_text
-from app.figures import indicator_figure, network_figure, png_bytes
-from app.run import PairedRun
-from app.texts import ACTION_TEXT, DEFAULT_LANGUAGE, LANGUAGES, TEXT, chosen_actions
-from sim.mechanisms.demography import WEEKS_PER_YEAR
+from samenkracht.app.choices import CHOICES, LEVELS, SEED_DEFAULT, SEEDS, SIZE_DEFAULT, SIZES, YEARS, YEARS_DEFAULT
+from samenkracht.app.export import export_summary, summary_text
+from samenkracht.app.figures import indicator_figure, network_figure, png_bytes
+from samenkracht.app.run import PairedRun
+from samenkracht.app.texts import ACTION_TEXT, DEFAULT_LANGUAGE, LANGUAGES, TEXT, chosen_actions
+from samenkracht.sim.time import WEEKS_PER_YEAR
 
 #: Weeks stepped between two redraws while playing and per Step (about half a year; Mesa's slider takes odd
 #: numbers only): drawing costs more than simulating, so 10 years of a few hundred residents run in well

@@ -8,22 +8,24 @@ seed, so the two differ only where the actions act), and steps both.
 
 from __future__ import annotations
 
+import inspect
 from typing import Any
 
 import mesa
 import networkx as nx
 import numpy as np
 
-from app.choices import (
+from samenkracht.app.choices import (
     CHOICE_BY_NAME,
+    CHOICES,
     SEED_DEFAULT,
     SIZE_DEFAULT,
     YEARS_DEFAULT,
     make_config,
     parse_choices,
 )
-from sim.mechanisms.demography import WEEKS_PER_YEAR
-from sim.model import CareNetworkModel
+from samenkracht.sim.time import WEEKS_PER_YEAR
+from samenkracht.sim.model import CareNetworkModel
 
 #: Most residents drawn in the network view; a larger municipality shows its first wijken.
 MAX_DRAWN = 800
@@ -35,37 +37,16 @@ class PairedRun(mesa.Model):
     ``size`` is residents at the start, ``years`` the simulated years after
     which the run stops, ``seed`` the run's one seed; every other keyword is
     ``ACTION`` (switched on or not) or ``ACTION_level`` (× the ready-made
-    setting) for an action of app.choices.CHOICES. The keywords are spelled
-    out because SolaraViz reads them from the signature (and would pass a
-    Mesa ``scenario`` to a constructor taking ``**kwargs``).
+    setting) for an action of samenkracht.app.choices.CHOICES. The signature
+    spells these keywords out (built from CHOICES, below the class) because
+    SolaraViz reads them from it (and would pass a Mesa ``scenario`` to a
+    constructor whose signature takes ``**kwargs``).
     """
 
     def __init__(
-        self,
-        size: int = SIZE_DEFAULT,
-        years: int = YEARS_DEFAULT,
-        seed: int = SEED_DEFAULT,
-        link_shopkeepers: bool = False,
-        link_shopkeepers_level: float = 1.0,
-        buurthulp: bool = False,
-        buurthulp_level: float = 1.0,
-        buurthulp_backup: bool = False,
-        buurthulp_backup_level: float = 1.0,
-        community_centre: bool = False,
-        community_centre_level: float = 1.0,
-        citizen_initiatives: bool = False,
-        citizen_initiatives_level: float = 1.0,
-        respite_care: bool = False,
-        respite_care_level: float = 1.0,
-        carer_support: bool = False,
-        carer_support_level: float = 1.0,
-        network_strengthening: bool = False,
-        network_strengthening_level: float = 1.0,
-        wijkteam: bool = False,
-        wijkteam_level: float = 1.0,
+        self, size: int = SIZE_DEFAULT, years: int = YEARS_DEFAULT, seed: int = SEED_DEFAULT, **choices: Any
     ) -> None:
         super().__init__(rng=int(seed))
-        choices = {k: v for k, v in locals().items() if k not in ("self", "size", "years", "seed", "__class__")}
         self.size, self.years, self.seed = int(size), int(years), int(seed)
         self.levels = parse_choices(choices)
         self.config = make_config(self.size, self.years, self.seed, self.levels)
@@ -131,6 +112,22 @@ class PairedRun(mesa.Model):
         if self._layout is None:
             self._layout = wijk_layout(self.chosen, self.drawn_wijken, self.seed)
         return self._layout
+
+
+
+def _signature() -> inspect.Signature:
+    """PairedRun's signature: size, years, seed, and a switch and a level for every action offered."""
+    keyword = inspect.Parameter.POSITIONAL_OR_KEYWORD
+    params = [inspect.Parameter("self", keyword)]
+    params += [inspect.Parameter(name, keyword, default=default, annotation=int)
+               for name, default in (("size", SIZE_DEFAULT), ("years", YEARS_DEFAULT), ("seed", SEED_DEFAULT))]
+    for choice in CHOICES:
+        params.append(inspect.Parameter(choice.name, keyword, default=False, annotation=bool))
+        params.append(inspect.Parameter(f"{choice.name}_level", keyword, default=1.0, annotation=float))
+    return inspect.Signature(params, return_annotation=None)
+
+
+PairedRun.__init__.__signature__ = _signature()  # type: ignore[attr-defined]
 
 
 def wijk_layout(model: CareNetworkModel, n_w: int, seed: int) -> dict[int, np.ndarray]:

@@ -2,8 +2,13 @@
 
 from __future__ import annotations
 
-LANGUAGES: tuple[str, ...] = ("nl", "en")
+from samenkracht.app.choices import CHOICES
+from samenkracht.sim.actions import Label, registry
+from samenkracht.sim.indicator_table import LANGUAGES
+
 DEFAULT_LANGUAGE = "nl"
+#: The indicators the page plots and the summary reports, in order (their words: sim/indicator_table.py).
+PAGE_INDICATORS: tuple[str, ...] = ("heavily_burdened_share", "isolated_share", "unmet_hours", "carrying_capacity")
 
 #: Running text of the page and the summary, per language.
 TEXT: dict[str, dict[str, str]] = {
@@ -46,7 +51,7 @@ TEXT: dict[str, dict[str, str]] = {
         "difference": "verschil",
         "period": "Gemiddelde over {period}",
         "last_year": "het laatste gesimuleerde jaar (jaar {year})",
-        "last_52": "de laatste 52 weken (tot jaar {year}, week {week})",
+        "last_weeks": "de laatste {weeks} weken (tot jaar {year}, week {week})",
         "weeks_so_far": "de eerste {weeks} weken",
         "not_run": "De gemeente is nog niet gesimuleerd: druk op ▶ of Step.",
         "cost": "Kosten van de acties",
@@ -61,6 +66,7 @@ TEXT: dict[str, dict[str, str]] = {
         "s_caveat": "Eén simulatie met één seed: kleine verschillen kunnen toeval zijn. Probeer een andere seed "
         "of een grotere gemeente om te zien of een effect blijft.",
         "s_made": "Gemaakt met samenkracht-app op {when}.",
+        "points": "procentpunt",
         "better": "beter",
         "worse": "slechter",
         "same": "gelijk",
@@ -107,7 +113,7 @@ TEXT: dict[str, dict[str, str]] = {
         "difference": "difference",
         "period": "Mean over {period}",
         "last_year": "the last simulated year (year {year})",
-        "last_52": "the last 52 weeks (up to year {year}, week {week})",
+        "last_weeks": "the last {weeks} weeks (up to year {year}, week {week})",
         "weeks_so_far": "the first {weeks} weeks",
         "not_run": "The municipality has not been simulated yet: press ▶ or Step.",
         "cost": "Cost of the actions",
@@ -122,6 +128,7 @@ TEXT: dict[str, dict[str, str]] = {
         "s_caveat": "One simulation with one seed: small differences may be chance. Try another seed or a larger "
         "municipality to see whether an effect holds.",
         "s_made": "Made with samenkracht-app on {when}.",
+        "points": "percentage points",
         "better": "better",
         "worse": "worse",
         "same": "the same",
@@ -131,89 +138,17 @@ TEXT: dict[str, dict[str, str]] = {
     },
 }
 
-#: Action → (title, partner the municipality works with, name of the main parameter, its unit), per language.
-ACTION_TEXT: dict[str, dict[str, tuple[str, str, str, str]]] = {
-    "nl": {
-        "link_shopkeepers": ("Winkeliers als signaalpunt", "winkeliers", "signaalkans", "per week"),
-        "buurthulp": ("Buurthulp starten", "een welzijnsorganisatie", "werving", "aandeel bereidwilligen per jaar"),
-        "buurthulp_backup": (
-            "Professionele achterwacht voor buurthulp", "een welzijnsorganisatie", "professional",
-            "fte per wijk",
-        ),
-        "community_centre": ("Activiteiten in het buurthuis", "het buurthuis", "extra activiteit", "× de basis"),
-        "citizen_initiatives": (
-            "Subsidie voor burgerinitiatieven", "burgerinitiatieven", "initiatieven", "per wijk",
-        ),
-        "respite_care": ("Respijtzorg", "zorgaanbieders", "respijturen", "uur per week per 1.000 inwoners"),
-        "carer_support": (
-            "Geluksgerichte mantelzorgondersteuning (vijf gesprekken)", "een welzijnsorganisatie",
-            "mantelzorgers", "per week per 1.000 inwoners",
-        ),
-        "network_strengthening": (
-            "Netwerkversterking (netwerkkaart, Eigen Kracht)", "het wijkteam en een welzijnsorganisatie",
-            "inwoners", "per week per 1.000 inwoners",
-        ),
-        "wijkteam": (
-            "Groter wijkteam dat werkt vanuit het sociale model", "het wijkteam", "capaciteit",
-            "× de huidige",
-        ),
-    },
-    "en": {
-        "link_shopkeepers": ("Shopkeepers as signalling points", "shopkeepers", "signal chance", "a week"),
-        "buurthulp": ("Start buurthulp (neighbourhood help)", "a welfare organisation", "recruitment",
-                      "share of willing adults a year"),
-        "buurthulp_backup": (
-            "Professional backup for buurthulp", "a welfare organisation", "professional", "FTE per wijk",
-        ),
-        "community_centre": ("Community-centre activities", "the community centre", "extra activity", "× baseline"),
-        "citizen_initiatives": (
-            "Subsidies for citizen initiatives", "citizen initiatives", "initiatives", "per wijk",
-        ),
-        "respite_care": ("Respite care (respijtzorg)", "care providers", "respite hours",
-                         "hours a week per 1,000 residents"),
-        "carer_support": (
-            "Happiness-oriented carer support (five conversations)", "a welfare organisation", "carers",
-            "a week per 1,000 residents",
-        ),
-        "network_strengthening": (
-            "Network strengthening (network map, Eigen Kracht)", "the wijkteam and a welfare organisation",
-            "residents", "a week per 1,000 residents",
-        ),
-        "wijkteam": (
-            "Larger wijkteam working in the social model", "the wijkteam", "capacity", "× today's",
-        ),
-    },
+#: Action → (title, partner the municipality works with, name of the main parameter, its unit), per language:
+#: the labels each action declares, for every action offered on the page.
+ACTION_TEXT: dict[str, dict[str, Label]] = {
+    lang: {choice.name: registry()[choice.name].labels[lang] for choice in CHOICES} for lang in LANGUAGES
 }
-
-#: The indicators plotted and summarised: column → (name, unit, whether lower is better), per language.
-INDICATORS: dict[str, dict[str, tuple[str, str, bool]]] = {
-    "nl": {
-        "heavily_burdened_share": ("Zwaarbelaste mantelzorgers", "% van de mantelzorgers", True),
-        "isolated_share": ("Sociaal geïsoleerde volwassenen", "% van de volwassenen", True),
-        "unmet_hours": ("Onvervulde zorgvraag", "uur per week", True),
-        "carrying_capacity": ("Draagkracht van de sociale basis", "% zorgvraag informeel beantwoord", False),
-    },
-    "en": {
-        "heavily_burdened_share": ("Heavily burdened carers", "% of carers", True),
-        "isolated_share": ("Socially isolated adults", "% of adults", True),
-        "unmet_hours": ("Unmet care need", "hours a week", True),
-        "carrying_capacity": ("Carrying capacity of the social base", "% of need met informally", False),
-    },
-}
-
-#: Columns shown as percentages.
-PERCENT_COLUMNS = frozenset({"heavily_burdened_share", "isolated_share", "carrying_capacity"})
-
-
-def number(x: float, lang: str, decimals: int = 0) -> str:
-    """A number with the language's thousands and decimal separators (Dutch: 1.234,5)."""
-    text = f"{x:,.{decimals}f}"
-    if lang == "nl":
-        text = text.replace(",", "\x00").replace(".", ",").replace("\x00", ".")
-    return text
 
 
 def chosen_actions(levels: dict[str, float], lang: str) -> str:
     """The actions switched on, with their levels ("Respijtzorg 2×, ..."), or the words for none."""
     chosen = ", ".join(f"{ACTION_TEXT[lang][name][0]} {level:g}×" for name, level in levels.items())
     return chosen or TEXT[lang]["no_actions"]
+
+
+__all__ = ["ACTION_TEXT", "DEFAULT_LANGUAGE", "LANGUAGES", "PAGE_INDICATORS", "TEXT", "chosen_actions"]

@@ -70,8 +70,9 @@ def run_spec(spec: RunSpec) -> dict[str, Any]:
     """Build and run one model in this process, timing each mechanism."""
     import logging
 
-    from sim.model import CareNetworkModel
-    from sim.overrides import compose_check
+    from samenkracht.sim.model import CareNetworkModel
+    from samenkracht.sim.time import WEEKS_PER_YEAR
+    from samenkracht.tools.overrides import compose_check
 
     logging.getLogger("MESA").setLevel(logging.WARNING)
     config = compose_check(spec.overrides())
@@ -90,7 +91,7 @@ def run_spec(spec: RunSpec) -> dict[str, Any]:
         mechanism.step = timed
     model.run()
     end = time.perf_counter()
-    weeks = config.years * 52
+    weeks = config.years * WEEKS_PER_YEAR
     size = config.population.size
     return {
         "label": spec.label,

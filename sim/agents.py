@@ -20,12 +20,14 @@ from typing import TYPE_CHECKING, Any
 import mesa
 import numpy as np
 
-from sim.state import CARE_KINDS
+from samenkracht.sim.state import CARE_KINDS
+from samenkracht.sim.time import WEEKS_PER_YEAR
 
 _log = logging.getLogger("samenkracht")
 
 if TYPE_CHECKING:
-    from sim.model import CareNetworkModel
+    from samenkracht.sim.model import CareNetworkModel
+    from samenkracht.sim.world import World
 
 
 class Resident(mesa.Agent):
@@ -62,7 +64,7 @@ class Resident(mesa.Agent):
 
     def ties(self) -> list[tuple[int, str, float]]:
         """This resident's ties as (other slot, kind, strength)."""
-        from sim.ties import TIE_KINDS
+        from samenkracht.sim.ties import TIE_KINDS
 
         t = self.model.ties
         mine = t.alive & ((t.u == self.slot) | (t.v == self.slot))
@@ -144,30 +146,30 @@ class Municipality(mesa.Agent):
         self.spent = 0.0  #: euros spent since the start
         self.capped_years: list[int] = []  #: years in which the budget cap scaled actions down
 
-    def apply_actions(self, model: CareNetworkModel) -> dict[str, float]:
+    def apply_actions(self, world: World) -> dict[str, float]:
         """Set the levers of this week's active actions; return this week's cost per action label (€).
 
         When the active actions cost more a year than the budget cap, every
         action runs at the same reduced level (budget ÷ cost), and so costs.
         """
-        active = [a for a in self.actions if a.active(model)]
-        yearly = {a.label: a.yearly_cost(model) for a in active}
+        active = [a for a in self.actions if a.active(world)]
+        yearly = {a.label: a.yearly_cost(world) for a in active}
         spending = sum(c for c in yearly.values() if c > 0)
         level = 1.0
         if self.budget_eur_per_year is not None and spending > self.budget_eur_per_year:
             level = self.budget_eur_per_year / spending
-            if model.year not in self.capped_years:
-                self.capped_years.append(model.year)
+            if world.year not in self.capped_years:
+                self.capped_years.append(world.year)
                 _log.warning(
                     "year %d: actions cost €%s a year, over the budget of €%s: every action scaled down to %.0f%%",
-                    model.year + 1, f"{spending:,.0f}", f"{self.budget_eur_per_year:,.0f}", level * 100,
+                    world.year + 1, f"{spending:,.0f}", f"{self.budget_eur_per_year:,.0f}", level * 100,
                 )
         for action in active:
-            action.set_levers(model, level)
-        model.flows["budget_level"] = level
+            action.set_levers(world, level)
+        world.flows.budget_level = level
         costs = {a.label: 0.0 for a in self.actions}
         for label, cost in yearly.items():
-            costs[label] = (cost * level if cost > 0 else cost) / 52.0
+            costs[label] = (cost * level if cost > 0 else cost) / WEEKS_PER_YEAR
         return costs
 
 
@@ -195,6 +197,75 @@ class CommunityCentre(mesa.Agent):
     def activity(self) -> float:
         """Rate of tie formation relative to the baseline."""
         return float(self.model.levers.tie_formation_factor[self.wijk])
+
+
+#: The role arrays of the state and the agent classes that show them.
+ROLES: tuple[tuple[str, type[_RoleView]], ...] = (
+    ("carer", InformalCarer), ("neighbour_helper", Neighbour), ("volunteer", Volunteer),
+)
+
+
+class AgentViews:
+    """The Resident and role agents, brought in step with the state arrays whenever agents are looked at.
+
+    The arrays are the truth and the weekly step never touches these agents.
+    Each view remembers the ``person_id`` it shows; a slot whose occupant (or
+    role) changed since the last look gets a new agent, and its old one is
+    removed. So residents who move or die, and roles that start or end, cost
+    no agent bookkeeping until someone looks: the cost follows the churn since
+    the last look, not the population.
+    """
+
+    def __init__(self, model: CareNetworkModel) -> None:
+        self.model = model
+        n = model.state.n
+        self.residents: dict[int, Resident] = {}
+        self._resident_of = np.full(n, -1, dtype=np.int64)  #: person shown by each slot's Resident (-1: none)
+        self._roles: dict[str, dict[int, _RoleView]] = {role: {} for role, _ in ROLES}
+        self._role_of = {role: np.full(n, -1, dtype=np.int64) for role, _ in ROLES}
+        self._syncing = False
+
+    def sync(self) -> None:
+        """Bring the Resident and the role agents in step with the state."""
+        self.sync_residents()
+        self.sync_roles()
+
+    def sync_residents(self) -> None:
+        """Give every living slot whose occupant changed a new Resident agent (the old one is removed)."""
+        s = self.model.state
+        shown = np.where(s.alive, s.person_id, -1)
+        stale = np.flatnonzero(self._resident_of != shown)
+        if stale.size == 0:
+            return
+        for slot in stale.tolist():
+            old = self.residents.pop(slot, None)
+            if old is not None:
+                old.remove()
+        living = stale[s.alive[stale]]
+        if living.size:
+            for agent in Resident.create_agents(self.model, living.size, slot=living):
+                self.residents[agent.slot] = agent
+        self._resident_of[stale] = shown[stale]
+
+    def sync_roles(self) -> None:
+        """Create and remove role agents so they match the role arrays (and the slots' occupants)."""
+        if self._syncing:
+            return
+        self._syncing = True
+        try:
+            s = self.model.state
+            for role, cls in ROLES:
+                shown = np.where(getattr(s, role) & s.alive, s.person_id, -1)
+                was = self._role_of[role]
+                changed = np.flatnonzero(was != shown)
+                agents = self._roles[role]
+                for slot in changed[was[changed] >= 0].tolist():
+                    agents.pop(slot).remove()
+                for slot in changed[shown[changed] >= 0].tolist():
+                    agents[slot] = cls(self.model, slot)
+                was[changed] = shown[changed]
+        finally:
+            self._syncing = False
 
 
 AGENT_KINDS: dict[str, type[mesa.Agent]] = {

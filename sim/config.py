@@ -1,4 +1,4 @@
-"""The run's configuration: one typed dataclass tree, registered in Hydra's ConfigStore.
+"""The run's configuration: one typed dataclass tree (registered in Hydra's ConfigStore by tools/config_store.py).
 
 Hydra merges the YAML files in conf/ and the command-line overrides onto this
 schema, so an unknown key or a value of the wrong type is refused before
@@ -10,23 +10,22 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any
 
-from hydra.core.config_store import ConfigStore
-
-from sim.mechanisms.allocation import AllocationParams
-from sim.mechanisms.burden import BurdenParams
-from sim.mechanisms.contact import ContactParams
-from sim.mechanisms.demand import DemandParams
-from sim.mechanisms.demography import DemographyParams
-from sim.mechanisms.indicators import IndicatorParams
-from sim.mechanisms.municipality import CostParams
-from sim.mechanisms.roles import RoleParams
-from sim.mechanisms.shock import ShockParams
-from sim.mechanisms.signalling import SignallingParams
-from sim.mechanisms.volunteering import VolunteerParams
-from sim.mechanisms.wijkteam import WijkteamParams
-from sim.network import NetworkParams
-from sim.params import param
-from sim.population import PopulationParams
+from samenkracht.sim.mechanisms.allocation import AllocationParams
+from samenkracht.sim.mechanisms.burden import BurdenParams
+from samenkracht.sim.mechanisms.contact import ContactParams
+from samenkracht.sim.mechanisms.demand import DemandParams
+from samenkracht.sim.mechanisms.demography import DemographyParams
+from samenkracht.sim.mechanisms.indicators import IndicatorParams
+from samenkracht.sim.mechanisms.municipality import CostParams
+from samenkracht.sim.mechanisms.roles import RoleParams
+from samenkracht.sim.mechanisms.shock import ShockParams
+from samenkracht.sim.mechanisms.signalling import SignallingParams
+from samenkracht.sim.mechanisms.volunteering import VolunteerParams
+from samenkracht.sim.mechanisms.wijkteam import WijkteamParams
+from samenkracht.sim.network import NetworkParams
+from samenkracht.sim.params import param
+from samenkracht.sim.population import PopulationParams
+from samenkracht.sim.time import WEEKS_PER_YEAR
 
 
 @dataclass
@@ -56,10 +55,10 @@ class OutputParams:
 class SimConfig:
     """Everything a run needs. Units and sources of each parameter are in docs/ODD.md."""
 
-    seed: int = param(42, lo=0, hi=2**63 - 1, doc="the run's one seed; every random stream derives from it")
-    years: int = param(20, unit="years", lo=0, hi=200, doc="simulated years (52 weekly steps each)")
+    seed: int = param(42, unit="integer", lo=0, hi=2**63 - 1, doc="the run's one seed; every random stream derives from it")
+    years: int = param(20, unit="years", lo=0, hi=200, doc=f"simulated years ({WEEKS_PER_YEAR} weekly steps each)")
     burn_in_weeks: int = param(
-        52, unit="weeks", lo=0, hi=1040,
+        WEEKS_PER_YEAR, unit="weeks", lo=0, hi=1040,
         doc="weeks simulated before the recorded years start, so burden and ties settle (not in the outputs)",
     )
     population: PopulationParams = field(default_factory=PopulationParams)
@@ -78,34 +77,3 @@ class SimConfig:
     shock: ShockParams = field(default_factory=ShockParams)
     scenario: ScenarioConfig = field(default_factory=ScenarioConfig)
     output: OutputParams = field(default_factory=OutputParams)
-
-
-def register_configs() -> None:
-    """Register the schema under the name the primary config (conf/config.yaml) starts from."""
-    cs = ConfigStore.instance()
-    cs.store(name="samenkracht_schema", node=SimConfig)
-
-
-def to_sim_config(cfg: Any) -> SimConfig:
-    """Turn a composed DictConfig (Hydra's ``hydra`` key excluded) into a validated SimConfig."""
-    from omegaconf import OmegaConf
-
-    from sim.errors import InputError
-    from sim.params import validate
-
-    try:
-        container = OmegaConf.to_container(cfg, resolve=True)
-    except Exception as err:  # an interpolation that does not resolve
-        raise InputError(f"the configuration does not resolve: {err}") from None
-    container.pop("hydra", None)
-    try:
-        merged = OmegaConf.merge(OmegaConf.structured(SimConfig), container)
-        config = OmegaConf.to_object(merged)
-    except Exception as err:
-        raise InputError(f"{err}".strip()) from None
-    validate(config)
-    from scenarios.registry import build_actions
-
-    # Checked now, so a bad action fails before anything runs; the wijk names are checked when the model is built.
-    build_actions(config.scenario, None)
-    return config

@@ -2,15 +2,15 @@
 
 A graph file describes the residents (nodes) and their ties (edges):
 
-* every edge carries ``kind``, one of :data:`sim.ties.TIE_KINDS`, and may carry
+* every edge carries ``kind``, one of :data:`samenkracht.sim.ties.TIE_KINDS`, and may carry
   ``strength`` (a number in [0, 1]; without it the kind's
-  :data:`sim.ties.DEFAULT_STRENGTH` is used);
+  :data:`samenkracht.sim.ties.DEFAULT_STRENGTH` is used);
 * nodes may carry ``age`` (years, 0..110), ``wijk`` (neighbourhood label) and
   ``household`` (household label). Each of these is all-or-none: either every
   node has it or no node has it.
 
 Directed graphs are read as undirected. Parallel edges and self-loops are
-refused. Every problem raises :class:`sim.errors.InputError` with a message
+refused. Every problem raises :class:`samenkracht.sim.errors.InputError` with a message
 that starts with the config key ``network.graph_file`` and says how to fix it.
 """
 
@@ -28,8 +28,8 @@ from typing import Any
 import networkx as nx
 import numpy as np
 
-from sim.errors import InputError
-from sim.ties import DEFAULT_STRENGTH, KIND_CODE, TIE_KINDS
+from samenkracht.sim.errors import InputError
+from samenkracht.sim.ties import DEFAULT_STRENGTH, KIND_CODE, TIE_KINDS
 
 __all__ = ["LoadedGraph", "load_graphml", "write_graphml"]
 
@@ -58,7 +58,7 @@ class LoadedGraph:
     household: np.ndarray | None  # int64 household index 0..H-1 per resident, or None
     u: np.ndarray  # int64, edge endpoint (resident index), u < v
     v: np.ndarray  # int64
-    kind: np.ndarray  # int8 code into sim.ties.TIE_KINDS
+    kind: np.ndarray  # int8 code into samenkracht.sim.ties.TIE_KINDS
     strength: np.ndarray  # float64 in [0, 1]
 
 

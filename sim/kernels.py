@@ -129,6 +129,31 @@ def care_half_edges(rec, hlp, eid, needs, can_help, alive):  # pragma: no cover 
 
 
 @njit(cache=True)
+def mark_relations(rec, hlp, kind, gave, age, bits, household, family, gap):  # pragma: no cover - compiled
+    """Set, in place, the bit of each relation (samenkracht.sim.ties.RELATIONS) a helper helped over a half-edge that gave care.
+
+    Household and family ties are told apart by age: a recipient at least ``gap`` years older is a parent
+    (bit 1), one as much younger a child (bit 2); otherwise a household member is a partner (bit 0) and a
+    relative outside the household other family (bit 3); every other tie is a friend or neighbour (bit 4).
+    """
+    for j in range(rec.shape[0]):
+        if gave[j]:
+            k = kind[j]
+            code = 4
+            if k == household or k == family:
+                d = age[rec[j]] - age[hlp[j]]
+                if d >= gap:
+                    code = 1
+                elif d <= -gap:
+                    code = 2
+                elif k == household:
+                    code = 0
+                else:
+                    code = 3
+            bits[hlp[j]] |= np.uint8(1 << code)
+
+
+@njit(cache=True)
 def remove_touching(u, v, alive, strength, kind, leaving, keep_kind):  # pragma: no cover - compiled
     """Remove (in place: not alive, strength 0) every living tie with an end in ``leaving``, except ties of kind
     ``keep_kind`` with both ends leaving (pass -1 to keep none); return how many."""
@@ -159,14 +184,20 @@ def sums_by_group(group, n_groups, values, masks):  # pragma: no cover - compile
 
 
 @njit(cache=True)
-def spread_round(remaining, cap_left, rec, hlp, weight, tie_left, given, min_hours, n, n_helpers):  # pragma: no cover
-    """One round of ``allocation._spread``; returns the largest shortfall of a request (ideal − given).
+def spread_round(
+    remaining, cap_left, rec, hlp, weight, tie_left, given, min_hours, n, n_helpers, eps, rel_eps
+):  # pragma: no cover
+    """One round of ``allocation.spread_care``; returns the largest shortfall of a request (ideal − given).
 
-    The numpy version it replaces, step by step (same operations, same order)::
+    ``eps`` is the hours tolerance (an amount at most ``eps`` is no amount: it is neither asked nor
+    given) and ``rel_eps`` the relative tolerance of weights, so that no decision rests on the last
+    bits of a float (sim/tolerances.py). The numpy version it replaces, step by step (same
+    operations, same order)::
 
-        w = weight · (cap_left[hlp] > 1e-9) · (tie_left > 1e-9) · (remaining[rec] > 1e-9)
+        w = weight · (cap_left[hlp] > eps) · (tie_left > eps) · (remaining[rec] > eps)
         rowsum = bincount(rec, w);  ideal = remaining[rec] · w / rowsum[rec];  offer = min(ideal, tie_left)
-        offer = offer if (offer ≥ min_hours or remaining[rec] ≤ min_hours or 2w ≥ rowsum[rec]) else 0
+        offer = offer if (offer ≥ min_hours − eps or remaining[rec] ≤ min_hours + eps
+                          or 2w ≥ rowsum[rec]·(1 − rel_eps)) else 0
         asked = bincount(hlp, offer);  scale = min(1, cap_left / max(asked, 1e-12));  g = offer · scale[hlp]
         given += g;  tie_left −= g;  remaining −= bincount(rec, g);  cap_left −= bincount(hlp, g);  clip both at 0
     """
@@ -175,7 +206,7 @@ def spread_round(remaining, cap_left, rec, hlp, weight, tie_left, given, min_hou
     rowsum = np.zeros(n)
     any_live = False
     for j in range(m):
-        wj = weight[j] * (cap_left[hlp[j]] > 1e-9) * (tie_left[j] > 1e-9) * (remaining[rec[j]] > 1e-9)
+        wj = weight[j] * (cap_left[hlp[j]] > eps) * (tie_left[j] > eps) * (remaining[rec[j]] > eps)
         w[j] = wj
         if wj != 0.0:
             rowsum[rec[j]] += wj
@@ -192,7 +223,7 @@ def spread_round(remaining, cap_left, rec, hlp, weight, tie_left, given, min_hou
             rem = remaining[r]
             idl = rem * wj / rowsum[r]
             o = min(idl, tie_left[j])
-            if not (o >= min_hours or rem <= min_hours or wj * 2 >= rowsum[r]):
+            if not (o >= min_hours - eps or rem <= min_hours + eps or wj * 2 >= rowsum[r] * (1.0 - rel_eps)):
                 o = 0.0
             ideal[j] = idl
             offer[j] = o

@@ -13,9 +13,9 @@ from dataclasses import dataclass
 import networkx as nx
 import numpy as np
 
-from sim.kernels import remove_touching
-from sim.params import param
-from sim.ties import DEFAULT_STRENGTH, KIND_CODE, TIE_KINDS
+from samenkracht.sim.kernels import remove_touching
+from samenkracht.sim.params import param
+from samenkracht.sim.ties import DEFAULT_STRENGTH, KIND_CODE, TIE_KINDS
 
 _DEFAULT_STRENGTH_BY_CODE = np.array([DEFAULT_STRENGTH[k] for k in TIE_KINDS])
 

@@ -13,7 +13,7 @@ import math
 from collections.abc import Iterator
 from typing import Any
 
-from sim.errors import InputError
+from samenkracht.sim.errors import InputError
 
 
 def param(

@@ -8,12 +8,16 @@ over the wijken.
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 import numpy as np
 
-from sim.errors import InputError
-from sim.params import param
-from sim.state import State
+from samenkracht.sim.errors import InputError
+from samenkracht.sim.params import param
+from samenkracht.sim.state import State
+
+if TYPE_CHECKING:
+    from samenkracht.sim.mechanisms.contact import ContactParams
 
 #: Lower bounds of the age bands of ``PopulationParams.age_shares`` (the last band ends at 100).
 AGE_BANDS: tuple[int, ...] = (0, 18, 30, 45, 65, 75, 85)
@@ -154,6 +158,11 @@ def draw_capacity(params: PopulationParams, age: np.ndarray, rng: np.random.Gene
     """Hours a week each resident can give, gamma-distributed around the age band's mean."""
     mean = np.asarray(params.capacity_mean, dtype=float)[age_band(age)]
     return rng.gamma(2.0, 1.0, age.size) * mean / 2.0
+
+
+def draw_lonely_baseline(params: ContactParams, rng: np.random.Generator, age: np.ndarray) -> np.ndarray:
+    """Personal loneliness baselines (0–11 scale, before clipping) for residents of the given ages."""
+    return rng.normal(params.lonely_mean, params.lonely_sd, age.size) + params.lonely_age_75 * (age >= 75)
 
 
 def pick_in_wijk(

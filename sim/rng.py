@@ -23,6 +23,7 @@ class Streams:
     def __init__(self, seed: int) -> None:
         self.seed = int(seed)
         self._streams: dict[str, np.random.Generator] = {}
+        self._this_week: dict[str, tuple[int, np.random.Generator]] = {}
 
     def __getitem__(self, name: str) -> np.random.Generator:
         gen = self._streams.get(name)
@@ -41,3 +42,15 @@ class Streams:
         key = zlib.crc32(name.encode("utf-8"))
         # Burn-in weeks are negative; spawn keys must not be.
         return np.random.default_rng(np.random.SeedSequence(self.seed, spawn_key=(key, int(week) + _WEEK_OFFSET)))
+
+    def this_week(self, name: str, week: int) -> np.random.Generator:
+        """The generator of ``weekly(name, week)``, one object for every caller in that week.
+
+        A mechanism draws first; an action's weekly step that works through the
+        mechanism (the wijkteam's services) draws on from where it stopped.
+        """
+        held = self._this_week.get(name)
+        if held is None or held[0] != week:
+            held = (int(week), self.weekly(name, week))
+            self._this_week[name] = held
+        return held[1]

@@ -8,7 +8,8 @@ gets a new ``person_id``.
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import Field, dataclass, field, fields
+from typing import Any
 
 import numpy as np
 
@@ -22,9 +23,20 @@ def row_total(a: np.ndarray) -> np.ndarray:
     return a[:, 0] + a[:, 1] + a[:, 2]
 
 
+def _array(initial: float | int | bool, dtype: type = float, width: int = 1, reset: bool = True) -> Any:
+    """Declare a state array made by the model: its dtype, its value at the start, its width (kinds of care), and
+    whether it starts again from that value when a newcomer takes over the slot (``State.reset_slots``)."""
+    return field(init=False, metadata={"initial": initial, "dtype": dtype, "width": width, "reset": reset})
+
+
 @dataclass
 class State:
-    """Arrays over all resident slots. Hours are hours per week."""
+    """Arrays over all resident slots. Hours are hours per week.
+
+    The arrays given at construction describe who lives in a slot; the rest are
+    declared with ``_array`` and made, and reset for newcomers, from that one
+    declaration.
+    """
 
     alive: np.ndarray
     person_id: np.ndarray
@@ -35,52 +47,40 @@ class State:
     willing: np.ndarray  #: willing to help people outside the family
     lonely_base: np.ndarray  #: personal loneliness propensity on the 0–11 scale
     shops_locally: np.ndarray  #: does their shopping in their own wijk
-    severity: np.ndarray = field(init=False)  #: 0 = no care need, up to 1 = the heaviest need
-    need: np.ndarray = field(init=False)  #: (n, 3) hours asked by kind of care
-    loneliness: np.ndarray = field(init=False)  #: 0–11, De Jong Gierveld-like
-    contact: np.ndarray = field(init=False)  #: smoothed weekly contact (sum of tie strengths met)
-    burden: np.ndarray = field(init=False)  #: carer burden, 0–10
-    caring_weeks: np.ndarray = field(init=False)  #: consecutive weeks giving informal care
-    last_gave: np.ndarray = field(init=False)  #: week in which informal care was last given (-999: never)
-    last_helped_neighbour: np.ndarray = field(init=False)  #: week of the last help over a neighbour tie (-999: never)
-    cooldown: np.ndarray = field(init=False)  #: weeks before a dropped-out carer helps again
-    given: np.ndarray = field(init=False)  #: informal hours given last week
-    gave_this_year: np.ndarray = field(init=False)
-    helped_friend_or_neighbour: np.ndarray = field(init=False)  #: this year
-    received_informal: np.ndarray = field(init=False)
-    received_formal: np.ndarray = field(init=False)
-    unmet: np.ndarray = field(init=False)  #: (n, 3) hours not given last week
-    referred: np.ndarray = field(init=False)  #: noticed and referred to the wijkteam, not yet seen
-    indicated: np.ndarray = field(init=False)  #: assessed by the wijkteam: may receive formal care
-    mobilised: np.ndarray = field(init=False)  #: network mobilised: asks weak ties for help
-    support_weeks: np.ndarray = field(init=False)  #: weeks of carer support left
-    action_supported: np.ndarray = field(init=False)  #: ever supported by the carer_support action
-    ill: np.ndarray = field(init=False)  #: carer fell ill from overburden
-    volunteer: np.ndarray = field(init=False)  #: enrolled as a volunteer
-    carer: np.ndarray = field(init=False)  #: role: gives informal care (with hysteresis)
-    neighbour_helper: np.ndarray = field(init=False)  #: role: helps someone through a neighbour tie
+    severity: np.ndarray = _array(0.0)  #: 0 = no care need, up to 1 = the heaviest need
+    need: np.ndarray = _array(0.0, width=len(CARE_KINDS))  #: (n, 3) hours asked by kind of care
+    loneliness: np.ndarray = _array(0.0, reset=False)  #: 0–11, De Jong Gierveld-like (a newcomer's is drawn)
+    contact: np.ndarray = _array(0.0)  #: smoothed weekly contact (sum of tie strengths met)
+    burden: np.ndarray = _array(0.0)  #: carer burden, 0–10
+    caring_weeks: np.ndarray = _array(0, np.int32)  #: consecutive weeks giving informal care
+    last_gave: np.ndarray = _array(-999, np.int32)  #: week in which informal care was last given (-999: never)
+    #: week of the last help over a neighbour tie (-999: never)
+    last_helped_neighbour: np.ndarray = _array(-999, np.int32)
+    cooldown: np.ndarray = _array(0, np.int32)  #: weeks before a dropped-out carer helps again
+    given: np.ndarray = _array(0.0)  #: informal hours given last week
+    gave_this_year: np.ndarray = _array(False, bool)
+    helped_friend_or_neighbour: np.ndarray = _array(False, bool)  #: this year
+    #: this year: bit i set if they helped a samenkracht.sim.ties.RELATIONS[i]
+    helped_relations: np.ndarray = _array(0, np.uint8)
+    received_informal: np.ndarray = _array(0.0)
+    received_formal: np.ndarray = _array(0.0)
+    unmet: np.ndarray = _array(0.0, width=len(CARE_KINDS))  #: (n, 3) hours not given last week
+    referred: np.ndarray = _array(False, bool)  #: noticed and referred to the wijkteam, not yet seen
+    indicated: np.ndarray = _array(False, bool)  #: assessed by the wijkteam: may receive formal care
+    mobilised: np.ndarray = _array(False, bool)  #: network mobilised: asks weak ties for help
+    support_weeks: np.ndarray = _array(0, np.int32)  #: weeks of carer support left
+    action_supported: np.ndarray = _array(False, bool)  #: ever supported by the carer_support action
+    ill: np.ndarray = _array(False, bool)  #: carer fell ill from overburden
+    volunteer: np.ndarray = _array(False, bool)  #: enrolled as a volunteer
+    carer: np.ndarray = _array(False, bool)  #: role: gives informal care (with hysteresis)
+    neighbour_helper: np.ndarray = _array(False, bool)  #: role: helps someone through a neighbour tie
 
     def __post_init__(self) -> None:
         n = self.age.shape[0]
-        self.severity = np.zeros(n)
-        self.need = np.zeros((n, 3))
-        self.last_gave = np.full(n, -999, dtype=np.int32)
-        self.last_helped_neighbour = np.full(n, -999, dtype=np.int32)
-        self.loneliness = np.clip(self.lonely_base, 0.0, 11.0).astype(float)
-        self.contact = np.zeros(n)
-        self.burden = np.zeros(n)
-        self.caring_weeks = np.zeros(n, dtype=np.int32)
-        self.cooldown = np.zeros(n, dtype=np.int32)
-        self.given = np.zeros(n)
-        self.gave_this_year = np.zeros(n, dtype=bool)
-        self.helped_friend_or_neighbour = np.zeros(n, dtype=bool)
-        self.received_informal = np.zeros(n)
-        self.received_formal = np.zeros(n)
-        self.unmet = np.zeros((n, 3))
-        for name in ("referred", "indicated", "mobilised", "ill", "volunteer", "carer", "neighbour_helper",
-                     "action_supported"):
-            setattr(self, name, np.zeros(n, dtype=bool))
-        self.support_weeks = np.zeros(n, dtype=np.int32)
+        for f in _MADE:
+            spec = f.metadata
+            shape = n if spec["width"] == 1 else (n, spec["width"])
+            setattr(self, f.name, np.full(shape, spec["initial"], dtype=spec["dtype"]))
 
     @property
     def n(self) -> int:
@@ -92,25 +92,11 @@ class State:
         return self.alive & (self.age >= 18.0)
 
     def reset_slots(self, idx: np.ndarray) -> None:
-        """Clear the dynamic state of the given slots (for newcomers taking over a slot)."""
-        self.last_gave[idx] = -999
-        self.last_helped_neighbour[idx] = -999
-        for name in ("severity", "burden", "given", "received_informal", "received_formal", "contact"):
-            getattr(self, name)[idx] = 0.0
-        self.need[idx] = 0.0
-        self.unmet[idx] = 0.0
-        for name in ("caring_weeks", "cooldown", "support_weeks"):
-            getattr(self, name)[idx] = 0
-        for name in (
-            "gave_this_year",
-            "helped_friend_or_neighbour",
-            "referred",
-            "indicated",
-            "mobilised",
-            "ill",
-            "volunteer",
-            "carer",
-            "neighbour_helper",
-            "action_supported",
-        ):
-            getattr(self, name)[idx] = False
+        """Set the arrays declared to reset back to their initial values in the given slots (newcomers take over)."""
+        for f in _RESET:
+            getattr(self, f.name)[idx] = f.metadata["initial"]
+
+
+#: The arrays the state makes itself, and those of them that start afresh for a newcomer.
+_MADE: tuple[Field, ...] = tuple(f for f in fields(State) if not f.init)
+_RESET: tuple[Field, ...] = tuple(f for f in _MADE if f.metadata["reset"])

@@ -25,5 +25,14 @@ DEFAULT_STRENGTH: dict[str, float] = {
     "professional": 0.3,
 }
 
+#: Whom a carer helps, as the calibration targets name it (bit ``i`` of ``State.helped_relations`` is RELATIONS[i]).
+RELATIONS: tuple[str, ...] = ("partner", "parent", "child", "other_family", "friend_neighbour")
+#: Groups of relations a target may also name: any family relation (household included).
+RELATION_GROUPS: dict[str, tuple[str, ...]] = {"family": ("partner", "parent", "child", "other_family")}
+#: Age difference (years) from which a household or family tie counts as one between generations
+#: (parent and child) rather than within one (partners, siblings): modelling assumption (parents are 18–45
+#: years older than their children, partners and siblings mostly within 15 years of each other).
+GENERATION_GAP_YEARS: float = 15.0
+
 #: Tie kinds that count as family for the share of informal care given by family.
 FAMILY_KINDS: frozenset[str] = frozenset({"household", "family"})

@@ -10,7 +10,8 @@ import pandas as pd
 import pytest
 from omegaconf import OmegaConf
 
-from sim.config import SimConfig, to_sim_config
+from samenkracht.sim.config import SimConfig
+from samenkracht.tools.config_store import to_sim_config
 
 #: Settings of every small test run: big enough for every agent kind to show up, small enough to run in a second.
 SMALL = {"population.size": 800, "years": 2, "burn_in_weeks": 8}
@@ -38,8 +39,8 @@ def small_config() -> Callable[..., SimConfig]:
 
 def run_model(config: SimConfig, weeks: int | None = None):
     """Build and run a model; return (model, weekly table as a DataFrame, contract columns first)."""
-    from sim.model import CareNetworkModel
-    from sim.outputs import weekly_frame
+    from samenkracht.sim.model import CareNetworkModel
+    from samenkracht.tools.outputs import weekly_frame
 
     logging.getLogger("MESA").setLevel(logging.WARNING)
     model = CareNetworkModel(config)
@@ -52,7 +53,7 @@ def baseline_run() -> tuple[Any, pd.DataFrame]:
     """One small baseline run (seed 42, 800 residents, 2 years), shared by every test that only reads it.
 
     Returns (model, DataFrame of ``model.rows``); the frame has the contract
-    columns first (``sim.outputs.weekly_frame``). Do not step the model.
+    columns first (``samenkracht.tools.outputs.weekly_frame``). Do not step the model.
     """
     return run_model(make_small_config())
 

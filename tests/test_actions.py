@@ -27,28 +27,21 @@ import pytest
 from conftest import make_small_config
 from omegaconf import OmegaConf
 
-from scenarios.registry import ACTIONS
-from sim.config import SimConfig
-from sim.errors import InputError
-from sim.model import CareNetworkModel
-from sim.outputs import weekly_frame
+from samenkracht.sim.actions import Action, Choice, _check_declaration, registry
+from samenkracht.sim.config import SimConfig
+from samenkracht.sim.errors import InputError
+from samenkracht.sim.levers import Levers, iter_levers
+from samenkracht.sim.mechanisms.indicators import Indicators
+from samenkracht.sim.model import CareNetworkModel
+from samenkracht.tools.outputs import weekly_frame
 
 CONF_DIR = Path(__file__).resolve().parents[1] / "conf"
 SEEDS = (1, 2, 3, 4)
 #: Settings of the effect runs: enough residents for every action to have someone to act on, short burn-in.
 EFFECT = {"population.size": 1000, "years": 3, "burn_in_weeks": 12}
+ACTIONS = registry()
 #: Every registered action once, at its defaults (the wijkteam grown, so that it costs something).
-ALL_ACTIONS: dict[str, dict[str, Any]] = {
-    "link_shopkeepers": {},
-    "buurthulp": {},
-    "buurthulp_backup": {},
-    "community_centre": {},
-    "respite_care": {},
-    "carer_support": {},
-    "network_strengthening": {},
-    "wijkteam": {"fte_factor": 1.5},
-    "citizen_initiatives": {},
-}
+ALL_ACTIONS: dict[str, dict[str, Any]] = {name: {"wijkteam": {"fte_factor": 1.5}}.get(name, {}) for name in ACTIONS}
 
 
 # -- runs, traced week by week and cached -----------------------------------------------------------------------
@@ -74,7 +67,7 @@ def _simulate(config: SimConfig, trace: bool = True) -> Run:
     """Run the model week by week; with ``trace``, record the burden trace and the unmet hours of the groups."""
     logging.getLogger("MESA").setLevel(logging.WARNING)
     model = CareNetworkModel(config)
-    indicators = model.mechanisms[-1]
+    indicators = next(m for m in model.mechanisms if isinstance(m, Indicators))
     weeks = config.years * 52 if trace else 0
     n = model.state.n
     if not trace:
@@ -281,6 +274,28 @@ def test_action_starting_in_year_5_changes_nothing_before_year_5():
     assert {"heavily_burdened_share", "unmet_hours", "municipal_cost_eur"} <= set(differs), differs
 
 
+def expected_yearly_cost(action, model: CareNetworkModel) -> float:
+    """An action's yearly cost worked out from its parameters and what it reaches, as its documentation states it,
+    independently of the action's own ``yearly_cost`` (for an action without a formula here: its own)."""
+    p, mask = action.params, action.wijk_mask
+    wijken = int(mask.sum())
+    residents = float(np.bincount(model.state.wijk[model.state.alive], minlength=model.n_wijken)[mask].sum())
+    per_1000 = residents / 1000.0
+    shops = sum(1 for shop in model.shopkeepers if mask[shop.wijk])
+    fte = sum(worker.fte for worker in model.wijkteam_workers if mask[worker.wijk])
+    return {
+        "link_shopkeepers": lambda: shops * p.share_linked * p.eur_per_shop + wijken * p.eur_per_wijk,
+        "buurthulp": lambda: wijken * p.coordinator_fte * p.eur_per_fte,
+        "buurthulp_backup": lambda: wijken * p.fte * p.eur_per_fte,
+        "community_centre": lambda: wijken * p.eur_per_wijk * min(1.0, p.extra_activity),
+        "respite_care": lambda: per_1000 * p.hours_per_1000 * 52 * p.eur_per_hour,
+        "carer_support": lambda: per_1000 * p.carers_per_week_per_1000 * 52 * p.eur_per_carer,
+        "network_strengthening": lambda: per_1000 * p.cases_per_week_per_1000 * 52 * p.eur_per_case,
+        "wijkteam": lambda: fte * (p.fte_factor - 1.0) * p.eur_per_fte,
+        "citizen_initiatives": lambda: wijken * p.initiatives_per_wijk * p.eur_per_initiative,
+    }.get(action.action_name, lambda: action.yearly_cost(model))()
+
+
 def test_each_action_books_its_yearly_cost_from_its_start_year():
     """Each action's cost column is 0 before its start year and positive after; a year of its weekly costs adds up
     to its yearly cost (the population is constant here); the municipal cost is the baseline's plus the actions'
@@ -295,7 +310,7 @@ def test_each_action_books_its_yearly_cost_from_its_start_year():
         assert column in df.columns
         assert (df.loc[~year5, column] == 0).all(), column
         assert (df.loc[year5, column] > 0).all(), column
-        assert df.loc[year5, column].sum() == pytest.approx(action.yearly_cost(model), rel=1e-9), column
+        assert df.loc[year5, column].sum() == pytest.approx(expected_yearly_cost(action, model), rel=1e-9), column
     assert {a.label for a in model.municipality.actions} == set(ACTIONS)
 
     def wmo(frame: pd.DataFrame) -> pd.Series:
@@ -332,13 +347,69 @@ def test_budget_cap_scales_actions_down_to_the_budget():
     assert model.municipality.capped_years == [0, 1]
 
 
+# -- what an action declares --------------------------------------------------------------------------------------
+
+
+class _RecordingLevers(Levers):
+    """Levers that remember which of them were looked at."""
+
+    def __post_init__(self) -> None:
+        super().__post_init__()
+        self.touched: set[str] = set()
+
+    def __getattribute__(self, name: str) -> Any:
+        if name in _LEVER_NAMES:
+            object.__getattribute__(self, "touched").add(name)
+        return object.__getattribute__(self, name)
+
+
+_LEVER_NAMES = frozenset(name for name, _ in iter_levers())
+
+
+@pytest.mark.parametrize("name", sorted(ACTIONS))
+def test_each_action_pulls_exactly_the_levers_it_declares(name):
+    """``set_levers`` of each action, with the settings its page choice brings, touches the levers in its ``pulls``
+    and no other (the lever table of docs/ODD.md is made from ``pulls``)."""
+    cls = ACTIONS[name]
+    model = CareNetworkModel(make_small_config({"population.size": 300, "years": 1, "burn_in_weeks": 0}))
+    settings = {**(cls.choice.fixed if cls.choice else {}), **ALL_ACTIONS[name]}
+    action = cls.from_entry(name, settings, name, model.wijk_names)
+    model.levers = _RecordingLevers(model.n_wijken)
+    action.set_levers(model, 1.0)
+    assert model.levers.touched == set(cls.pulls), f"{name} pulls {sorted(model.levers.touched)}"
+
+
+def test_action_pulling_an_unknown_lever_or_offering_an_unknown_parameter_is_refused():
+    @dataclasses.dataclass
+    class Params:
+        rate: float = 1.0
+
+    class Bad(Action):
+        pulls = ("shop_signal", "no_such_lever")
+
+    Bad.Params = Params
+    with pytest.raises(InputError, match=r"pulls unknown lever\(s\) no_such_lever"):
+        _check_declaration(Bad)
+    Bad.pulls = ("shop_signal",)
+    _check_declaration(Bad)
+    Bad.choice = Choice(scaled=("speed",))
+    with pytest.raises(InputError, match=r"page choice names unknown parameter\(s\) speed"):
+        _check_declaration(Bad)
+
+
+def test_every_action_is_named_after_its_module_and_offered_with_labels():
+    for name, cls in ACTIONS.items():
+        assert cls.__module__ == f"samenkracht.scenarios.actions.{name}" and cls.action_name == name
+        assert cls.choice is not None and set(cls.labels) == {"nl", "en"}, name
+
+
 # -- scenario files -------------------------------------------------------------------------------------------------
 
 
 def _compose(conf_dir: Path, name: str) -> SimConfig:
     from hydra import compose, initialize_config_dir
 
-    from sim.config import register_configs, to_sim_config
+    from samenkracht.tools.config_store import register_configs, to_sim_config
 
     register_configs()
     with initialize_config_dir(config_dir=str(conf_dir), version_base="1.3"):

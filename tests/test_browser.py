@@ -102,7 +102,7 @@ def _read_zip(path: Path) -> dict[str, bytes]:
 def test_student_switches_on_actions_runs_ten_years_and_exports_a_summary(app_server, tmp_path):
     from playwright.sync_api import expect, sync_playwright
 
-    from app.choices import CHOICES
+    from samenkracht.app.choices import CHOICES
 
     url, outputs = app_server
     with sync_playwright() as pw:

@@ -16,7 +16,7 @@ import numpy as np
 import pytest
 from conftest import make_small_config
 
-from sim.calibration import (
+from samenkracht.tools.calibration import (
     METRICS,
     SHARED_TARGETS,
     SHIPPED_TARGETS,
@@ -27,16 +27,18 @@ from sim.calibration import (
     run,
     run_model,
 )
-from sim.errors import InputError
+from samenkracht.sim.errors import InputError
 
 SHARED_README = SHARED_TARGETS.parent / "README.md"
 #: A quick command line: small population, one seed, one year after a short burn-in.
 QUICK = ["population.size=600", "burn_in_weeks=8", "seeds=1", "years=1"]
 
 
-def _target(metric: str, min_age: int | None = None, max_age: int | None = None) -> Target:
+def _target(metric: str, min_age: int | None = None, max_age: int | None = None, relation: str | None = None) -> Target:
     filtered = min_age is not None or max_age is not None
-    return Target("t", metric, 0.5, 0.0, 1.0, "test", min_age, max_age, filtered)
+    if metric == "carer_relation_share" and relation is None:
+        relation = "family"
+    return Target("t", metric, 0.5, 0.0, 1.0, "test", min_age, max_age, filtered, relation)
 
 
 def _write(tmp_path: Path, text: str, name: str = "targets.yaml") -> Path:
@@ -46,6 +48,8 @@ def _write(tmp_path: Path, text: str, name: str = "targets.yaml") -> Path:
 
 
 def _entry(metric: str = "gave_care_share", rng: str = "[0.0, 1.0]", value: float = 0.5, extra: str = "") -> str:
+    if metric == "carer_relation_share" and "filter" not in extra:
+        extra += "\n  filter: {relation: family}"  # the metric needs a relation
     return (f"- name: {metric} target\n  metric: {metric}\n  value: {value}\n  range: {rng}\n"
             f"  source: a test{extra}\n")
 
@@ -68,7 +72,7 @@ def test_shipped_copy_of_nl_targets_is_current():
     if SHARED_TARGETS.is_file():
         assert default_targets_path() == SHARED_TARGETS
         assert load_targets(SHARED_TARGETS) == shipped, (
-            "sim/data/targets_nl.yaml is out of date: copy ../shared/targets/nl.yaml over it"
+            "tools/data/targets_nl.yaml is out of date: copy ../shared/targets/nl.yaml over it"
         )
 
 
@@ -91,6 +95,32 @@ def test_every_metric_is_measured_in_0_1_with_and_without_filter(measured):
         for target in cases:
             x = measure(rec, target)
             assert not math.isnan(x) and 0.0 <= x <= 1.0, (metric, target.band(), x)
+
+
+def test_carer_relation_shares_follow_whom_carers_help(measured):
+    _, rec = measured
+    share = {r: measure(rec, _target("carer_relation_share", relation=r))
+             for r in ("partner", "parent", "child", "other_family", "family", "friend_neighbour")}
+    assert all(0.0 < x < 1.0 for x in share.values()), share
+    # family is any of its four relations: at least the largest of them, at most their sum
+    parts = [share[r] for r in ("partner", "parent", "child", "other_family")]
+    assert max(parts) <= share["family"] <= sum(parts) + 1e-12, share
+    # friend_neighbour counts the same carers as friends_neighbours_carer_share
+    assert share["friend_neighbour"] == pytest.approx(measure(rec, _target("friends_neighbours_carer_share")))
+    # carers who help no one of a relation fall outside it: family and friend_neighbour together cover every carer
+    assert share["family"] + share["friend_neighbour"] >= 1.0 - 1e-12
+
+
+def test_relation_filter_is_checked(tmp_path):
+    bad = _write(tmp_path, _entry("carer_relation_share", extra="\n  filter: {relation: cousin}"))
+    with pytest.raises(InputError, match="unknown relation 'cousin'.*Relations: partner, parent, child"):
+        load_targets(bad)
+    missing = _write(tmp_path, _entry("carer_relation_share", extra="\n  filter: {min_age: 18}"), "m.yaml")
+    with pytest.raises(InputError, match="needs filter relation"):
+        load_targets(missing)
+    elsewhere = _write(tmp_path, _entry("gave_care_share", extra="\n  filter: {relation: parent}"), "e.yaml")
+    with pytest.raises(InputError, match="applies only to metric carer_relation_share"):
+        load_targets(elsewhere)
 
 
 def test_filters_change_the_population_measured(measured):

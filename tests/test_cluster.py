@@ -23,9 +23,9 @@ import pandas.testing as pdt
 import pytest
 from test_sweeps import SCRIPT, TINY, assert_same_runs, by_seed, run_dirs, sweep
 
-from sim import launchers
-from sim.errors import InputError
-from sim.outputs import INCOMPLETE, MANIFEST
+from samenkracht.tools import launchers
+from samenkracht.sim.errors import InputError
+from samenkracht.tools.outputs import INCOMPLETE, MANIFEST
 
 BIN = Path(sys.executable).parent
 COMPARE = BIN / "samenkracht-compare"

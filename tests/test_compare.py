@@ -24,19 +24,19 @@ import pandas as pd
 import pytest
 from scipy import stats
 
-from analysis import compare_cli
-from analysis.collect import IncompleteRunWarning, collect
-from analysis.collect import main as collect_main
-from analysis.compare import (
+from samenkracht.analysis import compare_cli
+from samenkracht.analysis.collect import IncompleteRunWarning, collect
+from samenkracht.analysis.collect import main as collect_main
+from samenkracht.analysis.compare import (
     EFFECTS,
     HEADLINE_INDICATORS,
-    HIGHER_IS_BETTER,
     WIJK_INDICATORS,
     compare,
     t_interval,
 )
-from analysis.texts import TEXT, value
-from sim.progress import Progress
+from samenkracht.analysis.texts import TEXT, value
+from samenkracht.sim.indicator_table import indicator
+from samenkracht.tools.progress import Progress
 
 SEEDS = [1, 2, 3]
 YEARS = 2
@@ -172,7 +172,7 @@ def test_cost_per_effect_equals_hand_computation(out_dir):
                  - _hand(out_dir, "baseline", "municipal_cost_eur", year)).mean()
         effect = next(e for e in EFFECTS if e.indicator == row["effect"])
         d = _hand(out_dir, "respite_care", effect.indicator, year) - _hand(out_dir, "baseline", effect.indicator, year)
-        sign = 1 if effect.indicator in HIGHER_IS_BETTER else -1
+        sign = 1 if indicator(effect.indicator).better == "higher" else -1
         m, lo, hi = _t(sign * effect.scale * d)
         assert row["extra_cost_eur_per_year"] == pytest.approx(extra, rel=1e-9)
         assert row["improvement"] == pytest.approx(m, rel=1e-9, abs=1e-12)

@@ -1,4 +1,4 @@
-"""Tests for sim.graph_io: reading a user's GraphML social graph, and writing one."""
+"""Tests for samenkracht.sim.graph_io: reading a user's GraphML social graph, and writing one."""
 
 from __future__ import annotations
 
@@ -10,10 +10,10 @@ import networkx as nx
 import numpy as np
 import pytest
 
-from sim import graph_io
-from sim.errors import InputError
-from sim.graph_io import LoadedGraph, load_graphml, write_graphml
-from sim.ties import DEFAULT_STRENGTH, KIND_CODE, TIE_KINDS
+from samenkracht.sim import graph_io
+from samenkracht.sim.errors import InputError
+from samenkracht.sim.graph_io import LoadedGraph, load_graphml, write_graphml
+from samenkracht.sim.ties import DEFAULT_STRENGTH, KIND_CODE, TIE_KINDS
 
 GRAPHML_HEAD = """<?xml version="1.0" encoding="UTF-8"?>
 <graphml xmlns="http://graphml.graphdrawing.org/xmlns">

@@ -3,7 +3,8 @@
 import numpy as np
 import pytest
 
-from sim import kernels as K
+from samenkracht.sim import kernels as K
+from samenkracht.sim.tolerances import HOURS_EPS, SHARE_EPS
 
 
 @pytest.fixture(params=[0, 1, 2])
@@ -101,11 +102,11 @@ def test_sums_by_group_and_unique_inverse_equal_numpy(ties):
 
 
 def _spread_numpy(remaining, cap_left, rec, hlp, weight, tie_left, min_hours, rounds=2):
-    """allocation._spread as it was before the kernel."""
+    """allocation.spread_care as it was before the kernel."""
     n, n_helpers = remaining.shape[0], cap_left.shape[0]
     given = np.zeros(rec.shape[0])
     for _ in range(rounds):
-        w = weight * (cap_left[hlp] > 1e-9) * (tie_left > 1e-9) * (remaining[rec] > 1e-9)
+        w = weight * (cap_left[hlp] > HOURS_EPS) * (tie_left > HOURS_EPS) * (remaining[rec] > HOURS_EPS)
         live = np.flatnonzero(w)
         if live.size == 0:
             break
@@ -113,7 +114,9 @@ def _spread_numpy(remaining, cap_left, rec, hlp, weight, tie_left, min_hours, ro
         rowsum = np.bincount(r, wl, n)
         ideal = remaining[r] * wl / rowsum[r]
         offer = np.minimum(ideal, tie_left[live])
-        offer = np.where((offer >= min_hours) | (remaining[r] <= min_hours) | (wl * 2 >= rowsum[r]), offer, 0.0)
+        ok = ((offer >= min_hours - HOURS_EPS) | (remaining[r] <= min_hours + HOURS_EPS)
+              | (wl * 2 >= rowsum[r] * (1 - SHARE_EPS)))
+        offer = np.where(ok, offer, 0.0)
         asked = np.bincount(h, offer, n_helpers)
         scale = np.minimum(1.0, cap_left / np.maximum(asked, 1e-12))
         g = offer * scale[h]
@@ -123,14 +126,14 @@ def _spread_numpy(remaining, cap_left, rec, hlp, weight, tie_left, min_hours, ro
         np.subtract(cap_left, np.bincount(h, g, n_helpers), out=cap_left)
         np.maximum(remaining, 0.0, out=remaining)
         np.maximum(cap_left, 0.0, out=cap_left)
-        if (ideal - g).max() < 1e-9:
+        if (ideal - g).max() < HOURS_EPS:
             break
     return given
 
 
 @pytest.mark.parametrize("seed", range(5))
 def test_spread_equals_the_numpy_version(seed):
-    from sim.mechanisms.allocation import _spread
+    from samenkracht.sim.mechanisms.allocation import spread_care
 
     rng = np.random.default_rng(seed)
     n_rec, n_hlp, m = 300, 400, 2000
@@ -143,7 +146,29 @@ def test_spread_equals_the_numpy_version(seed):
     r1, c1, t1 = remaining.copy(), cap_left.copy(), tie_left.copy()
     r2, c2, t2 = remaining.copy(), cap_left.copy(), tie_left.copy()
     g1 = _spread_numpy(r1, c1, *args, t1, 0.5)
-    g2 = _spread(r2, c2, *args, t2, 0.5)
+    g2 = spread_care(r2, c2, *args, t2, 0.5)
     for a, b in ((g1, g2), (r1, r2), (c1, c2), (t1, t2)):
         assert np.array_equal(a, b)
     assert g1.sum() > 0 and np.isclose(g1.sum(), (remaining - r1).sum())  # hours conserved
+
+
+def test_mark_relations_names_whom_each_helper_helped():
+    from samenkracht.sim.ties import GENERATION_GAP_YEARS, KIND_CODE, RELATIONS
+
+    hh, fam, friend = KIND_CODE["household"], KIND_CODE["family"], KIND_CODE["friend"]
+    age = np.array([80.0, 50.0, 48.0, 20.0, 52.0])
+    # helper 1 helps: their parent 0 (family), their partner 2 (household), their child 3 (household);
+    # helper 4 helps their sibling 1 (family) and, without giving anything, friend 0
+    rec = np.array([0, 2, 3, 1, 0])
+    hlp = np.array([1, 1, 1, 4, 4])
+    kind = np.array([fam, hh, hh, fam, friend])
+    gave = np.array([True, True, True, True, False])
+    bits = np.zeros(5, np.uint8)
+    K.mark_relations(rec, hlp, kind, gave, age, bits, hh, fam, GENERATION_GAP_YEARS)
+
+    def named(b):
+        return {r for i, r in enumerate(RELATIONS) if b & (1 << i)}
+
+    assert named(bits[1]) == {"parent", "partner", "child"}
+    assert named(bits[4]) == {"other_family"}
+    assert bits[0] == bits[2] == bits[3] == 0

@@ -13,9 +13,10 @@ import pandas.testing as pdt
 import pytest
 
 from conftest import make_small_config, run_model
-from sim.agents import InformalCarer, Neighbour, Resident, Volunteer
-from sim.mechanisms.indicators import WEEKLY_COLUMNS
-from sim.model import CareNetworkModel
+from samenkracht.sim.agents import InformalCarer, Neighbour, Resident, Volunteer
+from samenkracht.sim.mechanisms.indicators import WEEKLY_COLUMNS
+from samenkracht.sim.model import CareNetworkModel
+from samenkracht.sim.world import COUNTER_NAMES
 
 #: The contract columns, hard-coded here as well so that a rename in the code fails this test.
 CONTRACT_COLUMNS = [
@@ -104,6 +105,14 @@ def test_weekly_table_contract_columns(baseline_run):
     assert df["week"].tolist() == list(range(len(df)))
     assert df["year"].tolist() == [w // 52 for w in range(len(df))]
 
+
+
+def test_every_counter_is_a_weekly_column_that_adds_up_to_the_counter(baseline_run):
+    model, df = baseline_run
+    missing = [name for name in COUNTER_NAMES if name not in df.columns]
+    assert not missing, f"counters not reported in the weekly row: {missing}"
+    for name in COUNTER_NAMES:  # the weekly counts add up to the events counted since the end of the burn-in
+        assert df[name].sum() == pytest.approx(model.counters[name]), name
 
 # -- reproducibility ------------------------------------------------------------------------------------------
 

@@ -1,7 +1,7 @@
 """Speed work changes no result: a small fixed run reproduces the stored regression baseline (tests/baseline.json).
 
 When a model change is meant to change results, update the baseline with
-``python -m sim.regression --update`` (or ``make update-baseline``) and commit it.
+``python -m samenkracht.tools.regression --update`` (or ``make update-baseline``) and commit it.
 """
 
 from __future__ import annotations
@@ -10,7 +10,7 @@ import json
 
 import pytest
 
-from sim import regression
+from samenkracht.tools import regression
 
 
 @pytest.fixture(scope="module")
@@ -36,6 +36,25 @@ def test_baseline_comparison_names_the_columns_and_years_that_differ(fresh: dict
     assert any(line.startswith("carers: year 1:") for line in diff)
     assert any("extra" in line for line in diff)
     assert regression.differences(fresh, json.loads(json.dumps(fresh))) == []
+
+
+def test_counts_must_match_exactly_and_other_figures_to_a_relative_1e9(fresh: dict) -> None:
+    counts = [c for c, values in fresh["summary"].items() if all(isinstance(v, int) for v in values)]
+    assert "volunteer_matches" in counts and "carers" not in counts
+    dust = json.loads(json.dumps(fresh))
+    dust["summary"]["burden_mean"] = [v * (1 + 1e-12) for v in dust["summary"]["burden_mean"]]
+    assert regression.differences(fresh, dust) == []
+    off_by_one = json.loads(json.dumps(fresh))
+    off_by_one["summary"]["volunteer_matches"][0] += 1
+    off_by_one["written_on"] = {"numpy": "2.0", "baseline": ["X86_V2"], "found": ["X86_V3"]}
+    diff = regression.differences(fresh, off_by_one)
+    assert diff[0].startswith("volunteer_matches (a count: must match exactly): year 0:")
+    assert any(line.startswith("stored on:") for line in diff) and any("found X86_V3" in line for line in diff)
+
+
+def test_the_baseline_says_which_simd_extensions_it_was_written_with() -> None:
+    stored = regression.load()["written_on"]
+    assert set(stored) == {"numpy", "baseline", "found"} and stored["baseline"]
 
 
 def test_update_writes_a_readable_baseline_atomically(fresh: dict, tmp_path) -> None:

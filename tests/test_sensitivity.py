@@ -16,7 +16,7 @@ from pathlib import Path
 import pandas as pd
 import pytest
 
-from sim.sensitivity import main
+from samenkracht.tools.sensitivity import main
 
 PLANTED = "wijkteam.home_care_fte_per_1000"
 PARAMS = f"params={PLANTED}:0:16,contact.bridging_share:0.1:0.2,volunteers.max_age:75:80"
@@ -111,9 +111,9 @@ def test_an_out_dir_of_another_analysis_is_refused(morris_run, tmp_path, capsys)
 
 
 def test_unknown_parameter_gets_the_same_message_as_the_run_command(tmp_path, capsys):
-    from sim.config import SimConfig
-    from sim.errors import InputError
-    from sim.overrides import precheck
+    from samenkracht.sim.config import SimConfig
+    from samenkracht.sim.errors import InputError
+    from samenkracht.tools.overrides import precheck
 
     err = refused(capsys, tmp_path, "params=burden.dropot_rate:0:0.1", *MODEL)
     with pytest.raises(InputError) as expected:

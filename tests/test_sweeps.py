@@ -22,8 +22,8 @@ import pandas.testing as pdt
 import pytest
 from conftest import make_small_config
 
-from sim.config import SimConfig
-from sim.outputs import (
+from samenkracht.sim.config import SimConfig
+from samenkracht.tools.outputs import (
     INCOMPLETE,
     MANIFEST,
     RUN_FILES,
@@ -125,7 +125,7 @@ def test_killed_sweep_resumes_without_redoing_finished_runs(tmp_path):
 
 def test_run_dir_of_a_different_configuration_is_run_again(tmp_path):
     """A complete run whose configuration differs (e.g. a changed default) is not taken for the new one."""
-    from sim.outputs import write_atomic
+    from samenkracht.tools.outputs import write_atomic
 
     run_dir = tmp_path / "run"
     manifest = {"complete": True, "config_hash": config_hash(make_small_config(seed=1))}
@@ -153,7 +153,7 @@ def test_clearing_an_unfinished_run_keeps_hydra_files_and_anything_else(tmp_path
 def test_config_hash_depends_on_the_configuration_not_on_how_it_was_given():
     from omegaconf import OmegaConf
 
-    from sim.config import to_sim_config
+    from samenkracht.tools.config_store import to_sim_config
 
     a = make_small_config(seed=3)
     via_yaml = to_sim_config(OmegaConf.create(OmegaConf.to_yaml(OmegaConf.structured(a))))
@@ -219,14 +219,14 @@ def test_slurm_launcher_config_is_ready():
 
 
 def test_launcher_choice_passes_the_override_checks():
-    from sim.overrides import precheck
+    from samenkracht.tools.overrides import precheck
 
     precheck(["hydra/launcher=joblib", "seed=1"], CONF_DIR, SimConfig)
     precheck(["-m", "hydra/launcher=slurm", "seed=1,2"], CONF_DIR, SimConfig)
 
 
 def test_sweep_total_counts_the_runs_of_the_command_line_sweep():
-    from sim.cli import sweep_total
+    from samenkracht.tools.run import sweep_total
 
     assert sweep_total(["-m", "seed=1,2,3", "scenario=baseline,respite_care", "years=2"]) == 6
     assert sweep_total(["--multirun", "seed=range(0,4)", "hydra/launcher=joblib"]) == 4

@@ -7,11 +7,12 @@ from dataclasses import replace
 import numpy as np
 import pytest
 
-from analysis.resilience import resilience
+from samenkracht.analysis.resilience import resilience
 from conftest import make_small_config, run_model
-from sim.mechanisms.shock import ShockParams
-from sim.model import CareNetworkModel
-from sim.ties import KIND_CODE
+from samenkracht.sim import residents
+from samenkracht.sim.mechanisms.shock import ShockParams
+from samenkracht.sim.model import CareNetworkModel
+from samenkracht.sim.ties import KIND_CODE
 
 SEEDS = (1, 2, 3)
 
@@ -52,7 +53,7 @@ def test_moving_household_loses_its_ties_outside_the_household_and_arrives_with_
     household = int(s.household[np.flatnonzero(s.alive & (s.age > 30))[0]])
     slots = np.flatnonzero(s.household == household)
     ids_before = s.person_id[slots].copy()
-    model.move_households(np.array([household]))
+    residents.move_households(model.world, np.array([household]))
     mine = np.zeros(s.n, bool)
     mine[slots] = True
     touching = ties.alive & (mine[ties.u] | mine[ties.v])
@@ -60,7 +61,7 @@ def test_moving_household_loses_its_ties_outside_the_household_and_arrives_with_
     assert KIND_CODE["family"] not in kinds and KIND_CODE["friend"] not in kinds
     assert not set(s.person_id[slots].tolist()) & set(ids_before.tolist())
     assert (s.severity[slots] == 0).all()
-    assert model.counters["households_moved"] == 1
+    assert model.counters.households_moved == 1
 
 
 def _shocked(kind: str, seed: int, **shock):
@@ -110,7 +111,7 @@ def test_short_professional_capacity_sets_off_the_carer_cascade():
 
 
 def test_unknown_shock_kind_is_refused_naming_the_kinds():
-    from sim.errors import InputError
+    from samenkracht.sim.errors import InputError
 
     with pytest.raises(InputError, match="professionals_leave"):
         make_small_config({"shock.kind": "earthquake"})

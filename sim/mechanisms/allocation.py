@@ -16,13 +16,15 @@ from typing import TYPE_CHECKING
 
 import numpy as np
 
-from sim.kernels import care_half_edges, spread_round, unique_inverse
-from sim.params import param
-from sim.state import CARE_KINDS, COMPANY, PERSONAL, PRACTICAL, row_total
-from sim.ties import KIND_CODE, TIE_KINDS
+from samenkracht.sim.kernels import care_half_edges, mark_relations, spread_round, unique_inverse
+from samenkracht.sim.mechanisms.base import Mechanism
+from samenkracht.sim.params import param
+from samenkracht.sim.state import COMPANY, PERSONAL, PRACTICAL, row_total
+from samenkracht.sim.tolerances import HOURS_EPS, SHARE_EPS, some_hours
+from samenkracht.sim.ties import GENERATION_GAP_YEARS, KIND_CODE, TIE_KINDS
 
 if TYPE_CHECKING:
-    from sim.model import CareNetworkModel
+    from samenkracht.sim.world import World
 
 #: The informal layers in order: name, tie kinds, care kinds they may give.
 INFORMAL_LAYERS: tuple[tuple[str, tuple[str, ...], tuple[int, ...]], ...] = (
@@ -94,7 +96,7 @@ class AllocationParams:
     )
 
 
-def _spread(
+def spread_care(
     remaining: np.ndarray,
     cap_left: np.ndarray,
     rec: np.ndarray,
@@ -115,13 +117,15 @@ def _spread(
         # Each request is spread over the live ties in proportion to weight; crumbs below min_hours go unasked
         # this round unless they are all that is left; helpers asked for more than they can give scale every
         # answer down. One compiled pass (sim/kernels.py, which spells out the arithmetic).
-        short = spread_round(remaining, cap_left, rec, hlp, weight, tie_left, given, min_hours, n, n_helpers)
-        if short < 1e-9:
+        short = spread_round(
+            remaining, cap_left, rec, hlp, weight, tie_left, given, min_hours, n, n_helpers, HOURS_EPS, SHARE_EPS
+        )
+        if short < HOURS_EPS:
             break  # nothing was asked, or every request was met as asked: another round would find nothing to do
     return given
 
 
-class LayeredAllocation:
+class LayeredAllocation(Mechanism):
     """Allocates this week's asked hours over the layers of the onion."""
 
     name = "allocation"
@@ -129,20 +133,20 @@ class LayeredAllocation:
     def __init__(self, params: AllocationParams) -> None:
         self.params = params
 
-    def step(self, model: CareNetworkModel) -> None:
-        s, p, ties = model.state, self.params, model.ties
+    def step(self, world: World) -> None:
+        s, p, ties = world.state, self.params, world.ties
         n = s.n
-        rng = model.streams.weekly(self.name, model.week)
+        rng = world.streams.weekly(self.name, world.week)
         u_match = rng.random(n)
         remaining = np.ascontiguousarray(s.need.T)  # (kind, resident): each kind's row contiguous
-        flows = model.flows
+        flows = world.flows
         by_layer = {name: np.zeros(3) for name in LAYERS}
         self._by_layer = by_layer
-        formal_cap = model.formal_capacity_by_wijk().astype(float)
+        formal_cap = world.formal_capacity_by_wijk().astype(float)
         formal = np.zeros(n)
         if p.takeover_share > 0:
             taken_over = s.alive & s.indicated & ~s.mobilised
-            formal_cap = self._professionals(model, remaining, formal, formal_cap, taken_over, p.takeover_share)
+            formal_cap = self._professionals(world, remaining, formal, formal_cap, taken_over, p.takeover_share)
         can_help = (
             s.alive & (s.age >= p.min_helper_age) & (s.cooldown == 0) & ~s.ill & (s.severity <= p.helper_max_severity)
         )
@@ -150,7 +154,7 @@ class LayeredAllocation:
         rec_h, hlp_h, eid_h = ties.half_edges()
         # Only half-edges towards residents with a need, from residents who can help, carry care.
         need_total = row_total(s.need)
-        rec_all, hlp_all, eid_all = care_half_edges(rec_h, hlp_h, eid_h, need_total > 0, can_help, ties.alive)
+        rec_all, hlp_all, eid_all = care_half_edges(rec_h, hlp_h, eid_h, some_hours(need_total), can_help, ties.alive)
         kind_all = ties.kind[eid_all]
         layer_all = _LAYER_OF_KIND[kind_all]
         he_given = np.zeros(rec_all.shape[0])
@@ -190,14 +194,14 @@ class LayeredAllocation:
             for k in care_kinds:
                 w_k = weight if k != PERSONAL else weight * _PERSONAL_TIE_KINDS[kind_l]
                 rem = remaining[k, rec_ids]
-                g = _spread(rem, cap_left, rec_l, hlp_l, w_k, tie_cap, p.min_hours)
+                g = spread_care(rem, cap_left, rec_l, hlp_l, w_k, tie_cap, p.min_hours)
                 remaining[k, rec_ids] = rem
                 by_layer[layer][k] += g.sum()
                 layer_given += g
             used[hlp_ids] += start_cap - cap_left
             he_given[sel_idx] += layer_given
             hours_by_tie_kind += np.bincount(kind_l, layer_given, len(TIE_KINDS))
-            gave = layer_given > 0
+            gave = some_hours(layer_given)
             if layer != "household":
                 helped_other[hlp[gave & (kind_l != KIND_CODE["family"])]] = True
             if layer == "neighbours":
@@ -205,30 +209,34 @@ class LayeredAllocation:
 
         informal_received = np.maximum(0.0, need_total - remaining.sum(axis=0) - formal)
         # How many informal helpers each recipient has, to know who cares alone.
-        gave_he = he_given > 0
+        gave_he = some_hours(he_given)
         helpers_of = np.bincount(rec_all[gave_he], minlength=n)
         s.given = used
-        flows["alone"] = self._caring_alone(rec_all, hlp_all, gave_he, helpers_of, n)
-        flows["helped_ties"] = np.bincount(eid_all, he_given, ties.m) > 0
-        flows["hours_by_tie_kind"] = hours_by_tie_kind
+        flows.alone = self._caring_alone(rec_all, hlp_all, gave_he, helpers_of, n)
+        flows.helped_ties = some_hours(np.bincount(eid_all, he_given, ties.m))
+        flows.hours_by_tie_kind = hours_by_tie_kind
 
-        vol_given = self._volunteers(model, remaining, u_match, by_layer)
+        vol_given = self._volunteers(world, remaining, u_match, by_layer)
         eligible = s.alive & (s.indicated if p.formal_needs_indication else True)
-        self._professionals(model, remaining, formal, formal_cap, eligible, 1.0)
-        for k in (PERSONAL, PRACTICAL):
-            model.flows[f"formal_{CARE_KINDS[k]}"] = float(by_layer["professionals"][k])
+        self._professionals(world, remaining, formal, formal_cap, eligible, 1.0)
+        flows.formal_personal = float(by_layer["professionals"][PERSONAL])
+        flows.formal_practical = float(by_layer["professionals"][PRACTICAL])
 
         s.received_informal = informal_received + vol_given
         s.received_formal = formal
         s.unmet = remaining.T.copy()
-        caring = used > 1e-9
+        caring = some_hours(used)
         s.caring_weeks = np.where(caring, s.caring_weeks + 1, 0).astype(np.int32)
-        s.last_gave[caring] = model.week
+        s.last_gave[caring] = world.week
         s.gave_this_year |= caring
         s.helped_friend_or_neighbour |= helped_other
-        s.last_helped_neighbour[neighbour_help] = model.week
-        flows["by_layer"] = by_layer
-        flows["unmet"] = remaining.sum(axis=1)
+        # Whom each helper helped (partner, parent, child, other family, friend or neighbour), for the calibration.
+        mark_relations(
+            rec_all, hlp_all, kind_all, gave_he, s.age, s.helped_relations, KIND_CODE["household"], KIND_CODE["family"],
+            GENERATION_GAP_YEARS,
+        )
+        s.last_helped_neighbour[neighbour_help] = world.week
+        flows.by_layer = by_layer
 
     @staticmethod
     def _caring_alone(rec, hlp, gave_he, helpers_of, n) -> np.ndarray:
@@ -236,21 +244,22 @@ class LayeredAllocation:
         alone_he = gave_he & (helpers_of[rec] == 1)
         return np.bincount(hlp[alone_he], minlength=n) > 0
 
-    def _volunteers(self, model: CareNetworkModel, remaining: np.ndarray, u_match: np.ndarray, by_layer) -> np.ndarray:
+    def _volunteers(self, world: World, remaining: np.ndarray, u_match: np.ndarray, by_layer) -> np.ndarray:
         """Volunteers matched by a coordinator to residents known to the wijkteam, pooled per wijk.
 
         Volunteer hours are informal help but not mantelzorg: they do not count
         towards a volunteer's burden or carer role.
         """
-        s, p = model.state, self.params
-        n_wijk = model.n_wijken
+        s, p = world.state, self.params
+        n_wijk = world.n_wijken
         known = np.flatnonzero(s.alive & (s.referred | s.indicated))
         w_known = s.wijk[known]
-        success = u_match[known] < np.clip(p.volunteer_match_success + model.levers.match_success_bonus[w_known], 0, 1)
+        success = u_match[known] < np.clip(p.volunteer_match_success + world.levers.match_success_bonus[w_known], 0, 1)
         wanted = remaining[PRACTICAL, known] + remaining[COMPANY, known]
-        asking = success & (wanted > 0)
+        asking = success & some_hours(wanted)
         vol = np.flatnonzero(s.alive & s.volunteer & (s.cooldown == 0) & ~s.ill)
         vol_cap = np.maximum(0.0, s.capacity[vol] - s.given[vol]) * p.volunteer_capacity_share
+        vol_cap[~some_hours(vol_cap)] = 0.0  # dust of capacity is no capacity
         cap_w = np.bincount(s.wijk[vol], vol_cap, n_wijk)
         demand_w = np.bincount(w_known, np.where(asking, wanted, 0.0), n_wijk)
         frac = np.where(asking, np.minimum(1.0, cap_w / np.maximum(demand_w, 1e-12))[w_known], 0.0)
@@ -260,14 +269,14 @@ class LayeredAllocation:
             remaining[k, known] -= g
             by_layer["volunteers"][k] += g.sum()
             got[known] += g
-        model.counters["volunteer_matches"] += int((asking & (frac > 0)).sum())
-        model.counters["volunteer_match_failures"] += int((~success & (wanted > 0)).sum())
-        model.flows["volunteer_hours"] = float(got.sum())
+        world.counters.volunteer_matches += int((asking & some_hours(got[known])).sum())
+        world.counters.volunteer_match_failures += int((~success & some_hours(wanted)).sum())
+        world.flows.volunteer_hours = float(got.sum())
         return got
 
     def _professionals(
         self,
-        model: CareNetworkModel,
+        world: World,
         remaining: np.ndarray,
         got: np.ndarray,
         cap_w: np.ndarray,
@@ -279,9 +288,9 @@ class LayeredAllocation:
         Gives up to ``share`` of each eligible resident's remaining personal and
         practical need; adds to ``got``; returns the hours left per wijk.
         """
-        n_wijk = model.n_wijken
+        n_wijk = world.n_wijken
         idx = np.flatnonzero(eligible)
-        wijk = model.state.wijk[idx]
+        wijk = world.state.wijk[idx]
         for k in (PERSONAL, PRACTICAL):
             demand = remaining[k, idx] * share
             demand_w = np.bincount(wijk, demand, n_wijk)

@@ -14,11 +14,14 @@ from typing import TYPE_CHECKING
 
 import numpy as np
 
-from sim.errors import InputError
-from sim.params import param
+from samenkracht.sim.errors import InputError
+from samenkracht.sim.mechanisms.base import Mechanism
+from samenkracht.sim.params import param
+from samenkracht.sim.time import WEEKS_PER_YEAR
+from samenkracht.sim.tolerances import some_hours
 
 if TYPE_CHECKING:
-    from sim.model import CareNetworkModel
+    from samenkracht.sim.world import World
 
 
 @dataclass
@@ -47,7 +50,9 @@ class BurdenParams:
         0.004, unit="per week", lo=0, hi=1, doc="chance an overburdened carer falls ill and needs care in a week"
     )
     illness_severity: float = param(0.45, unit="severity", lo=0, hi=1, doc="care need of a carer who falls ill")
-    illness_recovery_rate: float = param(2.0, unit="per year", lo=0, hi=52, doc="rate at which ill carers recover")
+    illness_recovery_rate: float = param(
+        2.0, unit="per year", lo=0, hi=WEEKS_PER_YEAR, doc="rate at which ill carers recover"
+    )
     cooldown_weeks: int = param(26, unit="weeks", lo=0, hi=1040, doc="weeks a dropped-out carer gives no care")
 
     def check(self, prefix: str) -> None:
@@ -58,7 +63,7 @@ class BurdenParams:
             )
 
 
-class CarerBurden:
+class CarerBurden(Mechanism):
     """Updates burden, then lets the overburdened drop out or fall ill."""
 
     name = "burden"
@@ -66,36 +71,36 @@ class CarerBurden:
     def __init__(self, params: BurdenParams) -> None:
         self.params = params
 
-    def _respite(self, model: CareNetworkModel, caring: np.ndarray) -> np.ndarray:
+    def _respite(self, world: World, caring: np.ndarray) -> np.ndarray:
         """Respite hours this week per carer: each wijk's hours shared among its heavily burdened carers.
 
         Respite takes over hours the carer would give, so it relieves strain as
         fewer hours would; the cared-for resident's care is unchanged.
         """
-        s, levers = model.state, model.levers
+        s, levers = world.state, world.levers
         hours = np.zeros(s.n)
         if not levers.respite_hours.any():
             return hours
         heavy = np.flatnonzero(caring & (s.burden >= self.params.heavy_threshold))
         w = s.wijk[heavy]
-        count = np.bincount(w, minlength=model.n_wijken)
+        count = np.bincount(w, minlength=world.n_wijken)
         each = np.minimum(levers.respite_max_per_carer, levers.respite_hours / np.maximum(count, 1))
         hours[heavy] = np.minimum(each[w], s.given[heavy])
         return hours
 
-    def step(self, model: CareNetworkModel) -> None:
-        s, p = model.state, self.params
-        rng = model.streams.weekly(self.name, model.week)
+    def step(self, world: World) -> None:
+        s, p = world.state, self.params
+        rng = world.streams.weekly(self.name, world.week)
         u_drop, u_ill, u_recover = rng.random((3, s.n))
-        caring = s.alive & (s.given > 1e-9)
+        caring = s.alive & some_hours(s.given)
         ratio = s.given / np.maximum(s.capacity, 0.5)
         strain = (
             p.hours_weight * np.minimum(ratio, 4.0)
-            + p.duration_weight * np.minimum(s.caring_weeks / 156.0, 1.0)
-            + p.alone_weight * model.flows.get("alone", np.zeros(s.n, dtype=bool))
+            + p.duration_weight * np.minimum(s.caring_weeks / (3 * WEEKS_PER_YEAR), 1.0)
+            + p.alone_weight * world.flows.alone
         )
         supported = s.support_weeks > 0
-        respite = self._respite(model, caring)
+        respite = self._respite(world, caring)
         strain = strain - p.support_relief * supported - p.hours_weight * respite / np.maximum(s.capacity, 0.5)
         target = np.where(caring, 10.0 * (1.0 - np.exp(-np.maximum(strain, 0.0) / p.strain_scale)), 0.0)
         s.burden += p.adapt_rate * (target - s.burden)
@@ -109,9 +114,9 @@ class CarerBurden:
         s.cooldown[drops | falls_ill] = p.cooldown_weeks
         s.ill[falls_ill] = True
         s.severity[falls_ill] = np.maximum(s.severity[falls_ill], p.illness_severity)
-        recovers = s.ill & ~falls_ill & (u_recover < p.illness_recovery_rate / 52.0)
+        recovers = s.ill & ~falls_ill & (u_recover < p.illness_recovery_rate / WEEKS_PER_YEAR)
         s.ill[recovers] = False
         s.severity[recovers] = 0.0
-        model.counters["dropouts"] += int(drops.sum())
-        model.counters["respite_hours"] += float(respite.sum())
-        model.counters["carer_illnesses"] += int(falls_ill.sum())
+        world.counters.dropouts += int(drops.sum())
+        world.counters.respite_hours += float(respite.sum())
+        world.counters.carer_illnesses += int(falls_ill.sum())

@@ -13,14 +13,15 @@ from typing import TYPE_CHECKING
 
 import numpy as np
 
-from sim.errors import InputError
-from sim.kernels import contact_week
-from sim.params import param
-from sim.population import pick_in_wijk
-from sim.ties import KIND_CODE, TIE_KINDS
+from samenkracht.sim.errors import InputError
+from samenkracht.sim.kernels import contact_week
+from samenkracht.sim.mechanisms.base import Mechanism
+from samenkracht.sim.params import param
+from samenkracht.sim.population import draw_lonely_baseline, pick_in_wijk
+from samenkracht.sim.ties import KIND_CODE, TIE_KINDS
 
 if TYPE_CHECKING:
-    from sim.model import CareNetworkModel
+    from samenkracht.sim.world import World
 
 _WEAK_KINDS = np.array([k in ("acquaintance", "neighbour") for k in TIE_KINDS])
 
@@ -74,7 +75,7 @@ class ContactParams:
             )
 
 
-class ContactAndLoneliness:
+class ContactAndLoneliness(Mechanism):
     """Weekly contact over ties, tie strength, new weak ties, and loneliness."""
 
     name = "contact"
@@ -83,48 +84,43 @@ class ContactAndLoneliness:
         self.params = params
         self.contact_ref = 1.0
 
-    def init_loneliness(self, model: CareNetworkModel) -> None:
+    def start(self, world: World) -> None:
         """Draw personal loneliness baselines and start contact at its expected value."""
-        s = model.state
-        rng = model.streams["contact.init"]
-        s.lonely_base[:] = self.draw_baseline(rng, s.age)
-        s.contact[:] = self._expected_contact(model)
+        s = world.state
+        rng = world.streams["contact.init"]
+        s.lonely_base[:] = draw_lonely_baseline(self.params, rng, s.age)
+        s.contact[:] = self._expected_contact(world)
         adults = s.adults()
         self.contact_ref = float(np.median(s.contact[adults])) if adults.any() else 1.0
         s.loneliness[:] = self._target(s)
 
-    def settle(self, model: CareNetworkModel) -> None:
+    def settle(self, world: World) -> None:
         """At the end of the burn-in: take today's median contact as the reference and let loneliness follow."""
-        s = model.state
+        s = world.state
         adults = s.adults()
         if adults.any():
             self.contact_ref = float(np.median(s.contact[adults]))
         s.loneliness[:] = np.where(s.alive, self._target(s), 0.0)
 
-    def draw_baseline(self, rng: np.random.Generator, age: np.ndarray) -> np.ndarray:
-        """Personal loneliness baselines for residents of the given ages."""
-        p = self.params
-        return rng.normal(p.lonely_mean, p.lonely_sd, age.size) + p.lonely_age_75 * (age >= 75)
-
-    def _prob(self, model: CareNetworkModel) -> np.ndarray:
-        ties = model.ties
+    def _prob(self, world: World) -> np.ndarray:
+        ties = world.ties
         base = np.asarray(self.params.contact_prob)[ties.kind]
-        return np.clip(base * (0.3 + 0.7 * ties.strength) * model.contact_factor, 0, 1) * ties.alive
+        return np.clip(base * (0.3 + 0.7 * ties.strength) * world.contact_factor, 0, 1) * ties.alive
 
-    def _expected_contact(self, model: CareNetworkModel) -> np.ndarray:
-        ties, n = model.ties, model.state.n
-        w = self._prob(model) * ties.strength
+    def _expected_contact(self, world: World) -> np.ndarray:
+        ties, n = world.ties, world.state.n
+        w = self._prob(world) * ties.strength
         return np.bincount(ties.u, w, n) + np.bincount(ties.v, w, n)
 
     def _target(self, s) -> np.ndarray:
         halvings = np.log2(self.contact_ref + 0.05) - np.log2(s.contact + 0.05)
         return np.clip(s.lonely_base + self.params.contact_weight * halvings, 0.0, 11.0)
 
-    def step(self, model: CareNetworkModel) -> None:
-        s, p, ties = model.state, self.params, model.ties
-        rng = model.streams.weekly(self.name, model.week)
+    def step(self, world: World) -> None:
+        s, p, ties = world.state, self.params, world.ties
+        rng = world.streams.weekly(self.name, world.week)
         u_contact = rng.random(ties.m)
-        helped = model.helped_ties()
+        helped = world.helped_ties()
         floor = np.zeros(len(TIE_KINDS))
         floor[KIND_CODE["household"]] = p.floor_household
         floor[KIND_CODE["family"]] = p.floor_family
@@ -132,46 +128,46 @@ class ContactAndLoneliness:
         # One compiled pass over the ties (sim/kernels.py): contact, strength, lost ties, new friendships.
         lost, befriended = contact_week(
             ties.u, ties.v, ties.kind, ties.strength, ties.alive, s.alive, u_contact,
-            np.asarray(p.contact_prob, dtype=float), float(model.contact_factor),
+            np.asarray(p.contact_prob, dtype=float), float(world.contact_factor),
             helped, p.grow, p.decay, floor, p.remove_below,
             _WEAK_KINDS, p.friend_strength, KIND_CODE["friend"], weekly_u, weekly_v,
         )
         s.contact += p.contact_smoothing * ((weekly_u + weekly_v) - s.contact)
-        model.counters["ties_lost"] += int(lost)
-        model.counters["friendships_formed"] += int(befriended)
+        world.counters.ties_lost += int(lost)
+        world.counters.friendships_formed += int(befriended)
 
-        self._new_weak_ties(model, rng)
+        self._new_weak_ties(world, rng)
         s.loneliness += p.adapt_rate * (self._target(s) - s.loneliness)
         s.loneliness[~s.alive] = 0.0
 
-    def _new_weak_ties(self, model: CareNetworkModel, rng: np.random.Generator) -> None:
+    def _new_weak_ties(self, world: World, rng: np.random.Generator) -> None:
         """Weak ties formed at shared places; municipal actions raise the rate per wijk."""
-        s, p = model.state, self.params
+        s, p = world.state, self.params
         adults = np.flatnonzero(s.adults())
         if adults.size < 2:
             return
-        rate_w = p.new_ties_per_1000 / 1000.0 * model.levers.tie_formation_factor
-        pop_w = np.bincount(s.wijk[adults], minlength=model.n_wijken)
-        k_w = rng.poisson(rate_w * pop_w + model.flows.get("extra_ties_w", 0.0))
+        rate_w = p.new_ties_per_1000 / 1000.0 * world.levers.tie_formation_factor
+        pop_w = np.bincount(s.wijk[adults], minlength=world.n_wijken)
+        k_w = rng.poisson(rate_w * pop_w + world.flows.extra_ties_w)
         total = int(k_w.sum())
         if total == 0:
             return
         # Attendance favours residents with few contacts only where centres reach out (levers).
-        weight = 1.0 + model.levers.outreach[s.wijk[adults]] * (s.loneliness[adults] / 11.0)
-        wijk_of = np.repeat(np.arange(model.n_wijken), k_w)
+        weight = 1.0 + world.levers.outreach[s.wijk[adults]] * (s.loneliness[adults] / 11.0)
+        wijk_of = np.repeat(np.arange(world.n_wijken), k_w)
         a = pick_in_wijk(rng, adults, s.wijk[adults], weight, wijk_of)
-        bridging = rng.random(total) < p.bridging_share + model.levers.bridging_bonus[wijk_of]
-        other = np.where(bridging, rng.integers(0, model.n_wijken, total), wijk_of)
+        bridging = rng.random(total) < p.bridging_share + world.levers.bridging_bonus[wijk_of]
+        other = np.where(bridging, rng.integers(0, world.n_wijken, total), wijk_of)
         b = pick_in_wijk(rng, adults, s.wijk[adults], np.ones(adults.size), other)
         ok = (a >= 0) & (b >= 0) & (a != b)
-        before = model.ties.m
+        before = world.ties.m
         kind = np.where(
             (wijk_of == other) & (rng.random(total) < p.neighbour_share), KIND_CODE["neighbour"], KIND_CODE["acquaintance"]
         )
-        lever = model.levers.new_tie_strength[wijk_of]
+        lever = world.levers.new_tie_strength[wijk_of]
         strength = np.where(np.isnan(lever), p.new_tie_strength, lever)
-        model.ties.add(a[ok], b[ok], kind[ok], strength[ok])
-        made = model.ties.m - before
-        model.counters["ties_formed"] += made
-        model.counters["bridging_ties_formed"] += int((ok & (wijk_of != other)).sum()) if made else 0
+        world.ties.add(a[ok], b[ok], kind[ok], strength[ok])
+        made = world.ties.m - before
+        world.counters.ties_formed += made
+        world.counters.bridging_ties_formed += int((ok & (wijk_of != other)).sum()) if made else 0
 

@@ -11,11 +11,12 @@ from typing import TYPE_CHECKING
 
 import numpy as np
 
-from sim.params import param
-from sim.state import COMPANY, PERSONAL, PRACTICAL
+from samenkracht.sim.mechanisms.base import Mechanism
+from samenkracht.sim.params import param
+from samenkracht.sim.state import COMPANY, PERSONAL, PRACTICAL
 
 if TYPE_CHECKING:
-    from sim.model import CareNetworkModel
+    from samenkracht.sim.world import World
 
 
 @dataclass
@@ -36,7 +37,7 @@ class DemandParams:
     )
 
 
-class CareDemand:
+class CareDemand(Mechanism):
     """Turns severity into hours asked this week, by kind of care."""
 
     name = "demand"
@@ -44,8 +45,8 @@ class CareDemand:
     def __init__(self, params: DemandParams) -> None:
         self.params = params
 
-    def step(self, model: CareNetworkModel) -> None:
-        s, p = model.state, self.params
+    def step(self, world: World) -> None:
+        s, p = world.state, self.params
         sev = np.where(s.alive, s.severity, 0.0)
         has = sev > 0
         s.need[:, PERSONAL] = np.where(

@@ -13,14 +13,15 @@ from typing import TYPE_CHECKING
 
 import numpy as np
 
-from sim.errors import InputError
-from sim.params import param
-from sim.population import AGE_BANDS, age_band, draw_capacity
+from samenkracht.sim import residents
+from samenkracht.sim.errors import InputError
+from samenkracht.sim.mechanisms.base import Mechanism
+from samenkracht.sim.params import param
+from samenkracht.sim.population import AGE_BANDS, age_band
+from samenkracht.sim.time import WEEKS_PER_YEAR
 
 if TYPE_CHECKING:
-    from sim.model import CareNetworkModel
-
-WEEKS_PER_YEAR = 52
+    from samenkracht.sim.world import World
 
 
 @dataclass
@@ -44,7 +45,7 @@ class DemographyParams:
         source="SCP Kerncijfers 2016 / CBS Gezondheidsenquête: help at home rises steeply after 75",
     )
     recovery_rate: float = param(
-        0.3, unit="per year", lo=0, hi=52, doc="rate at which a care need ends (temporary needs, recovery)"
+        0.3, unit="per year", lo=0, hi=WEEKS_PER_YEAR, doc="rate at which a care need ends (temporary needs, recovery)"
     )
     loneliness_onset_factor: float = param(
         0.6, unit="× per 11 points", lo=0, hi=5, doc="extra onset of care need for a severely lonely resident",
@@ -61,7 +62,8 @@ class DemographyParams:
         "ties become family ties", source="CBS: Dutch young adults leave home at about 23 on average",
     )
     partnering_rate: float = param(
-        0.15, unit="per year", lo=0, hi=52, doc="rate at which adults aged 22–65 living alone move in with a partner",
+        0.15, unit="per year", lo=0, hi=WEEKS_PER_YEAR,
+        doc="rate at which adults aged 22–65 living alone move in with a partner",
         source="calibrated to keep the share of adults living with a partner near CBS's 60% over the years",
     )
     move_rate: list[float] = param(
@@ -96,7 +98,7 @@ class DemographyParams:
             raise InputError(f"{prefix}newcomer_age must be [youngest, oldest], for example [20, 45].")
 
 
-class Demography:
+class Demography(Mechanism):
     """Ageing, deaths and newcomers, onset, progression and recovery of care needs."""
 
     name = "demography"
@@ -104,36 +106,36 @@ class Demography:
     def __init__(self, params: DemographyParams) -> None:
         self.params = params
 
-    def init_needs(self, model: CareNetworkModel) -> None:
+    def start(self, world: World) -> None:
         """Give residents care needs at the steady-state prevalence of their age band."""
-        s = model.state
-        rng = model.streams["demography.init"]
+        s = world.state
+        rng = world.streams["demography.init"]
         p = np.asarray(self.params.need_prevalence)[age_band(s.age)]
         has_need = s.alive & (rng.random(s.n) < p)
         s.severity[has_need] = rng.beta(1.6, 2.4, int(has_need.sum())) * 0.95 + 0.05
 
-    def step(self, model: CareNetworkModel) -> None:
-        s, p = model.state, self.params
-        rng = model.streams.weekly(self.name, model.week)
+    def step(self, world: World) -> None:
+        s, p = world.state, self.params
+        rng = world.streams.weekly(self.name, world.week)
         u_death, u_onset, u_recover, u_sev, u_prog = rng.random((5, s.n))
         s.age[s.alive] += 1.0 / WEEKS_PER_YEAR
-        self._partner(model, rng)
+        self._partner(world, rng)
         leaving = s.alive & (s.age >= p.leave_home_age) & (s.age - 1.0 / WEEKS_PER_YEAR < p.leave_home_age)
-        model.leave_home(np.flatnonzero(leaving))
+        residents.leave_home(world, np.flatnonzero(leaving))
 
         band = age_band(s.age)
-        self._move(model, rng, band)
-        trend = (1.0 - p.mortality_improvement) ** max(0.0, model.week / WEEKS_PER_YEAR)
+        self._move(world, rng, band)
+        trend = (1.0 - p.mortality_improvement) ** max(0.0, world.week / WEEKS_PER_YEAR)
         hazard = p.mortality_a * trend * np.exp(p.mortality_b * s.age)
         hazard = np.where(s.severity > 0, hazard * p.need_mortality_factor, hazard)
         dies = s.alive & (u_death < 1.0 - np.exp(-hazard / WEEKS_PER_YEAR))
-        model.counters["deaths"] += int(dies.sum())
+        world.counters.deaths += int(dies.sum())
         slots = np.flatnonzero(dies)
         born = rng.random(slots.size) < p.birth_share
         ages = np.zeros(slots.size)
         ages[~born] = self._newcomer_ages(rng, int((~born).sum()))
-        model.replace_residents(slots, ages, arrive=~born)
-        model.place_births(slots[born])
+        residents.replace(world, slots, ages, arrive=~born)
+        residents.place_births(world, slots[born])
 
         band = age_band(s.age)  # again: deaths and moves changed ages in freed slots
         prevalence = np.asarray(p.need_prevalence)[band]
@@ -147,25 +149,25 @@ class Demography:
         s.severity[recovers] = 0.0
         grows = ongoing & ~recovers
         s.severity[grows] = np.minimum(1.0, s.severity[grows] + 2 * p.progression * u_prog[grows] / WEEKS_PER_YEAR)
-        model.counters["need_onsets"] += int(starts.sum())
+        world.counters.need_onsets += int(starts.sum())
 
-    def _move(self, model: CareNetworkModel, rng: np.random.Generator, band: np.ndarray) -> None:
+    def _move(self, world: World, rng: np.random.Generator, band: np.ndarray) -> None:
         """Whole households move out; an arriving household of the same make-up takes their places.
 
         Each adult draws with the household's rate divided by the number of
         adults in it, so a household moves at about the rate of its age band.
         """
-        s = model.state
+        s = world.state
         adult = s.alive & (s.age >= 18)
         n_adults = np.bincount(s.household[adult], minlength=int(s.household.max()) + 1)
         rate = np.asarray(self.params.move_rate)[band] / np.maximum(n_adults[s.household], 1)
         drawn = adult & (rng.random(s.n) < rate / WEEKS_PER_YEAR)
         if drawn.any():
-            model.move_households(np.unique(s.household[drawn]))
+            residents.move_households(world, np.unique(s.household[drawn]))
 
-    def _partner(self, model: CareNetworkModel, rng: np.random.Generator) -> None:
+    def _partner(self, world: World, rng: np.random.Generator) -> None:
         """Adults living alone pair up with someone of similar age in their wijk and share a household."""
-        s = model.state
+        s = world.state
         size = np.bincount(s.household[s.alive], minlength=int(s.household.max()) + 1)
         alone = s.alive & (s.age >= 22) & (s.age <= 65) & (size[s.household] == 1)
         looking = np.flatnonzero(alone & (rng.random(s.n) < self.params.partnering_rate / WEEKS_PER_YEAR * 2))
@@ -175,13 +177,8 @@ class Demography:
         a, b = order[0::2], order[1::2]
         a = a[: b.size]
         ok = s.wijk[a] == s.wijk[b]
-        model.move_in_together(a[ok], b[ok])
+        residents.move_in_together(world, a[ok], b[ok])
 
     def _newcomer_ages(self, rng: np.random.Generator, k: int) -> np.ndarray:
         lo, hi = self.params.newcomer_age
         return rng.uniform(lo, hi, k)
-
-
-def newcomer_capacity(model: CareNetworkModel, ages: np.ndarray) -> np.ndarray:
-    """Helping capacity for newcomers of the given ages, from the population parameters."""
-    return draw_capacity(model.config.population, ages, model.streams["demography.newcomers"])

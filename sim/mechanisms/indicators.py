@@ -1,8 +1,9 @@
 """Indicators: the weekly record of the municipality — care hours by layer, carer burden, isolation,
 loneliness, carrying capacity of the social base, network measures and money.
 
-Each week gives one row (a dict of named numbers); per-wijk sums are kept for
-the yearly per-wijk table.
+Each week gives one row (a dict of named numbers) whose columns, in order, are
+the weekly entries of the indicator table (sim/indicator_table.py); per-wijk
+sums are kept for the yearly per-wijk table.
 """
 
 from __future__ import annotations
@@ -12,21 +13,18 @@ from typing import TYPE_CHECKING
 
 import numpy as np
 
-from sim.kernels import active_ties, sums_by_group
-from sim.mechanisms.allocation import LAYERS
-from sim.params import param
-from sim.state import row_total
-from sim.ties import KIND_CODE, TIE_KINDS
+from samenkracht.sim.indicator_table import FAMILIES, WEEKLY_COLUMNS
+from samenkracht.sim.kernels import active_ties, sums_by_group
+from samenkracht.sim.mechanisms.allocation import LAYERS
+from samenkracht.sim.mechanisms.base import Mechanism
+from samenkracht.sim.params import param
+from samenkracht.sim.state import row_total
+from samenkracht.sim.ties import KIND_CODE
 
 if TYPE_CHECKING:
-    from sim.model import CareNetworkModel
+    from samenkracht.sim.world import World
 
-#: Columns of the weekly table that the issue tracker and users' scripts rely on, in order.
-WEEKLY_COLUMNS: tuple[str, ...] = (
-    "week", "year", "residents", "need_hours", "informal_hours", "formal_hours", "unmet_hours", "carers",
-    "burden_mean", "heavily_burdened_share", "overburdened_share", "isolated_share", "severely_lonely_share",
-    "family_share", "carrying_capacity", "municipal_cost_eur", "formal_cost_eur",
-)
+LAYER_HOURS, ACTION_COST = FAMILIES["layer"], FAMILIES["action"]
 
 
 @dataclass
@@ -45,7 +43,7 @@ def _share(part: float, whole: float) -> float:
     return float(part / whole) if whole > 0 else 0.0
 
 
-class Indicators:
+class Indicators(Mechanism):
     """Computes this week's row of indicators and the per-wijk sums."""
 
     name = "indicators"
@@ -55,19 +53,19 @@ class Indicators:
         self.heavy = heavy_threshold
         self.over = over_threshold
 
-    def active_ties(self, model: CareNetworkModel) -> np.ndarray:
+    def active_ties(self, world: World) -> np.ndarray:
         """Number of active ties per resident slot."""
-        return self._tie_counts(model)[0]
+        return self._tie_counts(world)[0]
 
-    def _tie_counts(self, model: CareNetworkModel) -> tuple[np.ndarray, int, int]:
+    def _tie_counts(self, world: World) -> tuple[np.ndarray, int, int]:
         """Active ties per resident slot, active ties between wijken, living ties: one compiled pass."""
-        ties, s = model.ties, model.state
+        ties, s = world.ties, world.state
         return active_ties(ties.u, ties.v, ties.alive, ties.strength, self.params.active_tie_strength, s.wijk, s.n)
 
-    def step(self, model: CareNetworkModel) -> None:
-        if model.week < 0:
+    def step(self, world: World) -> None:
+        if world.week < 0:
             return
-        s, p, f = model.state, self.params, model.flows
+        s, p, f = world.state, self.params, world.flows
         adults = s.adults()
         n_adults = int(adults.sum())
         carers = s.alive & s.carer
@@ -77,13 +75,13 @@ class Indicators:
         informal = float(s.received_informal.sum())
         formal = float(s.received_formal.sum())
         unmet = float(s.unmet.sum())
-        by_kind = f.get("hours_by_tie_kind", np.zeros(len(TIE_KINDS)))
+        by_kind = f.hours_by_tie_kind
         family = float(by_kind[KIND_CODE["household"]] + by_kind[KIND_CODE["family"]])
-        active, n_bridging, n_ties = self._tie_counts(model)
+        active, n_bridging, n_ties = self._tie_counts(world)
         isolated = adults & (active <= p.isolated_max_ties)
         row = {
-            "week": model.week,
-            "year": model.year,
+            "week": world.week,
+            "year": world.year,
             "residents": int(s.alive.sum()),
             "need_hours": need,
             "informal_hours": informal,
@@ -98,32 +96,29 @@ class Indicators:
             "severely_lonely_share": _share(int((adults & (s.loneliness >= p.severely_lonely_threshold)).sum()), n_adults),
             "family_share": _share(family, float(by_kind.sum())),
             "carrying_capacity": _share(informal, need),
-            "municipal_cost_eur": float(f.get("municipal_cost_eur", 0.0)),
-            "formal_cost_eur": float(f.get("formal_cost_eur", 0.0)),
+            "municipal_cost_eur": float(f.municipal_cost_eur),
+            "formal_cost_eur": float(f.formal_cost_eur),
             "care_recipients": int((s.alive & (s.severity > 0)).sum()),
             "volunteers": int((s.alive & s.volunteer).sum()),
             "neighbour_helpers": int((s.alive & s.neighbour_helper).sum()),
-            "volunteer_hours": float(f.get("volunteer_hours", 0.0)),
+            "volunteer_hours": float(f.volunteer_hours),
             "informal_share_of_care": _share(informal, informal + formal),
             "active_degree_mean": float(active[adults].mean()) if n_adults else 0.0,
             "bridging_ties": int(n_bridging),
             "ties": int(n_ties),
-            "budget_level": float(f.get("budget_level", 1.0)),
+            "budget_level": float(f.budget_level),
         }
-        for layer, hours in f.get("by_layer", {}).items():
-            row[f"{layer}_hours"] = float(hours.sum())
-        for name, value in f.get("action_cost_eur", {}).items():
-            row[f"cost_{name}_eur"] = float(value)
-        for name in ("dropouts", "carer_illnesses", "volunteer_matches", "volunteer_dropouts", "assessments",
-                     "mobilisations", "carers_supported", "deaths", "signals_shopkeeper", "carers_supported_by_action",
-                     "networks_strengthened", "respite_hours", "volunteer_match_failures", "births"):
-            row[name] = model.counters.get(name, 0) - model.counters_at_week_start.get(name, 0)
-        model.record(row, self._per_wijk(model, adults, isolated, carers))
+        for layer, hours in f.by_layer.items():
+            row[LAYER_HOURS.column(layer)] = float(hours.sum())
+        for name, value in f.action_cost_eur.items():
+            row[ACTION_COST.column(name)] = float(value)
+        row.update(world.counters.since(world.counters_at_week_start))  # this week's events, one column a counter
+        world.record(row, self._per_wijk(world, adults, isolated, carers))
 
     def _per_wijk(
-        self, model: CareNetworkModel, adults: np.ndarray, isolated: np.ndarray, carers: np.ndarray
+        self, world: World, adults: np.ndarray, isolated: np.ndarray, carers: np.ndarray
     ) -> dict[str, np.ndarray]:
-        s, n_w = model.state, model.n_wijken
+        s, n_w = world.state, world.n_wijken
         alive = s.alive
         w = s.wijk
 

@@ -1,4 +1,5 @@
-"""The municipality: switches its scheduled actions on and off, sets the levers, and books what everything costs.
+"""The municipality: runs its actions' own weekly steps, switches its scheduled actions on and off, sets the levers,
+and books what everything costs.
 
 The cost of formal care comes from hours given (rates per hour); the
 municipality pays the Wmo part (household help), the wijkteam and its actions.
@@ -11,10 +12,12 @@ from typing import TYPE_CHECKING
 
 import numpy as np
 
-from sim.params import param
+from samenkracht.sim.mechanisms.base import Mechanism
+from samenkracht.sim.params import param
+from samenkracht.sim.time import WEEKS_PER_YEAR
 
 if TYPE_CHECKING:
-    from sim.model import CareNetworkModel
+    from samenkracht.sim.world import World
 
 
 @dataclass
@@ -34,7 +37,7 @@ class CostParams:
     )
 
 
-class MunicipalActions:
+class MunicipalActions(Mechanism):
     """Applies the municipality's actions for this week and books costs."""
 
     name = "municipality"
@@ -42,17 +45,19 @@ class MunicipalActions:
     def __init__(self, params: CostParams) -> None:
         self.params = params
 
-    def step(self, model: CareNetworkModel) -> None:
+    def step(self, world: World) -> None:
         p = self.params
-        model.levers.reset()
-        action_cost = model.municipality.apply_actions(model)
-        flows = model.flows
-        personal = flows.get("formal_personal", 0.0)
-        practical = flows.get("formal_practical", 0.0)
-        wijkteam_fte = float(np.sum([a.fte for a in model.wijkteam_workers]))
-        wijkteam_cost = wijkteam_fte * p.wijkteam_eur_per_fte_year / 52.0
+        # Each kind of action in the portfolio does its own work with last week's levers, in name order.
+        for kind in sorted({type(a) for a in world.municipality.actions}, key=lambda cls: cls.action_name):
+            kind.step(world)
+        world.levers.reset()
+        action_cost = world.municipality.apply_actions(world)
+        flows = world.flows
+        personal, practical = flows.formal_personal, flows.formal_practical
+        wijkteam_fte = float(np.sum([a.fte for a in world.wijkteam_workers]))
+        wijkteam_cost = wijkteam_fte * p.wijkteam_eur_per_fte_year / WEEKS_PER_YEAR
         wmo_cost = practical * p.practical_help_eur_per_hour
-        flows["formal_cost_eur"] = personal * p.personal_care_eur_per_hour + wmo_cost
-        flows["action_cost_eur"] = action_cost
-        flows["municipal_cost_eur"] = wmo_cost + wijkteam_cost + sum(action_cost.values())
-        model.municipality.spent += flows["municipal_cost_eur"]
+        flows.formal_cost_eur = personal * p.personal_care_eur_per_hour + wmo_cost
+        flows.action_cost_eur = action_cost
+        flows.municipal_cost_eur = wmo_cost + wijkteam_cost + sum(action_cost.values())
+        world.municipality.spent += flows.municipal_cost_eur

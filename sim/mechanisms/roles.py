@@ -1,9 +1,8 @@
-"""Roles: keeps the Mesa role agents (informal carers, neighbours, volunteers) in step with the role arrays.
+"""Roles: who is an informal carer and who a neighbour helper this week.
 
 A resident is an informal carer while they gave informal care in the last
 ``carer_window`` weeks, and a neighbour while they helped over a neighbour or
-acquaintance tie in that window. Only residents whose role changed this week are
-touched, so the cost follows the churn, not the population.
+acquaintance tie in that window.
 """
 
 from __future__ import annotations
@@ -11,12 +10,12 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
-import numpy as np
-
-from sim.params import param
+from samenkracht.sim.mechanisms.base import Mechanism
+from samenkracht.sim.params import param
+from samenkracht.sim.time import WEEKS_PER_YEAR
 
 if TYPE_CHECKING:
-    from sim.model import CareNetworkModel
+    from samenkracht.sim.world import World
 
 
 @dataclass
@@ -24,67 +23,25 @@ class RoleParams:
     """When a resident counts as being in a role."""
 
     carer_window: int = param(
-        4, unit="weeks", lo=1, hi=52,
+        4, unit="weeks", lo=1, hi=WEEKS_PER_YEAR,
         doc="a carer (or neighbour helper) is someone who gave informal care (over a neighbour tie) in this many last weeks",
     )
 
 
-class RoleSync:
-    """Updates the role arrays each week; creates and removes role agents when the agents are looked at.
+class RoleSync(Mechanism):
+    """Updates the carer and neighbour-helper role arrays each week.
 
-    The arrays are the truth. The Mesa role agents follow them lazily: the
-    model brings them in step whenever ``model.agents`` or
-    ``model.agents_by_type`` is read (by a user, the DataCollector, SolaraViz
-    or the manifest), touching only residents whose role changed.
+    The arrays are the truth; the Mesa role agents follow them when agents are
+    looked at (``AgentViews`` in sim/agents.py).
     """
 
     name = "roles"
-    #: Role arrays of the state and the names of their agent classes in sim.agents (imported when agents are made).
-    ROLES = (("carer", "InformalCarer"), ("neighbour_helper", "Neighbour"), ("volunteer", "Volunteer"))
 
     def __init__(self, params: RoleParams) -> None:
         self.params = params
-        self._agents: dict[str, dict[int, object]] = {role: {} for role, _ in self.ROLES}
-        self._has: dict[str, np.ndarray] = {}
-        self._syncing = False
 
-    def step(self, model: CareNetworkModel) -> None:
-        s = model.state
+    def step(self, world: World) -> None:
+        s = world.state
         window = self.params.carer_window
-        s.carer = s.alive & (model.week - s.last_gave < window)
-        s.neighbour_helper = s.alive & (model.week - s.last_helped_neighbour < window)
-
-    def sync(self, model: CareNetworkModel) -> None:
-        """Create and remove role agents so they match the role arrays."""
-        if self._syncing:
-            return
-        from sim import agents as agent_classes
-
-        self._syncing = True
-        try:
-            s = model.state
-            for role, class_name in self.ROLES:
-                cls = getattr(agent_classes, class_name)
-                now = getattr(s, role) & s.alive
-                had = self._has.get(role)
-                if had is None:
-                    had = np.zeros(s.n, dtype=bool)
-                agents = self._agents[role]
-                for slot in np.flatnonzero(had & ~now):
-                    agents.pop(int(slot)).remove()
-                for slot in np.flatnonzero(now & ~had):
-                    agents[int(slot)] = cls(model, int(slot))
-                self._has[role] = now.copy()
-        finally:
-            self._syncing = False
-
-    def drop_slots(self, slots: np.ndarray) -> None:
-        """Remove every role agent of the given slots (a resident left)."""
-        for role, _ in self.ROLES:
-            has = self._has.get(role)
-            for slot in slots:
-                agent = self._agents[role].pop(int(slot), None)
-                if agent is not None:
-                    agent.remove()
-                if has is not None:
-                    has[int(slot)] = False
+        s.carer = s.alive & (world.week - s.last_gave < window)
+        s.neighbour_helper = s.alive & (world.week - s.last_helped_neighbour < window)

@@ -13,11 +13,13 @@ from typing import TYPE_CHECKING
 
 import numpy as np
 
-from sim.params import param
-from sim.state import row_total
+from samenkracht.sim.mechanisms.base import Mechanism
+from samenkracht.sim.params import param
+from samenkracht.sim.state import row_total
+from samenkracht.sim.tolerances import at_least_hours, some_hours
 
 if TYPE_CHECKING:
-    from sim.model import CareNetworkModel
+    from samenkracht.sim.world import World
 
 
 @dataclass
@@ -37,7 +39,7 @@ class SignallingParams:
     lonely_at_risk: float = param(9.0, unit="score (0–11)", lo=0, hi=11, doc="loneliness at which a resident with a need is at risk")
 
 
-class Signalling:
+class Signalling(Mechanism):
     """Notices residents and carers at risk and refers them."""
 
     name = "signalling"
@@ -46,21 +48,21 @@ class Signalling:
         self.params = params
         self.heavy_threshold = heavy_threshold
 
-    def step(self, model: CareNetworkModel) -> None:
-        s, p = model.state, self.params
-        rng = model.streams.weekly(self.name, model.week)
+    def step(self, world: World) -> None:
+        s, p = world.state, self.params
+        rng = world.streams.weekly(self.name, world.week)
         u_self, u_net, u_prof, u_shop = rng.random((4, s.n))
         has_need = s.severity > 0
         at_risk = s.alive & (
-            (row_total(s.unmet) >= p.min_unmet)
+            at_least_hours(row_total(s.unmet), p.min_unmet)
             | (has_need & (s.loneliness >= p.lonely_at_risk))
-            | ((s.given > 0) & (s.burden >= self.heavy_threshold))
+            | (some_hours(s.given) & (s.burden >= self.heavy_threshold))
         )
         at_risk &= ~s.referred
         p_self = p.self_referral * (1.0 - 0.7 * s.loneliness / 11.0)
         p_net = p.network_signal * np.minimum(s.contact, 3.0)
-        seen = s.indicated | (s.received_formal > 0)
-        p_shop = model.levers.shop_signal[s.wijk] * s.shops_locally
+        seen = s.indicated | some_hours(s.received_formal)
+        p_shop = world.levers.shop_signal[s.wijk] * s.shops_locally
         noticed_by = {
             "self": u_self < p_self,
             "network": u_net < p_net,
@@ -68,9 +70,14 @@ class Signalling:
             "shopkeeper": u_shop < p_shop,
         }
         noticed = np.zeros(s.n, dtype=bool)
+        first = {}  # residents first noticed through each channel (a channel above takes the credit)
         for channel, hit in noticed_by.items():
             new = at_risk & hit & ~noticed
-            model.counters[f"signals_{channel}"] += int(new.sum())
+            first[channel] = int(new.sum())
             noticed |= new
         s.referred |= noticed
-        model.flows["noticed"] = noticed
+        c = world.counters
+        c.signals_self += first["self"]
+        c.signals_network += first["network"]
+        c.signals_professional += first["professional"]
+        c.signals_shopkeeper += first["shopkeeper"]

@@ -9,10 +9,12 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
-from sim.params import param
+from samenkracht.sim.mechanisms.base import Mechanism
+from samenkracht.sim.params import param
+from samenkracht.sim.time import WEEKS_PER_YEAR
 
 if TYPE_CHECKING:
-    from sim.model import CareNetworkModel
+    from samenkracht.sim.world import World
 
 
 @dataclass
@@ -23,11 +25,11 @@ class VolunteerParams:
         0.04, unit="share of willing adults", lo=0, hi=1, doc="willing adults enrolled as care volunteers at the start",
         source="CBS: about 6% of adults do volunteer work in care and welfare; fewer take on individual matches",
     )
-    dropout_rate: float = param(0.3, unit="per year", lo=0, hi=52, doc="rate at which volunteers stop")
+    dropout_rate: float = param(0.3, unit="per year", lo=0, hi=WEEKS_PER_YEAR, doc="rate at which volunteers stop")
     max_age: float = param(80.0, unit="years", lo=18, hi=110, doc="oldest age at which residents volunteer")
 
 
-class Volunteering:
+class Volunteering(Mechanism):
     """Enrols and loses volunteers; recruitment replaces dropouts at the configured share."""
 
     name = "volunteering"
@@ -35,27 +37,28 @@ class Volunteering:
     def __init__(self, params: VolunteerParams) -> None:
         self.params = params
 
-    def init_volunteers(self, model: CareNetworkModel) -> None:
-        s = model.state
-        rng = model.streams["volunteering.init"]
-        pool = self._pool(model)
+    def start(self, world: World) -> None:
+        """Enrol the share of willing adults who volunteer at the start."""
+        s = world.state
+        rng = world.streams["volunteering.init"]
+        pool = self._pool(world)
         s.volunteer[:] = pool & (rng.random(s.n) < self.params.share)
 
-    def _pool(self, model: CareNetworkModel):
-        s = model.state
+    def _pool(self, world: World):
+        s = world.state
         return s.alive & s.willing & (s.age >= 18) & (s.age <= self.params.max_age) & (s.severity <= 0)
 
-    def step(self, model: CareNetworkModel) -> None:
-        s, p = model.state, self.params
-        rng = model.streams.weekly(self.name, model.week)
+    def step(self, world: World) -> None:
+        s, p = world.state, self.params
+        rng = world.streams.weekly(self.name, world.week)
         u_drop, u_join = rng.random((2, s.n))
-        factor = model.levers.volunteer_dropout_factor[s.wijk]
-        stops = s.volunteer & ((u_drop < p.dropout_rate * factor / 52.0) | (s.severity > 0.3) | ~s.alive)
+        factor = world.levers.volunteer_dropout_factor[s.wijk]
+        stops = s.volunteer & ((u_drop < p.dropout_rate * factor / WEEKS_PER_YEAR) | (s.severity > 0.3) | ~s.alive)
         s.volunteer &= ~stops
-        pool = self._pool(model) & ~s.volunteer
+        pool = self._pool(world) & ~s.volunteer
         # Recruitment keeps the baseline share; actions recruit more.
-        join_rate = p.share * p.dropout_rate / 52.0 / max(1e-9, 1.0 - p.share)
-        joins = pool & (u_join < join_rate + model.levers.volunteer_recruitment[s.wijk] / 52.0)
+        join_rate = p.share * p.dropout_rate / WEEKS_PER_YEAR / max(1e-9, 1.0 - p.share)
+        joins = pool & (u_join < join_rate + world.levers.volunteer_recruitment[s.wijk] / WEEKS_PER_YEAR)
         s.volunteer |= joins
-        model.counters["volunteer_dropouts"] += int((stops & s.alive).sum())
-        model.counters["volunteers_joined"] += int(joins.sum())
+        world.counters.volunteer_dropouts += int((stops & s.alive).sum())
+        world.counters.volunteers_joined += int(joins.sum())

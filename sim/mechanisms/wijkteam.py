@@ -15,12 +15,13 @@ from typing import TYPE_CHECKING
 
 import numpy as np
 
-from sim.errors import InputError
-from sim.params import param
-from sim.state import row_total
+from samenkracht.sim.errors import InputError
+from samenkracht.sim.mechanisms.base import Mechanism
+from samenkracht.sim.params import param
+from samenkracht.sim.tolerances import some_hours
 
 if TYPE_CHECKING:
-    from sim.model import CareNetworkModel
+    from samenkracht.sim.world import World
 
 QUADRANTS: tuple[str, ...] = ("own_network", "institutional", "collective", "policy")
 
@@ -66,7 +67,7 @@ class WijkteamParams:
             )
 
 
-class Wijkteam:
+class Wijkteam(Mechanism):
     """Professionals act within capacity: assessment, formal-care arrangements, network mobilisation, carer support."""
 
     name = "wijkteam"
@@ -74,75 +75,38 @@ class Wijkteam:
     def __init__(self, params: WijkteamParams) -> None:
         self.params = params
 
-    def step(self, model: CareNetworkModel) -> None:
-        s, p = model.state, self.params
-        rng = model.streams.weekly(self.name, model.week)
+    def step(self, world: World) -> None:
+        s, p = world.state, self.params
+        rng = world.streams.this_week(self.name, world.week)
         u_order, u_model = rng.random((2, s.n))
-        u_round = rng.random((3, model.n_wijken))
-        for professional in model.professional_list:  # a few dozen agents plan their week
+        u_round = rng.random((3, world.n_wijken))
+        for professional in world.professional_list:  # a few dozen agents plan their week
             professional.step()
-        hours = model.quadrant_hours_by_wijk()  # (wijken, 4)
-        social = np.clip(p.social_model_share + model.levers.social_model_bonus, 0, 1)
+        hours = world.quadrant_hours_by_wijk()  # (wijken, 4)
+        social = np.clip(p.social_model_share + world.levers.social_model_bonus, 0, 1)
 
         queue = s.alive & s.referred
         has_need = queue & (s.severity > 0)
-        carers = queue & ~has_need & (s.given > 0)
+        carers = queue & ~has_need & some_hours(s.given)
         # Assessment (institutional quadrant): first come in random order, within each wijk's hours.
-        seen = _first_k_per_wijk(has_need, s.wijk, u_order, hours[:, 1] / p.intake_hours + u_round[0])
+        seen = first_k_per_wijk(has_need, s.wijk, u_order, hours[:, 1] / p.intake_hours + u_round[0])
         s.indicated |= seen
         # Social model: the network is mobilised (own-network quadrant), as far as hours allow.
         wants_mobilising = seen & (u_model < social[s.wijk])
-        mobilised = _first_k_per_wijk(wants_mobilising, s.wijk, u_order, hours[:, 0] * 0.6 / p.mobilise_hours + u_round[1])
+        mobilised = first_k_per_wijk(wants_mobilising, s.wijk, u_order, hours[:, 0] * 0.6 / p.mobilise_hours + u_round[1])
         s.mobilised |= mobilised
         # Carer support (own-network quadrant).
-        supported = _first_k_per_wijk(carers, s.wijk, u_order, hours[:, 0] * 0.4 / p.support_hours + u_round[2])
+        supported = first_k_per_wijk(carers, s.wijk, u_order, hours[:, 0] * 0.4 / p.support_hours + u_round[2])
         s.support_weeks[supported] = p.support_weeks
-        self._action_support(model, rng)
-        self._action_mobilise(model, rng)
         s.referred &= ~(seen | supported)
         s.referred[~s.alive] = False
-        model.flows["extra_ties_w"] = hours[:, 2] * p.collective_ties_per_hour
-        model.counters["assessments"] += int(seen.sum())
-        model.counters["mobilisations"] += int(mobilised.sum())
-        model.counters["carers_supported"] += int(supported.sum())
+        world.flows.extra_ties_w = hours[:, 2] * p.collective_ties_per_hour
+        world.counters.assessments += int(seen.sum())
+        world.counters.mobilisations += int(mobilised.sum())
+        world.counters.carers_supported += int(supported.sum())
 
 
-    def _action_support(self, model: CareNetworkModel, rng: np.random.Generator) -> None:
-        """Carer support bought by the municipality: heavily burdened carers not yet supported, within capacity."""
-        s, lv = model.state, model.levers
-        if not lv.support_capacity.any():
-            return
-        heavy = s.alive & (s.given > 0) & (s.burden >= model.config.burden.heavy_threshold) & (s.support_weeks == 0)
-        k = lv.support_capacity + rng.random(model.n_wijken)
-        chosen = _first_k_per_wijk(heavy, s.wijk, rng.random(s.n), k)
-        s.support_weeks[chosen] = lv.support_relief_weeks[s.wijk[chosen]].astype(np.int32)
-        s.action_supported |= chosen
-        mobilising = chosen & lv.support_mobilises[s.wijk]
-        if mobilising.any():
-            # The carer's conversations bring in secondary helpers around the people they care for.
-            ties = model.ties
-            helped = model.helped_ties()
-            u_carer, v_carer = mobilising[ties.u] & helped, mobilising[ties.v] & helped
-            cared_for = np.concatenate([ties.v[u_carer], ties.u[v_carer]])
-            s.mobilised[cared_for[s.severity[cared_for] > 0]] = True
-        model.counters["carers_supported_by_action"] += int(chosen.sum())
-
-    def _action_mobilise(self, model: CareNetworkModel, rng: np.random.Generator) -> None:
-        """Network strengthening: residents with unmet need get their network mapped and mobilised."""
-        s, lv, ties = model.state, model.levers, model.ties
-        if not lv.mobilise_capacity.any():
-            return
-        candidates = s.alive & (s.severity > 0) & ~s.mobilised & (row_total(s.unmet) > 0)
-        k = lv.mobilise_capacity + rng.random(model.n_wijken)
-        chosen = _first_k_per_wijk(candidates, s.wijk, rng.random(s.n), k)
-        s.mobilised |= chosen
-        outside = ties.alive & (ties.kind != 0) & (chosen[ties.u] | chosen[ties.v])
-        boost = lv.mobilise_tie_boost[s.wijk[np.where(chosen[ties.u], ties.u, ties.v)]]
-        ties.strength[outside] = np.minimum(1.0, ties.strength[outside] + boost[outside])
-        model.counters["networks_strengthened"] += int(chosen.sum())
-
-
-def _first_k_per_wijk(mask: np.ndarray, wijk: np.ndarray, order_key: np.ndarray, k_w: np.ndarray) -> np.ndarray:
+def first_k_per_wijk(mask: np.ndarray, wijk: np.ndarray, order_key: np.ndarray, k_w: np.ndarray) -> np.ndarray:
     """Select from ``mask`` in each wijk the first ``floor(k_w)`` entries in key order.
 
     Callers add a uniform draw to a fractional capacity, so that 2.4 cases a week

@@ -23,8 +23,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from sim.errors import InputError
-from sim.overrides import CONF_DIR
+from samenkracht.sim.errors import InputError
+from samenkracht.tools.overrides import CONF_DIR
 
 GROUP = "hydra/launcher"
 #: Launchers whose runs go through submitit, which is what samenkracht-compare and samenkracht-sensitivity can use.
@@ -111,7 +111,7 @@ def compose(args: Sequence[str], job_name: str = "samenkracht") -> Launcher:
     from hydra.core.global_hydra import GlobalHydra
     from omegaconf import OmegaConf
 
-    from sim.config import register_configs
+    from samenkracht.tools.config_store import register_configs
 
     register_configs()
     GlobalHydra.instance().clear()

@@ -27,21 +27,17 @@ from typing import TYPE_CHECKING, Any
 
 import pandas as pd
 
-from sim.mechanisms.indicators import WEEKLY_COLUMNS
+from samenkracht.sim.indicator_table import WEEKLY_COLUMNS, indicator
 
 if TYPE_CHECKING:
-    from sim.config import SimConfig
-    from sim.model import CareNetworkModel
+    from samenkracht.sim.config import SimConfig
+    from samenkracht.sim.model import CareNetworkModel
 
 MANIFEST = "manifest.json"
 #: Present while a run is under way, and left behind by a run that was killed or failed.
 INCOMPLETE = "INCOMPLETE"
 #: Every file :func:`write_run` may write: what :func:`clear_unfinished` removes (Hydra's .hydra/ and logs stay).
 RUN_FILES = ("indicators.parquet", "summary.csv", "wijken.parquet", "resilience.csv", "headline.png", "graph.graphml")
-#: Weekly columns summed (not averaged) into the yearly summary: money and counts of events.
-SUMMED = ("_eur", "dropouts", "carer_illnesses", "volunteer_matches", "volunteer_dropouts", "assessments",
-          "mobilisations", "carers_supported", "deaths", "signals_shopkeeper", "carers_supported_by_action",
-          "networks_strengthened", "respite_hours", "volunteer_match_failures", "births")
 
 
 @contextlib.contextmanager
@@ -77,11 +73,13 @@ def weekly_frame(model: CareNetworkModel) -> pd.DataFrame:
 
 
 def yearly_summary(weekly: pd.DataFrame, yearly_extra: dict[int, dict[str, float]]) -> pd.DataFrame:
-    """One row per simulated year: means of weekly levels and shares, sums of money and event counts."""
+    """One row per simulated year: each weekly column reduced as the indicator table says (the mean of levels
+    and shares, the sum of money and event counts), then the figures measured at the year's end."""
     if weekly.empty:
         return pd.DataFrame(columns=["year"])
-    summed = [c for c in weekly.columns if c.endswith(SUMMED)]
-    averaged = [c for c in weekly.columns if c not in summed and c not in ("week", "year")]
+    yearly = {c: indicator(c).yearly for c in weekly.columns}
+    summed = [c for c in weekly.columns if yearly[c] == "sum"]
+    averaged = [c for c in weekly.columns if yearly[c] == "mean"]
     grouped = weekly.groupby("year")
     out = grouped[averaged].mean().join(grouped[summed].sum())
     out.insert(0, "weeks", grouped.size())
@@ -136,7 +134,7 @@ def write_run(
     write_atomic(out_dir / "summary.csv", lambda p: summary.to_csv(p, index=False, float_format="%.6g"))
     write_atomic(out_dir / "wijken.parquet", lambda p: wijken.to_parquet(p, index=False))
     files = ["indicators.parquet", "summary.csv", "wijken.parquet"]
-    from analysis.resilience import resilience, yearly_trend
+    from samenkracht.analysis.resilience import resilience, yearly_trend
 
     shock_week = model.config.shock.start_week()
     res = None
@@ -145,12 +143,12 @@ def write_run(
         write_atomic(out_dir / "resilience.csv", lambda p: res.to_csv(p, index=False, float_format="%.6g"))
         files.append("resilience.csv")
     if plots and not weekly.empty:
-        from analysis.plots import plot_headline
+        from samenkracht.analysis.plots import plot_headline
 
         write_atomic(out_dir / "headline.png", lambda p: plot_headline(weekly, p, title=model.config.scenario.name))
         files.append("headline.png")
     if model.config.output.graph:
-        from sim.graph_io import write_graphml
+        from samenkracht.sim.graph_io import write_graphml
 
         write_graphml(model.graph, out_dir / "graph.graphml")
         files.append("graph.graphml")
@@ -193,8 +191,8 @@ def simulate(
     ``on_week`` is called after every simulated week (progress). Returns the
     model, its manifest and its yearly summary.
     """
-    from sim.mechanisms.shock import ShockParams
-    from sim.model import CareNetworkModel
+    from samenkracht.sim.mechanisms.shock import ShockParams
+    from samenkracht.sim.model import CareNetworkModel
 
     mark_incomplete(out_dir)
     start = time.perf_counter()

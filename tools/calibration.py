@@ -10,7 +10,7 @@ any filter; :func:`main` is the ``samenkracht-calibrate`` command.
 
 Measurement window: the model runs its own burn-in (``burn_in_weeks``), then
 ``years`` simulated years; every metric is measured over the last of them
-(model year ``years − 1``, weeks ``52·(years−1)`` … ``52·years − 1``). Within
+(model year ``years − 1``, weeks ``WEEKS_PER_YEAR·(years−1)`` … ``WEEKS_PER_YEAR·years − 1``). Within
 that year, per-resident figures (gave care, hours, helped a friend or
 neighbour) are accumulated week by week by an observer appended to the model's
 own list of mechanisms, so it sees each week's state after every mechanism and
@@ -30,12 +30,14 @@ from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
-from sim.errors import InputError
-from sim.mechanisms.demography import WEEKS_PER_YEAR
+from samenkracht.sim.errors import InputError
+from samenkracht.sim.tolerances import some_hours
+from samenkracht.sim.time import WEEKS_PER_YEAR
 
 if TYPE_CHECKING:
-    from sim.config import SimConfig
-    from sim.model import CareNetworkModel
+    from samenkracht.sim.config import SimConfig
+    from samenkracht.sim.model import CareNetworkModel
+    from samenkracht.sim.world import World
 
 PROG = "samenkracht-calibrate"
 ROOT = Path(__file__).resolve().parent.parent
@@ -48,8 +50,6 @@ MAX_AGE = 120
 ADULT_AGE = 18
 #: SCP's "intensieve mantelzorg": more than 8 hours a week.
 INTENSIVE_HOURS = 8.0
-#: A resident gave informal care in a week when they gave more than this many hours (as in the allocation).
-GAVE_EPS = 1e-9
 
 DEFAULT_SEEDS = 5
 DEFAULT_YEARS = 3
@@ -73,6 +73,9 @@ METRICS: dict[str, Metric] = {
     "family_share": Metric(
         "share of informal care hours given by family (household members included)", None, default_adults=False),
     "friends_neighbours_carer_share": Metric("share of carers (filtered) who help a friend or neighbour", "carers"),
+    "carer_relation_share": Metric(
+        "share of carers who help someone of the filter's relation (partner, parent, child, other_family, family "
+        "or friend_neighbour); a carer may count under several", "carers"),
     "carer_age_share": Metric("share of all carers whose age lies in the filter's band", "carer ages"),
     "lonely_share": Metric("share of the filtered residents who are lonely (moderately or severely)", "residents"),
     "severely_lonely_share": Metric("share of the filtered residents who are severely lonely", "residents"),
@@ -81,7 +84,8 @@ METRICS: dict[str, Metric] = {
     "informal_share_of_care": Metric(
         "informal hours over informal plus formal hours of care at home", "recipients", default_adults=False),
 }
-FILTER_KEYS = ("min_age", "max_age")
+AGE_FILTER_KEYS = ("min_age", "max_age")
+FILTER_KEYS = (*AGE_FILTER_KEYS, "relation")
 TARGET_FIELDS = ("name", "metric", "filter", "value", "range", "source")
 REQUIRED_FIELDS = ("name", "metric", "value", "range", "source")
 
@@ -101,7 +105,8 @@ class Target:
     source: str
     min_age: int | None = None  #: as written in the filter (None: not given)
     max_age: int | None = None
-    filtered: bool = False  #: the target has a non-empty filter
+    filtered: bool = False  #: the target has a non-empty age filter
+    relation: str | None = None  #: for carer_relation_share: a name of samenkracht.sim.ties.RELATIONS or RELATION_GROUPS
 
     def band(self) -> tuple[int, int] | None:
         """Inclusive age band measured (whole years), or None for everyone."""
@@ -120,7 +125,8 @@ class Target:
 
     def describe(self) -> str:
         """The metric and its filter, as shown in the table: ``lonely_share 18+``."""
-        return f"{self.metric} {self.band_text()}"
+        rel = f" {self.relation}" if self.relation else ""
+        return f"{self.metric}{rel} {self.band_text()}"
 
     def inside(self, x: float) -> bool:
         return not math.isnan(x) and self.lo <= x <= self.hi
@@ -205,7 +211,7 @@ def _parse_target(entry: dict, label: str) -> Target:
                 hint = f" Did you mean '{close[0]}'?" if close else ""
                 raise InputError(f"{label}: unknown filter key '{key}'.{hint} Filter keys: {', '.join(FILTER_KEYS)}.")
         ages = {}
-        for key in FILTER_KEYS:
+        for key in AGE_FILTER_KEYS:
             x = flt.get(key)
             if x is None:
                 continue
@@ -224,7 +230,31 @@ def _parse_target(entry: dict, label: str) -> Target:
                 "municipality, and the model records hours by kind of tie for the municipality as a whole, "
                 "not per helper or recipient. Remove the filter."
             )
-    return Target(name.strip(), metric, float(value), lo, hi, source.strip(), min_age, max_age, filtered)
+    relation = _parse_relation(metric, flt, label)
+    return Target(name.strip(), metric, float(value), lo, hi, source.strip(), min_age, max_age, filtered, relation)
+
+
+def _relation_names() -> list[str]:
+    from samenkracht.sim.ties import RELATION_GROUPS, RELATIONS
+
+    return [*RELATIONS[:-1], *RELATION_GROUPS, RELATIONS[-1]]
+
+
+def _parse_relation(metric: str, flt: dict | None, label: str) -> str | None:
+    """The ``relation`` filter: required by carer_relation_share, refused elsewhere."""
+    relation = None if flt is None else flt.get("relation")
+    names = _relation_names()
+    if metric != "carer_relation_share":
+        if relation is not None:
+            raise InputError(f"{label}: filter relation applies only to metric carer_relation_share; remove it.")
+        return None
+    if relation is None:
+        raise InputError(f"{label}: metric carer_relation_share needs filter relation, one of {', '.join(names)}.")
+    if relation not in names:
+        close = difflib.get_close_matches(str(relation), names, n=1)
+        hint = f" Did you mean '{close[0]}'?" if close else ""
+        raise InputError(f"{label}: unknown relation '{relation}'.{hint} Relations: {', '.join(names)}.")
+    return str(relation)
 
 
 def load_targets(path: str | Path) -> list[Target]:
@@ -255,7 +285,7 @@ def load_targets(path: str | Path) -> list[Target]:
 
 
 def default_targets_path() -> Path:
-    """The shared nl.yaml beside the repository if it is there, else the copy shipped in sim/data/."""
+    """The shared nl.yaml beside the repository if it is there, else the copy shipped in tools/data/."""
     return SHARED_TARGETS if SHARED_TARGETS.is_file() else SHIPPED_TARGETS
 
 
@@ -285,38 +315,40 @@ class YearRecord:
     gave: np.ndarray
     mean_hours: np.ndarray
     helped_friend_or_neighbour: np.ndarray
+    helped_relations: np.ndarray  #: bits of samenkracht.sim.ties.RELATIONS helped in the year
     willing: np.ndarray
     capacity: np.ndarray
     weeks: int
 
 
 class _YearRecorder:
-    """Appended to a model's mechanisms: records the measurement year week by week, before the year-end reset."""
+    """Put among a model's mechanisms: records the measurement year week by week, before the year's close."""
 
     name = "calibration"
 
-    def __init__(self, model: CareNetworkModel, first_week: int, last_week: int) -> None:
-        cfg = model.config
+    def __init__(self, world: World, first_week: int, last_week: int) -> None:
+        cfg = world.config
         self.first_week, self.last_week = first_week, last_week
         self.heavy = cfg.burden.heavy_threshold
         self.lonely = cfg.indicators.lonely_threshold
         self.severe = cfg.indicators.severely_lonely_threshold
-        n = model.state.n
+        n = world.state.n
         self.pid: np.ndarray | None = None
         self.gave = np.zeros(n, dtype=bool)
         self.weeks_cared = np.zeros(n, dtype=np.int64)
         self.hours = np.zeros(n)
         self.helped = np.zeros(n, dtype=bool)
+        self.relations = np.zeros(n, dtype=np.uint8)
         self.weekly: dict[str, list[np.ndarray]] = {
             k: [] for k in ("residents", "lonely", "severely_lonely", "carers", "heavy", "informal", "formal")
         }
         self.by_kind: np.ndarray | None = None
         self.record: YearRecord | None = None
 
-    def step(self, model: CareNetworkModel) -> None:
-        if not self.first_week <= model.week <= self.last_week:
+    def step(self, world: World) -> None:
+        if not self.first_week <= world.week <= self.last_week:
             return
-        s = model.state
+        s = world.state
         if self.pid is None:
             self.pid = s.person_id.copy()
         new = s.person_id != self.pid  # a newcomer took the slot: their year starts now
@@ -326,12 +358,14 @@ class _YearRecorder:
             self.weeks_cared[new] = 0
             self.hours[new] = 0.0
             self.helped[new] = False
+            self.relations[new] = 0
         alive = s.alive
-        caring = alive & (s.given > GAVE_EPS)
+        caring = alive & some_hours(s.given)
         self.gave |= caring
         self.weeks_cared += caring
         self.hours += np.where(caring, s.given, 0.0)
         self.helped |= alive & s.helped_friend_or_neighbour  # cumulative within the model year; reset at its end
+        self.relations |= np.where(alive, s.helped_relations, 0).astype(np.uint8)
 
         bins = _age_bins(s.age)
         size = MAX_AGE + 1
@@ -351,13 +385,13 @@ class _YearRecorder:
         w["heavy"].append(count(carers & (s.burden >= self.heavy)))
         w["informal"].append(total(s.received_informal, alive))
         w["formal"].append(total(s.received_formal, alive))
-        by_kind = np.asarray(model.flows.get("hours_by_tie_kind", 0.0), dtype=float)
+        by_kind = np.asarray(world.flows.hours_by_tie_kind, dtype=float)
         self.by_kind = by_kind.copy() if self.by_kind is None else self.by_kind + by_kind
-        if model.week == self.last_week:
-            self._close(model)
+        if world.week == self.last_week:
+            self._close(world)
 
-    def _close(self, model: CareNetworkModel) -> None:
-        s = model.state
+    def _close(self, world: World) -> None:
+        s = world.state
         alive = s.alive
         cared = np.maximum(self.weeks_cared, 1)
         self.record = YearRecord(
@@ -367,6 +401,7 @@ class _YearRecorder:
             gave=self.gave[alive].copy(),
             mean_hours=(self.hours / cared)[alive],
             helped_friend_or_neighbour=self.helped[alive].copy(),
+            helped_relations=self.relations[alive].copy(),
             willing=s.willing[alive].copy(),
             capacity=s.capacity[alive].copy(),
             weeks=len(self.weekly["residents"]),
@@ -382,15 +417,15 @@ def run_model(config: SimConfig, years: int = DEFAULT_YEARS, progress: Any = Non
     """As :func:`run_seed`, returning the model as well."""
     import logging
 
-    from sim.model import CareNetworkModel
+    from samenkracht.sim.model import CareNetworkModel
 
     if years < 1:
         raise InputError(f"years={years}: give at least 1 simulated year.")
     logging.getLogger("MESA").setLevel(logging.WARNING)
     model = CareNetworkModel(replace(config, years=years))
     first = (years - 1) * WEEKS_PER_YEAR
-    recorder = _YearRecorder(model, first, first + WEEKS_PER_YEAR - 1)
-    model.mechanisms = [*model.mechanisms, recorder]  # this model only; it runs last, before the year-end reset
+    recorder = _YearRecorder(model.world, first, first + WEEKS_PER_YEAR - 1)
+    model.mechanisms.insert(-1, recorder)  # this model only; it runs after the indicators, before the year's close
     model.run(on_week=None if progress is None else progress.advance)
     assert recorder.record is not None
     return model, recorder.record
@@ -429,7 +464,7 @@ def measure(rec: YearRecord, target: Target) -> float:
         formal = rec.weekly["formal"][:, cols].sum()
         return _share(informal, informal + formal)
     if metric == "family_share":
-        from sim.ties import KIND_CODE
+        from samenkracht.sim.ties import KIND_CODE
 
         by_kind = rec.hours_by_tie_kind
         return _share(by_kind[KIND_CODE["household"]] + by_kind[KIND_CODE["family"]], by_kind.sum())
@@ -446,6 +481,12 @@ def measure(rec: YearRecord, target: Target) -> float:
         return _share(int((carers & (rec.mean_hours > INTENSIVE_HOURS)).sum()), int(carers.sum()))
     if metric == "friends_neighbours_carer_share":
         return _share(int((carers & rec.helped_friend_or_neighbour).sum()), int(carers.sum()))
+    if metric == "carer_relation_share":
+        from samenkracht.sim.ties import RELATION_GROUPS, RELATIONS
+
+        names = RELATION_GROUPS.get(target.relation or "", (target.relation,))
+        mask = np.uint8(sum(1 << RELATIONS.index(r) for r in names))
+        return _share(int((carers & ((rec.helped_relations & mask) != 0)).sum()), int(carers.sum()))
     raise InputError(f"unknown metric '{metric}'. Known metrics: {', '.join(METRICS)}.")
 
 
@@ -480,7 +521,7 @@ def calibrate(
     show_progress: bool = False,
 ) -> list[Result]:
     """Run the configured model over ``seeds`` seeds and measure every target in each run."""
-    from sim.progress import Progress
+    from samenkracht.tools.progress import Progress
 
     results = [Result(t) for t in targets]
     run_seeds = seeds_of(config, seeds)
@@ -545,7 +586,7 @@ Runs the configured model (the baseline unless scenario=... is given) over N see
 `years` simulated years after the model's burn-in, and prints target / source /
 range / simulated mean ± sd / inside.
 
-  targets=PATH  a targets file (default: ../shared/targets/nl.yaml, else the copy in sim/data/)
+  targets=PATH  a targets file (default: ../shared/targets/nl.yaml, else the copy in tools/data/)
   seeds=N       number of seeds (default {DEFAULT_SEEDS})
   years=N       simulated years per seed; the last one is measured (default {DEFAULT_YEARS})
   KEY=VALUE     any override of `samenkracht`, e.g. population.size=2000 seed=7
@@ -598,8 +639,8 @@ def parse_args(argv: list[str]) -> Options:
 
 def compose_config(overrides: list[str]) -> SimConfig:
     """Compose conf/ with the overrides as `samenkracht` does; refuse bad ones with InputError."""
-    from sim.config import SimConfig
-    from sim.overrides import CONF_DIR, compose_check, open_actions, precheck
+    from samenkracht.sim.config import SimConfig
+    from samenkracht.tools.overrides import CONF_DIR, compose_check, open_actions, precheck
 
     overrides = open_actions(overrides)
     precheck(overrides, CONF_DIR, SimConfig)

@@ -16,18 +16,29 @@ import hydra
 from hydra.core.hydra_config import HydraConfig
 from omegaconf import DictConfig
 
-from sim.config import register_configs, to_sim_config
-from sim.overrides import CONF_DIR
-from sim.errors import InputError
+from samenkracht.analysis.formatting import number, percent
+from samenkracht.sim.errors import InputError
+from samenkracht.sim.indicator_table import indicator
+from samenkracht.tools.config_store import register_configs, to_sim_config
+from samenkracht.tools.overrides import CONF_DIR
 
-HEADLINES = (
-    ("carrying_capacity", "carrying capacity (need met informally)", "{:.1%}"),
-    ("heavily_burdened_share", "heavily burdened carers", "{:.1%}"),
-    ("unmet_hours", "unmet need, hours a week", "{:,.0f}"),
-    ("isolated_share", "socially isolated adults", "{:.1%}"),
-    ("severely_lonely_share", "severely lonely adults", "{:.1%}"),
-    ("municipal_cost_eur", "municipal spending, € a year", "{:,.0f}"),
+#: The indicators of the last simulated year that the command prints (words and units from the indicator table).
+HEADLINES: tuple[str, ...] = (
+    "carrying_capacity", "heavily_burdened_share", "unmet_hours", "isolated_share", "severely_lonely_share",
+    "municipal_cost_eur",
 )
+
+
+def headline_label(column: str) -> str:
+    """A headline's words: the indicator's English name, with the unit of its yearly value unless a percentage."""
+    words = indicator(column).en
+    name = words.name[:1].lower() + words.name[1:]
+    return name if indicator(column).percent else f"{name}, {words.yearly_unit}"
+
+
+def headline_value(column: str, value: float) -> str:
+    """A headline's figure: a percentage with one decimal, else a whole number with grouped thousands."""
+    return percent(value, 1) if indicator(column).percent else number(value, 0)
 
 
 def fail(message: str, run_dir: Path | None = None) -> None:
@@ -78,9 +89,9 @@ def run_job(cfg: DictConfig) -> dict:
     (a sweep started again) is left as it is; the leftovers of an unfinished
     run are removed and the run starts afresh.
     """
-    from sim.mechanisms.demography import WEEKS_PER_YEAR
-    from sim.outputs import clear_unfinished, completed_run, config_hash, simulate
-    from sim.progress import Progress
+    from samenkracht.sim.time import WEEKS_PER_YEAR
+    from samenkracht.tools.outputs import clear_unfinished, completed_run, config_hash, simulate
+    from samenkracht.tools.progress import Progress
 
     logging.getLogger("MESA").setLevel(logging.WARNING)
     out_dir = Path(HydraConfig.get().runtime.output_dir)
@@ -110,8 +121,8 @@ def run_job(cfg: DictConfig) -> dict:
     if len(summary):
         last = summary.iloc[-1]
         print(f"Year {int(last['year']) + 1} (mean over its weeks):")
-        for column, label, fmt in HEADLINES:
-            print(f"  {label:<42} {fmt.format(last[column])}")
+        for column in HEADLINES:
+            print(f"  {headline_label(column):<42} {headline_value(column, last[column])}")
     print(f"  {'carrying capacity trend, points a year':<42} {manifest['carrying_capacity_trend_per_year'] * 100:+.2f}")
     shock = manifest.get("shock")
     if shock and shock["resilience"]:
@@ -134,9 +145,9 @@ def _app(cfg: DictConfig) -> None:
 
 def main() -> None:
     """Entry point of the `samenkracht` console script."""
-    from sim import launchers
-    from sim.config import SimConfig
-    from sim.overrides import compose_check, open_actions, precheck
+    from samenkracht.sim.config import SimConfig
+    from samenkracht.tools import launchers
+    from samenkracht.tools.overrides import compose_check, open_actions, precheck
 
     register_configs()
     sys.argv[1:] = open_actions(sys.argv[1:])

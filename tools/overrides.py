@@ -13,20 +13,20 @@ import difflib
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from sim.errors import InputError
+from samenkracht.sim.errors import InputError
 
 if TYPE_CHECKING:
     from omegaconf import DictConfig
 
-    from sim.config import SimConfig
+    from samenkracht.sim.config import SimConfig
 
 #: conf/ beside the package (absolute: Hydra would read a relative config path as a Python module path).
 CONF_DIR = Path(__file__).resolve().parent.parent / "conf"
 
 #: Flags after which Hydra does something other than one plain run; overrides are then left to Hydra.
-_HYDRA_FLAGS = ("-m", "--multirun", "--cfg", "-c", "--help", "-h", "--hydra-help", "--info", "-i", "--resolve",
-                "--shell-completion", "-sc", "--package", "-p", "--config-path", "-cp", "--config-name", "-cn",
-                "--config-dir", "-cd", "--experimental-rerun")
+HYDRA_FLAGS = ("-m", "--multirun", "--cfg", "-c", "--help", "-h", "--hydra-help", "--info", "-i", "--resolve",
+               "--shell-completion", "-sc", "--package", "-p", "--config-path", "-cp", "--config-name", "-cn",
+               "--config-dir", "-cd", "--experimental-rerun")
 
 
 def open_actions(argv: list[str]) -> list[str]:
@@ -45,15 +45,41 @@ def open_actions(argv: list[str]) -> list[str]:
     return out
 
 
-def config_groups(conf_dir: Path) -> dict[str, list[str]]:
-    """Config groups in conf/ and their options (YAML file names without suffix)."""
-    groups = {}
-    for folder in sorted(p for p in Path(conf_dir).iterdir() if p.is_dir()):
-        groups[folder.name] = sorted(f.stem for f in folder.glob("*.yaml"))
-    return groups
+def search_dirs(argv: list[str]) -> list[Path]:
+    """The folders a ``hydra.searchpath=[file:///path, ...]`` override adds to the configuration, in order.
+
+    A user keeps their own scenarios (``DIR/scenario/NAME.yaml``) or populations outside the installed
+    package this way; Hydra searches them after the shipped configuration. ``pkg://`` entries are Hydra's
+    to find and are not listed here.
+    """
+    dirs: list[Path] = []
+    for arg in argv:
+        key, _, value = arg.partition("=")
+        if key.lstrip("+~") != "hydra.searchpath":
+            continue
+        for entry in value.strip().strip("[]").split(","):
+            entry = entry.strip().strip("'\"")
+            if entry.startswith("file://"):
+                folder = Path(entry.removeprefix("file://"))
+                if not folder.is_dir():
+                    raise InputError(
+                        f"hydra.searchpath: {folder} is not a folder. Give the folder that holds your scenario/ "
+                        "(or population/) folder, as an absolute path: hydra.searchpath=[file:///path/to/folder]."
+                    )
+                dirs.append(folder)
+    return dirs
 
 
-def _check_key(schema: type, key: str) -> None:
+def config_groups(conf_dir: Path, extra_dirs: list[Path] | None = None) -> dict[str, list[str]]:
+    """Config groups in conf/ (and in the folders of ``extra_dirs``) and their options (YAML file names)."""
+    groups: dict[str, set[str]] = {}
+    for root in [Path(conf_dir), *(extra_dirs or [])]:
+        for folder in sorted(p for p in root.iterdir() if p.is_dir() and not p.name.startswith(("_", "."))):
+            groups.setdefault(folder.name, set()).update(f.stem for f in folder.glob("*.yaml"))
+    return {name: sorted(options) for name, options in sorted(groups.items())}
+
+
+def check_key(schema: type, key: str) -> None:
     """Walk a dotted key through the schema dataclasses; raise InputError at the first unknown part."""
     node: Any = schema
     parts = key.split(".")
@@ -78,9 +104,10 @@ def _field_type(owner: type, f: dataclasses.Field) -> Any:
 
 def precheck(argv: list[str], conf_dir: Path, schema: type) -> None:
     """Check plain ``key=value`` overrides of a single run; raise InputError naming the problem."""
-    if any(a.split("=")[0] in _HYDRA_FLAGS for a in argv):
+    if any(a.split("=")[0] in HYDRA_FLAGS for a in argv):
         return
-    groups = config_groups(conf_dir)
+    extra = search_dirs(argv)
+    groups = config_groups(conf_dir, extra)
     for arg in argv:
         if "=" not in arg:
             raise InputError(f"'{arg}' is not an override: write key=value (for example population.size=2000).")
@@ -90,12 +117,14 @@ def precheck(argv: list[str], conf_dir: Path, schema: type) -> None:
             continue
         if key in groups:
             if value not in groups[key]:
+                where = ", ".join(f"{Path(d, key)}/" for d in [conf_dir, *extra])
                 raise InputError(
                     f"{key}={value}: no such {key}. Available: {', '.join(groups[key])} "
-                    f"(files in {Path(conf_dir, key)}/; add a YAML file there for a new one)."
+                    f"(files in {where}; add a YAML file there for a new one, or keep your own in a folder "
+                    f"DIR/{key}/ and add hydra.searchpath=[file:///abs/path/to/DIR])."
                 )
             continue
-        _check_key(schema, key)
+        check_key(schema, key)
 
 
 def compose(overrides: list[str], conf_dir: Path = CONF_DIR, config_name: str = "config") -> DictConfig:
@@ -108,7 +137,7 @@ def compose(overrides: list[str], conf_dir: Path = CONF_DIR, config_name: str = 
     from hydra import initialize_config_dir
     from hydra.core.global_hydra import GlobalHydra
 
-    from sim.config import register_configs
+    from samenkracht.tools.config_store import register_configs
 
     register_configs()
     GlobalHydra.instance().clear()
@@ -116,7 +145,7 @@ def compose(overrides: list[str], conf_dir: Path = CONF_DIR, config_name: str = 
         with initialize_config_dir(config_dir=str(conf_dir), version_base="1.3"):
             return hydra_compose(config_name=config_name, overrides=list(overrides))
     except Exception as err:  # noqa: BLE001 (Hydra's errors have no common base)
-        raise InputError(_first_lines(err)) from None
+        raise InputError(first_lines(err)) from None
     finally:
         GlobalHydra.instance().clear()
 
@@ -126,14 +155,16 @@ def compose_check(argv: list[str], conf_dir: Path = CONF_DIR) -> SimConfig | Non
 
     Returns the validated configuration, or None when a Hydra flag leaves the overrides to Hydra.
     """
-    if any(a.split("=")[0] in _HYDRA_FLAGS for a in argv):
+    if any(a.split("=")[0] in HYDRA_FLAGS for a in argv):
         return None
-    from sim.config import to_sim_config
+    from samenkracht.tools.config_store import to_sim_config
 
-    return to_sim_config(compose([a for a in argv if not a.lstrip("+~").startswith("hydra")], conf_dir))
+    kept = [a for a in argv if not a.lstrip("+~").startswith("hydra") or a.lstrip("+~").startswith("hydra.searchpath=")]
+    return to_sim_config(compose(kept, conf_dir))
 
 
-def _first_lines(err: BaseException) -> str:
+def first_lines(err: BaseException) -> str:
+    """An error's message and its cause's on one line, without OmegaConf's object_type/reference_type lines."""
     text = str(err).strip()
     cause = err.__cause__ or err.__context__
     if cause is not None and str(cause).strip() and str(cause).strip() not in text:

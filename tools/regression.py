@@ -4,9 +4,9 @@ Speed work must change no result. ``tests/test_regression.py`` runs
 ``BASELINE_CONFIG`` afresh and compares its yearly summary with the stored
 file; when a model change is *meant* to change results, rewrite the file with
 
-    python -m sim.regression --update        (or: make update-baseline)
+    python -m samenkracht.tools.regression --update        (or: make update-baseline)
 
-and commit it with the change. ``python -m sim.regression`` without
+and commit it with the change. ``python -m samenkracht.tools.regression`` without
 ``--update`` compares and lists the differences.
 """
 
@@ -21,43 +21,49 @@ from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
-from sim.config import SimConfig
+from samenkracht.sim.config import SimConfig
 
 #: The fixed run: command-line overrides on the default configuration (conf/config.yaml), as for `samenkracht`.
 BASELINE_CONFIG: dict[str, Any] = {"population.size": 2000, "years": 3, "seed": 12345}
 BASELINE_PATH = Path(__file__).resolve().parent.parent / "tests" / "baseline.json"
-UPDATE_COMMAND = "python -m sim.regression --update   (or: make update-baseline)"
-#: Stored figures are rounded to this many significant digits; a fresh run must match them to REL_TOL.
-DIGITS = 10
+UPDATE_COMMAND = "python -m samenkracht.tools.regression --update   (or: make update-baseline)"
+#: Counts (columns whose every stored figure is an integer) must match exactly; every other figure to a relative
+#: REL_TOL: numpy's SIMD exp/log/power may differ in the last bits between CPUs, a count may not.
 REL_TOL = 1e-9
 ABS_TOL = 1e-12
 
 
 def compose_config(overrides: Sequence[str]) -> SimConfig:
     """The validated configuration `samenkracht` would run with these command-line overrides."""
-    from sim.config import to_sim_config
-    from sim.overrides import compose
+    from samenkracht.tools.config_store import to_sim_config
+    from samenkracht.tools.overrides import compose
 
     return to_sim_config(compose(list(overrides)))
 
 
-def _round(value: Any) -> Any:
-    """A summary figure as stored (``tolist()`` has made it a Python number): ints as they are, floats to DIGITS
-    significant digits, NaN as None."""
-    if isinstance(value, bool) or value is None:
-        return value
-    if isinstance(value, int):
-        return value
-    x = float(value)
-    if math.isnan(x):
+def simd_extensions() -> dict[str, Any]:
+    """The SIMD extensions numpy runs with on this machine (as ``numpy.show_runtime()`` reports them)."""
+    import numpy as np
+    from numpy._core._multiarray_umath import __cpu_baseline__, __cpu_dispatch__, __cpu_features__
+
+    return {
+        "numpy": np.__version__,
+        "baseline": list(__cpu_baseline__),
+        "found": [f for f in __cpu_dispatch__ if __cpu_features__.get(f)],
+    }
+
+
+def _stored(value: Any) -> Any:
+    """A summary figure as stored (``tolist()`` has made it a Python number): NaN as None, the rest as it is."""
+    if isinstance(value, float) and math.isnan(value):
         return None
-    return float(f"{x:.{DIGITS}g}")
+    return value
 
 
 def compute(config: dict[str, Any] | None = None) -> dict[str, Any]:
     """Run the baseline configuration afresh; return its yearly summary, column by column, as stored in the file."""
-    from sim.model import CareNetworkModel
-    from sim.outputs import weekly_frame, yearly_summary
+    from samenkracht.sim.model import CareNetworkModel
+    from samenkracht.tools.outputs import weekly_frame, yearly_summary
 
     overrides = BASELINE_CONFIG if config is None else config
     logging.getLogger("MESA").setLevel(logging.WARNING)
@@ -65,10 +71,11 @@ def compute(config: dict[str, Any] | None = None) -> dict[str, Any]:
     model.run()
     summary = yearly_summary(weekly_frame(model), model.yearly)
     return {
-        "about": "Yearly summary (summary.csv columns) of a fixed run, rounded to "
-                 f"{DIGITS} significant digits. Update with: {UPDATE_COMMAND}",
+        "about": "Yearly summary (summary.csv columns) of a fixed run: counts compare exactly, other figures to a "
+                 f"relative {REL_TOL:g}. Update with: {UPDATE_COMMAND}",
         "config": dict(overrides),
-        "summary": {str(col): [_round(v) for v in summary[col].tolist()] for col in summary.columns},
+        "written_on": simd_extensions(),
+        "summary": {str(col): [_stored(v) for v in summary[col].tolist()] for col in summary.columns},
     }
 
 
@@ -77,10 +84,22 @@ def load(path: Path = BASELINE_PATH) -> dict[str, Any]:
     return json.loads(Path(path).read_text(encoding="utf-8"))
 
 
-def _same(a: Any, b: Any) -> bool:
-    if a is None or b is None or isinstance(a, str) or isinstance(b, str):
+def _is_count(values: list[Any]) -> bool:
+    return bool(values) and all(isinstance(v, int) and not isinstance(v, bool) for v in values)
+
+
+def _same(a: Any, b: Any, count: bool) -> bool:
+    if count or a is None or b is None or isinstance(a, str) or isinstance(b, str):
         return a == b
     return math.isclose(float(a), float(b), rel_tol=REL_TOL, abs_tol=ABS_TOL)
+
+
+def describe_machine(extensions: dict[str, Any] | None) -> str:
+    """One line naming a machine's numpy and SIMD extensions, as stored in a baseline."""
+    if not extensions:
+        return "unknown (the baseline file does not say)"
+    return (f"numpy {extensions.get('numpy', '?')}, baseline {' '.join(extensions.get('baseline', [])) or '-'}, "
+            f"found {' '.join(extensions.get('found', [])) or '-'}")
 
 
 def differences(expected: dict[str, Any], actual: dict[str, Any]) -> list[str]:
@@ -98,17 +117,21 @@ def differences(expected: dict[str, Any], actual: dict[str, Any]) -> list[str]:
         if len(a) != len(b):
             out.append(f"{col}: {len(a)} years stored, {len(b)} now")
             continue
-        bad = [(year, x, y) for year, (x, y) in enumerate(zip(a, b)) if not _same(x, y)]
+        count = _is_count(a) and _is_count(b)
+        bad = [(year, x, y) for year, (x, y) in enumerate(zip(a, b)) if not _same(x, y, count)]
         if bad:
             shown = "; ".join(f"year {year}: {x!r} → {y!r}" for year, x, y in bad[:3])
             more = f" (and {len(bad) - 3} more years)" if len(bad) > 3 else ""
-            out.append(f"{col}: {shown}{more}")
+            out.append(f"{col}{' (a count: must match exactly)' if count else ''}: {shown}{more}")
+    if out and expected.get("written_on") != actual.get("written_on"):
+        out.append(f"stored on: {describe_machine(expected.get('written_on'))}")
+        out.append(f"run on:    {describe_machine(actual.get('written_on'))}")
     return out
 
 
 def write(baseline: dict[str, Any], path: Path = BASELINE_PATH) -> None:
     """Write the baseline file atomically (a temporary file moved into place)."""
-    from sim.outputs import write_atomic
+    from samenkracht.tools.outputs import write_atomic
 
     # One line per column, so a changed figure shows as a one-line diff under version control.
     head = {k: v for k, v in baseline.items() if k != "summary"}
@@ -121,7 +144,7 @@ def write(baseline: dict[str, Any], path: Path = BASELINE_PATH) -> None:
 
 def main(argv: Sequence[str] | None = None) -> int:
     """Compare a fresh run with the stored baseline (exit 1 on a difference), or rewrite it with --update."""
-    parser = argparse.ArgumentParser(prog="python -m sim.regression", description=__doc__.splitlines()[0])
+    parser = argparse.ArgumentParser(prog="python -m samenkracht.tools.regression", description=__doc__.splitlines()[0])
     parser.add_argument("--update", action="store_true", help="rewrite the baseline file from a fresh run")
     parser.add_argument("--path", type=Path, default=BASELINE_PATH, help="baseline file (default: %(default)s)")
     args = parser.parse_args(argv)

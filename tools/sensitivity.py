@@ -29,10 +29,12 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from sim.config import SimConfig, register_configs
-from sim.errors import InputError
-from sim.overrides import CONF_DIR
-from sim.params import param, validate
+from samenkracht.sim.config import SimConfig
+from samenkracht.tools.config_store import register_configs
+from samenkracht.sim.errors import InputError
+from samenkracht.sim.indicator_table import indicator
+from samenkracht.tools.overrides import CONF_DIR
+from samenkracht.sim.params import param, validate
 
 PROG = "samenkracht-sensitivity"
 METHODS = ("morris", "sobol", "both")
@@ -40,8 +42,6 @@ METHODS = ("morris", "sobol", "both")
 FIXED_KEYS = {"seed": "the seeds are set with seeds=N (runs per design point) and the model's seed=S (the first)",
               "years": "the horizon is the same for every run: set it with years=N",
               "burn_in_weeks": "the burn-in is the same for every run: set it with burn_in_weeks=N"}
-#: Columns of the yearly summary that are bookkeeping, not indicators.
-NOT_INDICATORS = ("year", "weeks", "week")
 CHECKPOINT_EVERY_S = 20.0
 
 USAGE = f"""usage: {PROG} [KEY=VALUE ...]
@@ -143,7 +143,7 @@ class Plan:
 
 def _split(argv: Sequence[str]) -> tuple[list[str], list[str], dict[str, str]]:
     """Sort the arguments into analysis overrides, model overrides, and the two list-valued shorthands."""
-    from sim.overrides import config_groups
+    from samenkracht.tools.overrides import config_groups
 
     own_keys = {f.name for f in dataclasses.fields(SensitivityConfig)}
     model_keys = ({f.name for f in dataclasses.fields(SimConfig)} | set(config_groups(CONF_DIR))) - {"hydra"}
@@ -216,26 +216,26 @@ def _parse_list(name: str, text: str) -> list[str]:
 def _hydra_value(name: str, text: str) -> Any:
     from hydra.core.override_parser.overrides_parser import OverridesParser
 
-    from sim.overrides import _first_lines
+    from samenkracht.tools.overrides import first_lines
 
     try:
         return OverridesParser.create().parse_override(f"{name}={text}").value()
     except Exception as err:
-        raise InputError(f"{name}={text}: {_first_lines(err)}") from None
+        raise InputError(f"{name}={text}: {first_lines(err)}") from None
 
 
 def _compose_settings(own: list[str], lists: dict[str, str]) -> SensitivityConfig:
     from omegaconf import OmegaConf
 
-    from sim.overrides import _check_key, _first_lines, compose
+    from samenkracht.tools.overrides import check_key, compose, first_lines
 
     for arg in own:
-        _check_key(SensitivityConfig, arg.split("=", 1)[0].lstrip("+~"))
+        check_key(SensitivityConfig, arg.split("=", 1)[0].lstrip("+~"))
     cfg = compose(own, CONF_DIR, config_name="sensitivity")
     try:
         container = OmegaConf.to_container(cfg, resolve=True)
     except Exception as err:  # noqa: BLE001 (an interpolation that does not resolve)
-        raise InputError(_first_lines(err)) from None
+        raise InputError(first_lines(err)) from None
     if "params" in lists:
         container["params"] = _parse_params(lists["params"])
     container["params"] = {key: _range(key, bounds) for key, bounds in (container.get("params") or {}).items()}
@@ -244,19 +244,19 @@ def _compose_settings(own: list[str], lists: dict[str, str]) -> SensitivityConfi
     try:
         settings = OmegaConf.to_object(OmegaConf.merge(OmegaConf.structured(SensitivityConfig), container))
     except Exception as err:
-        raise InputError(_first_lines(err)) from None
+        raise InputError(first_lines(err)) from None
     validate(settings)
     return settings
 
 
 def _check_param(base: dict[str, Any], key: str, bounds: list[float]) -> bool:
     """Check that ``key`` is a numeric model setting and both ends of its range are valid; return whether it is integer."""
-    from sim.overrides import _check_key
+    from samenkracht.tools.overrides import check_key
 
     if key in FIXED_KEYS:
         raise InputError(f"params: {key} cannot be varied: {FIXED_KEYS[key]}.")
     try:
-        _check_key(SimConfig, key)
+        check_key(SimConfig, key)
     except InputError as err:
         raise InputError(f"params: {err}") from None
     node: Any = base
@@ -277,7 +277,7 @@ def _model_config(base: dict[str, Any], values: dict[str, float]) -> SimConfig:
     """The validated model configuration of one design point."""
     from omegaconf import OmegaConf
 
-    from sim.config import to_sim_config
+    from samenkracht.tools.config_store import to_sim_config
 
     cfg = OmegaConf.create(base)
     for key, value in values.items():
@@ -290,8 +290,8 @@ def _model_config(base: dict[str, Any], values: dict[str, float]) -> SimConfig:
 
 
 def _yearly(config: SimConfig) -> pd.DataFrame:
-    from sim.model import CareNetworkModel
-    from sim.outputs import weekly_frame, yearly_summary
+    from samenkracht.sim.model import CareNetworkModel
+    from samenkracht.tools.outputs import weekly_frame, yearly_summary
 
     model = CareNetworkModel(config)
     model.run()
@@ -300,8 +300,8 @@ def _yearly(config: SimConfig) -> pd.DataFrame:
 
 def prepare(argv: Sequence[str]) -> Plan:
     """Check every setting and build the plan; raise InputError naming the first problem. Writes nothing."""
-    from sim.outputs import config_hash
-    from sim.overrides import compose_check, open_actions, precheck
+    from samenkracht.tools.outputs import config_hash
+    from samenkracht.tools.overrides import compose_check, open_actions, precheck
 
     register_configs()
     register_sensitivity_config()
@@ -320,7 +320,7 @@ def prepare(argv: Sequence[str]) -> Plan:
     base = dataclasses.asdict(base_config)
     integer = {key: _check_param(base, key, bounds) for key, bounds in settings.params.items()}
     probe = _yearly(_model_config(base, {"years": 1, "burn_in_weeks": 0}))
-    known = [c for c in probe.columns if c not in NOT_INDICATORS]
+    known = [c for c in probe.columns if indicator(c).yearly not in ("key", "weeks")]  # not the bookkeeping
     unknown = [name for name in settings.indicators if name not in known]
     if unknown:
         import difflib
@@ -349,7 +349,7 @@ def register_sensitivity_config() -> None:
 
 def designs(plan: Plan) -> dict[str, np.ndarray]:
     """The design of each chosen method: one row per design point, one column per parameter."""
-    from analysis.sensitivity import morris_design, problem, sobol_design
+    from samenkracht.analysis.sensitivity import morris_design, problem, sobol_design
 
     s = plan.settings
     prob = problem(s.params)
@@ -410,13 +410,13 @@ def _load_done(plan: Plan) -> pd.DataFrame | None:
 def run(plan: Plan, launcher: Any = None) -> dict[str, pd.DataFrame]:
     """Run every missing design point, write samples.parquet, the indices, the plots and the ranking; return the indices.
 
-    With a ``launcher`` (:class:`sim.launchers.Launcher`) the design points are one job array of that launcher.
+    With a ``launcher`` (:class:`samenkracht.tools.launchers.Launcher`) the design points are one job array of that launcher.
     """
     from concurrent.futures import ProcessPoolExecutor, as_completed
     from multiprocessing import get_context
 
-    from sim.outputs import package_versions, write_atomic
-    from sim.progress import Progress
+    from samenkracht.tools.outputs import package_versions, write_atomic
+    from samenkracht.tools.progress import Progress
 
     s = plan.settings
     start = time.perf_counter()
@@ -504,7 +504,7 @@ def run(plan: Plan, launcher: Any = None) -> dict[str, pd.DataFrame]:
 
 
 def _write_samples(path: Path, rows: dict[tuple[str, int], list[dict]]) -> pd.DataFrame:
-    from sim.outputs import write_atomic
+    from samenkracht.tools.outputs import write_atomic
 
     ordered = [r for key in sorted(rows) for r in rows[key]]
     df = pd.DataFrame(ordered)
@@ -514,7 +514,7 @@ def _write_samples(path: Path, rows: dict[tuple[str, int], list[dict]]) -> pd.Da
 
 def analyse(plan: Plan, design: dict[str, np.ndarray], samples: pd.DataFrame) -> dict[str, pd.DataFrame]:
     """Compute, write, plot and print the indices of each method from the runs in ``samples``."""
-    from analysis.sensitivity import (
+    from samenkracht.analysis.sensitivity import (
         morris_indices,
         plot_morris,
         plot_sobol,
@@ -522,7 +522,7 @@ def analyse(plan: Plan, design: dict[str, np.ndarray], samples: pd.DataFrame) ->
         ranking_text,
         sobol_indices,
     )
-    from sim.outputs import write_atomic
+    from samenkracht.tools.outputs import write_atomic
 
     s = plan.settings
     prob = problem(s.params)
@@ -575,7 +575,7 @@ def main(argv: Sequence[str] | None = None) -> None:
     if any(a in ("-h", "--help") for a in argv):
         print(USAGE)
         return
-    from sim import launchers
+    from samenkracht.tools import launchers
 
     try:
         launcher, argv = launchers.for_tool(argv, PROG)  # hydra/launcher=slurm hydra.launcher.KEY=VALUE

@@ -1,0 +1,45 @@
+"""Buurthulp: a neighbourhood-help project that recruits volunteers and matches requests."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import TYPE_CHECKING
+
+from samenkracht.sim.actions import Action, Choice, Label
+from samenkracht.sim.params import param
+
+if TYPE_CHECKING:
+    from samenkracht.sim.world import World
+
+
+class Buurthulp(Action):
+    """A neighbourhood-help project: recruits willing neighbours as volunteers and matches requests,
+    guarding privacy and safety."""
+
+    @dataclass
+    class Params:
+        recruitment: float = param(
+            0.03, unit="share of willing adults a year", lo=0, hi=1,
+            doc="extra willing adults enrolled as volunteers a year",
+        )
+        match_success_bonus: float = param(
+            0.1, unit="probability", lo=0, hi=1, doc="better matching by a coordinator who guards privacy and safety"
+        )
+        coordinator_fte: float = param(0.5, unit="FTE per wijk", lo=0, hi=20, doc="coordination of the project")
+        eur_per_fte: float = param(70_000.0, unit="€ a year", lo=0, hi=1e7, doc="cost of a coordinator")
+
+    pulls = ("volunteer_recruitment", "match_success_bonus")
+    choice = Choice(scaled=("recruitment", "coordinator_fte"), position=20)
+    labels = {
+        "nl": Label("Buurthulp starten", "een welzijnsorganisatie", "werving", "aandeel bereidwilligen per jaar"),
+        "en": Label("Start buurthulp (neighbourhood help)", "a welfare organisation", "recruitment",
+                    "share of willing adults a year"),
+    }
+
+    def yearly_cost(self, world: World) -> float:
+        return float(self.wijk_mask.sum() * self.params.coordinator_fte * self.params.eur_per_fte)
+
+    def set_levers(self, world: World, level: float) -> None:
+        m, lv, p = self.wijk_mask, world.levers, self.params
+        lv.volunteer_recruitment[m] += p.recruitment * level
+        lv.match_success_bonus[m] += p.match_success_bonus * level

@@ -1,0 +1,46 @@
+"""Professional backup (achterwacht) for buurthulp: more matches succeed, fewer volunteers drop out."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import TYPE_CHECKING
+
+from samenkracht.sim.actions import Action, Choice, Label
+from samenkracht.sim.params import param
+
+if TYPE_CHECKING:
+    from samenkracht.sim.world import World
+
+
+class BuurthulpBackup(Action):
+    """A professional as backup (achterwacht) for buurthulp: more matches succeed, fewer volunteers drop out."""
+
+    @dataclass
+    class Params:
+        match_success_bonus: float = param(
+            0.2, unit="probability", lo=0, hi=1,
+            doc="matches that succeed because volunteers can fall back on a professional",
+        )
+        dropout_factor: float = param(
+            0.5, unit="×", lo=0, hi=1,
+            doc="volunteers' dropout rate with backup, relative to without (fewer incidents)",
+            source="Movisie, buurthulp: backup and guarded safety keep volunteers on",
+        )
+        fte: float = param(0.2, unit="FTE per wijk", lo=0, hi=20, doc="professional backup time")
+        eur_per_fte: float = param(85_000.0, unit="€ a year", lo=0, hi=1e7, doc="cost of a professional")
+
+    pulls = ("match_success_bonus", "volunteer_dropout_factor")
+    choice = Choice(scaled=("fte", "match_success_bonus"), position=30)
+    labels = {
+        "nl": Label("Professionele achterwacht voor buurthulp", "een welzijnsorganisatie", "professional",
+                    "fte per wijk"),
+        "en": Label("Professional backup for buurthulp", "a welfare organisation", "professional", "FTE per wijk"),
+    }
+
+    def yearly_cost(self, world: World) -> float:
+        return float(self.wijk_mask.sum() * self.params.fte * self.params.eur_per_fte)
+
+    def set_levers(self, world: World, level: float) -> None:
+        m, lv, p = self.wijk_mask, world.levers, self.params
+        lv.match_success_bonus[m] += p.match_success_bonus * level
+        lv.volunteer_dropout_factor[m] *= 1 - (1 - p.dropout_factor) * level

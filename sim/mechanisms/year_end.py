@@ -1,0 +1,75 @@
+"""The close of the year: after a recorded year's last week, the yearly municipality-wide figures and one row
+per wijk; then the year's marks are cleared and removed ties compacted away (also at the end of the burn-in).
+
+The per-wijk rows are the year's means of the weekly per-wijk sums the
+indicators keep; their shares are ratios of these means.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from typing import TYPE_CHECKING
+
+from samenkracht.sim.mechanisms.base import Mechanism
+
+if TYPE_CHECKING:
+    from samenkracht.sim.world import World
+
+
+class YearEnd(Mechanism):
+    """Closes each recorded year, and the burn-in."""
+
+    name = "year_end"
+
+    def step(self, world: World) -> None:
+        if world.week == -1:
+            self._clear(world)
+        elif world.is_last_week_of_year():
+            self._close(world)
+            self._clear(world)
+
+    @staticmethod
+    def _close(world: World) -> None:
+        s = world.state
+        adults = s.adults()
+        n_adults = max(1, int(adults.sum()))
+        gave = adults & s.gave_this_year
+        n_gave = max(1, int(gave.sum()))
+        world.yearly[world.year] = {
+            "gave_care_share": float(gave.sum() / n_adults),
+            "friends_neighbours_carer_share": float((gave & s.helped_friend_or_neighbour).sum() / n_gave),
+        }
+        weeks = max(1, world.wijk_weeks)
+        acc = {k: v / weeks for k, v in world.wijk_sums.items()}
+        for w in range(world.n_wijken):
+            def share(a: str, b: str) -> float:
+                return float(acc[a][w] / acc[b][w]) if acc[b][w] > 0 else 0.0
+
+            world.wijk_rows.append(
+                {
+                    "year": world.year,
+                    "wijk": w,
+                    "wijk_name": world.wijk_names[w],
+                    "residents": float(acc["residents"][w]),
+                    "need_hours": float(acc["need_hours"][w]),
+                    "informal_hours": float(acc["informal_hours"][w]),
+                    "formal_hours": float(acc["formal_hours"][w]),
+                    "unmet_hours": float(acc["unmet_hours"][w]),
+                    "carrying_capacity": share("informal_hours", "need_hours"),
+                    "carers": float(acc["carers"][w]),
+                    "burden_mean": share("burden_sum", "carers"),
+                    "heavily_burdened_share": share("heavily_burdened", "carers"),
+                    "isolated_share": share("isolated", "adults"),
+                    "severely_lonely_share": share("severely_lonely", "adults"),
+                }
+            )
+
+    @staticmethod
+    def _clear(world: World) -> None:
+        s = world.state
+        world.wijk_sums = defaultdict(float)
+        world.wijk_weeks = 0
+        s.gave_this_year[:] = False
+        s.helped_friend_or_neighbour[:] = False
+        s.helped_relations[:] = 0
+        world.ties.compact()
