@@ -21,11 +21,10 @@ from pathlib import Path
 import pandas as pd
 import pandas.testing as pdt
 import pytest
-from test_sweeps import SCRIPT, TINY, assert_same_runs, by_seed, run_dirs, sweep
-
-from samenkracht.tools import launchers
 from samenkracht.sim.errors import InputError
+from samenkracht.tools import launchers
 from samenkracht.tools.outputs import INCOMPLETE, MANIFEST
+from test_sweeps import SCRIPT, TINY, assert_same_runs, by_seed, run_dirs, sweep
 
 BIN = Path(sys.executable).parent
 COMPARE = BIN / "samenkracht-compare"
@@ -35,7 +34,8 @@ ON_CLUSTER = bool(os.environ.get("SAMENKRACHT_TEST_CLUSTER"))
 
 def cluster(test):
     """Mark a test as needing the test cluster (make test-cluster runs it; elsewhere it is skipped)."""
-    return pytest.mark.cluster(pytest.mark.skipif(not ON_CLUSTER, reason="needs the test cluster: make test-cluster")(test))
+    skip = pytest.mark.skipif(not ON_CLUSTER, reason="needs the test cluster: make test-cluster")
+    return pytest.mark.cluster(skip(test))
 
 
 #: Settings of every SLURM run here: what the README tells researchers to set, small enough for the test node.
@@ -53,7 +53,7 @@ def env(**extra: str) -> dict[str, str]:
 
 
 def run(cmd: list, cwd: Path, timeout: float = 300, **extra_env: str) -> subprocess.CompletedProcess:
-    return subprocess.run([str(c) for c in cmd], cwd=cwd, env=env(**extra_env), stdin=subprocess.DEVNULL,
+    return subprocess.run([str(c) for c in cmd], cwd=cwd, env=env(**extra_env), stdin=subprocess.DEVNULL, check=False,
                           capture_output=True, text=True, timeout=timeout)
 
 
@@ -197,7 +197,7 @@ def test_a_cancelled_job_is_the_only_run_done_again(tmp_path):
                 cancelled = running[0]
             time.sleep(0.05)
         assert cancelled is not None, "no run was seen under way"
-        out, err = first.communicate(timeout=300)
+        _, err = first.communicate(timeout=300)
     finally:
         if first.poll() is None:
             first.kill()
@@ -212,7 +212,7 @@ def test_a_cancelled_job_is_the_only_run_done_again(tmp_path):
     assert len(finished) == 2, sorted(finished)
 
     again = subprocess.run(args, cwd=tmp_path, env=env(), stdin=subprocess.DEVNULL, capture_output=True, text=True,
-                           timeout=300)
+                           check=False, timeout=300)
     assert again.returncode == 0, again.stderr[-3000:]
     (second,) = array_jobs(sweep_dir) - {array}
     logs = "".join(p.read_text() for p in sweep_dir.glob(f".submitit/{second}_*/*_log.out"))

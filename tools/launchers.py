@@ -68,7 +68,8 @@ class Launcher:
         return self.cluster == "slurm"
 
     def executor(self, folder: Path, name: str) -> Any:
-        """A submitit executor with this launcher's settings, as hydra-submitit-launcher builds it; logs in ``folder``."""
+        """A submitit executor with this launcher's settings, built as hydra-submitit-launcher builds it; logs in
+        ``folder``."""
         import submitit
         from hydra_plugins.hydra_submitit_launcher.config import BaseQueueConf
         from omegaconf import OmegaConf
@@ -110,7 +111,6 @@ def compose(args: Sequence[str], job_name: str = "samenkracht") -> Launcher:
     from hydra import initialize_config_dir
     from hydra.core.global_hydra import GlobalHydra
     from omegaconf import OmegaConf
-
     from samenkracht.tools.config_store import register_configs
 
     register_configs()
@@ -212,7 +212,7 @@ def _slurm(command: list[str], what: str) -> str:
     fix = (f"Start it on the cluster's login node, or check that the cluster's controller (slurmctld) runs "
            f"and that {where} names it; then run the same command again.")
     try:
-        proc = subprocess.run(command, capture_output=True, text=True, timeout=SLURM_TIMEOUT_S,
+        proc = subprocess.run(command, capture_output=True, text=True, timeout=SLURM_TIMEOUT_S, check=False,
                               stdin=subprocess.DEVNULL)
     except subprocess.TimeoutExpired:
         raise InputError(f"{GROUP}=slurm: the SLURM cluster did not answer within {SLURM_TIMEOUT_S} s "
@@ -243,6 +243,7 @@ def accounts(user: str) -> list[str] | None:
         return None
     try:
         proc = subprocess.run(["sacctmgr", "-nP", "show", "associations", f"user={user}", "format=account"],
+                              check=False,
                               capture_output=True, text=True, timeout=SLURM_TIMEOUT_S, stdin=subprocess.DEVNULL)
     except subprocess.TimeoutExpired:
         return None
