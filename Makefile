@@ -1,7 +1,8 @@
 # samenkracht -- build and test entry points.
 #
 #   make run ARGS="population.size=2000 years=5"   run the model (Hydra overrides in ARGS)
-#   make test        fast tests (everything not marked slow)
+#   make test        style (ruff), layers (import-linter), then the fast tests (everything not marked slow)
+#   make lint        style and layers only
 #   make test-slow   slow tests, then make test-cluster
 #   make test-browser   the students' page in headless Chromium (installs chromium and the app extras)
 #   make test-cluster   sweeps, compare and sensitivity on a throw-away local SLURM cluster, and on Ray
@@ -23,7 +24,7 @@ VPY    := $(VENV)/bin/python
 STAMP  := $(VENV)/.installed
 ARGS   ?=
 
-.PHONY: venv run test test-slow test-browser test-cluster bench bench-all update-baseline clean
+.PHONY: venv lint run test test-slow test-browser test-cluster bench bench-all update-baseline clean
 
 # Recreate .venv if it exists but its python is broken or the wrong version
 # (e.g. created by Python 3.11, or its pyenv version was removed), then bring
@@ -49,7 +50,13 @@ $(STAMP): pyproject.toml
 run: venv
 	$(VENV)/bin/samenkracht $(ARGS)
 
-test: venv
+# Style and layers first (seconds), then the tests.
+lint: venv
+	$(VENV)/bin/ruff check .
+	$(VENV)/bin/ruff format --check .
+	$(VENV)/bin/lint-imports
+
+test: lint
 	$(VPY) -m pytest -m "not slow and not browser and not cluster" -q
 
 # make test-cluster takes over five minutes on these machines (6-7 min measured with other work running,

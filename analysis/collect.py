@@ -61,8 +61,9 @@ def find_run_dirs(paths: Iterable[Path | str]) -> list[Path]:
                 dirnames[:] = []
                 continue
             if ".hydra" in dirnames or any(name in filenames for name in _RUN_MARKERS):
-                warnings.warn(f"skipped {here}: no {MANIFEST}, so the run did not finish", IncompleteRunWarning,
-                              stacklevel=2)
+                warnings.warn(
+                    f"skipped {here}: no {MANIFEST}, so the run did not finish", IncompleteRunWarning, stacklevel=2
+                )
                 dirnames[:] = []
                 continue
             dirnames[:] = sorted(d for d in dirnames if not d.startswith("."))
@@ -123,8 +124,9 @@ def _read_table(run_dir: Path, name: str) -> pd.DataFrame | None:
     return pd.read_csv(path) if name.endswith(".csv") else pd.read_parquet(path)
 
 
-def _gather(run_dirs: Sequence[Path], table: str, progress_label: str | None,
-            ids: RunIds | None = None) -> pd.DataFrame:
+def _gather(
+    run_dirs: Sequence[Path], table: str, progress_label: str | None, ids: RunIds | None = None
+) -> pd.DataFrame:
     """Rows of ``table`` of every run, each with its run's identification and overrides in front.
 
     ``ids`` caches each run's identification, so gathering a second table of the same runs reads no manifest
@@ -144,8 +146,9 @@ def _gather(run_dirs: Sequence[Path], table: str, progress_label: str | None,
             if run_dir not in ids:
                 ids[run_dir] = (_run_info(run_dir), read_overrides(run_dir))
             info, read = ids[run_dir]
-            overrides = {k: v for k, v in read.items()
-                         if k not in info and k not in rows.columns and not k.startswith("hydra.")}
+            overrides = {
+                k: v for k, v in read.items() if k not in info and k not in rows.columns and not k.startswith("hydra.")
+            }
             all_keys.update(dict.fromkeys(overrides))
             front = pd.DataFrame({**info, **overrides}, index=rows.index)
             frames.append(pd.concat([front, rows], axis=1))
@@ -169,11 +172,11 @@ def _uniform(column: pd.Series) -> pd.Series:
     if all(isinstance(v, (int, float)) and not isinstance(v, bool) for v in values):
         return pd.to_numeric(column)
     return column.map(lambda v: None if v is None or (isinstance(v, float) and math.isnan(v)) else str(v)).astype(
-        "string")
+        "string"
+    )
 
 
-def collect(paths: Iterable[Path | str], progress_label: str | None = None,
-            ids: RunIds | None = None) -> pd.DataFrame:
+def collect(paths: Iterable[Path | str], progress_label: str | None = None, ids: RunIds | None = None) -> pd.DataFrame:
     """The tidy table of every complete run under ``paths``: one row per run per year (from summary.csv).
 
     Pass the same ``ids`` dict to a later :func:`collect_wijken` of these runs to read their identification once.
@@ -181,8 +184,9 @@ def collect(paths: Iterable[Path | str], progress_label: str | None = None,
     return _gather(find_run_dirs(paths), "summary.csv", progress_label, ids)
 
 
-def collect_runs(run_dirs: Sequence[Path | str], progress_label: str | None = None,
-                 ids: RunIds | None = None) -> pd.DataFrame:
+def collect_runs(
+    run_dirs: Sequence[Path | str], progress_label: str | None = None, ids: RunIds | None = None
+) -> pd.DataFrame:
     """Like :func:`collect`, for a known list of run directories (each must be complete)."""
     return _gather([Path(d).resolve() for d in run_dirs], "summary.csv", progress_label, ids)
 

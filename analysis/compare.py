@@ -37,20 +37,32 @@ import pandas as pd
 import yaml
 from scipy import stats
 
+from samenkracht.sim import indicator_table
 from samenkracht.sim.config import SimConfig
 from samenkracht.sim.errors import InputError
-from samenkracht.sim import indicator_table
 from samenkracht.sim.time import WEEKS_PER_YEAR
 from samenkracht.tools.outputs import is_complete, write_atomic
 
 #: The indicators every comparison reports (yearly values from summary.csv).
 HEADLINE_INDICATORS: tuple[str, ...] = (
-    "carrying_capacity", "heavily_burdened_share", "burden_mean", "unmet_hours", "isolated_share",
-    "severely_lonely_share", "informal_hours", "formal_hours", "municipal_cost_eur", "formal_cost_eur",
+    "carrying_capacity",
+    "heavily_burdened_share",
+    "burden_mean",
+    "unmet_hours",
+    "isolated_share",
+    "severely_lonely_share",
+    "informal_hours",
+    "formal_hours",
+    "municipal_cost_eur",
+    "formal_cost_eur",
 )
 #: Indicators per wijk (from wijken.parquet), for ``per_wijk``.
 WIJK_INDICATORS: tuple[str, ...] = (
-    "carrying_capacity", "heavily_burdened_share", "burden_mean", "unmet_hours", "isolated_share",
+    "carrying_capacity",
+    "heavily_burdened_share",
+    "burden_mean",
+    "unmet_hours",
+    "isolated_share",
     "severely_lonely_share",
 )
 #: The money that buys an effect: the municipality's yearly spending on actions.
@@ -128,13 +140,23 @@ def levels(frame: pd.DataFrame, indicators: Sequence[str], by: Sequence[str] = (
     for key, group in frame.groupby(keys, sort=False):
         for indicator in indicators:
             mean, sd, lo, hi = t_interval(group[indicator].to_numpy(float))
-            rows.append({**dict(zip(keys, key)), "indicator": indicator, "n": int(group[indicator].notna().sum()),
-                         "mean": mean, "sd": sd, "ci_low": lo, "ci_high": hi})
+            rows.append(
+                {
+                    **dict(zip(keys, key)),
+                    "indicator": indicator,
+                    "n": int(group[indicator].notna().sum()),
+                    "mean": mean,
+                    "sd": sd,
+                    "ci_low": lo,
+                    "ci_high": hi,
+                }
+            )
     return pd.DataFrame(rows, columns=[*keys, "indicator", "n", "mean", "sd", "ci_low", "ci_high"])
 
 
-def differences(frame: pd.DataFrame, reference: str, indicators: Sequence[str],
-                by: Sequence[str] = ("year",)) -> pd.DataFrame:
+def differences(
+    frame: pd.DataFrame, reference: str, indicators: Sequence[str], by: Sequence[str] = ("year",)
+) -> pd.DataFrame:
     """Paired differences of every other arm from ``reference``: seeds matched, per ``by`` group and indicator.
 
     Columns: ``n_pairs``; ``mean``, ``ci_low``, ``ci_high`` of the per-seed
@@ -155,14 +177,36 @@ def differences(frame: pd.DataFrame, reference: str, indicators: Sequence[str],
                 x, r = pair[indicator].to_numpy(float), pair[f"{indicator}__ref"].to_numpy(float)
                 mean, sd, lo, hi = t_interval(x - r)
                 u_lo, u_hi = welch_interval(x, r)
-                rows.append({
-                    "arm": arm, "reference": reference, **dict(zip(by, key)), "indicator": indicator,
-                    "n_pairs": len(pair), "mean": mean, "sd": sd, "ci_low": lo, "ci_high": hi,
-                    "unpaired_ci_low": u_lo, "unpaired_ci_high": u_hi,
-                    "narrowing": _width_ratio(u_hi - u_lo, hi - lo),
-                })
-    columns = ["arm", "reference", *by, "indicator", "n_pairs", "mean", "sd", "ci_low", "ci_high",
-               "unpaired_ci_low", "unpaired_ci_high", "narrowing"]
+                rows.append(
+                    {
+                        "arm": arm,
+                        "reference": reference,
+                        **dict(zip(by, key)),
+                        "indicator": indicator,
+                        "n_pairs": len(pair),
+                        "mean": mean,
+                        "sd": sd,
+                        "ci_low": lo,
+                        "ci_high": hi,
+                        "unpaired_ci_low": u_lo,
+                        "unpaired_ci_high": u_hi,
+                        "narrowing": _width_ratio(u_hi - u_lo, hi - lo),
+                    }
+                )
+    columns = [
+        "arm",
+        "reference",
+        *by,
+        "indicator",
+        "n_pairs",
+        "mean",
+        "sd",
+        "ci_low",
+        "ci_high",
+        "unpaired_ci_low",
+        "unpaired_ci_high",
+        "narrowing",
+    ]
     return pd.DataFrame(rows, columns=columns)
 
 
@@ -191,19 +235,38 @@ def cost_per_effect(diffs: pd.DataFrame, years: Sequence[int]) -> pd.DataFrame:
             else:
                 status = "no_effect"
             extra = float(cost["mean"]) if cost is not None else math.nan
-            rows.append({
-                "arm": arm, "reference": row["reference"], "year": year, "effect": effect.indicator,
-                "unit": effect.unit, "improvement": improvement, "improvement_ci_low": lo,
-                "improvement_ci_high": hi,
-                "extra_cost_eur_per_year": extra,
-                "extra_cost_ci_low": float(cost["ci_low"]) if cost is not None else math.nan,
-                "extra_cost_ci_high": float(cost["ci_high"]) if cost is not None else math.nan,
-                "cost_per_unit_eur": extra / improvement if status == "improvement" else math.nan,
-                "status": status,
-            })
-    columns = ["arm", "reference", "year", "effect", "unit", "improvement", "improvement_ci_low",
-               "improvement_ci_high", "extra_cost_eur_per_year", "extra_cost_ci_low", "extra_cost_ci_high",
-               "cost_per_unit_eur", "status"]
+            rows.append(
+                {
+                    "arm": arm,
+                    "reference": row["reference"],
+                    "year": year,
+                    "effect": effect.indicator,
+                    "unit": effect.unit,
+                    "improvement": improvement,
+                    "improvement_ci_low": lo,
+                    "improvement_ci_high": hi,
+                    "extra_cost_eur_per_year": extra,
+                    "extra_cost_ci_low": float(cost["ci_low"]) if cost is not None else math.nan,
+                    "extra_cost_ci_high": float(cost["ci_high"]) if cost is not None else math.nan,
+                    "cost_per_unit_eur": extra / improvement if status == "improvement" else math.nan,
+                    "status": status,
+                }
+            )
+    columns = [
+        "arm",
+        "reference",
+        "year",
+        "effect",
+        "unit",
+        "improvement",
+        "improvement_ci_low",
+        "improvement_ci_high",
+        "extra_cost_eur_per_year",
+        "extra_cost_ci_low",
+        "extra_cost_ci_high",
+        "cost_per_unit_eur",
+        "status",
+    ]
     return pd.DataFrame(rows, columns=columns)
 
 
@@ -244,8 +307,14 @@ def pick_years(frame: pd.DataFrame, at_years: Sequence[int] | None) -> list[int]
     return sorted({max(1, last // 2), last})
 
 
-def compare(frame: pd.DataFrame, arms: Sequence[str], reference: str, at_years: Sequence[int] | None = None,
-            wijken: pd.DataFrame | None = None, setup: dict[str, Any] | None = None) -> Comparison:
+def compare(
+    frame: pd.DataFrame,
+    arms: Sequence[str],
+    reference: str,
+    at_years: Sequence[int] | None = None,
+    wijken: pd.DataFrame | None = None,
+    setup: dict[str, Any] | None = None,
+) -> Comparison:
     """Compare ``arms`` with ``reference``.
 
     ``frame`` has a row per run per year (years from 1) with columns ``arm``,
@@ -261,8 +330,9 @@ def compare(frame: pd.DataFrame, arms: Sequence[str], reference: str, at_years: 
     level["arm"] = level["arm"].astype(str)
     diffs = differences(frame, reference, indicators)
     order = {a: i for i, a in enumerate(arms)}
-    diffs = diffs.sort_values(["arm", "year"], key=lambda s: s.map(order) if s.name == "arm" else s,
-                              kind="stable").reset_index(drop=True)
+    diffs = diffs.sort_values(
+        ["arm", "year"], key=lambda s: s.map(order) if s.name == "arm" else s, kind="stable"
+    ).reset_index(drop=True)
     cmp = Comparison(list(arms), reference, years, level, diffs, cost_per_effect(diffs, years), dict(setup or {}))
     if wijken is not None and not wijken.empty:
         wijken = wijken[wijken["arm"].isin(arms)]
@@ -307,8 +377,9 @@ def compose_scenario(scenario: str, overrides: Sequence[str], conf_dir: Path) ->
     return cfg, to_sim_config(cfg)
 
 
-def plan_runs(scenarios: Sequence[str], seeds: Sequence[int], overrides: Sequence[str], out_dir: Path,
-              conf_dir: Path) -> list[RunSpec]:
+def plan_runs(
+    scenarios: Sequence[str], seeds: Sequence[int], overrides: Sequence[str], out_dir: Path, conf_dir: Path
+) -> list[RunSpec]:
     """Every (scenario, seed) run of a comparison, composed and checked; runs already in ``out_dir`` are checked
     to have been made with the same settings (else InputError: the directory belongs to another comparison)."""
     from omegaconf import OmegaConf
@@ -324,8 +395,15 @@ def plan_runs(scenarios: Sequence[str], seeds: Sequence[int], overrides: Sequenc
             run_overrides = [f"scenario={scenario}", f"seed={seed}", *overrides]
             seeded = OmegaConf.create(OmegaConf.to_container(cfg))
             seeded.seed = seed
-            spec = RunSpec(arm, scenario, seed, run_dir, dataclasses.replace(config, seed=seed), run_overrides,
-                           OmegaConf.to_yaml(seeded))
+            spec = RunSpec(
+                arm,
+                scenario,
+                seed,
+                run_dir,
+                dataclasses.replace(config, seed=seed),
+                run_overrides,
+                OmegaConf.to_yaml(seeded),
+            )
             if is_complete(run_dir):
                 done = run_dir / ".hydra" / "overrides.yaml"
                 before = yaml.safe_load(done.read_text()) if done.is_file() else None
@@ -361,8 +439,9 @@ def execute_run(spec: RunSpec, on_week: Callable[[], None] | None = None) -> str
     return None
 
 
-def run_all(specs: Sequence[RunSpec], jobs: int = 1, label: str = "runs", launcher: Any = None,
-            folder: Path | None = None) -> dict[Path, str]:
+def run_all(
+    specs: Sequence[RunSpec], jobs: int = 1, label: str = "runs", launcher: Any = None, folder: Path | None = None
+) -> dict[Path, str]:
     """Run every spec whose directory is not complete, ``jobs`` at a time; return failures (run_dir → error).
 
     With a ``launcher`` (:class:`samenkracht.tools.launchers.Launcher`) the runs are one job array of that launcher

@@ -106,7 +106,9 @@ def parse_args(argv: Sequence[str]) -> tuple[Options, list[str]]:
         if arg in HYDRA_FLAGS or key in HYDRA_FLAGS:
             raise InputError(f"'{arg}': {PROG} runs the seeds and scenarios itself; Hydra flags are not used here.")
         if not eq:
-            raise InputError(f"'{arg}' is not an option: write key=value (for example scenarios=baseline,respite_care).")
+            raise InputError(
+                f"'{arg}' is not an option: write key=value (for example scenarios=baseline,respite_care)."
+            )
         if key == "scenarios":
             opts.scenarios = _items(value)
         elif key == "seeds":
@@ -152,10 +154,10 @@ def parse_args(argv: Sequence[str]) -> tuple[Options, list[str]]:
 
 
 def _check_overrides(overrides: list[str]) -> list[str]:
-    from samenkracht.tools.run import CONF_DIR
     from samenkracht.sim.config import SimConfig
     from samenkracht.tools.config_store import register_configs
     from samenkracht.tools.overrides import open_actions, precheck
+    from samenkracht.tools.run import CONF_DIR
 
     register_configs()
     overrides = open_actions(overrides)
@@ -197,22 +199,28 @@ def from_running(opts: Options, overrides: list[str], argv: Sequence[str], launc
     """Run every scenario at every seed (resuming in ``out``); return (frame, wijken, arms, reference, setup, out)."""
     from samenkracht.analysis.collect import collect_runs, collect_wijken, write_dataset
     from samenkracht.analysis.compare import arm_labels, plan_runs, run_all
-    from samenkracht.tools.run import CONF_DIR
     from samenkracht.tools.outputs import is_complete
     from samenkracht.tools.overrides import config_groups
+    from samenkracht.tools.run import CONF_DIR
 
     overrides = _check_overrides(overrides)
     available = config_groups(Path(CONF_DIR)).get("scenario", [])
     if not opts.scenarios:
-        raise InputError(f"give the scenarios to compare, e.g. scenarios=baseline,respite_care (the first is the "
-                         f"reference). Available: {', '.join(available)}.")
+        raise InputError(
+            f"give the scenarios to compare, e.g. scenarios=baseline,respite_care (the first is the "
+            f"reference). Available: {', '.join(available)}."
+        )
     unknown = [s for s in opts.scenarios if s not in available]
     if unknown:
-        raise InputError(f"scenarios: no such scenario {', '.join(map(repr, unknown))}. Available: "
-                         f"{', '.join(available)} (files in {Path(CONF_DIR, 'scenario')}/).")
+        raise InputError(
+            f"scenarios: no such scenario {', '.join(map(repr, unknown))}. Available: "
+            f"{', '.join(available)} (files in {Path(CONF_DIR, 'scenario')}/)."
+        )
     if len(opts.scenarios) < 2:
-        raise InputError(f"scenarios={','.join(opts.scenarios)}: give at least two scenarios, e.g. "
-                         f"scenarios=baseline,{opts.scenarios[0]} (the first is the reference).")
+        raise InputError(
+            f"scenarios={','.join(opts.scenarios)}: give at least two scenarios, e.g. "
+            f"scenarios=baseline,{opts.scenarios[0]} (the first is the reference)."
+        )
     seeds = opts.seeds or list(range(1, DEFAULT_SEEDS + 1))
     out = opts.out or _default_out()
     specs = plan_runs(opts.scenarios, seeds, overrides, out, Path(CONF_DIR))
@@ -223,15 +231,21 @@ def from_running(opts: Options, overrides: list[str], argv: Sequence[str], launc
         raise InputError(f"at_years: {max(opts.at_years)} is beyond the {years} simulated years.")
     arms = arm_labels(opts.scenarios)
     done = sum(1 for s in specs if is_complete(s.run_dir))
-    print(f"{PROG}: {len(specs)} runs ({len(arms)} scenarios × {len(seeds)} seeds, "
-          f"{specs[0].config.population.size:,} residents, {years} year{'s' if years != 1 else ''}) in {out / 'runs'}"
-          + (f"; {done} already done" if done else ""), flush=True)
+    print(
+        f"{PROG}: {len(specs)} runs ({len(arms)} scenarios × {len(seeds)} seeds, "
+        f"{specs[0].config.population.size:,} residents, {years} year{'s' if years != 1 else ''}) in {out / 'runs'}"
+        + (f"; {done} already done" if done else ""),
+        flush=True,
+    )
     failures = run_all(specs, opts.jobs, label=f"{PROG}: runs done", launcher=launcher, folder=out / ".submitit")
     if failures:
         for run_dir, error in failures.items():
             print(f"{PROG}: run failed: {run_dir}: {error} (traceback in {run_dir / 'error.txt'})", file=sys.stderr)
-        fail(f"{len(failures)} of {len(specs)} runs failed; no report written. Rerun the same command to retry "
-             f"them (finished runs are kept).", status=1)
+        fail(
+            f"{len(failures)} of {len(specs)} runs failed; no report written. Rerun the same command to retry "
+            f"them (finished runs are kept).",
+            status=1,
+        )
     arm_of = {str(s.run_dir.resolve()): s.arm for s in specs}
     ids: dict = {}  # each run's identification, read once for both tables
     frame = collect_runs([s.run_dir for s in specs], ids=ids)
@@ -243,11 +257,13 @@ def from_running(opts: Options, overrides: list[str], argv: Sequence[str], launc
         wijken.insert(1, "arm", wijken["run_dir"].map(arm_of))
         wijken = _with_years(wijken)
     setup = _runs_setup(frame)
-    setup.update({
-        "descriptions": {s.arm: s.config.scenario.description for s in specs},
-        "overrides": overrides,
-        "command": shlex.join([PROG, *argv]),
-    })
+    setup.update(
+        {
+            "descriptions": {s.arm: s.config.scenario.description for s in specs},
+            "overrides": overrides,
+            "command": shlex.join([PROG, *argv]),
+        }
+    )
     return _with_years(frame), wijken, arms, arms[0], setup, out
 
 
@@ -285,8 +301,10 @@ def from_runs(opts: Options, overrides: list[str]):
     from samenkracht.analysis.collect import IncompleteRunWarning, collect, collect_wijken
 
     if overrides:
-        raise InputError(f"model overrides ({' '.join(overrides)}) apply only when running; with runs= each run "
-                         f"keeps the settings it was made with.")
+        raise InputError(
+            f"model overrides ({' '.join(overrides)}) apply only when running; with runs= each run "
+            f"keeps the settings it was made with."
+        )
     if opts.seeds_count:
         raise InputError("with runs=, pick seeds as a list (seeds=[1,2,3]) or leave seeds out to use them all.")
     with warnings.catch_warnings(record=True) as caught:
@@ -324,8 +342,10 @@ def from_runs(opts: Options, overrides: list[str]):
     for arm in arms[1:]:
         shared = ref_seeds & set(frame.loc[frame["arm"] == arm, "seed"])
         if len(shared) < 2:
-            raise InputError(f"'{arm}' and the reference '{arms[0]}' share {len(shared)} seed(s); paired "
-                             f"differences need at least 2 seeds run in both.")
+            raise InputError(
+                f"'{arm}' and the reference '{arms[0]}' share {len(shared)} seed(s); paired "
+                f"differences need at least 2 seeds run in both."
+            )
     frame = frame[frame["arm"].isin(arms)]
     wijken = None
     if opts.per_wijk:
@@ -335,8 +355,7 @@ def from_runs(opts: Options, overrides: list[str]):
         wijken = _with_years(wijken)
     setup = _runs_setup(frame)
     first = frame.drop_duplicates("arm").set_index("arm")["run_dir"]
-    setup.update({"descriptions": {a: _description(first[a]) for a in arms},
-                  "runs_from": [str(p) for p in opts.runs]})
+    setup.update({"descriptions": {a: _description(first[a]) for a in arms}, "runs_from": [str(p) for p in opts.runs]})
     return _with_years(frame), wijken, arms, arms[0], setup, opts.out or _default_out()
 
 
@@ -371,16 +390,29 @@ def main(argv: Sequence[str] | None = None) -> None:
     except InputError as err:
         fail(str(err))
     except KeyboardInterrupt:
-        print(f"\n{PROG}: interrupted; finished runs are kept. Run the same command with out=... to resume.",
-              file=sys.stderr)
+        print(
+            f"\n{PROG}: interrupted; finished runs are kept. Run the same command with out=... to resume.",
+            file=sys.stderr,
+        )
         sys.exit(130)
     path = write_report(cmp, out, opts.lang, opts.per_wijk)
-    settings = {"arms": arms, "reference": reference, "at_years": cmp.at_years, "lang": opts.lang,
-                "per_wijk": opts.per_wijk, "git_revision": git_revision(Path(__file__).resolve().parent), **setup}
+    settings = {
+        "arms": arms,
+        "reference": reference,
+        "at_years": cmp.at_years,
+        "lang": opts.lang,
+        "per_wijk": opts.per_wijk,
+        "git_revision": git_revision(Path(__file__).resolve().parent),
+        **setup,
+    }
     write_atomic(out / "compare.json", lambda p: p.write_text(json.dumps(settings, indent=2, default=str) + "\n"))
     factor = cmp.narrowing_median(cmp.at_years[-1])
-    narrower = (f"; paired intervals are {factor:.1f} times narrower than with independent seeds (median, "
-                f"year {cmp.at_years[-1]})" if not math.isnan(factor) else "")
+    narrower = (
+        f"; paired intervals are {factor:.1f} times narrower than with independent seeds (median, "
+        f"year {cmp.at_years[-1]})"
+        if not math.isnan(factor)
+        else ""
+    )
     print(f"Compared {', '.join(arms[1:])} with {reference} over {len(setup['seeds'])} seeds{narrower}.")
     print(f"Report: {path}")
 

@@ -28,14 +28,24 @@ COLOURS = ("#000000", "#0072B2", "#D55E00", "#009E73", "#CC79A7", "#E69F00", "#5
 LINESTYLES = ("-", "--", "-.", ":", (0, (5, 1, 1, 1, 1, 1)), (0, (8, 2)), (0, (1, 1)))
 MARKERS = ("o", "s", "^", "D", "v", "P", "X")
 STYLE = {
-    "font.size": 14, "axes.titlesize": 14, "axes.labelsize": 13, "xtick.labelsize": 12, "ytick.labelsize": 12,
-    "legend.fontsize": 13, "axes.titleweight": "bold", "lines.linewidth": 2.2, "lines.markersize": 6,
+    "font.size": 14,
+    "axes.titlesize": 14,
+    "axes.labelsize": 13,
+    "xtick.labelsize": 12,
+    "ytick.labelsize": 12,
+    "legend.fontsize": 13,
+    "axes.titleweight": "bold",
+    "lines.linewidth": 2.2,
+    "lines.markersize": 6,
 }
 
 
 def _style(i: int) -> dict:
-    return {"color": COLOURS[i % len(COLOURS)], "linestyle": LINESTYLES[i % len(LINESTYLES)],
-            "marker": MARKERS[i % len(MARKERS)]}
+    return {
+        "color": COLOURS[i % len(COLOURS)],
+        "linestyle": LINESTYLES[i % len(LINESTYLES)],
+        "marker": MARKERS[i % len(MARKERS)],
+    }
 
 
 class _UnitFormatter(Formatter):
@@ -67,8 +77,9 @@ def _png(fig: plt.Figure) -> bytes:
     return buf.getvalue()
 
 
-def _band(ax: plt.Axes, years: np.ndarray, mean: np.ndarray, lo: np.ndarray, hi: np.ndarray, i: int,
-          label: str) -> None:
+def _band(
+    ax: plt.Axes, years: np.ndarray, mean: np.ndarray, lo: np.ndarray, hi: np.ndarray, i: int, label: str
+) -> None:
     style = _style(i)
     ax.fill_between(years, lo, hi, color=style["color"], alpha=0.15, linewidth=0)
     ax.plot(years, lo, color=style["color"], linewidth=0.7, alpha=0.6)
@@ -98,8 +109,14 @@ def _finish(fig: plt.Figure, axes: np.ndarray, handles_from: plt.Axes, n: int, l
     fig.tight_layout(rect=(0, 0, 1, top))
     if title:
         fig.suptitle(title, y=1 - 0.1 / height, va="top", fontsize=15, fontweight="bold")
-    fig.legend(handles, labels, loc="upper center", ncol=min(3, len(labels)), frameon=False,
-               bbox_to_anchor=(0.5, 1 - (0.6 if title else 0.1) / height))
+    fig.legend(
+        handles,
+        labels,
+        loc="upper center",
+        ncol=min(3, len(labels)),
+        frameon=False,
+        bbox_to_anchor=(0.5, 1 - (0.6 if title else 0.1) / height),
+    )
 
 
 def plot_indicators(cmp: Comparison, lang: str = "nl", diff: bool = False) -> bytes:
@@ -117,8 +134,15 @@ def plot_indicators(cmp: Comparison, lang: str = "nl", diff: bool = False) -> by
                 if diff and arm == cmp.reference:
                     continue
                 r = rows[rows["arm"] == arm].sort_values("year")
-                _band(ax, r["year"].to_numpy(), r["mean"].to_numpy(), r["ci_low"].to_numpy(),
-                      r["ci_high"].to_numpy(), i, f"{arm} − {cmp.reference}" if diff else arm)
+                _band(
+                    ax,
+                    r["year"].to_numpy(),
+                    r["mean"].to_numpy(),
+                    r["ci_low"].to_numpy(),
+                    r["ci_high"].to_numpy(),
+                    i,
+                    f"{arm} − {cmp.reference}" if diff else arm,
+                )
             words = label(indicator, lang)
             ax.set_title(words.name)
             if diff:
@@ -141,8 +165,15 @@ def plot_wijk(cmp: Comparison, indicator: str, lang: str = "nl") -> bytes:
         for ax, wijk in zip(axes.flat, wijken):
             for i, arm in enumerate(cmp.arms):
                 r = rows[(rows["arm"] == arm) & (rows["wijk_name"] == wijk)].sort_values("year")
-                _band(ax, r["year"].to_numpy(), r["mean"].to_numpy(), r["ci_low"].to_numpy(),
-                      r["ci_high"].to_numpy(), i, arm)
+                _band(
+                    ax,
+                    r["year"].to_numpy(),
+                    r["mean"].to_numpy(),
+                    r["ci_low"].to_numpy(),
+                    r["ci_high"].to_numpy(),
+                    i,
+                    arm,
+                )
             ax.set_title(str(wijk))
             _format_y(ax, indicator, lang, diff=False)
         words = label(indicator, lang)

@@ -16,7 +16,11 @@ from samenkracht.sim.time import WEEKS_PER_YEAR  # noqa: E402
 
 #: The indicators of the panels of the headline plot (titles and units from the indicator table, in English).
 HEADLINE_PANELS: tuple[str, ...] = (
-    "carrying_capacity", "heavily_burdened_share", "unmet_hours", "isolated_share", "severely_lonely_share",
+    "carrying_capacity",
+    "heavily_burdened_share",
+    "unmet_hours",
+    "isolated_share",
+    "severely_lonely_share",
     "municipal_cost_eur",
 )
 

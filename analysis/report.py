@@ -66,8 +66,10 @@ def _cell(r: pd.Series, indicator: str, lang: str, diff: bool = False, cls: str 
     """A table cell: the mean and, below it, its 95% interval; a difference whose interval excludes zero in bold."""
     if diff and _sig(r):
         cls += " sig"
-    return (f'<td class="{cls}">{_e(value(r["mean"], indicator, lang, diff=diff))}<br>'
-            f'<small>{_e(interval(r["ci_low"], r["ci_high"], indicator, lang, diff=diff))}</small></td>')
+    return (
+        f'<td class="{cls}">{_e(value(r["mean"], indicator, lang, diff=diff))}<br>'
+        f'<small>{_e(interval(r["ci_low"], r["ci_high"], indicator, lang, diff=diff))}</small></td>'
+    )
 
 
 def _setup(cmp: Comparison, lang: str) -> str:
@@ -112,11 +114,14 @@ def _headline(cmp: Comparison, lang: str) -> str:
                 if (indicator, arm) not in rows.index:
                     cells.append("<td>—</td>")
                     continue
-                cells.append(_cell(rows.loc[(indicator, arm)], indicator, lang,
-                                   cls="num ref" if arm == cmp.reference else "num"))
+                cells.append(
+                    _cell(rows.loc[(indicator, arm)], indicator, lang, cls="num ref" if arm == cmp.reference else "num")
+                )
             body.append(f"<tr><th>{_e(words.name)}<br><small>{_e(words.yearly_unit)}</small></th>{''.join(cells)}</tr>")
-        parts.append(f"<h3>{_e(t['h_year'].format(year=year))}</h3>"
-                     f"<table><tr><th>{_e(t['indicator'])}</th>{head}</tr>{''.join(body)}</table>")
+        parts.append(
+            f"<h3>{_e(t['h_year'].format(year=year))}</h3>"
+            f"<table><tr><th>{_e(t['indicator'])}</th>{head}</tr>{''.join(body)}</table>"
+        )
     return "".join(parts)
 
 
@@ -141,8 +146,10 @@ def _differences(cmp: Comparison, lang: str) -> str:
     parts = [f"<p>{_e(intro)}</p>"]
     for year in cmp.at_years:
         rows = table[table["year"] == year]
-        head = (f"<tr><th>{_e(t['scenario'])}</th><th>{_e(t['indicator'])}</th><th>{_e(t['difference'])}</th>"
-                f"<th>{_e(t['interval'])}</th><th>{_e(t['unpaired'])}</th><th>{_e(t['narrowing'])}</th></tr>")
+        head = (
+            f"<tr><th>{_e(t['scenario'])}</th><th>{_e(t['indicator'])}</th><th>{_e(t['difference'])}</th>"
+            f"<th>{_e(t['interval'])}</th><th>{_e(t['unpaired'])}</th><th>{_e(t['narrowing'])}</th></tr>"
+        )
         body = []
         for _, r in rows.iterrows():
             ind = r["indicator"]
@@ -152,7 +159,8 @@ def _differences(cmp: Comparison, lang: str) -> str:
                 f"<small>{_e(_diff_unit(ind, lang))}</small></td>"
                 f"<td{cls}>{_e(value(r['mean'], ind, lang, diff=True))}</td>"
                 f"<td{cls}>{_e(interval(r['ci_low'], r['ci_high'], ind, lang, diff=True))}</td>"
-                f'<td class="num">{_e(interval(r["unpaired_ci_low"], r["unpaired_ci_high"], ind, lang, diff=True))}</td>'
+                f'<td class="num">'
+                f'{_e(interval(r["unpaired_ci_low"], r["unpaired_ci_high"], ind, lang, diff=True))}</td>'
                 f'<td class="num">{_e(_narrowing(r["narrowing"], lang))}</td></tr>'
             )
         parts.append(f"<h3>{_e(t['h_year'].format(year=year))}</h3><table>{head}{''.join(body)}</table>")
@@ -164,24 +172,35 @@ def _cost(cmp: Comparison, lang: str) -> str:
     parts = [f"<p>{_e(t['cost_intro'])}</p>"]
     for year in cmp.at_years:
         rows = cmp.cost[cmp.cost["year"] == year]
-        head = (f"<tr><th>{_e(t['scenario'])}</th><th>{_e(t['effect'])}</th><th>{_e(t['improvement'])}</th>"
-                f"<th>{_e(t['extra_cost'])}</th><th>{_e(t['cost_per_unit'])}</th></tr>")
+        head = (
+            f"<tr><th>{_e(t['scenario'])}</th><th>{_e(t['effect'])}</th><th>{_e(t['improvement'])}</th>"
+            f"<th>{_e(t['extra_cost'])}</th><th>{_e(t['cost_per_unit'])}</th></tr>"
+        )
         body = []
         for _, r in rows.iterrows():
             unit = t[f"unit_{r['unit']}"]
-            imp = (f"{number(r['improvement'], 2, lang, sign=True)} {unit}<br><small>"
-                   f"{number(r['improvement_ci_low'], 2, lang)} – {number(r['improvement_ci_high'], 2, lang)}</small>")
-            cost = (f"€ {number(r['extra_cost_eur_per_year'], 0, lang, sign=True)}<br><small>"
-                    f"€ {number(r['extra_cost_ci_low'], 0, lang)} – € {number(r['extra_cost_ci_high'], 0, lang)}"
-                    f"</small>")
+            imp = (
+                f"{number(r['improvement'], 2, lang, sign=True)} {unit}<br><small>"
+                f"{number(r['improvement_ci_low'], 2, lang)} – {number(r['improvement_ci_high'], 2, lang)}</small>"
+            )
+            cost = (
+                f"€ {number(r['extra_cost_eur_per_year'], 0, lang, sign=True)}<br><small>"
+                f"€ {number(r['extra_cost_ci_low'], 0, lang)} – € {number(r['extra_cost_ci_high'], 0, lang)}"
+                f"</small>"
+            )
             if r["status"] == "improvement":
-                per = (t["saves"] if r["extra_cost_eur_per_year"] <= 0
-                       else f"€ {number(r['cost_per_unit_eur'], 0, lang)} {t['per_unit_' + r['unit']]}")
+                per = (
+                    t["saves"]
+                    if r["extra_cost_eur_per_year"] <= 0
+                    else f"€ {number(r['cost_per_unit_eur'], 0, lang)} {t['per_unit_' + r['unit']]}"
+                )
                 cls = "num sig"
             else:
                 per, cls = t[r["status"]], "num"
-            body.append(f"<tr><td>{_e(r['arm'])}</td><td>{_e(label(r['effect'], lang).name)}</td>"
-                        f'<td class="num">{imp}</td><td class="num">{cost}</td><td class="{cls}">{_e(per)}</td></tr>')
+            body.append(
+                f"<tr><td>{_e(r['arm'])}</td><td>{_e(label(r['effect'], lang).name)}</td>"
+                f'<td class="num">{imp}</td><td class="num">{cost}</td><td class="{cls}">{_e(per)}</td></tr>'
+            )
         parts.append(f"<h3>{_e(t['h_year'].format(year=year))}</h3><table>{head}{''.join(body)}</table>")
     return "".join(parts)
 
@@ -200,8 +219,10 @@ def _wijk_table(cmp: Comparison, lang: str) -> str:
         for wijk in pd.unique(rows["wijk_name"]):
             cells = [_cell(r_arm.loc[(wijk, ind)], ind, lang, diff=True) for ind in indicators]
             body.append(f"<tr><th>{_e(wijk)}</th>{''.join(cells)}</tr>")
-        parts.append(f"<h3>{_e(arm)} − {_e(cmp.reference)}</h3>"
-                     f"<table><tr><th>{_e(t['wijk'])}</th>{head}</tr>{''.join(body)}</table>")
+        parts.append(
+            f"<h3>{_e(arm)} − {_e(cmp.reference)}</h3>"
+            f"<table><tr><th>{_e(t['wijk'])}</th>{head}</tr>{''.join(body)}</table>"
+        )
     return "".join(parts)
 
 
@@ -214,8 +235,10 @@ def figures(cmp: Comparison, lang: str, per_wijk: bool) -> dict[str, tuple[str, 
     from samenkracht.analysis.compare_plots import plot_indicators, plot_wijk
 
     t = TEXT[lang]
-    out = {"indicators": (t["fig_levels"], plot_indicators(cmp, lang)),
-           "differences": (t["fig_diffs"], plot_indicators(cmp, lang, diff=True))}
+    out = {
+        "indicators": (t["fig_levels"], plot_indicators(cmp, lang)),
+        "differences": (t["fig_diffs"], plot_indicators(cmp, lang, diff=True)),
+    }
     if per_wijk and cmp.wijk_levels is not None:
         for indicator in pd.unique(cmp.wijk_levels["indicator"]):
             caption = t["fig_wijk"].format(indicator=label(indicator, lang).name)
@@ -240,10 +263,12 @@ def render_html(cmp: Comparison, lang: str, figs: dict[str, tuple[str, bytes]], 
     note = f'<p class="note">{_e(t["csv_note"].format(files=", ".join(csv_files)))}</p>'
     sections.append(("method", t["h_method"], t["method"] + note))
     body = "".join(f'<section id="{sid}"><h2>{_e(title)}</h2>{content}</section>' for sid, title, content in sections)
-    return (f'<!DOCTYPE html>\n<html lang="{lang}"><head><meta charset="utf-8">'
-            f'<meta name="viewport" content="width=device-width, initial-scale=1">'
-            f"<title>{_e(t['title'])}: {_e(', '.join(cmp.arms))}</title><style>{CSS}</style></head><body>"
-            f"<h1>{_e(t['title'])}</h1><p class=\"subtitle\">{_e(t['subtitle'])}</p>{body}</body></html>\n")
+    return (
+        f'<!DOCTYPE html>\n<html lang="{lang}"><head><meta charset="utf-8">'
+        f'<meta name="viewport" content="width=device-width, initial-scale=1">'
+        f"<title>{_e(t['title'])}: {_e(', '.join(cmp.arms))}</title><style>{CSS}</style></head><body>"
+        f"<h1>{_e(t['title'])}</h1><p class=\"subtitle\">{_e(t['subtitle'])}</p>{body}</body></html>\n"
+    )
 
 
 def tables(cmp: Comparison) -> dict[str, pd.DataFrame]:

@@ -1,4 +1,4 @@
-"""Resilience of the social base after a shock: how far the headline indicators fall, and how many weeks they take to recover.
+"""Resilience of the social base after a shock: how far the headline indicators fall and how long they take to recover.
 
 The shocked run is compared with the same run without the shock (same seed:
 common random numbers make the two identical until the shock). For each
@@ -59,16 +59,18 @@ def resilience(
                     recovery = float(weeks[i] - shock_week)
                     break
         fall = better * (level - worst)
-        rows.append({
-            "indicator": column,
-            "level_before": level,
-            "worst": worst,
-            "fall": max(0.0, fall),
-            "fall_relative": max(0.0, fall) / abs(level) if level else 0.0,
-            "worst_week": int(weeks[worst_i]) if worst_i is not None else None,
-            "recovery_weeks": recovery,
-            "recovered": bool(np.isfinite(recovery)),
-        })
+        rows.append(
+            {
+                "indicator": column,
+                "level_before": level,
+                "worst": worst,
+                "fall": max(0.0, fall),
+                "fall_relative": max(0.0, fall) / abs(level) if level else 0.0,
+                "worst_week": int(weeks[worst_i]) if worst_i is not None else None,
+                "recovery_weeks": recovery,
+                "recovered": bool(np.isfinite(recovery)),
+            }
+        )
     return pd.DataFrame(rows)
 
 

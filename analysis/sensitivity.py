@@ -26,7 +26,11 @@ RESAMPLES = 1000
 
 def problem(params: Mapping[str, Sequence[float]]) -> dict:
     """SALib's problem definition: parameter names (dotted config keys) and their [lo, hi] ranges."""
-    return {"num_vars": len(params), "names": list(params), "bounds": [[float(lo), float(hi)] for lo, hi in params.values()]}
+    return {
+        "num_vars": len(params),
+        "names": list(params),
+        "bounds": [[float(lo), float(hi)] for lo, hi in params.values()],
+    }
 
 
 def morris_design(prob: dict, trajectories: int, levels: int, seed: int) -> np.ndarray:
@@ -37,7 +41,10 @@ def morris_design(prob: dict, trajectories: int, levels: int, seed: int) -> np.n
 
 
 def sobol_design(prob: dict, n: int, second_order: bool, seed: int) -> np.ndarray:
-    """Saltelli's scheme on a scrambled Sobol' sequence: ``n × (parameters + 2)`` points (``2 × parameters + 2`` with second order)."""
+    """Saltelli's scheme on a scrambled Sobol' sequence.
+
+    ``n × (parameters + 2)`` points, or ``n × (2 × parameters + 2)`` with second order.
+    """
     from SALib.sample import sobol
 
     return sobol.sample(prob, n, calc_second_order=second_order, seed=seed)
@@ -56,16 +63,25 @@ def morris_indices(
 
     frames = []
     for indicator, y in outputs.items():
-        res = morris.analyze(prob, x, np.asarray(y, dtype=float), num_resamples=RESAMPLES, conf_level=CONF_LEVEL,
-                             num_levels=levels, seed=seed)
-        df = pd.DataFrame({
-            "indicator": indicator,
-            "parameter": prob["names"],
-            "mu": np.asarray(res["mu"], dtype=float),
-            "mu_star": np.asarray(res["mu_star"], dtype=float),
-            "mu_star_conf": np.asarray(res["mu_star_conf"], dtype=float),
-            "sigma": np.asarray(res["sigma"], dtype=float),
-        })
+        res = morris.analyze(
+            prob,
+            x,
+            np.asarray(y, dtype=float),
+            num_resamples=RESAMPLES,
+            conf_level=CONF_LEVEL,
+            num_levels=levels,
+            seed=seed,
+        )
+        df = pd.DataFrame(
+            {
+                "indicator": indicator,
+                "parameter": prob["names"],
+                "mu": np.asarray(res["mu"], dtype=float),
+                "mu_star": np.asarray(res["mu_star"], dtype=float),
+                "mu_star_conf": np.asarray(res["mu_star_conf"], dtype=float),
+                "sigma": np.asarray(res["sigma"], dtype=float),
+            }
+        )
         frames.append(_ranked(df, "mu_star"))
     return pd.concat(frames, ignore_index=True)
 
@@ -90,22 +106,32 @@ def sobol_indices(
             nan = np.full(len(names), np.nan)
             res = {"S1": nan, "S1_conf": nan, "ST": nan, "ST_conf": nan}
         else:
-            res = sobol.analyze(prob, y, calc_second_order=second_order, num_resamples=RESAMPLES,
-                                conf_level=CONF_LEVEL, seed=seed)
-        df = pd.DataFrame({
-            "indicator": indicator,
-            "parameter": names,
-            "S1": np.asarray(res["S1"], dtype=float),
-            "S1_conf": np.asarray(res["S1_conf"], dtype=float),
-            "ST": np.asarray(res["ST"], dtype=float),
-            "ST_conf": np.asarray(res["ST_conf"], dtype=float),
-        })
+            res = sobol.analyze(
+                prob, y, calc_second_order=second_order, num_resamples=RESAMPLES, conf_level=CONF_LEVEL, seed=seed
+            )
+        df = pd.DataFrame(
+            {
+                "indicator": indicator,
+                "parameter": names,
+                "S1": np.asarray(res["S1"], dtype=float),
+                "S1_conf": np.asarray(res["S1_conf"], dtype=float),
+                "ST": np.asarray(res["ST"], dtype=float),
+                "ST_conf": np.asarray(res["ST_conf"], dtype=float),
+            }
+        )
         frames.append(_ranked(df, "ST"))
         if second_order and "S2" in res:
             for i in range(len(names)):
                 for j in range(i + 1, len(names)):
-                    pairs.append({"indicator": indicator, "parameter_1": names[i], "parameter_2": names[j],
-                                  "S2": float(res["S2"][i, j]), "S2_conf": float(res["S2_conf"][i, j])})
+                    pairs.append(
+                        {
+                            "indicator": indicator,
+                            "parameter_1": names[i],
+                            "parameter_2": names[j],
+                            "S2": float(res["S2"][i, j]),
+                            "S2_conf": float(res["S2_conf"][i, j]),
+                        }
+                    )
     return pd.concat(frames, ignore_index=True), (pd.DataFrame(pairs) if second_order else None)
 
 
@@ -124,8 +150,10 @@ def ranking_text(morris: pd.DataFrame | None, sobol: pd.DataFrame | None, header
             lines.append(f"  {indicator}")
             width = max(len(p) for p in df["parameter"])
             for row in df.itertuples():
-                lines.append(f"    {row.rank:>2}. {row.parameter:<{width}}  mu* {_g(row.mu_star)} ± {_g(row.mu_star_conf)}"
-                             f"   mu {_g(row.mu)}   sigma {_g(row.sigma)}")
+                lines.append(
+                    f"    {row.rank:>2}. {row.parameter:<{width}}  mu* {_g(row.mu_star)} ± {_g(row.mu_star_conf)}"
+                    f"   mu {_g(row.mu)}   sigma {_g(row.sigma)}"
+                )
     if sobol is not None:
         lines.append(header["sobol"])
         for indicator, df in sobol.groupby("indicator", sort=False):
@@ -135,8 +163,10 @@ def ranking_text(morris: pd.DataFrame | None, sobol: pd.DataFrame | None, header
                 continue
             width = max(len(p) for p in df["parameter"])
             for row in df.itertuples():
-                lines.append(f"    {row.rank:>2}. {row.parameter:<{width}}  ST {row.ST:6.3f} ± {row.ST_conf:.3f}"
-                             f"   S1 {row.S1:6.3f} ± {row.S1_conf:.3f}")
+                lines.append(
+                    f"    {row.rank:>2}. {row.parameter:<{width}}  ST {row.ST:6.3f} ± {row.ST_conf:.3f}"
+                    f"   S1 {row.S1:6.3f} ± {row.S1_conf:.3f}"
+                )
     return "\n".join(lines)
 
 
@@ -148,8 +178,9 @@ def plot_morris(df: pd.DataFrame, path: Path) -> None:
     """One panel per indicator: mu_star as bars with their confidence interval, sigma as dots."""
     indicators = list(dict.fromkeys(df["indicator"]))
     n_params = df["parameter"].nunique()
-    fig, axes = plt.subplots(len(indicators), 1, figsize=(8, 0.5 + (0.45 * n_params + 0.9) * len(indicators)),
-                             squeeze=False)
+    fig, axes = plt.subplots(
+        len(indicators), 1, figsize=(8, 0.5 + (0.45 * n_params + 0.9) * len(indicators)), squeeze=False
+    )
     for ax, indicator in zip(axes[:, 0], indicators):
         d = df[df["indicator"] == indicator].iloc[::-1]
         pos = np.arange(len(d))
@@ -167,18 +198,33 @@ def plot_morris(df: pd.DataFrame, path: Path) -> None:
 
 
 def plot_sobol(df: pd.DataFrame, path: Path) -> None:
-    """One panel per indicator: first-order (S1) and total-order (ST) indices side by side, with confidence intervals."""
+    """One panel per indicator: first-order (S1) and total-order (ST) indices side by side, with intervals."""
     indicators = list(dict.fromkeys(df["indicator"]))
     n_params = df["parameter"].nunique()
-    fig, axes = plt.subplots(len(indicators), 1, figsize=(8, 0.5 + (0.55 * n_params + 0.9) * len(indicators)),
-                             squeeze=False)
+    fig, axes = plt.subplots(
+        len(indicators), 1, figsize=(8, 0.5 + (0.55 * n_params + 0.9) * len(indicators)), squeeze=False
+    )
     for ax, indicator in zip(axes[:, 0], indicators):
         d = df[df["indicator"] == indicator].iloc[::-1]
         pos = np.arange(len(d))
-        ax.barh(pos + 0.2, d["ST"].fillna(0), height=0.4, xerr=d["ST_conf"].fillna(0), color="C1", capsize=3,
-                label="ST, total order")
-        ax.barh(pos - 0.2, d["S1"].fillna(0), height=0.4, xerr=d["S1_conf"].fillna(0), color="C0", capsize=3,
-                label="S1, first order")
+        ax.barh(
+            pos + 0.2,
+            d["ST"].fillna(0),
+            height=0.4,
+            xerr=d["ST_conf"].fillna(0),
+            color="C1",
+            capsize=3,
+            label="ST, total order",
+        )
+        ax.barh(
+            pos - 0.2,
+            d["S1"].fillna(0),
+            height=0.4,
+            xerr=d["S1_conf"].fillna(0),
+            color="C0",
+            capsize=3,
+            label="S1, first order",
+        )
         ax.set_yticks(pos, d["parameter"])
         ax.set_title(f"Sobol indices — {indicator}", fontsize=11)
         ax.set_xlabel("share of the indicator's variance")

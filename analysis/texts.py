@@ -40,13 +40,13 @@ TEXT: dict[str, dict[str, str]] = {
         "unpaired": "95%-interval met onafhankelijke seeds",
         "narrowing": "Versmalling",
         "headline_intro": "Gemiddelde over {n} seeds met 95%-interval, per jaar gemiddeld over de weken "
-                          "(geld: opgeteld over het jaar).",
+        "(geld: opgeteld over het jaar).",
         "diff_intro": "Scenario min referentie, per seed berekend en dan gemiddeld (gepaarde seeds). Vetgedrukt: "
-                      "het interval sluit nul uit. Aandelen in procentpunten.",
+        "het interval sluit nul uit. Aandelen in procentpunten.",
         "narrowing_text": "Door gemeenschappelijke toevalsgetallen zijn de intervallen in jaar {year} in het mediane "
-                          "geval {factor} keer zo smal als met onafhankelijke seeds.",
+        "geval {factor} keer zo smal als met onafhankelijke seeds.",
         "cost_intro": "Extra uitgaven van de gemeente per jaar, gedeeld door de verbetering ten opzichte van "
-                      "de referentie. Alleen waar de verbetering aantoonbaar is (het 95%-interval sluit nul uit).",
+        "de referentie. Alleen waar de verbetering aantoonbaar is (het 95%-interval sluit nul uit).",
         "effect": "Effect",
         "extra_cost": "Extra uitgaven (€ per jaar)",
         "improvement": "Verbetering",
@@ -114,13 +114,13 @@ TEXT: dict[str, dict[str, str]] = {
         "unpaired": "95% interval with independent seeds",
         "narrowing": "Narrowing",
         "headline_intro": "Mean over {n} seeds with 95% interval; each year's value is the mean over its weeks "
-                          "(money: summed over the year).",
+        "(money: summed over the year).",
         "diff_intro": "Scenario minus reference, per seed and then averaged (paired seeds). Bold: the interval "
-                      "excludes zero. Shares in percentage points.",
+        "excludes zero. Shares in percentage points.",
         "narrowing_text": "Thanks to common random numbers the intervals in year {year} are, in the median case, "
-                          "{factor} times narrower than with independent seeds.",
+        "{factor} times narrower than with independent seeds.",
         "cost_intro": "Extra municipal spending a year divided by the improvement over the reference; only where "
-                      "the improvement is significant (its 95% interval excludes zero).",
+        "the improvement is significant (its 95% interval excludes zero).",
         "effect": "Effect",
         "extra_cost": "Extra spending (€ a year)",
         "improvement": "Improvement",
@@ -159,6 +159,7 @@ TEXT: dict[str, dict[str, str]] = {
         ),
     },
 }
+
 
 def value(x: float, indicator: str, lang: str, diff: bool = False, like: float | None = None) -> str:
     """An indicator's level (or, with ``diff``, a difference) in its display unit.

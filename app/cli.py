@@ -26,7 +26,9 @@ def main(argv: list[str] | None = None) -> None:
     )
     parser.add_argument("--port", type=int, default=8765, help="port (default 8765)")
     parser.add_argument(
-        "--outputs", type=Path, default=None,
+        "--outputs",
+        type=Path,
+        default=None,
         help="folder the exported summaries are saved in (default: outputs/app in the current folder)",
     )
     parser.add_argument("--dev", action="store_true", help="reload the page when its code changes (for developers)")
@@ -47,8 +49,19 @@ def main(argv: list[str] | None = None) -> None:
     print(f"samenkracht-app: open http://{host_shown}:{args.port}/ in a browser (Ctrl+C stops it)", flush=True)
     print(f"samenkracht-app: exported summaries are saved in {env[OUTPUTS_ENV]}", flush=True)
     command = [
-        sys.executable, "-m", "solara", "run", "samenkracht.app.page",
-        "--host", args.host, "--port", str(args.port), "--no-open", "--no-check-version", "--log-level", "warning",
+        sys.executable,
+        "-m",
+        "solara",
+        "run",
+        "samenkracht.app.page",
+        "--host",
+        args.host,
+        "--port",
+        str(args.port),
+        "--no-open",
+        "--no-check-version",
+        "--log-level",
+        "warning",
     ]
     if not args.dev:
         command.append("--production")

@@ -17,8 +17,8 @@ from typing import TYPE_CHECKING
 
 import numpy as np
 
-from samenkracht.app.figures import indicator_figure, png_bytes
 from samenkracht.analysis.formatting import number, percent
+from samenkracht.app.figures import indicator_figure, png_bytes
 from samenkracht.app.texts import ACTION_TEXT, PAGE_INDICATORS, TEXT, chosen_actions
 from samenkracht.sim.indicator_table import indicator
 from samenkracht.sim.time import WEEKS_PER_YEAR
@@ -105,8 +105,11 @@ def summary_text(run: PairedRun, lang: str, when: datetime | None = None) -> str
         t["s_title"],
         "",
         t["s_setup"].format(
-            size=number(run.size, 0, lang), wijken=run.chosen.n_wijken, weeks=len(run.rows),
-            years=number(len(run.rows) / WEEKS_PER_YEAR, 1, lang), seed=run.seed,
+            size=number(run.size, 0, lang),
+            wijken=run.chosen.n_wijken,
+            weeks=len(run.rows),
+            years=number(len(run.rows) / WEEKS_PER_YEAR, 1, lang),
+            seed=run.seed,
         ),
         "",
     ]
@@ -119,8 +122,12 @@ def summary_text(run: PairedRun, lang: str, when: datetime | None = None) -> str
             value = values[name]
             lines.append(
                 t["s_action_line"].format(
-                    title=title, partner=partner, level=level, main=main,
-                    value=number(value, 2 if value < 10 else 0, lang), unit=unit,
+                    title=title,
+                    partner=partner,
+                    level=level,
+                    main=main,
+                    value=number(value, 2 if value < 10 else 0, lang),
+                    unit=unit,
                     cost=number(costs.get(name, 0.0), 0, lang),
                 )
             )

@@ -111,7 +111,8 @@ def network_figure(run: PairedRun, colour_by: str, lang: str, dpi: int = 80) -> 
     if run.drawn_wijken < model.n_wijken:
         fig.suptitle(
             t["network_sample"].format(shown=nodes.size, total=int(s.alive.sum()), wijken=run.drawn_wijken),
-            fontsize=9, y=0.99,
+            fontsize=9,
+            y=0.99,
         )
     return fig
 
@@ -164,4 +165,3 @@ def indicator_figure(run: PairedRun, lang: str, dpi: int = 80, title: str = "") 
     # Fixed margins: tight_layout would cost more than drawing the figure, at every frame.
     fig.subplots_adjust(left=0.09, right=0.98, bottom=0.15, top=top, wspace=0.25, hspace=0.22)
     return fig
-

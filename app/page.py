@@ -89,7 +89,10 @@ def SummaryCard(run: PairedRun, lang: str, tick: int) -> None:
     with solara.Card(t["summary"], classes=["samenkracht-summary"]):
         solara.Preformatted(summary_text(run, lang), style_="white-space: pre-wrap; font-size: 13px")
         solara.FileDownload(
-            export, filename=t["file_zip"], label=t["export"], mime_type="application/zip",
+            export,
+            filename=t["file_zip"],
+            label=t["export"],
+            mime_type="application/zip",
             icon_name="mdi-file-download-outline",
         )
         if last_export.value:

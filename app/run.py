@@ -24,8 +24,8 @@ from samenkracht.app.choices import (
     make_config,
     parse_choices,
 )
-from samenkracht.sim.time import WEEKS_PER_YEAR
 from samenkracht.sim.model import CareNetworkModel
+from samenkracht.sim.time import WEEKS_PER_YEAR
 
 #: Most residents drawn in the network view; a larger municipality shows its first wijken.
 MAX_DRAWN = 800
@@ -114,13 +114,14 @@ class PairedRun(mesa.Model):
         return self._layout
 
 
-
 def _signature() -> inspect.Signature:
     """PairedRun's signature: size, years, seed, and a switch and a level for every action offered."""
     keyword = inspect.Parameter.POSITIONAL_OR_KEYWORD
     params = [inspect.Parameter("self", keyword)]
-    params += [inspect.Parameter(name, keyword, default=default, annotation=int)
-               for name, default in (("size", SIZE_DEFAULT), ("years", YEARS_DEFAULT), ("seed", SEED_DEFAULT))]
+    params += [
+        inspect.Parameter(name, keyword, default=default, annotation=int)
+        for name, default in (("size", SIZE_DEFAULT), ("years", YEARS_DEFAULT), ("seed", SEED_DEFAULT))
+    ]
     for choice in CHOICES:
         params.append(inspect.Parameter(choice.name, keyword, default=False, annotation=bool))
         params.append(inspect.Parameter(f"{choice.name}_level", keyword, default=1.0, annotation=float))

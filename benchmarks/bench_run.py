@@ -177,57 +177,93 @@ def child_main(job_json: str) -> None:
 
 def print_run(r: dict[str, Any]) -> None:
     name = "" if r["label"] == "default" else f"{r['label']}: "
-    print(f"{name}{r['size']:>8,} residents, {r['years']} years (+ burn-in): total {r['total_s']:.1f} s "
-          f"(build {r['build_s']:.1f} s, run {r['run_s']:.1f} s), "
-          f"{r['person_weeks_per_s']:,.0f} person-weeks/s, peak memory {r['peak_mb']:,.0f} MB", flush=True)
-    print("   per mechanism, ms a week: "
-          + ", ".join(f"{k} {v:.2f}" for k, v in r["per_mechanism_ms_per_week"].items()), flush=True)
+    print(
+        f"{name}{r['size']:>8,} residents, {r['years']} years (+ burn-in): total {r['total_s']:.1f} s "
+        f"(build {r['build_s']:.1f} s, run {r['run_s']:.1f} s), "
+        f"{r['person_weeks_per_s']:,.0f} person-weeks/s, peak memory {r['peak_mb']:,.0f} MB",
+        flush=True,
+    )
+    print(
+        "   per mechanism, ms a week: " + ", ".join(f"{k} {v:.2f}" for k, v in r["per_mechanism_ms_per_week"].items()),
+        flush=True,
+    )
 
 
 def print_yardstick(y: dict[str, Any]) -> None:
-    print(f"yardstick: Mesa virus_on_network, {y['nodes']:,} nodes (circular layout), {y['steps']} steps: "
-          f"{y['run_s']:.1f} s (build {y['build_s']:.1f} s), {y['agent_steps_per_s']:,.0f} agent-steps/s, "
-          f"peak memory {y['peak_mb']:,.0f} MB", flush=True)
+    print(
+        f"yardstick: Mesa virus_on_network, {y['nodes']:,} nodes (circular layout), {y['steps']} steps: "
+        f"{y['run_s']:.1f} s (build {y['build_s']:.1f} s), {y['agent_steps_per_s']:,.0f} agent-steps/s, "
+        f"peak memory {y['peak_mb']:,.0f} MB",
+        flush=True,
+    )
 
 
 def print_summary(runs: list[dict[str, Any]], yard: dict[str, Any] | None) -> None:
     """The summary table and the goals of issue 6, as measured figures."""
     ys = yard["agent_steps_per_s"] if yard else None
     print("\nSummary")
-    header = (f"| {'run':<16} | {'residents':>9} | {'years':>5} | {'build s':>7} | {'run s':>7} | {'total s':>7} "
-              f"| {'person-weeks/s':>14} | {'peak MB':>7} |" + (" × yardstick |" if ys else ""))
+    header = (
+        f"| {'run':<16} | {'residents':>9} | {'years':>5} | {'build s':>7} | {'run s':>7} | {'total s':>7} "
+        f"| {'person-weeks/s':>14} | {'peak MB':>7} |" + (" × yardstick |" if ys else "")
+    )
     print(header)
     print("|" + "|".join("-" * (len(c)) for c in header.split("|")[1:-1]) + "|")
     for r in runs:
-        row = (f"| {r['label']:<16} | {r['size']:>9,} | {r['years']:>5} | {r['build_s']:>7.1f} | {r['run_s']:>7.1f} "
-               f"| {r['total_s']:>7.1f} | {r['person_weeks_per_s']:>14,.0f} | {r['peak_mb']:>7,.0f} |")
+        row = (
+            f"| {r['label']:<16} | {r['size']:>9,} | {r['years']:>5} | {r['build_s']:>7.1f} | {r['run_s']:>7.1f} "
+            f"| {r['total_s']:>7.1f} | {r['person_weeks_per_s']:>14,.0f} | {r['peak_mb']:>7,.0f} |"
+        )
         print(row + (f" {r['person_weeks_per_s'] / ys:>11.1f} |" if ys else ""))
     if yard:
-        print(f"| {'virus_on_network':<16} | {yard['nodes']:>9,} | {'—':>5} | {yard['build_s']:>7.1f} "
-              f"| {yard['run_s']:>7.1f} | {yard['build_s'] + yard['run_s']:>7.1f} | {ys:>14,.0f} | "
-              f"{yard['peak_mb']:>7,.0f} | {1.0:>11.1f} |")
+        print(
+            f"| {'virus_on_network':<16} | {yard['nodes']:>9,} | {'—':>5} | {yard['build_s']:>7.1f} "
+            f"| {yard['run_s']:>7.1f} | {yard['build_s'] + yard['run_s']:>7.1f} | {ys:>14,.0f} | "
+            f"{yard['peak_mb']:>7,.0f} | {1.0:>11.1f} |"
+        )
         print(f"  (yardstick: {yard['nodes']:,} nodes × {yard['steps']} steps; its figure is agent-steps/s)")
 
     goals = []
     presets = [r for r in runs if r["label"] == "amstelveen"]
     if presets:
         p = presets[0]
-        goals.append((f"amstelveen ({p['size']:,} residents), {p['years']} years: under {GOAL_PRESET_SECONDS:.0f} s "
-                      "on one core", f"{p['total_s']:.1f} s", p["total_s"] < GOAL_PRESET_SECONDS))
-        goals.append((f"amstelveen peak memory under {GOAL_PRESET_PEAK_MB:,.0f} MB", f"{p['peak_mb']:,.0f} MB",
-                      p["peak_mb"] < GOAL_PRESET_PEAK_MB))
+        goals.append(
+            (
+                f"amstelveen ({p['size']:,} residents), {p['years']} years: under {GOAL_PRESET_SECONDS:.0f} s "
+                "on one core",
+                f"{p['total_s']:.1f} s",
+                p["total_s"] < GOAL_PRESET_SECONDS,
+            )
+        )
+        goals.append(
+            (
+                f"amstelveen peak memory under {GOAL_PRESET_PEAK_MB:,.0f} MB",
+                f"{p['peak_mb']:,.0f} MB",
+                p["peak_mb"] < GOAL_PRESET_PEAK_MB,
+            )
+        )
     by_size = {r["size"]: r for r in runs if r["label"] == "default"}
     if 10_000 in by_size and 100_000 in by_size:
         ratio = by_size[100_000]["total_s"] / by_size[10_000]["total_s"]
         run_ratio = by_size[100_000]["run_s"] / by_size[10_000]["run_s"]
-        goals.append((f"100k residents cost within {GOAL_COST_RATIO_100K_10K:.0f}× of 10k (total time)",
-                      f"{ratio:.1f}× (run time alone {run_ratio:.1f}×)", ratio <= GOAL_COST_RATIO_100K_10K))
+        goals.append(
+            (
+                f"100k residents cost within {GOAL_COST_RATIO_100K_10K:.0f}× of 10k (total time)",
+                f"{ratio:.1f}× (run time alone {run_ratio:.1f}×)",
+                ratio <= GOAL_COST_RATIO_100K_10K,
+            )
+        )
     if ys:
         ref = presets[0] if presets else by_size.get(10_000) or (runs[0] if runs else None)
         if ref:
             times = ref["person_weeks_per_s"] / ys
-            goals.append((f"person-weeks/s ({ref['label']}, {ref['size']:,}) at least {GOAL_TIMES_YARDSTICK:.0f}× "
-                          "the yardstick's agent-steps/s", f"{times:.1f}×", times >= GOAL_TIMES_YARDSTICK))
+            goals.append(
+                (
+                    f"person-weeks/s ({ref['label']}, {ref['size']:,}) at least {GOAL_TIMES_YARDSTICK:.0f}× "
+                    "the yardstick's agent-steps/s",
+                    f"{times:.1f}×",
+                    times >= GOAL_TIMES_YARDSTICK,
+                )
+            )
     if goals:
         print("\nGoals (issue 6)")
         for text, measured, met in goals:
@@ -255,14 +291,19 @@ def profile(spec: RunSpec, html: str | None) -> None:
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--sizes", type=int, nargs="+", help="population sizes of the default municipality")
-    parser.add_argument("--preset", nargs="+", default=[], help="population presets (conf/population/), e.g. amstelveen")
+    parser.add_argument(
+        "--preset", nargs="+", default=[], help="population presets (conf/population/), e.g. amstelveen"
+    )
     parser.add_argument("--years", type=int, default=20)
     parser.add_argument("--seed", type=int, default=1)
     parser.add_argument("--yardstick", action="store_true", help="time Mesa's virus_on_network example")
     parser.add_argument("--yardstick-nodes", type=int, default=10_000)
     parser.add_argument("--yardstick-steps", type=int, default=100)
-    parser.add_argument("--all", action="store_true",
-                        help="sizes 1,000, 10,000 and 100,000, the amstelveen preset and the yardstick, with the goals")
+    parser.add_argument(
+        "--all",
+        action="store_true",
+        help="sizes 1,000, 10,000 and 100,000, the amstelveen preset and the yardstick, with the goals",
+    )
     parser.add_argument("--profile", action="store_true", help="profile the (first) run with pyinstrument, in process")
     parser.add_argument("--profile-html", help="also write the pyinstrument profile as HTML to this file")
     parser.add_argument("--json", help="also write every result to this JSON file")
@@ -286,8 +327,11 @@ def main() -> None:
         return
 
     load = os.getloadavg()
-    print(f"{time.strftime('%Y-%m-%d %H:%M')}, {os.cpu_count()} cores, load average {load[0]:.2f} {load[1]:.2f} "
-          f"{load[2]:.2f}; each run in a fresh process", flush=True)
+    print(
+        f"{time.strftime('%Y-%m-%d %H:%M')}, {os.cpu_count()} cores, load average {load[0]:.2f} {load[1]:.2f} "
+        f"{load[2]:.2f}; each run in a fresh process",
+        flush=True,
+    )
     runs = []
     for spec in specs:
         r = in_child({"kind": "run", "size": spec.size, "preset": spec.preset, "years": spec.years, "seed": spec.seed})
@@ -295,8 +339,9 @@ def main() -> None:
         runs.append(r)
     yard = None
     if with_yardstick:
-        yard = in_child({"kind": "yardstick", "nodes": args.yardstick_nodes, "steps": args.yardstick_steps,
-                         "seed": args.seed})
+        yard = in_child(
+            {"kind": "yardstick", "nodes": args.yardstick_nodes, "steps": args.yardstick_steps, "seed": args.seed}
+        )
         print_yardstick(yard)
     if len(runs) + (yard is not None) > 1:
         print_summary(runs, yard)

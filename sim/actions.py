@@ -150,21 +150,28 @@ def registry() -> dict[str, type[Action]]:
     found: dict[str, type[Action]] = {}
     for point in sorted(entry_points(group=ENTRY_POINT_GROUP), key=lambda p: p.name):
         for module in _modules(point.load()):
-            classes = [obj for obj in vars(module).values() if isinstance(obj, type) and issubclass(obj, Action)
-                       and obj.__module__ == module.__name__]
+            classes = [
+                obj
+                for obj in vars(module).values()
+                if isinstance(obj, type) and issubclass(obj, Action) and obj.__module__ == module.__name__
+            ]
             if len(classes) != 1:
-                raise InputError(f"{module.__name__}: an action module defines exactly one Action subclass, "
-                                 f"found {len(classes)}.")
+                raise InputError(
+                    f"{module.__name__}: an action module defines exactly one Action subclass, found {len(classes)}."
+                )
             cls = classes[0]
             _check_declaration(cls)
             other = found.get(cls.action_name)
             if other is not None and other is not cls:
-                raise InputError(f"action '{cls.action_name}' is defined twice: in {other.__module__} and "
-                                 f"{cls.__module__}.")
+                raise InputError(
+                    f"action '{cls.action_name}' is defined twice: in {other.__module__} and {cls.__module__}."
+                )
             found[cls.action_name] = cls
     if not found:
-        raise InputError(f"no municipal actions are installed (entry-point group '{ENTRY_POINT_GROUP}'): "
-                         "install the project with `pip install -e .` (or `make venv`).")
+        raise InputError(
+            f"no municipal actions are installed (entry-point group '{ENTRY_POINT_GROUP}'): "
+            "install the project with `pip install -e .` (or `make venv`)."
+        )
     return dict(sorted(found.items()))
 
 
@@ -181,14 +188,18 @@ def _check_declaration(cls: type[Action]) -> None:
     levers = {name for name, _ in iter_levers()}
     unknown = [name for name in cls.pulls if name not in levers]
     if unknown:
-        raise InputError(f"action '{cls.action_name}' pulls unknown lever(s) {', '.join(unknown)}; "
-                         f"levers: {', '.join(sorted(levers))}.")
+        raise InputError(
+            f"action '{cls.action_name}' pulls unknown lever(s) {', '.join(unknown)}; "
+            f"levers: {', '.join(sorted(levers))}."
+        )
     if cls.choice is not None:
         fields = {f.name for f in dataclasses.fields(cls.Params)}
         bad = [name for name in (*cls.choice.scaled, *cls.choice.fixed) if name not in fields]
         if bad or not cls.choice.scaled:
-            raise InputError(f"action '{cls.action_name}': its page choice names unknown parameter(s) "
-                             f"{', '.join(bad) or '(none scaled)'}; parameters: {', '.join(sorted(fields))}.")
+            raise InputError(
+                f"action '{cls.action_name}': its page choice names unknown parameter(s) "
+                f"{', '.join(bad) or '(none scaled)'}; parameters: {', '.join(sorted(fields))}."
+            )
 
 
 def pulled_by() -> dict[str, list[str]]:

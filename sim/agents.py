@@ -89,7 +89,7 @@ class _RoleView(mesa.Agent):
 
 
 class InformalCarer(_RoleView):
-    """A mantelzorger: a resident who gave informal care in the last weeks. Acts through the allocation and burden mechanisms."""
+    """A mantelzorger: a resident who gave informal care in the last weeks (allocation and burden act for them)."""
 
     burden = property(lambda self: float(self.model.state.burden[self.slot]), doc="burden, 0–10")
     hours_given = property(lambda self: float(self.model.state.given[self.slot]), doc="hours given last week")
@@ -97,7 +97,7 @@ class InformalCarer(_RoleView):
 
 
 class Neighbour(_RoleView):
-    """A resident who helps someone over a neighbour or acquaintance tie. Acts through the allocation's neighbour layer."""
+    """A resident who helps someone over a neighbour or acquaintance tie (the allocation's neighbour layer)."""
 
     hours_given = property(lambda self: float(self.model.state.given[self.slot]))
 
@@ -162,7 +162,10 @@ class Municipality(mesa.Agent):
                 self.capped_years.append(world.year)
                 _log.warning(
                     "year %d: actions cost €%s a year, over the budget of €%s: every action scaled down to %.0f%%",
-                    world.year + 1, f"{spending:,.0f}", f"{self.budget_eur_per_year:,.0f}", level * 100,
+                    world.year + 1,
+                    f"{spending:,.0f}",
+                    f"{self.budget_eur_per_year:,.0f}",
+                    level * 100,
                 )
         for action in active:
             action.set_levers(world, level)
@@ -201,7 +204,9 @@ class CommunityCentre(mesa.Agent):
 
 #: The role arrays of the state and the agent classes that show them.
 ROLES: tuple[tuple[str, type[_RoleView]], ...] = (
-    ("carer", InformalCarer), ("neighbour_helper", Neighbour), ("volunteer", Volunteer),
+    ("carer", InformalCarer),
+    ("neighbour_helper", Neighbour),
+    ("volunteer", Volunteer),
 )
 
 

@@ -38,7 +38,8 @@ class ScenarioConfig:
         None, unit="€ a year", lo=0, hi=1e12, doc="cap on the municipality's spending on actions; none when empty"
     )
     actions: dict[str, Any] = param(
-        {}, doc="scheduled actions: label → settings ('action' names a registered action, default the label; "
+        {},
+        doc="scheduled actions: label → settings ('action' names a registered action, default the label; "
         "start_year, end_year, wijken and the action's parameters)",
     )
 
@@ -55,10 +56,15 @@ class OutputParams:
 class SimConfig:
     """Everything a run needs. Units and sources of each parameter are in docs/ODD.md."""
 
-    seed: int = param(42, unit="integer", lo=0, hi=2**63 - 1, doc="the run's one seed; every random stream derives from it")
+    seed: int = param(
+        42, unit="integer", lo=0, hi=2**63 - 1, doc="the run's one seed; every random stream derives from it"
+    )
     years: int = param(20, unit="years", lo=0, hi=200, doc=f"simulated years ({WEEKS_PER_YEAR} weekly steps each)")
     burn_in_weeks: int = param(
-        WEEKS_PER_YEAR, unit="weeks", lo=0, hi=1040,
+        WEEKS_PER_YEAR,
+        unit="weeks",
+        lo=0,
+        hi=1040,
         doc="weeks simulated before the recorded years start, so burden and ties settle (not in the outputs)",
     )
     population: PopulationParams = field(default_factory=PopulationParams)

@@ -130,8 +130,7 @@ def _read_file(shown: str) -> nx.Graph:
     if os.path.isdir(shown):
         raise _error(
             shown,
-            "is a directory, not a file. Give the path of a GraphML file inside "
-            "it (for example .../network.graphml).",
+            "is a directory, not a file. Give the path of a GraphML file inside it (for example .../network.graphml).",
         )
     if not os.path.isfile(shown):
         raise _error(shown, "is not a regular file. Give the path of a GraphML file.")
@@ -218,9 +217,7 @@ def _as_number(value: Any) -> float | None:
     return None if math.isnan(number) else number
 
 
-def _node_values(
-    shown: str, graph: nx.Graph, default: Mapping[str, Any], name: str
-) -> list[Any] | None:
+def _node_values(shown: str, graph: nx.Graph, default: Mapping[str, Any], name: str) -> list[Any] | None:
     """The attribute's value on every node (file order), None if no node has it.
 
     A GraphML key default counts as a value for nodes without the attribute.

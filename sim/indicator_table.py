@@ -84,7 +84,7 @@ class Indicator:
         before, _, after = self.name.partition("{" + self.placeholder + "}")
         if len(column) <= len(before) + len(after) or not (column.startswith(before) and column.endswith(after)):
             return None
-        key = column[len(before): len(column) - len(after)]
+        key = column[len(before) : len(column) - len(after)]
         known = MEMBER_WORDS.get(self.placeholder)
         return key if known is None or key in known["en"] else None
 
@@ -100,14 +100,16 @@ def _hours(name: str, nl: str, en: str, **kw: Any) -> Indicator:
 
 def _euros(name: str, nl: str, en: str, **kw: Any) -> Indicator:
     """Money spent this week; a year's value is the year's total."""
-    return Indicator(name, "sum", "sum", _words(nl, "€ per week", "€ per jaar"), _words(en, "€ a week", "€ a year"),
-                     **kw)
+    return Indicator(
+        name, "sum", "sum", _words(nl, "€ per week", "€ per jaar"), _words(en, "€ a week", "€ a year"), **kw
+    )
 
 
 def _share(name: str, nl: tuple[str, str], en: tuple[str, str], **kw: Any) -> Indicator:
     """A share (0–1) of this week, shown as a percentage; a year's value is the mean week."""
-    return Indicator(name, kw.pop("weekly", "share"), kw.pop("yearly", "mean"), _words(*nl), _words(*en),
-                     percent=True, **kw)
+    return Indicator(
+        name, kw.pop("weekly", "share"), kw.pop("yearly", "mean"), _words(*nl), _words(*en), percent=True, **kw
+    )
 
 
 def _level(name: str, weekly: Weekly, nl: tuple[str, str], en: tuple[str, str], **kw: Any) -> Indicator:
@@ -117,8 +119,13 @@ def _level(name: str, weekly: Weekly, nl: tuple[str, str], en: tuple[str, str], 
 
 def _events(name: str, nl: tuple[str, str], en: tuple[str, str]) -> Indicator:
     """Events of this week (``nl``, ``en``: name, what is counted); a year's value is the year's total."""
-    return Indicator(name, "events", "sum", _words(nl[0], f"{nl[1]} per week", f"{nl[1]} per jaar"),
-                     _words(en[0], f"{en[1]} a week", f"{en[1]} a year"))
+    return Indicator(
+        name,
+        "events",
+        "sum",
+        _words(nl[0], f"{nl[1]} per week", f"{nl[1]} per jaar"),
+        _words(en[0], f"{en[1]} a week", f"{en[1]} a year"),
+    )
 
 
 #: Every output column: the weekly row's in the order of the row, then those only in the yearly summary.
@@ -131,58 +138,122 @@ INDICATORS: tuple[Indicator, ...] = (
     _hours("formal_hours", "Formele zorg", "Formal care", contract=True),
     _hours("unmet_hours", "Onvervulde zorgvraag", "Unmet care need", better="lower", contract=True),
     _level("carers", "count", ("Mantelzorgers", "mantelzorgers"), ("Informal carers", "carers"), contract=True),
-    _level("burden_mean", "mean", ("Gemiddelde belasting van mantelzorgers", "score 0–10"),
-           ("Mean burden of carers", "score 0–10"), better="lower", contract=True),
-    _share("heavily_burdened_share", ("Zwaarbelaste mantelzorgers", "% van de mantelzorgers"),
-           ("Heavily burdened carers", "% of carers"), better="lower", contract=True),
-    _share("overburdened_share", ("Overbelaste mantelzorgers", "% van de mantelzorgers"),
-           ("Overburdened carers", "% of carers"), better="lower", contract=True),
-    _share("isolated_share", ("Sociaal geïsoleerde volwassenen", "% van de volwassenen"),
-           ("Socially isolated adults", "% of adults"), better="lower", contract=True),
-    _share("lonely_share", ("Eenzame volwassenen", "% van de volwassenen"), ("Lonely adults", "% of adults"),
-           better="lower"),
-    _share("severely_lonely_share", ("Zeer eenzame volwassenen", "% van de volwassenen"),
-           ("Severely lonely adults", "% of adults"), better="lower", contract=True),
-    _share("family_share", ("Aandeel van familie in de informele zorg", "% van de uren over banden"),
-           ("Family's share of informal care", "% of hours given over ties"), contract=True),
-    _share("carrying_capacity", ("Draagkracht van de sociale basis", "% van de zorgvraag informeel beantwoord"),
-           ("Carrying capacity of the social base", "% of need met informally"), better="higher", contract=True),
-    _euros("municipal_cost_eur", "Uitgaven van de gemeente aan acties", "Municipal spending on actions",
-           contract=True),
+    _level(
+        "burden_mean",
+        "mean",
+        ("Gemiddelde belasting van mantelzorgers", "score 0–10"),
+        ("Mean burden of carers", "score 0–10"),
+        better="lower",
+        contract=True,
+    ),
+    _share(
+        "heavily_burdened_share",
+        ("Zwaarbelaste mantelzorgers", "% van de mantelzorgers"),
+        ("Heavily burdened carers", "% of carers"),
+        better="lower",
+        contract=True,
+    ),
+    _share(
+        "overburdened_share",
+        ("Overbelaste mantelzorgers", "% van de mantelzorgers"),
+        ("Overburdened carers", "% of carers"),
+        better="lower",
+        contract=True,
+    ),
+    _share(
+        "isolated_share",
+        ("Sociaal geïsoleerde volwassenen", "% van de volwassenen"),
+        ("Socially isolated adults", "% of adults"),
+        better="lower",
+        contract=True,
+    ),
+    _share(
+        "lonely_share",
+        ("Eenzame volwassenen", "% van de volwassenen"),
+        ("Lonely adults", "% of adults"),
+        better="lower",
+    ),
+    _share(
+        "severely_lonely_share",
+        ("Zeer eenzame volwassenen", "% van de volwassenen"),
+        ("Severely lonely adults", "% of adults"),
+        better="lower",
+        contract=True,
+    ),
+    _share(
+        "family_share",
+        ("Aandeel van familie in de informele zorg", "% van de uren over banden"),
+        ("Family's share of informal care", "% of hours given over ties"),
+        contract=True,
+    ),
+    _share(
+        "carrying_capacity",
+        ("Draagkracht van de sociale basis", "% van de zorgvraag informeel beantwoord"),
+        ("Carrying capacity of the social base", "% of need met informally"),
+        better="higher",
+        contract=True,
+    ),
+    _euros("municipal_cost_eur", "Uitgaven van de gemeente aan acties", "Municipal spending on actions", contract=True),
     _euros("formal_cost_eur", "Kosten van formele zorg", "Cost of formal care", contract=True),
-    _level("care_recipients", "count", ("Inwoners met een zorgvraag", "inwoners"),
-           ("Residents with a care need", "residents")),
+    _level(
+        "care_recipients",
+        "count",
+        ("Inwoners met een zorgvraag", "inwoners"),
+        ("Residents with a care need", "residents"),
+    ),
     _level("volunteers", "count", ("Vrijwilligers", "vrijwilligers"), ("Volunteers", "volunteers")),
     _level("neighbour_helpers", "count", ("Helpende buren", "inwoners"), ("Helping neighbours", "residents")),
     _hours("volunteer_hours", "Uren van vrijwilligers", "Volunteer hours"),
-    _share("informal_share_of_care", ("Informeel deel van de ontvangen zorg", "% van de ontvangen uren"),
-           ("Informal share of care received", "% of hours received")),
-    _level("active_degree_mean", "mean", ("Actieve banden per volwassene", "banden"),
-           ("Active ties per adult", "ties")),
-    _level("bridging_ties", "count", ("Overbruggende banden", "actieve banden tussen wijken"),
-           ("Bridging ties", "active ties between wijken")),
+    _share(
+        "informal_share_of_care",
+        ("Informeel deel van de ontvangen zorg", "% van de ontvangen uren"),
+        ("Informal share of care received", "% of hours received"),
+    ),
+    _level(
+        "active_degree_mean", "mean", ("Actieve banden per volwassene", "banden"), ("Active ties per adult", "ties")
+    ),
+    _level(
+        "bridging_ties",
+        "count",
+        ("Overbruggende banden", "actieve banden tussen wijken"),
+        ("Bridging ties", "active ties between wijken"),
+    ),
     _level("ties", "count", ("Banden", "levende banden"), ("Ties", "living ties")),
-    _level("budget_level", "mean", ("Budgetniveau van de acties", "× gepland"),
-           ("Budget level of the actions", "× planned")),
+    _level(
+        "budget_level",
+        "mean",
+        ("Budgetniveau van de acties", "× gepland"),
+        ("Budget level of the actions", "× planned"),
+    ),
     _hours("{layer}_hours", "Zorg uit de laag {layer}", "Care from the layer {layer}"),
     _euros("cost_{action}_eur", "Kosten van actie {action}", "Cost of action {action}"),
     _events("dropouts", ("Gestopte mantelzorgers", "mantelzorgers"), ("Carers who stopped", "carers")),
     _events("carer_illnesses", ("Ziek geworden mantelzorgers", "mantelzorgers"), ("Carers who fell ill", "carers")),
     _events("volunteer_matches", ("Koppelingen van vrijwilligers", "koppelingen"), ("Volunteer matches", "matches")),
-    _events("volunteer_dropouts", ("Gestopte vrijwilligers", "vrijwilligers"),
-            ("Volunteers who stopped", "volunteers")),
+    _events(
+        "volunteer_dropouts", ("Gestopte vrijwilligers", "vrijwilligers"), ("Volunteers who stopped", "volunteers")
+    ),
     _events("assessments", ("Gesprekken van het wijkteam", "inwoners"), ("Wijkteam assessments", "residents")),
     _events("mobilisations", ("Gemobiliseerde netwerken", "inwoners"), ("Networks mobilised", "residents")),
-    _events("carers_supported", ("Door het wijkteam ondersteunde mantelzorgers", "mantelzorgers"),
-            ("Carers supported by the wijkteam", "carers")),
+    _events(
+        "carers_supported",
+        ("Door het wijkteam ondersteunde mantelzorgers", "mantelzorgers"),
+        ("Carers supported by the wijkteam", "carers"),
+    ),
     _events("deaths", ("Overlijdens", "inwoners"), ("Deaths", "residents")),
     _events("signals_shopkeeper", ("Signalen van winkeliers", "signalen"), ("Signals from shopkeepers", "signals")),
-    _events("carers_supported_by_action", ("Mantelzorgers in de gesprekken van de gemeente", "mantelzorgers"),
-            ("Carers in the municipality's conversations", "carers")),
+    _events(
+        "carers_supported_by_action",
+        ("Mantelzorgers in de gesprekken van de gemeente", "mantelzorgers"),
+        ("Carers in the municipality's conversations", "carers"),
+    ),
     _events("networks_strengthened", ("Versterkte netwerken", "inwoners"), ("Networks strengthened", "residents")),
     _events("respite_hours", ("Respijtzorg", "uur"), ("Respite care", "hours")),
-    _events("volunteer_match_failures", ("Mislukte koppelingen van vrijwilligers", "verzoeken"),
-            ("Failed volunteer matches", "requests")),
+    _events(
+        "volunteer_match_failures",
+        ("Mislukte koppelingen van vrijwilligers", "verzoeken"),
+        ("Failed volunteer matches", "requests"),
+    ),
     _events("births", ("Geboorten", "kinderen"), ("Births", "children")),
     _events("need_onsets", ("Nieuwe zorgvragen", "inwoners"), ("New care needs", "residents")),
     _events("left_home", ("Uit huis gegaan", "jongvolwassenen"), ("Left home", "young adults")),
@@ -195,15 +266,29 @@ INDICATORS: tuple[Indicator, ...] = (
     _events("friendships_formed", ("Nieuwe vriendschappen", "banden"), ("Friendships formed", "ties")),
     _events("volunteers_joined", ("Nieuwe vrijwilligers", "vrijwilligers"), ("Volunteers joined", "volunteers")),
     _events("signals_self", ("Zelf om hulp gevraagd", "inwoners"), ("Asked for help themselves", "residents")),
-    _events("signals_network", ("Gesignaleerd door het netwerk", "inwoners"),
-            ("Noticed by their network", "residents")),
-    _events("signals_professional", ("Gesignaleerd door een professional", "inwoners"),
-            ("Noticed by a professional", "residents")),
+    _events(
+        "signals_network", ("Gesignaleerd door het netwerk", "inwoners"), ("Noticed by their network", "residents")
+    ),
+    _events(
+        "signals_professional",
+        ("Gesignaleerd door een professional", "inwoners"),
+        ("Noticed by a professional", "residents"),
+    ),
     Indicator("weeks", None, "weeks", _words("Weken", "weken in het jaar"), _words("Weeks", "weeks in the year")),
-    _share("gave_care_share", ("Volwassenen die mantelzorg gaven", "% van de volwassenen"),
-           ("Adults who gave care", "% of adults"), weekly=None, yearly="year_end"),
-    _share("friends_neighbours_carer_share", ("Mantelzorgers van vrienden of buren", "% van wie zorg gaf"),
-           ("Carers of friends or neighbours", "% of those who gave care"), weekly=None, yearly="year_end"),
+    _share(
+        "gave_care_share",
+        ("Volwassenen die mantelzorg gaven", "% van de volwassenen"),
+        ("Adults who gave care", "% of adults"),
+        weekly=None,
+        yearly="year_end",
+    ),
+    _share(
+        "friends_neighbours_carer_share",
+        ("Mantelzorgers van vrienden of buren", "% van wie zorg gaf"),
+        ("Carers of friends or neighbours", "% of those who gave care"),
+        weekly=None,
+        yearly="year_end",
+    ),
 )
 
 #: Words for the members of a column family, per placeholder and language. A family listed here has exactly
@@ -211,11 +296,20 @@ INDICATORS: tuple[Indicator, ...] = (
 #: their key.
 MEMBER_WORDS: dict[str, dict[str, dict[str, str]]] = {
     "layer": {
-        "nl": {"household": "huishouden", "family_friends": "familie en vrienden", "neighbours": "buren en kennissen",
-               "volunteers": "vrijwilligers", "professionals": "professionals"},
-        "en": {"household": "household", "family_friends": "family and friends",
-               "neighbours": "neighbours and acquaintances", "volunteers": "volunteers",
-               "professionals": "professionals"},
+        "nl": {
+            "household": "huishouden",
+            "family_friends": "familie en vrienden",
+            "neighbours": "buren en kennissen",
+            "volunteers": "vrijwilligers",
+            "professionals": "professionals",
+        },
+        "en": {
+            "household": "household",
+            "family_friends": "family and friends",
+            "neighbours": "neighbours and acquaintances",
+            "volunteers": "volunteers",
+            "professionals": "professionals",
+        },
     },
 }
 
@@ -267,6 +361,16 @@ def is_percent(column: str) -> bool:
 
 
 __all__ = [
-    "BY_NAME", "EVENT_COLUMNS", "FAMILIES", "INDICATORS", "LANGUAGES", "MEMBER_WORDS", "WEEKLY_COLUMNS", "Indicator",
-    "Label", "indicator", "is_percent", "label",
+    "BY_NAME",
+    "EVENT_COLUMNS",
+    "FAMILIES",
+    "INDICATORS",
+    "LANGUAGES",
+    "MEMBER_WORDS",
+    "WEEKLY_COLUMNS",
+    "Indicator",
+    "Label",
+    "indicator",
+    "is_percent",
+    "label",
 ]

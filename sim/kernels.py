@@ -44,8 +44,25 @@ def njit(cache: bool = True) -> Callable[[Callable[..., Any]], Callable[..., Any
 
 @njit(cache=True)
 def contact_week(
-    u, v, kind, strength, alive, resident_alive, u_contact, base_prob, factor, helped, grow, decay, floor,
-    remove_below, weak, friend_strength, friend_code, weekly_u, weekly_v,
+    u,
+    v,
+    kind,
+    strength,
+    alive,
+    resident_alive,
+    u_contact,
+    base_prob,
+    factor,
+    helped,
+    grow,
+    decay,
+    floor,
+    remove_below,
+    weak,
+    friend_strength,
+    friend_code,
+    weekly_u,
+    weekly_v,
 ):  # pragma: no cover - compiled
     """One week of contact over every tie, in place; returns (ties lost, friendships formed).
 
@@ -130,7 +147,7 @@ def care_half_edges(rec, hlp, eid, needs, can_help, alive):  # pragma: no cover 
 
 @njit(cache=True)
 def mark_relations(rec, hlp, kind, gave, age, bits, household, family, gap):  # pragma: no cover - compiled
-    """Set, in place, the bit of each relation (samenkracht.sim.ties.RELATIONS) a helper helped over a half-edge that gave care.
+    """Set, in place, the bit of each relation (sim.ties.RELATIONS) a helper helped over a half-edge that gave care.
 
     Household and family ties are told apart by age: a recipient at least ``gap`` years older is a parent
     (bit 1), one as much younger a child (bit 2); otherwise a household member is a partner (bit 0) and a

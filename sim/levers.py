@@ -30,7 +30,9 @@ class Levers:
 
     n_wijken: int
     shop_signal: np.ndarray = lever(
-        0.0, unit="chance a week", read_by="signalling",
+        0.0,
+        unit="chance a week",
+        read_by="signalling",
         doc="chance a linked shopkeeper notices a local shopper at risk",
     )
     match_success_bonus: np.ndarray = lever(
@@ -40,7 +42,9 @@ class Levers:
         1.0, unit="×", read_by="volunteering", doc="factor on volunteers' yearly dropout rate"
     )
     volunteer_recruitment: np.ndarray = lever(
-        0.0, unit="share of willing adults a year", read_by="volunteering",
+        0.0,
+        unit="share of willing adults a year",
+        read_by="volunteering",
         doc="extra share of willing adults recruited as volunteers",
     )
     tie_formation_factor: np.ndarray = lever(
@@ -62,11 +66,15 @@ class Levers:
         0.0, unit="carers a week", read_by="carer_support (its weekly step)", doc="extra carer-support conversations"
     )
     mobilise_capacity: np.ndarray = lever(
-        0.0, unit="residents a week", read_by="network_strengthening (its weekly step)",
+        0.0,
+        unit="residents a week",
+        read_by="network_strengthening (its weekly step)",
         doc="extra network mobilisations",
     )
     mobilise_tie_boost: np.ndarray = lever(
-        0.0, unit="strength", read_by="network_strengthening (its weekly step)",
+        0.0,
+        unit="strength",
+        read_by="network_strengthening (its weekly step)",
         doc="strength added to the outside ties of a mobilised resident",
     )
     bridging_bonus: np.ndarray = lever(
@@ -82,11 +90,16 @@ class Levers:
         0.0, unit="weeks", read_by="carer_support (its weekly step)", doc="weeks of relief from carer support"
     )
     support_mobilises: np.ndarray = lever(
-        False, unit="yes/no", read_by="carer_support (its weekly step)",
+        False,
+        unit="yes/no",
+        read_by="carer_support (its weekly step)",
         doc="carer support brings in secondary helpers",
     )
     quadrant_mix: np.ndarray = lever(
-        np.nan, unit="shares", columns=4, read_by="wijkteam (professionals' week)",
+        np.nan,
+        unit="shares",
+        columns=4,
+        read_by="wijkteam (professionals' week)",
         doc="wijkteam time over own network, institutional, collective, policy (NaN: the wijkteam parameter)",
     )
 

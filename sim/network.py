@@ -26,11 +26,16 @@ class NetworkParams:
 
     graph_file: str = param("", doc="GraphML file with your own social graph; empty builds a synthetic one")
     children_in_municipality: float = param(
-        0.8, unit="adult children per resident 42+", lo=0, hi=6,
+        0.8,
+        unit="adult children per resident 42+",
+        lo=0,
+        hi=6,
         doc="mean number of adult children living in the municipality, per resident aged 42 or over",
         source="CBS: about half of adult children live within 10 km of their parents; 2 children on average",
     )
-    siblings: float = param(0.4, unit="ties per adult", lo=0, hi=5, doc="mean number of sibling ties in the municipality")
+    siblings: float = param(
+        0.4, unit="ties per adult", lo=0, hi=5, doc="mean number of sibling ties in the municipality"
+    )
     friends: float = param(3.0, unit="ties per adult", lo=0, hi=20, doc="mean number of friends")
     friends_other_wijk: float = param(
         0.35, unit="share", lo=0, hi=1, doc="share of friendships that bridge to another wijk"
@@ -38,7 +43,11 @@ class NetworkParams:
     neighbours: float = param(2.0, unit="ties per adult", lo=0, hi=20, doc="mean number of neighbour ties")
     acquaintances: float = param(3.0, unit="ties per adult", lo=0, hi=30, doc="mean number of acquaintance ties")
     strength_spread: float = param(
-        0.4, unit="relative", lo=0, hi=1, doc="initial strength varies uniformly by ± this fraction around the kind's default"
+        0.4,
+        unit="relative",
+        lo=0,
+        hi=1,
+        doc="initial strength varies uniformly by ± this fraction around the kind's default",
     )
 
 
@@ -102,7 +111,7 @@ class Ties:
         return rec[:k], hlp[:k], eid[:k]
 
     def add(self, u: np.ndarray, v: np.ndarray, kind: np.ndarray, strength: np.ndarray) -> None:
-        """Append ties between pairs not tied yet (a pair whose tie was lost this year stays untied until compaction)."""
+        """Append ties between pairs not tied yet (a pair whose tie was lost stays untied until compaction)."""
         if u.size == 0:
             return
         lo, hi = np.minimum(u, v), np.maximum(u, v)
@@ -172,9 +181,7 @@ def to_networkx(ties: Ties, alive: np.ndarray, node_attrs: dict[str, np.ndarray]
     graph = nx.Graph()
     nodes = np.flatnonzero(alive)
     attrs = node_attrs or {}
-    graph.add_nodes_from(
-        (int(i), {name: values[i].item() for name, values in attrs.items()}) for i in nodes
-    )
+    graph.add_nodes_from((int(i), {name: values[i].item() for name, values in attrs.items()}) for i in nodes)
     live = np.flatnonzero(ties.alive)
     graph.add_edges_from(
         (int(a), int(b), {"kind": TIE_KINDS[k], "strength": float(s)})
@@ -183,7 +190,9 @@ def to_networkx(ties: Ties, alive: np.ndarray, node_attrs: dict[str, np.ndarray]
     return graph
 
 
-def _pairs_from_sorted(order: np.ndarray, group: np.ndarray, mean_ties: float, max_offset: int, rng: np.random.Generator):
+def _pairs_from_sorted(
+    order: np.ndarray, group: np.ndarray, mean_ties: float, max_offset: int, rng: np.random.Generator
+):
     """Tie each resident in ``order`` to others near it in that order (homophily), within the same group."""
     n = order.size
     if n < 2 or mean_ties <= 0:
@@ -250,7 +259,9 @@ def build_ties(
         a, b = _pairs_from_sorted(local, wijk, params.friends * (1 - params.friends_other_wijk), 6, rng)
         put(a, b, "friend")
         glob = adults[np.argsort(noisy_age[adults], kind="stable")]
-        a, b = _pairs_from_sorted(glob, np.zeros(n, dtype=np.int64), params.friends * params.friends_other_wijk, 20, rng)
+        a, b = _pairs_from_sorted(
+            glob, np.zeros(n, dtype=np.int64), params.friends * params.friends_other_wijk, 20, rng
+        )
         put(a, b, "friend")
 
         # Neighbours: adults in nearby households along the wijk's street order.

@@ -39,7 +39,11 @@ class PopulationParams:
         source="CBS StatLine, Bevolking op 1 januari 2024, rounded",
     )
     partner_share: float = param(
-        0.6, unit="share of adults 25–80", lo=0, hi=1, doc="share of adults living with a partner",
+        0.6,
+        unit="share of adults 25–80",
+        lo=0,
+        hi=1,
+        doc="share of adults living with a partner",
         source="CBS huishoudens 2023: about 60% of adults live with a partner",
     )
     shops_per_1000: float = param(3.0, unit="shops per 1,000 residents", lo=0, hi=50, doc="local shops")
@@ -52,7 +56,11 @@ class PopulationParams:
         source="SCP Tijdsbesteding 2016: free time by age; calibrated to the carer figures",
     )
     willing_share: float = param(
-        0.55, unit="share of adults", lo=0, hi=1, doc="adults willing to help people outside their family",
+        0.55,
+        unit="share of adults",
+        lo=0,
+        hi=1,
+        doc="adults willing to help people outside their family",
         source="Tonkens 2010; SCP Voor elkaar? 2017: about half of non-helpers would help if asked",
     )
     shops_locally_share: float = param(

@@ -13,7 +13,6 @@ import zlib
 
 import numpy as np
 
-
 _WEEK_OFFSET = 1 << 20
 
 

@@ -63,7 +63,8 @@ def baseline_run() -> tuple[Any, pd.DataFrame]:
 
 def _cli_modules(session: pytest.Session) -> set:
     return {
-        item.module for item in session.items
+        item.module
+        for item in session.items
         if "cli" in getattr(item, "fixturenames", ()) and hasattr(getattr(item, "module", None), "start_jobs")
     }
 

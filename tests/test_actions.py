@@ -210,8 +210,9 @@ def test_buurthulp_backup_raises_matches_and_lowers_volunteer_dropout():
         without = scenario(seed, {"buurthulp": {}}).weekly
         backed = scenario(seed, {"buurthulp": {}, "buurthulp_backup": {}}).weekly
         matches.append(backed["volunteer_matches"].sum() - without["volunteer_matches"].sum())
-        per_volunteer_year = [df["volunteer_dropouts"].sum() / (df["volunteers"].mean() * EFFECT["years"])
-                              for df in (backed, without)]
+        per_volunteer_year = [
+            df["volunteer_dropouts"].sum() / (df["volunteers"].mean() * EFFECT["years"]) for df in (backed, without)
+        ]
         dropout.append(per_volunteer_year[0] - per_volunteer_year[1])
         assert without["volunteer_matches"].sum() > 0 and without["volunteer_dropouts"].sum() > 0
     assert_effect(np.array(matches), "buurthulp_backup on successful matches", sign=+1)
@@ -523,8 +524,16 @@ def test_python_code_in_a_scenario_is_refused(entry):
         ({"hours_per_1000": "lots"}, r"respite_care\.hours_per_1000='lots' is not a float"),
         ({"start_year": "soon"}, r"respite_care\.start_year='soon'"),
     ],
-    ids=["unknown_wijk_name", "unknown_wijk_index", "end_equals_start", "end_before_start", "below_range",
-         "above_range", "wrong_type", "wrong_year"],
+    ids=[
+        "unknown_wijk_name",
+        "unknown_wijk_index",
+        "end_equals_start",
+        "end_before_start",
+        "below_range",
+        "above_range",
+        "wrong_type",
+        "wrong_year",
+    ],
 )
 def test_bad_action_settings_are_refused_naming_the_problem(entry, message):
     with pytest.raises(InputError, match=message):

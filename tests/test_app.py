@@ -84,7 +84,10 @@ def test_summary_names_the_actions_and_their_effects_in_dutch_and_english():
         run.step()
     found, weeks = effects(run)
     assert weeks == 10 and [e.column for e in found] == [
-        "heavily_burdened_share", "isolated_share", "unmet_hours", "carrying_capacity",
+        "heavily_burdened_share",
+        "isolated_share",
+        "unmet_hours",
+        "carrying_capacity",
     ]
     nl, en = summary_text(run, "nl"), summary_text(run, "en")
     assert "Respijtzorg" in nl and "niveau 2×" in nl and "Winkeliers als signaalpunt" in nl

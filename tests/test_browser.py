@@ -27,8 +27,14 @@ CHROMIUM = Path("/usr/bin/chromium")
 #: Flags for headless Chromium on these machines (see the machine notes): no sandbox as root, and no
 #: background connections, which a closed network refuses.
 CHROMIUM_FLAGS = [
-    "--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
-    "--disable-background-networking", "--disable-component-update", "--disable-sync",
+    "--headless",
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-quic",
+    "--no-first-run",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
 ]
 SCREENSHOT = ROOT / "docs" / "img" / "app.png"
 START_TIMEOUT_S = 120
@@ -65,7 +71,10 @@ def app_server(tmp_path_factory: pytest.TempPathFactory):
     with open(log_path, "w") as log:
         server = subprocess.Popen(
             [*_app_command(), "--port", str(port), "--outputs", str(outputs)],
-            stdout=log, stderr=subprocess.STDOUT, cwd=work, env={**os.environ, "PYTHONUNBUFFERED": "1"},
+            stdout=log,
+            stderr=subprocess.STDOUT,
+            cwd=work,
+            env={**os.environ, "PYTHONUNBUFFERED": "1"},
         )
     url = f"http://127.0.0.1:{port}/"
     try:

@@ -16,6 +16,7 @@ import numpy as np
 import pytest
 from conftest import make_small_config
 
+from samenkracht.sim.errors import InputError
 from samenkracht.tools.calibration import (
     METRICS,
     SHARED_TARGETS,
@@ -27,7 +28,6 @@ from samenkracht.tools.calibration import (
     run,
     run_model,
 )
-from samenkracht.sim.errors import InputError
 
 SHARED_README = SHARED_TARGETS.parent / "README.md"
 #: A quick command line: small population, one seed, one year after a short burn-in.
@@ -50,8 +50,7 @@ def _write(tmp_path: Path, text: str, name: str = "targets.yaml") -> Path:
 def _entry(metric: str = "gave_care_share", rng: str = "[0.0, 1.0]", value: float = 0.5, extra: str = "") -> str:
     if metric == "carer_relation_share" and "filter" not in extra:
         extra += "\n  filter: {relation: family}"  # the metric needs a relation
-    return (f"- name: {metric} target\n  metric: {metric}\n  value: {value}\n  range: {rng}\n"
-            f"  source: a test{extra}\n")
+    return f"- name: {metric} target\n  metric: {metric}\n  value: {value}\n  range: {rng}\n  source: a test{extra}\n"
 
 
 # -- the vocabulary ---------------------------------------------------------------------------------------------------
@@ -99,8 +98,10 @@ def test_every_metric_is_measured_in_0_1_with_and_without_filter(measured):
 
 def test_carer_relation_shares_follow_whom_carers_help(measured):
     _, rec = measured
-    share = {r: measure(rec, _target("carer_relation_share", relation=r))
-             for r in ("partner", "parent", "child", "other_family", "family", "friend_neighbour")}
+    share = {
+        r: measure(rec, _target("carer_relation_share", relation=r))
+        for r in ("partner", "parent", "child", "other_family", "family", "friend_neighbour")
+    }
     assert all(0.0 < x < 1.0 for x in share.values()), share
     # family is any of its four relations: at least the largest of them, at most their sum
     parts = [share[r] for r in ("partner", "parent", "child", "other_family")]
@@ -128,7 +129,8 @@ def test_filters_change_the_population_measured(measured):
     assert measure(rec, _target("lonely_share", min_age=75)) != pytest.approx(measure(rec, _target("lonely_share")))
     assert measure(rec, _target("gave_care_share", 45, 64)) != pytest.approx(measure(rec, _target("gave_care_share")))
     assert measure(rec, _target("informal_share_of_care", min_age=75)) != pytest.approx(
-        measure(rec, _target("informal_share_of_care")))
+        measure(rec, _target("informal_share_of_care"))
+    )
     # An explicit filter replaces the default band of adults: min_age 0 counts children too.
     assert _target("lonely_share").band() == (18, 120)
     assert _target("lonely_share", max_age=17).band() == (0, 17)
@@ -143,21 +145,24 @@ def test_measures_agree_with_the_models_own_indicators(measured):
     year = model.yearly[1]
     assert measure(rec, _target("gave_care_share")) == pytest.approx(year["gave_care_share"])
     assert measure(rec, _target("friends_neighbours_carer_share")) == pytest.approx(
-        year["friends_neighbours_carer_share"])
+        year["friends_neighbours_carer_share"]
+    )
     rows = [r for r in model.rows if r["year"] == 1]
     assert len(rows) == 52
     assert measure(rec, _target("lonely_share")) == pytest.approx(np.mean([r["lonely_share"] for r in rows]))
     assert measure(rec, _target("severely_lonely_share")) == pytest.approx(
-        np.mean([r["severely_lonely_share"] for r in rows]))
+        np.mean([r["severely_lonely_share"] for r in rows])
+    )
     # The weekly indicator counts carers of every age; a filter from age 0 does the same.
     assert measure(rec, _target("heavily_burdened_share", min_age=0)) == pytest.approx(
-        np.mean([r["heavily_burdened_share"] for r in rows]))
+        np.mean([r["heavily_burdened_share"] for r in rows])
+    )
     informal = sum(r["informal_hours"] for r in rows)
     formal = sum(r["formal_hours"] for r in rows)
     assert measure(rec, _target("informal_share_of_care")) == pytest.approx(informal / (informal + formal))
 
 
-# -- bad targets files --------------------------------------------------------------------------------------------------
+# -- bad targets files -------------------------------------------------------------------------------------------
 
 
 BAD_FILES = {
@@ -170,8 +175,14 @@ BAD_FILES = {
     "value_outside_range": (_entry(rng="[0.1, 0.2]", value=0.5), ["outside its own range"]),
     "missing_source": ("- name: x\n  metric: lonely_share\n  value: 0.5\n  range: [0, 1]\n", ["missing field source"]),
     "unknown_field": (_entry(extra="\n  rnage: [0, 1]"), ["unknown field 'rnage'", "did you mean 'range'"]),
-    "unknown_filter_key": (_entry(extra="\n  filter: {age_min: 18}"), ["unknown filter key 'age_min'", "min_age, max_age"]),
-    "filter_min_above_max": (_entry(extra="\n  filter: {min_age: 65, max_age: 18}"), ["min_age 65 is above max_age 18"]),
+    "unknown_filter_key": (
+        _entry(extra="\n  filter: {age_min: 18}"),
+        ["unknown filter key 'age_min'", "min_age, max_age"],
+    ),
+    "filter_min_above_max": (
+        _entry(extra="\n  filter: {min_age: 65, max_age: 18}"),
+        ["min_age 65 is above max_age 18"],
+    ),
     "filter_min_age_too_old": (_entry(extra="\n  filter: {min_age: 130}"), ["min_age 130 is above 120"]),
     "filter_fractional_age": (_entry(extra="\n  filter: {min_age: 17.5}"), ["whole number of years"]),
     "filter_on_family_share": (_entry("family_share", extra="\n  filter: {min_age: 65}"), ["takes no filter"]),
@@ -286,8 +297,15 @@ def test_installed_console_script_refuses_an_unknown_metric(tmp_path):
             pytest.skip("the samenkracht-calibrate console script is not installed (pip install -e .)")
         script = Path(found)
     path = _write(tmp_path, _entry("no_such_metric"))
-    proc = subprocess.run([str(script), f"targets={path}", *QUICK], capture_output=True, text=True, timeout=120, check=False,
-                          cwd=tmp_path, stdin=subprocess.DEVNULL)
+    proc = subprocess.run(
+        [str(script), f"targets={path}", *QUICK],
+        capture_output=True,
+        text=True,
+        timeout=120,
+        check=False,
+        cwd=tmp_path,
+        stdin=subprocess.DEVNULL,
+    )
     assert proc.returncode == 2, proc.stderr
     assert "samenkracht-calibrate: error:" in proc.stderr and "no_such_metric" in proc.stderr
     assert "Traceback" not in proc.stderr

@@ -21,15 +21,28 @@ from pathlib import Path
 import pandas as pd
 import pandas.testing as pdt
 import pytest
-from omegaconf import OmegaConf
-
 from conftest import make_small_config, run_model
+from omegaconf import OmegaConf
 
 SIX_KINDS = ["residents", "informal_carers", "neighbours", "volunteers", "professionals", "municipality"]
 CONTRACT_COLUMNS = [
-    "week", "year", "residents", "need_hours", "informal_hours", "formal_hours", "unmet_hours", "carers",
-    "burden_mean", "heavily_burdened_share", "overburdened_share", "isolated_share", "severely_lonely_share",
-    "family_share", "carrying_capacity", "municipal_cost_eur", "formal_cost_eur",
+    "week",
+    "year",
+    "residents",
+    "need_hours",
+    "informal_hours",
+    "formal_hours",
+    "unmet_hours",
+    "carers",
+    "burden_mean",
+    "heavily_burdened_share",
+    "overburdened_share",
+    "isolated_share",
+    "severely_lonely_share",
+    "family_share",
+    "carrying_capacity",
+    "municipal_cost_eur",
+    "formal_cost_eur",
 ]
 
 
@@ -73,8 +86,12 @@ BAD_INPUTS: dict[str, BadInput] = {
     "missing_graph": BadInput(
         ("network.graph_file=/nonexistent.graphml", *SMALL_ARGS), "network.graph_file", ("does not exist", "graphml")
     ),
-    "broken_graph": BadInput(("network.graph_file={broken}", *SMALL_ARGS), "network.graph_file", ("not a valid graphml",)),
+    "broken_graph": BadInput(
+        ("network.graph_file={broken}", *SMALL_ARGS), "network.graph_file", ("not a valid graphml",)
+    ),
 }
+
+
 @dataclass
 class Result:
     returncode: int
@@ -115,8 +132,13 @@ class CliJobs:
         if self._closed:
             raise RuntimeError("the test session ended")
         proc = subprocess.Popen(
-            [SCRIPT, *args], cwd=self.root, env=_env(), stdin=subprocess.DEVNULL,
-            stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
+            [SCRIPT, *args],
+            cwd=self.root,
+            env=_env(),
+            stdin=subprocess.DEVNULL,
+            stdout=subprocess.PIPE,
+            stderr=subprocess.PIPE,
+            text=True,
         )
         self._procs.append(proc)
         try:
@@ -202,8 +224,10 @@ def test_good_run_tables(cli):
     assert weekly["week"].tolist() == list(range(52))
     assert list(weekly.columns[: len(CONTRACT_COLUMNS)]) == CONTRACT_COLUMNS
     pdt.assert_series_equal(
-        weekly["informal_hours"] + weekly["formal_hours"] + weekly["unmet_hours"], weekly["need_hours"],
-        check_names=False, rtol=1e-9,
+        weekly["informal_hours"] + weekly["formal_hours"] + weekly["unmet_hours"],
+        weekly["need_hours"],
+        check_names=False,
+        rtol=1e-9,
     )
     summary = pd.read_csv(run_dir / "summary.csv")
     assert summary["year"].tolist() == [0]

@@ -21,10 +21,11 @@ from pathlib import Path
 import pandas as pd
 import pandas.testing as pdt
 import pytest
+from test_sweeps import SCRIPT, TINY, assert_same_runs, by_seed, run_dirs, sweep
+
 from samenkracht.sim.errors import InputError
 from samenkracht.tools import launchers
 from samenkracht.tools.outputs import INCOMPLETE, MANIFEST
-from test_sweeps import SCRIPT, TINY, assert_same_runs, by_seed, run_dirs, sweep
 
 BIN = Path(sys.executable).parent
 COMPARE = BIN / "samenkracht-compare"
@@ -39,8 +40,14 @@ def cluster(test):
 
 
 #: Settings of every SLURM run here: what the README tells researchers to set, small enough for the test node.
-SLURM = ["hydra/launcher=slurm", "hydra.launcher.partition=debug", "hydra.launcher.account=research",
-         "hydra.launcher.timeout_min=5", "hydra.launcher.mem_gb=1", "hydra.launcher.array_parallelism=2"]
+SLURM = [
+    "hydra/launcher=slurm",
+    "hydra.launcher.partition=debug",
+    "hydra.launcher.account=research",
+    "hydra.launcher.timeout_min=5",
+    "hydra.launcher.mem_gb=1",
+    "hydra.launcher.array_parallelism=2",
+]
 
 
 def env(**extra: str) -> dict[str, str]:
@@ -53,8 +60,16 @@ def env(**extra: str) -> dict[str, str]:
 
 
 def run(cmd: list, cwd: Path, timeout: float = 300, **extra_env: str) -> subprocess.CompletedProcess:
-    return subprocess.run([str(c) for c in cmd], cwd=cwd, env=env(**extra_env), stdin=subprocess.DEVNULL, check=False,
-                          capture_output=True, text=True, timeout=timeout)
+    return subprocess.run(
+        [str(c) for c in cmd],
+        cwd=cwd,
+        env=env(**extra_env),
+        stdin=subprocess.DEVNULL,
+        check=False,
+        capture_output=True,
+        text=True,
+        timeout=timeout,
+    )
 
 
 def ok(proc: subprocess.CompletedProcess) -> subprocess.CompletedProcess:
@@ -73,8 +88,9 @@ def refused(proc: subprocess.CompletedProcess, *words: str) -> str:
 
 def sacct(job: str, fields: str = "JobID,State,Partition,Account,Timelimit,ReqMem") -> list[dict[str, str]]:
     """SLURM's accounting of a job (an array's tasks one per row, job steps left out)."""
-    out = subprocess.run(["sacct", "-X", "-n", "-P", "-j", job, "-o", fields], capture_output=True, text=True,
-                         check=True).stdout
+    out = subprocess.run(
+        ["sacct", "-X", "-n", "-P", "-j", job, "-o", fields], capture_output=True, text=True, check=True
+    ).stdout
     names = fields.split(",")
     return [dict(zip(names, line.split("|"))) for line in out.splitlines() if line.strip()]
 
@@ -96,33 +112,61 @@ def queue_empty(timeout: float = 120) -> None:
 
 def test_unknown_launcher_is_refused_before_anything_is_written(tmp_path):
     sweep_dir = tmp_path / "sweep"
-    message = refused(run([SCRIPT, "-m", "hydra/launcher=slurmm", "seed=1,2", *TINY, f"hydra.sweep.dir={sweep_dir}"],
-                          tmp_path), "hydra/launcher=slurmm: no such launcher", "slurm", "submitit_local", "joblib")
+    message = refused(
+        run([SCRIPT, "-m", "hydra/launcher=slurmm", "seed=1,2", *TINY, f"hydra.sweep.dir={sweep_dir}"], tmp_path),
+        "hydra/launcher=slurmm: no such launcher",
+        "slurm",
+        "submitit_local",
+        "joblib",
+    )
     assert "Available:" in message
     assert not sweep_dir.exists()
 
 
 def test_unknown_launcher_setting_is_refused_with_the_settings_it_has(tmp_path):
     sweep_dir = tmp_path / "sweep"
-    refused(run([SCRIPT, "-m", "hydra/launcher=slurm", "hydra.launcher.partitoin=short", "seed=1,2", *TINY,
-                 f"hydra.sweep.dir={sweep_dir}"], tmp_path),
-            "hydra.launcher.partitoin: hydra/launcher=slurm has no such setting", "partition", "array_parallelism")
+    refused(
+        run(
+            [
+                SCRIPT,
+                "-m",
+                "hydra/launcher=slurm",
+                "hydra.launcher.partitoin=short",
+                "seed=1,2",
+                *TINY,
+                f"hydra.sweep.dir={sweep_dir}",
+            ],
+            tmp_path,
+        ),
+        "hydra.launcher.partitoin: hydra/launcher=slurm has no such setting",
+        "partition",
+        "array_parallelism",
+    )
     assert not sweep_dir.exists()
 
 
 def test_slurm_without_its_commands_says_where_to_start(tmp_path):
     """A machine without SLURM's commands (a laptop): the sweep is refused, nothing is written."""
     sweep_dir = tmp_path / "sweep"
-    refused(run([SCRIPT, "-m", *SLURM[:2], "seed=1,2", *TINY, f"hydra.sweep.dir={sweep_dir}"], tmp_path,
-                PATH=str(BIN)), "hydra/launcher=slurm", "sbatch", "not on this machine's PATH", "login node")
+    refused(
+        run([SCRIPT, "-m", *SLURM[:2], "seed=1,2", *TINY, f"hydra.sweep.dir={sweep_dir}"], tmp_path, PATH=str(BIN)),
+        "hydra/launcher=slurm",
+        "sbatch",
+        "not on this machine's PATH",
+        "login node",
+    )
     assert not sweep_dir.exists()
 
 
 def test_tools_take_only_submitit_launchers_and_not_jobs_beside_them():
     assert launchers.for_tool(["seeds=2", "years=1"], "prog") == (None, ["seeds=2", "years=1"])
     launcher, rest = launchers.for_tool(["hydra/launcher=submitit_local", "hydra.launcher.timeout_min=7", "x=1"], "p")
-    assert (launcher.name, launcher.cluster, launcher.params["timeout_min"], rest) == ("submitit_local", "local", 7,
-                                                                                     ["x=1"])
+    assert (launcher.name, launcher.cluster, launcher.params["timeout_min"], rest) == (
+        "submitit_local",
+        "local",
+        7,
+        ["x=1"],
+    )
     with pytest.raises(InputError, match="joblib: prog cannot send its runs through this launcher.*jobs=N"):
         launchers.for_tool(["hydra/launcher=joblib"], "prog")
     with pytest.raises(InputError, match="jobs=2 and hydra/launcher=submitit_local"):
@@ -132,8 +176,11 @@ def test_tools_take_only_submitit_launchers_and_not_jobs_beside_them():
 @pytest.mark.parametrize("tool", ["compare", "sensitivity"])
 def test_tools_refuse_an_unknown_launcher_before_writing(tool, tmp_path):
     out = tmp_path / "out"
-    cmd = ([COMPARE, "scenarios=baseline,respite_care", "seeds=2", f"out={out}"] if tool == "compare" else
-           [SENSITIVITY, "params=burden.dropout_rate:0:0.1", f"out_dir={out}"])
+    cmd = (
+        [COMPARE, "scenarios=baseline,respite_care", "seeds=2", f"out={out}"]
+        if tool == "compare"
+        else [SENSITIVITY, "params=burden.dropout_rate:0:0.1", f"out_dir={out}"]
+    )
     refused(run([*cmd, *TINY, "hydra/launcher=nosuch"], tmp_path), "hydra/launcher=nosuch: no such launcher")
     assert not out.exists()
 
@@ -176,10 +223,26 @@ def test_a_cancelled_job_is_the_only_run_done_again(tmp_path):
     plus its own delays, about 5 s on the test node): the run cancelled, the second of three, is long (30,000
     residents, about 9 s), the others short."""
     sweep_dir = tmp_path / "sweep"
-    args = [str(SCRIPT), "-m", *SLURM[:5], "hydra.launcher.array_parallelism=1", "population.size=300,30000,400",
-            "years=4", "burn_in_weeks=2", "output.plots=false", f"hydra.sweep.dir={sweep_dir}"]
-    first = subprocess.Popen(args, cwd=tmp_path, env=env(), stdin=subprocess.DEVNULL, stdout=subprocess.PIPE,
-                             stderr=subprocess.PIPE, text=True)
+    args = [
+        str(SCRIPT),
+        "-m",
+        *SLURM[:5],
+        "hydra.launcher.array_parallelism=1",
+        "population.size=300,30000,400",
+        "years=4",
+        "burn_in_weeks=2",
+        "output.plots=false",
+        f"hydra.sweep.dir={sweep_dir}",
+    ]
+    first = subprocess.Popen(
+        args,
+        cwd=tmp_path,
+        env=env(),
+        stdin=subprocess.DEVNULL,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+    )
     cancelled = None
     deadline = time.monotonic() + 240
     try:
@@ -211,8 +274,16 @@ def test_a_cancelled_job_is_the_only_run_done_again(tmp_path):
     finished = {d.name: (d / MANIFEST).stat().st_mtime_ns for d in run_dirs(sweep_dir) if (d / MANIFEST).exists()}
     assert len(finished) == 2, sorted(finished)
 
-    again = subprocess.run(args, cwd=tmp_path, env=env(), stdin=subprocess.DEVNULL, capture_output=True, text=True,
-                           check=False, timeout=300)
+    again = subprocess.run(
+        args,
+        cwd=tmp_path,
+        env=env(),
+        stdin=subprocess.DEVNULL,
+        capture_output=True,
+        text=True,
+        check=False,
+        timeout=300,
+    )
     assert again.returncode == 0, again.stderr[-3000:]
     (second,) = array_jobs(sweep_dir) - {array}
     logs = "".join(p.read_text() for p in sweep_dir.glob(f".submitit/{second}_*/*_log.out"))
@@ -228,28 +299,66 @@ def test_a_cancelled_job_is_the_only_run_done_again(tmp_path):
 @cluster
 def test_unknown_partition_is_refused_before_anything_is_written(tmp_path):
     sweep_dir = tmp_path / "sweep"
-    refused(run([SCRIPT, "-m", "hydra/launcher=slurm", "hydra.launcher.partition=gpu", "seed=1,2", *TINY,
-                 f"hydra.sweep.dir={sweep_dir}"], tmp_path),
-            "hydra.launcher.partition=gpu", "no partition 'gpu'", "debug (the default)")
+    refused(
+        run(
+            [
+                SCRIPT,
+                "-m",
+                "hydra/launcher=slurm",
+                "hydra.launcher.partition=gpu",
+                "seed=1,2",
+                *TINY,
+                f"hydra.sweep.dir={sweep_dir}",
+            ],
+            tmp_path,
+        ),
+        "hydra.launcher.partition=gpu",
+        "no partition 'gpu'",
+        "debug (the default)",
+    )
     assert not sweep_dir.exists()
 
 
 @cluster
 def test_unknown_account_is_refused_before_anything_is_written(tmp_path):
     out = tmp_path / "out"
-    refused(run([COMPARE, "scenarios=baseline,respite_care", "seeds=2", *TINY, f"out={out}", "hydra/launcher=slurm",
-                 "hydra.launcher.account=nobody"], tmp_path), "hydra.launcher.account=nobody", "research")
+    refused(
+        run(
+            [
+                COMPARE,
+                "scenarios=baseline,respite_care",
+                "seeds=2",
+                *TINY,
+                f"out={out}",
+                "hydra/launcher=slurm",
+                "hydra.launcher.account=nobody",
+            ],
+            tmp_path,
+        ),
+        "hydra.launcher.account=nobody",
+        "research",
+    )
     assert not out.exists()
 
 
 @cluster
 def test_unreachable_cluster_is_refused_before_anything_is_written(tmp_path):
     conf = tmp_path / "slurm.conf"  # a cluster whose controller is not running
-    conf.write_text(Path(os.environ["SLURM_CONF"]).read_text().replace("SlurmctldPort=6817", "SlurmctldPort=6999")
-                    + "MessageTimeout=2\n")
+    conf.write_text(
+        Path(os.environ["SLURM_CONF"]).read_text().replace("SlurmctldPort=6817", "SlurmctldPort=6999")
+        + "MessageTimeout=2\n"
+    )
     sweep_dir = tmp_path / "sweep"
-    message = refused(run([SCRIPT, "-m", *SLURM[:2], "seed=1,2", *TINY, f"hydra.sweep.dir={sweep_dir}"], tmp_path,
-                          timeout=200, SLURM_CONF=str(conf)), "hydra/launcher=slurm", "cannot be reached")
+    message = refused(
+        run(
+            [SCRIPT, "-m", *SLURM[:2], "seed=1,2", *TINY, f"hydra.sweep.dir={sweep_dir}"],
+            tmp_path,
+            timeout=200,
+            SLURM_CONF=str(conf),
+        ),
+        "hydra/launcher=slurm",
+        "cannot be reached",
+    )
     assert f"SLURM_CONF={conf}" in message
     assert not sweep_dir.exists()
 
@@ -257,8 +366,14 @@ def test_unreachable_cluster_is_refused_before_anything_is_written(tmp_path):
 # -- samenkracht-compare and samenkracht-sensitivity through the launcher ------------------------------------------
 
 COMPARE_ARGS = ["scenarios=baseline,respite_care", "seeds=2", *TINY]
-SENSITIVITY_ARGS = ["params=burden.dropout_rate:0:0.1,contact.bridging_share:0.05:0.3", "indicators=carrying_capacity",
-                    "method=morris", "morris.trajectories=2", *TINY[:3], "plots=false"]
+SENSITIVITY_ARGS = [
+    "params=burden.dropout_rate:0:0.1,contact.bridging_share:0.05:0.3",
+    "indicators=carrying_capacity",
+    "method=morris",
+    "morris.trajectories=2",
+    *TINY[:3],
+    "plots=false",
+]
 LAUNCHERS = {"slurm": SLURM, "submitit_local": ["hydra/launcher=submitit_local", "hydra.launcher.timeout_min=5"]}
 
 
@@ -279,9 +394,11 @@ def test_compare_through_the_launcher_equals_local(launcher, local_tools, tmp_pa
         assert (out / table).read_text() == (local_tools["compare"] / table).read_text(), table
     for arm in ("baseline", "respite_care"):
         for seed in (1, 2):
-            pdt.assert_frame_equal(pd.read_parquet(out / "runs" / arm / f"seed_{seed}" / "indicators.parquet"),
-                                   pd.read_parquet(local_tools["compare"] / "runs" / arm / f"seed_{seed}" /
-                                                   "indicators.parquet"), check_exact=True)
+            pdt.assert_frame_equal(
+                pd.read_parquet(out / "runs" / arm / f"seed_{seed}" / "indicators.parquet"),
+                pd.read_parquet(local_tools["compare"] / "runs" / arm / f"seed_{seed}" / "indicators.parquet"),
+                check_exact=True,
+            )
     assert len(list((out / ".submitit").glob("*/*_result.pkl"))) == 4  # four runs, four jobs
     if launcher == "slurm":
         (array,) = array_jobs(out)
@@ -295,8 +412,11 @@ def test_sensitivity_through_the_launcher_equals_local(launcher, local_tools, tm
     out = tmp_path / "sensitivity"
     proc = ok(run([SENSITIVITY, *SENSITIVITY_ARGS, f"out_dir={out}", *LAUNCHERS[launcher]], tmp_path))
     assert f"through hydra/launcher={launcher}" in proc.stdout
-    pdt.assert_frame_equal(pd.read_parquet(out / "samples.parquet"),
-                           pd.read_parquet(local_tools["sensitivity"] / "samples.parquet"), check_exact=True)
+    pdt.assert_frame_equal(
+        pd.read_parquet(out / "samples.parquet"),
+        pd.read_parquet(local_tools["sensitivity"] / "samples.parquet"),
+        check_exact=True,
+    )
     assert (out / "indices_morris.csv").read_text() == (local_tools["sensitivity"] / "indices_morris.csv").read_text()
     assert len(list((out / ".submitit").glob("*/*_result.pkl"))) == 6  # 2 trajectories x (2 parameters + 1)
 

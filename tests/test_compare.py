@@ -93,8 +93,14 @@ def test_every_run_written_with_hydra_files(out_dir):
     for arm in ARMS:
         for seed in SEEDS:
             run = out_dir / "runs" / arm / f"seed_{seed}"
-            for name in ("manifest.json", "summary.csv", "indicators.parquet", "wijken.parquet",
-                         ".hydra/config.yaml", ".hydra/overrides.yaml"):
+            for name in (
+                "manifest.json",
+                "summary.csv",
+                "indicators.parquet",
+                "wijken.parquet",
+                ".hydra/config.yaml",
+                ".hydra/overrides.yaml",
+            ):
                 assert (run / name).is_file(), run / name
             assert json.loads((run / "manifest.json").read_text())["seed"] == seed
 
@@ -168,8 +174,10 @@ def test_cost_per_effect_equals_hand_computation(out_dir):
     assert len(rows) == 2 * len(EFFECTS)
     for _, row in rows.iterrows():
         year = row["year"]
-        extra = (_hand(out_dir, "respite_care", "municipal_cost_eur", year)
-                 - _hand(out_dir, "baseline", "municipal_cost_eur", year)).mean()
+        extra = (
+            _hand(out_dir, "respite_care", "municipal_cost_eur", year)
+            - _hand(out_dir, "baseline", "municipal_cost_eur", year)
+        ).mean()
         effect = next(e for e in EFFECTS if e.indicator == row["effect"])
         d = _hand(out_dir, "respite_care", effect.indicator, year) - _hand(out_dir, "baseline", effect.indicator, year)
         sign = 1 if indicator(effect.indicator).better == "higher" else -1
@@ -188,10 +196,10 @@ def test_cost_per_effect_equals_hand_computation(out_dir):
 def test_report_shows_the_hand_computed_means(out_dir):
     html = (out_dir / "report.html").read_text()
     for arm in ARMS:
-        for indicator in HEADLINE_INDICATORS:
+        for column in HEADLINE_INDICATORS:
             for year in (1, 2):
-                mean = _hand(out_dir, arm, indicator, year).mean()
-                assert value(mean, indicator, "nl") in html, (arm, indicator, year)
+                mean = _hand(out_dir, arm, column, year).mean()
+                assert value(mean, column, "nl") in html, (arm, column, year)
 
 
 def test_t_interval_of_equal_values_has_zero_width():
@@ -210,8 +218,15 @@ def _check_report(out: Path, lang: str, per_wijk: bool) -> None:
     html = (out / "report.html").read_text(encoding="utf-8")
     assert f'<html lang="{lang}">' in html
     headings = re.findall(r"<h2>(.*?)</h2>", html)
-    wanted = ["h_setup", "h_headline", "h_differences", "h_cost", "h_plots", *(["h_wijken"] if per_wijk else []),
-              "h_method"]
+    wanted = [
+        "h_setup",
+        "h_headline",
+        "h_differences",
+        "h_cost",
+        "h_plots",
+        *(["h_wijken"] if per_wijk else []),
+        "h_method",
+    ]
     assert headings == [TEXT[lang][k] for k in wanted]
     images = _images(html)
     figures = sorted((out / "figures").glob("*.png"))
@@ -245,8 +260,16 @@ def test_rerun_resumes_without_redoing_runs(english):
 
 def test_finished_runs_of_other_settings_are_refused(out_dir, capsys):
     with pytest.raises(SystemExit) as exit_info:
-        _run_main(["scenarios=baseline,respite_care", "seeds=3", "population.size=600", "years=2",
-                   "burn_in_weeks=4", f"out={out_dir}"])
+        _run_main(
+            [
+                "scenarios=baseline,respite_care",
+                "seeds=3",
+                "population.size=600",
+                "years=2",
+                "burn_in_weeks=4",
+                f"out={out_dir}",
+            ]
+        )
     assert exit_info.value.code == 2
     assert "other settings" in capsys.readouterr().err
 
@@ -283,7 +306,8 @@ def _fake_multirun(out_dir: Path, root: Path) -> Path:
         shutil.copytree(out_dir / "runs" / arm / f"seed_{seed}", run)
         (run / ".hydra" / "overrides.yaml").write_text(
             f"- seed={seed}\n- scenario={arm}\n- wijkteam.fte_per_1000={level}\n- population.size=500\n"
-            f"- scenario.actions.x.wijken=[wijk_1,3]\n")
+            f"- scenario.actions.x.wijken=[wijk_1,3]\n"
+        )
     broken = sweep / "8_seed=3"
     shutil.copytree(out_dir / "runs" / "baseline" / "seed_3", broken)
     (broken / "manifest.json").unlink()
@@ -333,8 +357,9 @@ def test_compare_reads_a_sweep_and_labels_its_arms(out_dir, tmp_path, capsys):
     frame, _, arms, reference, _, _ = compare_cli.from_runs(opts, overrides)
     assert "skipped" in capsys.readouterr().err
     # Within each scenario the swept parameter differs between runs, so it names the arms.
-    assert arms == [f"{arm} [wijkteam.fte_per_1000={level}]" for arm in ("baseline", "respite_care")
-                    for level in (1.0, 1.5)]
+    assert arms == [
+        f"{arm} [wijkteam.fte_per_1000={level}]" for arm in ("baseline", "respite_care") for level in (1.0, 1.5)
+    ]
     assert reference == arms[0] and len(frame) == len(SWEEP) * YEARS
 
 
@@ -384,8 +409,10 @@ def test_console_scripts_refuse_bad_input():
         pytest.skip("console scripts not installed (pip install -e .)")
     env = {**os.environ, "MPLBACKEND": "Agg"}
     env.pop("HYDRA_FULL_ERROR", None)
-    procs = [subprocess.Popen([str(script), arg], stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, env=env)
-             for script, arg in ((compare_script, "scenarios=baseline"), (collect_script, "/nonexistent/multirun"))]
+    procs = [
+        subprocess.Popen([str(script), arg], stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, env=env)
+        for script, arg in ((compare_script, "scenarios=baseline"), (collect_script, "/nonexistent/multirun"))
+    ]
     for proc, prog in zip(procs, ("samenkracht-compare", "samenkracht-collect")):
         _, err = proc.communicate(timeout=120)
         assert proc.returncode == 2 and err.startswith(f"{prog}: error:") and "Traceback" not in err, err

@@ -1,4 +1,4 @@
-"""The model description stays in step with the code: the ODD parameter table is current, every parameter is documented."""
+"""The model description stays in step with the code: the ODD tables are current, every parameter is documented."""
 
 from __future__ import annotations
 
@@ -10,7 +10,7 @@ from samenkracht.sim.actions import registry
 from samenkracht.sim.config import SimConfig
 from samenkracht.sim.levers import iter_levers
 from samenkracht.sim.params import iter_params
-from samenkracht.tools.docs import END, LEVERS_END, LEVERS_START, ODD_PATH, START, STALE_MESSAGE, is_current, render
+from samenkracht.tools.docs import END, LEVERS_END, LEVERS_START, ODD_PATH, STALE_MESSAGE, START, is_current, render
 
 ACTIONS = registry()
 
@@ -37,7 +37,7 @@ def _leaves(cfg: Any, prefix: str = "") -> dict[str, Any]:
 def _odd_rows() -> dict[str, list[str]]:
     """The rows of the parameter tables in docs/ODD.md as written in the file: key -> cells."""
     text = ODD_PATH.read_text(encoding="utf-8")
-    section = text[text.index(START):text.index(END)]
+    section = text[text.index(START) : text.index(END)]
     rows = {}
     for line in section.splitlines():
         if line.startswith("| `"):
@@ -59,8 +59,11 @@ def test_every_number_parameter_has_a_unit_and_a_source() -> None:
     declared = [(key, value, meta) for key, value, meta in iter_params(SimConfig)]
     for name, cls in ACTIONS.items():
         declared += [(f"{name}.{key}", value, meta) for key, value, meta in iter_params(cls.Params)]
-    missing = [key for key, value, meta in declared if _is_number(value)
-               and not (str(meta.get("unit", "")).strip() and str(meta.get("source", "")).strip())]
+    missing = [
+        key
+        for key, value, meta in declared
+        if _is_number(value) and not (str(meta.get("unit", "")).strip() and str(meta.get("source", "")).strip())
+    ]
     assert not missing, f"number parameters without a unit or a source: {', '.join(missing)}"
 
 
@@ -109,7 +112,7 @@ def test_readme_and_odd_list_every_action_parameter_with_unit_default_and_source
 def test_odd_lever_table_lists_every_lever_with_its_neutral_value_and_the_actions_that_pull_it() -> None:
     text = ODD_PATH.read_text(encoding="utf-8")
     rows = {}
-    for line in text[text.index(LEVERS_START):text.index(LEVERS_END)].splitlines():
+    for line in text[text.index(LEVERS_START) : text.index(LEVERS_END)].splitlines():
         if line.startswith("| `"):
             cells = [c.strip() for c in line.strip().strip("|").split(" | ")]
             rows[cells[0].strip("`")] = cells
@@ -117,7 +120,8 @@ def test_odd_lever_table_lists_every_lever_with_its_neutral_value_and_the_action
     assert list(rows) == list(levers)
     for name, meta in levers.items():
         assert rows[name][1].startswith(f"`{str(meta['neutral']).lower()}") or rows[name][1].startswith(
-            f"`{meta['neutral']:g}"), (name, rows[name][1])
+            f"`{meta['neutral']:g}"
+        ), (name, rows[name][1])
         assert meta["unit"] and meta["doc"] and meta["read_by"], name
         pulling = {a for a, cls in ACTIONS.items() if name in cls.pulls}
         assert {c.strip("`") for c in rows[name][5].split(", ")} - {"no action yet"} == pulling, name

@@ -27,8 +27,9 @@ def every_action_run():
     """A small run with every registered action switched on, so every column family has members."""
     from samenkracht.sim.actions import registry
 
-    config = make_small_config({"population.size": 300, "years": 1, "burn_in_weeks": 2,
-                                "scenario.actions": {name: {} for name in registry()}})
+    config = make_small_config(
+        {"population.size": 300, "years": 1, "burn_in_weeks": 2, "scenario.actions": {name: {} for name in registry()}}
+    )
     return run_model(config)
 
 
@@ -48,7 +49,8 @@ def test_every_column_of_the_weekly_row_and_the_summary_has_an_entry_with_dutch_
     columns = [*model.rows[0], *weekly.columns]
     for column in columns:
         declared = column in indicator_table.BY_NAME or any(
-            family.member(column) for family in indicator_table.FAMILIES.values())
+            family.member(column) for family in indicator_table.FAMILIES.values()
+        )
         assert declared, f"weekly column '{column}' has no entry in the indicator table"
     columns += list(_summary(every_action_run).columns)
     assert any(c.startswith("cost_") for c in columns) and "family_friends_hours" in columns
@@ -103,8 +105,13 @@ def test_the_summary_reduces_each_column_as_the_table_says(every_action_run):
 
 
 def test_shares_are_percentages_and_the_directions_of_improvement_are_right():
-    for column in ("carrying_capacity", "heavily_burdened_share", "isolated_share", "severely_lonely_share",
-                   "gave_care_share"):
+    for column in (
+        "carrying_capacity",
+        "heavily_burdened_share",
+        "isolated_share",
+        "severely_lonely_share",
+        "gave_care_share",
+    ):
         assert indicator(column).percent, column
     for column in ("unmet_hours", "burden_mean", "municipal_cost_eur", "carers"):
         assert not indicator(column).percent, column
@@ -133,8 +140,11 @@ def test_one_number_formatter_writes_dutch_and_english():
 def renamed(monkeypatch):
     """The table's words for heavily burdened carers replaced by marker words, for as long as a test runs."""
     entry = indicator("heavily_burdened_share")
-    marked = dataclasses.replace(entry, nl=dataclasses.replace(entry.nl, name="Zwaar-NL-merk", unit="eenheid-NL"),
-                                 en=dataclasses.replace(entry.en, name="Heavy-EN-mark", unit="unit-EN"))
+    marked = dataclasses.replace(
+        entry,
+        nl=dataclasses.replace(entry.nl, name="Zwaar-NL-merk", unit="eenheid-NL"),
+        en=dataclasses.replace(entry.en, name="Heavy-EN-mark", unit="unit-EN"),
+    )
     monkeypatch.setitem(indicator_table.BY_NAME, "heavily_burdened_share", marked)
     indicator.cache_clear()
     yield marked
@@ -171,9 +181,17 @@ def test_the_report_takes_its_words_from_the_table(renamed):
     from samenkracht.analysis.compare import HEADLINE_INDICATORS, compare
     from samenkracht.analysis.report import render_html
 
-    rows = [{"arm": arm, "seed": seed, "year": year, **{c: 0.1 + 0.01 * seed + (arm == "b") * 0.02
-                                                        for c in HEADLINE_INDICATORS}}
-            for arm in ("a", "b") for seed in (1, 2, 3) for year in (1, 2)]
+    rows = [
+        {
+            "arm": arm,
+            "seed": seed,
+            "year": year,
+            **{c: 0.1 + 0.01 * seed + (arm == "b") * 0.02 for c in HEADLINE_INDICATORS},
+        }
+        for arm in ("a", "b")
+        for seed in (1, 2, 3)
+        for year in (1, 2)
+    ]
     cmp = compare(pd.DataFrame(rows), ["a", "b"], "a")
     for lang, name in (("nl", "Zwaar-NL-merk"), ("en", "Heavy-EN-mark")):
         html = render_html(cmp, lang, {}, [])

@@ -34,9 +34,12 @@ TINY = ["population.size=300", "years=1", "burn_in_weeks=2", "output.plots=false
 def _run(cmd: list[str], cwd: Path, timeout: float = 600) -> subprocess.CompletedProcess:
     env = {k: v for k, v in os.environ.items() if k not in ("PYTHONPATH", "VIRTUAL_ENV")}
     env["MPLBACKEND"] = "Agg"
-    proc = subprocess.run(cmd, cwd=cwd, env=env, stdin=subprocess.DEVNULL, capture_output=True, text=True,
-                          timeout=timeout)
-    assert proc.returncode == 0, f"{' '.join(cmd)}: exit {proc.returncode}\n{proc.stdout[-2000:]}\n{proc.stderr[-3000:]}"
+    proc = subprocess.run(
+        cmd, cwd=cwd, env=env, stdin=subprocess.DEVNULL, capture_output=True, text=True, timeout=timeout
+    )
+    assert proc.returncode == 0, (
+        f"{' '.join(cmd)}: exit {proc.returncode}\n{proc.stdout[-2000:]}\n{proc.stderr[-3000:]}"
+    )
     return proc
 
 
@@ -53,8 +56,21 @@ def installed(tmp_path_factory) -> Path:
             (source / name).parent.mkdir(parents=True, exist_ok=True)
             shutil.copy2(ROOT / name, source / name)
     wheels = root / "wheels"
-    _run([sys.executable, "-m", "pip", "wheel", str(source), "--no-deps", "--no-build-isolation", "-q",
-          "-w", str(wheels)], cwd=root)
+    _run(
+        [
+            sys.executable,
+            "-m",
+            "pip",
+            "wheel",
+            str(source),
+            "--no-deps",
+            "--no-build-isolation",
+            "-q",
+            "-w",
+            str(wheels),
+        ],
+        cwd=root,
+    )
     (wheel,) = wheels.glob("samenkracht-*.whl")
     venv = root / "venv"
     _run([sys.executable, "-m", "venv", str(venv)], cwd=root)
@@ -66,8 +82,10 @@ def installed(tmp_path_factory) -> Path:
 
 
 def test_the_wheel_holds_the_code_and_the_configuration(installed: Path, tmp_path: Path) -> None:
-    code = ("import importlib.resources as r, samenkracht.tools.run as m; "
-            "print(m.__file__); print(r.files('samenkracht.conf').joinpath('config.yaml').is_file())")
+    code = (
+        "import importlib.resources as r, samenkracht.tools.run as m; "
+        "print(m.__file__); print(r.files('samenkracht.conf').joinpath('config.yaml').is_file())"
+    )
     out = _run([str(installed / "python"), "-c", code], cwd=tmp_path).stdout.split()
     assert Path(out[0]).resolve().is_relative_to(installed.parent.resolve()), f"imported from {out[0]}, not the wheel"
     assert out[1] == "True"
@@ -90,7 +108,15 @@ def test_installed_samenkracht_runs_a_scenario_from_the_users_own_folder(install
     (mine / "scenario").mkdir(parents=True)
     (mine / "scenario" / "mijn_plan.yaml").write_text(USER_SCENARIO, encoding="utf-8")
     out = tmp_path / "run"
-    _run([str(installed / "samenkracht"), *TINY, f"hydra.searchpath=[file://{mine}]", "scenario=mijn_plan",
-          f"hydra.run.dir={out}"], cwd=tmp_path)
+    _run(
+        [
+            str(installed / "samenkracht"),
+            *TINY,
+            f"hydra.searchpath=[file://{mine}]",
+            "scenario=mijn_plan",
+            f"hydra.run.dir={out}",
+        ],
+        cwd=tmp_path,
+    )
     summary = pd.read_csv(out / "summary.csv")
     assert "cost_respite_care_eur" in summary.columns and summary["cost_respite_care_eur"].iloc[0] > 0

@@ -15,7 +15,11 @@ def ties(request):
     v = rng.integers(0, n, m)
     u, v = np.minimum(u, v), np.maximum(u, v)
     return {
-        "rng": rng, "n": n, "m": m, "u": u, "v": v,
+        "rng": rng,
+        "n": n,
+        "m": m,
+        "u": u,
+        "v": v,
         "kind": rng.integers(0, 7, m).astype(np.int8),
         "strength": np.where(rng.random(m) < 0.1, 0.0, rng.random(m)),
         "alive": rng.random(m) < 0.9,
@@ -50,8 +54,25 @@ def test_contact_week_equals_the_numpy_version(ties):
     st2, alive2, kind2 = t["strength"].copy(), t["alive"].copy(), t["kind"].copy()
     wu, wv = np.zeros(t["n"]), np.zeros(t["n"])
     n_lost, n_friends = K.contact_week(
-        t["u"], t["v"], kind2, st2, alive2, t["resident_alive"], u_contact, base, factor, helped, grow, decay,
-        floor, remove_below, weak, friend_strength, 2, wu, wv,
+        t["u"],
+        t["v"],
+        kind2,
+        st2,
+        alive2,
+        t["resident_alive"],
+        u_contact,
+        base,
+        factor,
+        helped,
+        grow,
+        decay,
+        floor,
+        remove_below,
+        weak,
+        friend_strength,
+        2,
+        wu,
+        wv,
     )
     assert np.array_equal(st, st2) and np.array_equal(alive, alive2) and np.array_equal(kind, kind2)
     assert np.array_equal(weekly, wu + wv)
@@ -114,8 +135,11 @@ def _spread_numpy(remaining, cap_left, rec, hlp, weight, tie_left, min_hours, ro
         rowsum = np.bincount(r, wl, n)
         ideal = remaining[r] * wl / rowsum[r]
         offer = np.minimum(ideal, tie_left[live])
-        ok = ((offer >= min_hours - HOURS_EPS) | (remaining[r] <= min_hours + HOURS_EPS)
-              | (wl * 2 >= rowsum[r] * (1 - SHARE_EPS)))
+        ok = (
+            (offer >= min_hours - HOURS_EPS)
+            | (remaining[r] <= min_hours + HOURS_EPS)
+            | (wl * 2 >= rowsum[r] * (1 - SHARE_EPS))
+        )
         offer = np.where(ok, offer, 0.0)
         asked = np.bincount(h, offer, n_helpers)
         scale = np.minimum(1.0, cap_left / np.maximum(asked, 1e-12))

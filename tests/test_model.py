@@ -11,8 +11,8 @@ import networkx as nx
 import numpy as np
 import pandas.testing as pdt
 import pytest
-
 from conftest import make_small_config, run_model
+
 from samenkracht.sim.agents import InformalCarer, Neighbour, Resident, Volunteer
 from samenkracht.sim.mechanisms.indicators import WEEKLY_COLUMNS
 from samenkracht.sim.model import CareNetworkModel
@@ -20,9 +20,23 @@ from samenkracht.sim.world import COUNTER_NAMES
 
 #: The contract columns, hard-coded here as well so that a rename in the code fails this test.
 CONTRACT_COLUMNS = [
-    "week", "year", "residents", "need_hours", "informal_hours", "formal_hours", "unmet_hours", "carers",
-    "burden_mean", "heavily_burdened_share", "overburdened_share", "isolated_share", "severely_lonely_share",
-    "family_share", "carrying_capacity", "municipal_cost_eur", "formal_cost_eur",
+    "week",
+    "year",
+    "residents",
+    "need_hours",
+    "informal_hours",
+    "formal_hours",
+    "unmet_hours",
+    "carers",
+    "burden_mean",
+    "heavily_burdened_share",
+    "overburdened_share",
+    "isolated_share",
+    "severely_lonely_share",
+    "family_share",
+    "carrying_capacity",
+    "municipal_cost_eur",
+    "formal_cost_eur",
 ]
 INFORMAL_LAYERS = ["household_hours", "family_friends_hours", "neighbours_hours", "volunteers_hours"]
 SIX_KINDS = ["residents", "informal_carers", "neighbours", "volunteers", "professionals", "municipality"]
@@ -56,7 +70,9 @@ def test_hours_conserved_per_resident(baseline_run):
     s = model.state
     asked = s.need.sum(axis=1)
     assert asked.sum() > 0
-    np.testing.assert_allclose(asked, s.received_informal + s.received_formal + s.unmet.sum(axis=1), rtol=1e-9, atol=1e-9)
+    np.testing.assert_allclose(
+        asked, s.received_informal + s.received_formal + s.unmet.sum(axis=1), rtol=1e-9, atol=1e-9
+    )
     for name in ("received_informal", "received_formal"):
         assert (getattr(s, name) >= -1e-12).all(), name
     assert (s.unmet >= -1e-12).all()
@@ -106,13 +122,13 @@ def test_weekly_table_contract_columns(baseline_run):
     assert df["year"].tolist() == [w // 52 for w in range(len(df))]
 
 
-
 def test_every_counter_is_a_weekly_column_that_adds_up_to_the_counter(baseline_run):
     model, df = baseline_run
     missing = [name for name in COUNTER_NAMES if name not in df.columns]
     assert not missing, f"counters not reported in the weekly row: {missing}"
     for name in COUNTER_NAMES:  # the weekly counts add up to the events counted since the end of the burn-in
         assert df[name].sum() == pytest.approx(model.counters[name]), name
+
 
 # -- reproducibility ------------------------------------------------------------------------------------------
 
@@ -292,13 +308,17 @@ def test_streams_are_per_mechanism(small_config):
     a = CareNetworkModel(small_config(burn_in_weeks=0))
     b = CareNetworkModel(small_config({"signalling.self_referral": 0.5}, burn_in_weeks=0))
     assert a.config.signalling.self_referral != b.config.signalling.self_referral
-    np.testing.assert_array_equal(a.streams.weekly("demography", 0).random(5), b.streams.weekly("demography", 0).random(5))
+    np.testing.assert_array_equal(
+        a.streams.weekly("demography", 0).random(5), b.streams.weekly("demography", 0).random(5)
+    )
     assert not np.array_equal(a.streams.weekly("demography", 0).random(5), a.streams.weekly("signalling", 0).random(5))
     assert not np.array_equal(a.streams.weekly("demography", 0).random(5), a.streams.weekly("demography", 1).random(5))
     # A weekly stream does not depend on how much was drawn before from any stream.
     a.streams["demography"].random(1000)
     a.streams.weekly("signalling", 0).random(1000)
-    np.testing.assert_array_equal(a.streams.weekly("demography", 0).random(5), b.streams.weekly("demography", 0).random(5))
+    np.testing.assert_array_equal(
+        a.streams.weekly("demography", 0).random(5), b.streams.weekly("demography", 0).random(5)
+    )
     # Another seed gives other numbers.
     c = CareNetworkModel(small_config(burn_in_weeks=0, seed=a.config.seed + 1))
     assert not np.array_equal(a.streams.weekly("demography", 0).random(5), c.streams.weekly("demography", 0).random(5))

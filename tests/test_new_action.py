@@ -122,8 +122,11 @@ def test_new_action_file_and_scenario_file_are_all_a_new_action_needs(tmp_path):
 
     # From the command line: the scenario runs and books the action's cost.
     out = tmp_path / "run"
-    _run([str(SCRIPT), "scenario=x", "population.size=200", "years=1", "burn_in_weeks=2", f"hydra.run.dir={out}"],
-         tmp_path, path)
+    _run(
+        [str(SCRIPT), "scenario=x", "population.size=200", "years=1", "burn_in_weeks=2", f"hydra.run.dir={out}"],
+        tmp_path,
+        path,
+    )
     weekly = pd.read_parquet(out / "indicators.parquet")
     assert weekly["cost_buurtlunch_eur"].iloc[1:].gt(0).all()
 
@@ -156,5 +159,9 @@ def test_new_action_file_and_scenario_file_are_all_a_new_action_needs(tmp_path):
         assert "#### `buurtlunch`" in text and "| `lunches_per_wijk` | `1` | lunches a week |" in text, doc
     odd = (project / "docs" / "ODD.md").read_text(encoding="utf-8")
     assert "| `outreach` |" in odd and "`buurtlunch`, `community_centre` |" in odd
-    assert _changed(ROOT, project) == ["README.md", "conf/scenario/x.yaml", "docs/ODD.md",
-                                       "scenarios/actions/buurtlunch.py"]
+    assert _changed(ROOT, project) == [
+        "README.md",
+        "conf/scenario/x.yaml",
+        "docs/ODD.md",
+        "scenarios/actions/buurtlunch.py",
+    ]

@@ -22,8 +22,10 @@ def test_fixed_run_reproduces_the_regression_baseline(fresh: dict) -> None:
     assert regression.BASELINE_PATH.exists(), f"no baseline file; create it with: {regression.UPDATE_COMMAND}"
     diff = regression.differences(regression.load(), fresh)
     assert not diff, (
-        "the fixed run (" + ", ".join(f"{k}={v}" for k, v in regression.BASELINE_CONFIG.items())
-        + ") differs from tests/baseline.json:\n  " + "\n  ".join(diff)
+        "the fixed run ("
+        + ", ".join(f"{k}={v}" for k, v in regression.BASELINE_CONFIG.items())
+        + ") differs from tests/baseline.json:\n  "
+        + "\n  ".join(diff)
         + f"\nIf the change is intended, update the baseline with: {regression.UPDATE_COMMAND}"
     )
 

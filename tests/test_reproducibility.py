@@ -41,7 +41,11 @@ def _run(out: Path, extra_env: dict[str, str]) -> pd.DataFrame:
     args = [f"{k}={v}" for k, v in regression.BASELINE_CONFIG.items()]
     proc = subprocess.run(
         [str(SCRIPT), *args, "output.plots=false", f"hydra.run.dir={out}"],
-        env=env, stdin=subprocess.DEVNULL, capture_output=True, text=True, timeout=600,
+        env=env,
+        stdin=subprocess.DEVNULL,
+        capture_output=True,
+        text=True,
+        timeout=600,
     )
     assert proc.returncode == 0, f"{extra_env}: exit {proc.returncode}\n{proc.stderr[-3000:]}"
     return pd.read_parquet(out / "indicators.parquet")
@@ -73,8 +77,10 @@ def mismatches(a: pd.DataFrame, b: pd.DataFrame) -> list[str]:
             bad = np.flatnonzero(~np.isclose(x, y, rtol=REL_TOL, atol=regression.ABS_TOL, equal_nan=True))
         if bad.size:
             i = bad[0]
-            out.append(f"{col} ({'exact' if integer_valued else f'rel {REL_TOL:g}'}): {bad.size} weeks differ, "
-                       f"first row {i}: {x[i]!r} vs {y[i]!r}")
+            out.append(
+                f"{col} ({'exact' if integer_valued else f'rel {REL_TOL:g}'}): {bad.size} weeks differ, "
+                f"first row {i}: {x[i]!r} vs {y[i]!r}"
+            )
     return out
 
 

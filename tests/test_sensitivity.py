@@ -1,4 +1,4 @@
-"""`samenkracht-sensitivity`: Morris and Sobol analyses find the parameter planted to matter most, resume, refuse bad input.
+"""`samenkracht-sensitivity`: Morris and Sobol find the parameter planted to matter most, resume, refuse bad input.
 
 The planted setting: unmet care hours depend strongly on home-care capacity
 (``wijkteam.home_care_fte_per_1000`` from 0 to 16 FTE per 1,000 residents) and
@@ -73,9 +73,15 @@ def test_sample_output_is_the_yearly_mean_of_a_plain_run(morris_run):
     from conftest import make_small_config, run_model
 
     row = pd.read_parquet(morris_run / "samples.parquet").iloc[5]
-    config = make_small_config({"population.size": 300, "years": 1, "burn_in_weeks": 2, "seed": int(row["seed"]),
-                                **{key: float(row[key]) for key in (PLANTED, "contact.bridging_share",
-                                                                    "volunteers.max_age")}})
+    config = make_small_config(
+        {
+            "population.size": 300,
+            "years": 1,
+            "burn_in_weeks": 2,
+            "seed": int(row["seed"]),
+            **{key: float(row[key]) for key in (PLANTED, "contact.bridging_share", "volunteers.max_age")},
+        }
+    )
     _, weekly = run_model(config)
     assert row["unmet_hours"] == pytest.approx(weekly["unmet_hours"].mean(), rel=1e-12)
 
@@ -93,7 +99,9 @@ def test_started_again_it_resumes_and_runs_only_missing_points(morris_run, tmp_p
     assert "resuming: 10 design points already done" in out
     assert "running 6 design points" in out
     pd.testing.assert_frame_equal(pd.read_parquet(out_dir / "samples.parquet"), samples)
-    pd.testing.assert_frame_equal(pd.read_csv(out_dir / "indices_morris.csv"), pd.read_csv(morris_run / "indices_morris.csv"))
+    pd.testing.assert_frame_equal(
+        pd.read_csv(out_dir / "indices_morris.csv"), pd.read_csv(morris_run / "indices_morris.csv")
+    )
 
 
 def test_an_out_dir_of_another_analysis_is_refused(morris_run, tmp_path, capsys):
@@ -122,22 +130,25 @@ def test_unknown_parameter_gets_the_same_message_as_the_run_command(tmp_path, ca
     assert "Did you mean 'burden.dropout_rate'?" in err
 
 
-@pytest.mark.parametrize(("args", "expected"), [
-    (("params=burden.dropout_rate:0.1:0.05",), "lo < hi"),
-    (("params=burden.dropout_rate:0.1:0.1",), "lo < hi"),
-    (("params=burden.dropout_rate:0:2",), "from 0 to 1"),
-    (("params=burden.dropout_rate:zero:1",), "two numbers"),
-    (("params=scenario.name:0:1",), "not a number"),
-    (("params=seed:1:9",), "seeds="),
-    (("params=burden.dropout_rate:0:0.1", "indicators=unmet_hourz"), "did you mean 'unmet_hours'"),
-    (("metod=sobol",), "did you mean 'method'"),
-    (("method=fast",), "morris, sobol, both"),
-    (("sobol.n=100",), "power of 2"),
-    (("morris.trajectory=4",), "did you mean 'morris.trajectories'"),
-    (("population.size=abc",), "population.size"),
-    (("at_year=3",), "outside the 1 simulated year"),
-    (("hydra.run.dir=x",), "out_dir="),
-])
+@pytest.mark.parametrize(
+    ("args", "expected"),
+    [
+        (("params=burden.dropout_rate:0.1:0.05",), "lo < hi"),
+        (("params=burden.dropout_rate:0.1:0.1",), "lo < hi"),
+        (("params=burden.dropout_rate:0:2",), "from 0 to 1"),
+        (("params=burden.dropout_rate:zero:1",), "two numbers"),
+        (("params=scenario.name:0:1",), "not a number"),
+        (("params=seed:1:9",), "seeds="),
+        (("params=burden.dropout_rate:0:0.1", "indicators=unmet_hourz"), "did you mean 'unmet_hours'"),
+        (("metod=sobol",), "did you mean 'method'"),
+        (("method=fast",), "morris, sobol, both"),
+        (("sobol.n=100",), "power of 2"),
+        (("morris.trajectory=4",), "did you mean 'morris.trajectories'"),
+        (("population.size=abc",), "population.size"),
+        (("at_year=3",), "outside the 1 simulated year"),
+        (("hydra.run.dir=x",), "out_dir="),
+    ],
+)
 def test_bad_input_is_refused_with_exit_2(tmp_path, capsys, args, expected):
     err = refused(capsys, tmp_path, *args, *MODEL)
     assert expected.lower() in err.lower(), err
@@ -147,8 +158,13 @@ def test_console_script_refuses_bad_input_and_explains_itself(tmp_path):
     script = Path(sys.executable).parent / "samenkracht-sensitivity"
     if not script.is_file():
         pytest.skip("the console script is not installed (make venv)")
-    bad = subprocess.run([str(script), "params=burden.dropot_rate:0:0.1", f"out_dir={tmp_path / 'x'}"],
-                         capture_output=True, text=True, timeout=120, cwd=tmp_path)
+    bad = subprocess.run(
+        [str(script), "params=burden.dropot_rate:0:0.1", f"out_dir={tmp_path / 'x'}"],
+        capture_output=True,
+        text=True,
+        timeout=120,
+        cwd=tmp_path,
+    )
     assert bad.returncode == 2, bad.stderr
     assert bad.stderr.startswith("samenkracht-sensitivity: error: params: unknown key 'burden.dropot_rate'")
     assert "Traceback" not in bad.stderr
@@ -172,5 +188,6 @@ def test_sobol_ranks_the_planted_parameter_first(tmp_path):
 @pytest.mark.slow
 def test_parallel_runs_give_the_same_samples(morris_run, tmp_path):
     analyse(tmp_path / "parallel", "method=morris", "morris.trajectories=4", "jobs=2")
-    pd.testing.assert_frame_equal(pd.read_parquet(tmp_path / "parallel" / "samples.parquet"),
-                                  pd.read_parquet(morris_run / "samples.parquet"))
+    pd.testing.assert_frame_equal(
+        pd.read_parquet(tmp_path / "parallel" / "samples.parquet"), pd.read_parquet(morris_run / "samples.parquet")
+    )

@@ -33,6 +33,9 @@ def test_weeks_per_year_is_written_once() -> None:
             if path == ROOT / "sim" / "time.py":
                 continue
             tokens = tokenize.generate_tokens(io.StringIO(path.read_text(encoding="utf-8")).readline)
-            found += [f"{path.relative_to(ROOT)}:{tok.start[0]}" for tok in tokens
-                      if tok.type == tokenize.NUMBER and _is_52(tok.string)]
+            found += [
+                f"{path.relative_to(ROOT)}:{tok.start[0]}"
+                for tok in tokens
+                if tok.type == tokenize.NUMBER and _is_52(tok.string)
+            ]
     assert not found, f"a literal 52 (use samenkracht.sim.time.WEEKS_PER_YEAR): {', '.join(found)}"

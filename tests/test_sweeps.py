@@ -50,8 +50,15 @@ def _env() -> dict[str, str]:
 
 def sweep(sweep_dir: Path, *args: str, timeout: float = 300) -> subprocess.CompletedProcess:
     """Run ``samenkracht -m ARGS`` into ``sweep_dir``; fail the test on a non-zero exit."""
-    proc = subprocess.run([str(SCRIPT), "-m", *args, *TINY, f"hydra.sweep.dir={sweep_dir}"], cwd=sweep_dir.parent,
-                          env=_env(), stdin=subprocess.DEVNULL, capture_output=True, text=True, timeout=timeout)
+    proc = subprocess.run(
+        [str(SCRIPT), "-m", *args, *TINY, f"hydra.sweep.dir={sweep_dir}"],
+        cwd=sweep_dir.parent,
+        env=_env(),
+        stdin=subprocess.DEVNULL,
+        capture_output=True,
+        text=True,
+        timeout=timeout,
+    )
     assert proc.returncode == 0, f"exit {proc.returncode}\n{proc.stdout[-3000:]}\n{proc.stderr[-3000:]}"
     return proc
 
@@ -81,8 +88,15 @@ def assert_same_runs(a: dict[int, pd.DataFrame], b: dict[int, pd.DataFrame]) -> 
 def test_killed_sweep_resumes_without_redoing_finished_runs(tmp_path):
     sweep_dir = tmp_path / "sweep"
     args = ["-m", "seed=1,2,3,4,5,6", "years=2", *TINY[:1], *TINY[2:], f"hydra.sweep.dir={sweep_dir}"]
-    proc = subprocess.Popen([str(SCRIPT), *args], cwd=tmp_path, env=_env(), stdin=subprocess.DEVNULL,
-                            stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, start_new_session=True)
+    proc = subprocess.Popen(
+        [str(SCRIPT), *args],
+        cwd=tmp_path,
+        env=_env(),
+        stdin=subprocess.DEVNULL,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+        start_new_session=True,
+    )
     deadline = time.monotonic() + 120
     try:
         while time.monotonic() < deadline and proc.poll() is None:
@@ -100,12 +114,21 @@ def test_killed_sweep_resumes_without_redoing_finished_runs(tmp_path):
             # A run that had started is marked; one killed before it started holds nothing but Hydra's files.
             names = {p.name for p in run_dir.iterdir()} - {".hydra", "cli.log"}
             assert not names or INCOMPLETE in names, (run_dir.name, names)
-    stamps = {name: [(d / f).stat().st_ino for f in (MANIFEST, "indicators.parquet")]
-              + [(d / f).stat().st_mtime_ns for f in (MANIFEST, "indicators.parquet")]
-              for name, d in done_before.items()}
+    stamps = {
+        name: [(d / f).stat().st_ino for f in (MANIFEST, "indicators.parquet")]
+        + [(d / f).stat().st_mtime_ns for f in (MANIFEST, "indicators.parquet")]
+        for name, d in done_before.items()
+    }
 
-    again = subprocess.run([str(SCRIPT), *args], cwd=tmp_path, env=_env(), stdin=subprocess.DEVNULL,
-                           capture_output=True, text=True, timeout=300)
+    again = subprocess.run(
+        [str(SCRIPT), *args],
+        cwd=tmp_path,
+        env=_env(),
+        stdin=subprocess.DEVNULL,
+        capture_output=True,
+        text=True,
+        timeout=300,
+    )
     assert again.returncode == 0, again.stderr[-3000:]
 
     runs = run_dirs(sweep_dir)
@@ -116,8 +139,9 @@ def test_killed_sweep_resumes_without_redoing_finished_runs(tmp_path):
         assert not list(run_dir.glob(".*.tmp")), run_dir.name
     for name, d in done_before.items():
         assert f"already complete: {d}" in again.stdout
-        now = [(d / f).stat().st_ino for f in (MANIFEST, "indicators.parquet")] + \
-              [(d / f).stat().st_mtime_ns for f in (MANIFEST, "indicators.parquet")]
+        now = [(d / f).stat().st_ino for f in (MANIFEST, "indicators.parquet")] + [
+            (d / f).stat().st_mtime_ns for f in (MANIFEST, "indicators.parquet")
+        ]
         assert now == stamps[name], f"{name} was run again"
     assert again.stdout.count("already complete: ") == len(done_before)
     assert {json.loads((d / MANIFEST).read_text())["seed"] for d in runs} == {1, 2, 3, 4, 5, 6}
@@ -186,8 +210,13 @@ def test_basic_and_joblib_launchers_give_identical_runs(sweeps):
     assert sorted(basic) == [1, 2, 3]
     assert_same_runs(basic, joblib)
     # Seeds 1 and 2 ran in one joblib worker after another run: nothing leaked from the earlier run.
-    hashes = {name: {json.loads((d / MANIFEST).read_text())["seed"]: json.loads((d / MANIFEST).read_text())["config_hash"]
-                     for d in run_dirs(sweeps[name])} for name in ("basic", "joblib")}
+    hashes = {
+        name: {
+            json.loads((d / MANIFEST).read_text())["seed"]: json.loads((d / MANIFEST).read_text())["config_hash"]
+            for d in run_dirs(sweeps[name])
+        }
+        for name in ("basic", "joblib")
+    }
     assert hashes["basic"] == hashes["joblib"]
 
 
@@ -209,8 +238,14 @@ def test_a_sweep_can_resume_on_another_launcher(sweeps, tmp_path):
 
 
 def test_slurm_launcher_config_is_ready():
-    proc = subprocess.run([str(SCRIPT), "hydra/launcher=slurm", "--cfg", "hydra", "-p", "hydra.launcher"],
-                          env=_env(), capture_output=True, text=True, timeout=120, cwd=CONF_DIR.parent)
+    proc = subprocess.run(
+        [str(SCRIPT), "hydra/launcher=slurm", "--cfg", "hydra", "-p", "hydra.launcher"],
+        env=_env(),
+        capture_output=True,
+        text=True,
+        timeout=120,
+        cwd=CONF_DIR.parent,
+    )
     assert proc.returncode == 0, proc.stderr
     text = proc.stdout
     assert "hydra_submitit_launcher.submitit_launcher.SlurmLauncher" in text

@@ -6,9 +6,9 @@ from dataclasses import replace
 
 import numpy as np
 import pytest
+from conftest import make_small_config, run_model
 
 from samenkracht.analysis.resilience import resilience
-from conftest import make_small_config, run_model
 from samenkracht.sim import residents
 from samenkracht.sim.mechanisms.shock import ShockParams
 from samenkracht.sim.model import CareNetworkModel
@@ -31,9 +31,16 @@ def test_ageing_trend_raises_need_and_lowers_carrying_capacity_over_the_years():
     for trend in (0.01, 0.05):
         first_cc, last_cc, first_need, last_need, old = [], [], [], [], []
         for seed in SEEDS:
-            model, df = run_model(make_small_config({
-                "population.size": 1200, "years": 10, "seed": seed, "demography.mortality_improvement": trend,
-            }))
+            model, df = run_model(
+                make_small_config(
+                    {
+                        "population.size": 1200,
+                        "years": 10,
+                        "seed": seed,
+                        "demography.mortality_improvement": trend,
+                    }
+                )
+            )
             cc, need = _yearly(df, "carrying_capacity"), _yearly(df, "need_hours")
             first_cc.append(cc.iloc[:3].mean())
             last_cc.append(cc.iloc[-3:].mean())

@@ -31,8 +31,8 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 
 from samenkracht.sim.errors import InputError
-from samenkracht.sim.tolerances import some_hours
 from samenkracht.sim.time import WEEKS_PER_YEAR
+from samenkracht.sim.tolerances import some_hours
 
 if TYPE_CHECKING:
     from samenkracht.sim.config import SimConfig
@@ -67,22 +67,28 @@ class Metric:
 #: The vocabulary of ../shared/targets/README.md, every metric supported.
 METRICS: dict[str, Metric] = {
     "gave_care_share": Metric(
-        "share of the filtered residents who gave informal care at any time in the simulated year", "residents"),
+        "share of the filtered residents who gave informal care at any time in the simulated year", "residents"
+    ),
     "heavily_burdened_share": Metric("share of carers (filtered) who are heavily burdened", "carers"),
     "intensive_carer_share": Metric("share of carers (filtered) who give more than 8 hours a week", "carers"),
     "family_share": Metric(
-        "share of informal care hours given by family (household members included)", None, default_adults=False),
+        "share of informal care hours given by family (household members included)", None, default_adults=False
+    ),
     "friends_neighbours_carer_share": Metric("share of carers (filtered) who help a friend or neighbour", "carers"),
     "carer_relation_share": Metric(
         "share of carers who help someone of the filter's relation (partner, parent, child, other_family, family "
-        "or friend_neighbour); a carer may count under several", "carers"),
+        "or friend_neighbour); a carer may count under several",
+        "carers",
+    ),
     "carer_age_share": Metric("share of all carers whose age lies in the filter's band", "carer ages"),
     "lonely_share": Metric("share of the filtered residents who are lonely (moderately or severely)", "residents"),
     "severely_lonely_share": Metric("share of the filtered residents who are severely lonely", "residents"),
     "willing_non_carer_share": Metric(
-        "share of the filtered residents who give no care but are willing and able to", "residents"),
+        "share of the filtered residents who give no care but are willing and able to", "residents"
+    ),
     "informal_share_of_care": Metric(
-        "informal hours over informal plus formal hours of care at home", "recipients", default_adults=False),
+        "informal hours over informal plus formal hours of care at home", "recipients", default_adults=False
+    ),
 }
 AGE_FILTER_KEYS = ("min_age", "max_age")
 FILTER_KEYS = (*AGE_FILTER_KEYS, "relation")
@@ -106,7 +112,9 @@ class Target:
     min_age: int | None = None  #: as written in the filter (None: not given)
     max_age: int | None = None
     filtered: bool = False  #: the target has a non-empty age filter
-    relation: str | None = None  #: for carer_relation_share: a name of samenkracht.sim.ties.RELATIONS or RELATION_GROUPS
+    relation: str | None = (
+        None  #: for carer_relation_share: a name of samenkracht.sim.ties.RELATIONS or RELATION_GROUPS
+    )
 
     def band(self) -> tuple[int, int] | None:
         """Inclusive age band measured (whole years), or None for everyone."""
@@ -191,7 +199,9 @@ def _parse_target(entry: dict, label: str) -> Target:
         raise InputError(f"{label}: range {rng!r} should be two numbers [low, high], for example [0.27, 0.37].")
     lo, hi = float(rng[0]), float(rng[1])
     if lo > hi:
-        raise InputError(f"{label}: range [{_fmt(lo)}, {_fmt(hi)}] has its low end above its high end; write [low, high].")
+        raise InputError(
+            f"{label}: range [{_fmt(lo)}, {_fmt(hi)}] has its low end above its high end; write [low, high]."
+        )
     if lo < 0 or hi > 1:
         raise InputError(
             f"{label}: range [{_fmt(lo)}, {_fmt(hi)}] should lie between 0 and 1: every metric is a share "
@@ -413,7 +423,9 @@ def run_seed(config: SimConfig, years: int = DEFAULT_YEARS, progress: Any = None
     return run_model(config, years, progress)[1]
 
 
-def run_model(config: SimConfig, years: int = DEFAULT_YEARS, progress: Any = None) -> tuple[CareNetworkModel, YearRecord]:
+def run_model(
+    config: SimConfig, years: int = DEFAULT_YEARS, progress: Any = None
+) -> tuple[CareNetworkModel, YearRecord]:
     """As :func:`run_seed`, returning the model as well."""
     import logging
 
@@ -517,7 +529,10 @@ def seeds_of(config: SimConfig, seeds: int) -> list[int]:
 
 
 def calibrate(
-    config: SimConfig, targets: list[Target], seeds: int = DEFAULT_SEEDS, years: int = DEFAULT_YEARS,
+    config: SimConfig,
+    targets: list[Target],
+    seeds: int = DEFAULT_SEEDS,
+    years: int = DEFAULT_YEARS,
     show_progress: bool = False,
 ) -> list[Result]:
     """Run the configured model over ``seeds`` seeds and measure every target in each run."""
@@ -552,8 +567,9 @@ def format_table(results: list[Result]) -> str:
     for r in results:
         t = r.target
         sim = "no one measured" if math.isnan(r.mean) else f"{r.mean:.3f} ± {r.sd:.3f}"
-        rows.append((t.name, t.describe(), short_source(t.source), f"{t.lo:.2f}–{t.hi:.2f}", sim,
-                     "yes" if r.inside else "NO"))
+        rows.append(
+            (t.name, t.describe(), short_source(t.source), f"{t.lo:.2f}–{t.hi:.2f}", sim, "yes" if r.inside else "NO")
+        )
     widths = [max(len(str(row[i])) for row in [header, *rows]) for i in range(len(header))]
     lines = ["  ".join(str(c).ljust(w) for c, w in zip(row, widths)).rstrip() for row in [header, *rows]]
     lines.insert(1, "  ".join("-" * w for w in widths))
@@ -646,7 +662,9 @@ def compose_config(overrides: list[str]) -> SimConfig:
     precheck(overrides, CONF_DIR, SimConfig)
     config = compose_check(overrides, CONF_DIR)
     if config is None:
-        raise InputError(f"{' '.join(overrides)}: {PROG} takes key=value overrides only, not Hydra's flags (-m, --cfg, ...).")
+        raise InputError(
+            f"{' '.join(overrides)}: {PROG} takes key=value overrides only, not Hydra's flags (-m, --cfg, ...)."
+        )
     return config
 
 

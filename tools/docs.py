@@ -71,8 +71,14 @@ HEADER = "| key | default | unit | range | meaning | source |\n| --- | --- | ---
 
 def _row(key: str, value: Any, meta: dict[str, Any]) -> str:
     """One parameter's table row: key, default, unit, range, meaning, source."""
-    cells = [f"`{key}`", f"`{_default(value)}`", meta.get("unit", ""), _range(meta.get("lo"), meta.get("hi")),
-             meta.get("doc", ""), meta.get("source", "")]
+    cells = [
+        f"`{key}`",
+        f"`{_default(value)}`",
+        meta.get("unit", ""),
+        _range(meta.get("lo"), meta.get("hi")),
+        meta.get("doc", ""),
+        meta.get("source", ""),
+    ]
     return "| " + " | ".join(_cell(c) for c in cells) + " |"
 
 
@@ -89,7 +95,8 @@ def actions_table() -> str:
     """Markdown tables of every registered municipal action's parameters, one per action."""
     schedule = (
         "| `start_year` | `0` | year | ≥ 0 | first simulated year the action runs (0 = the first) | scenario choice |\n"
-        "| `end_year` | `null` | year | > start_year | year from which it no longer runs; null = to the end | scenario choice |\n"
+        "| `end_year` | `null` | year | > start_year | year from which it no longer runs; null = to the end "
+        "| scenario choice |\n"
         "| `wijken` | `all` | names or indices | | wijken it is limited to, e.g. `[wijk_1, 3]` | scenario choice |"
     )
     parts = []

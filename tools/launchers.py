@@ -83,8 +83,9 @@ class Launcher:
         executor.update_parameters(**{k if k in base else f"{self.cluster}_{k}": v for k, v in params.items()})
         return executor
 
-    def map(self, fn: Callable[[Any], Any], tasks: Sequence[Any], folder: Path, name: str,
-            poll_s: float = 1.0) -> Iterator[tuple[int, Any, BaseException | None]]:
+    def map(
+        self, fn: Callable[[Any], Any], tasks: Sequence[Any], folder: Path, name: str, poll_s: float = 1.0
+    ) -> Iterator[tuple[int, Any, BaseException | None]]:
         """Run ``fn(task)`` for every task as one job array; yield ``(index, result, None)`` as each job ends,
         or ``(index, None, error)`` for a job that failed, was cancelled or hit its time limit."""
         import submitit
@@ -111,6 +112,7 @@ def compose(args: Sequence[str], job_name: str = "samenkracht") -> Launcher:
     from hydra import initialize_config_dir
     from hydra.core.global_hydra import GlobalHydra
     from omegaconf import OmegaConf
+
     from samenkracht.tools.config_store import register_configs
 
     register_configs()
@@ -124,10 +126,12 @@ def compose(args: Sequence[str], job_name: str = "samenkracht") -> Launcher:
                     raise InputError(
                         f"{GROUP}={value}: no such launcher. Available: {', '.join(available)} "
                         f"(files in {CONF_DIR / 'hydra' / 'launcher'}/ or installed Hydra launcher plugins; "
-                        f"pip install -e '.[sweep]' installs joblib and submitit).")
+                        f"pip install -e '.[sweep]' installs joblib and submitit)."
+                    )
             try:
-                cfg = hydra_compose(config_name="config", overrides=[*args, "hydra.sweep.dir=."],
-                                    return_hydra_config=True)
+                cfg = hydra_compose(
+                    config_name="config", overrides=[*args, "hydra.sweep.dir=."], return_hydra_config=True
+                )
             except Exception as err:  # noqa: BLE001 (Hydra's composition errors have no common base)
                 raise InputError(_composition_error(err, args, hydra_compose)) from None
             name = cfg.hydra.runtime.choices.get(GROUP, "basic")
@@ -146,8 +150,9 @@ def _composition_error(err: BaseException, args: Sequence[str], hydra_compose: C
     if not bad:
         return f"{' '.join(args)}: {text}"
     key = bad[0].split("=", 1)[0].lstrip("+~")
-    node = hydra_compose(config_name="config", overrides=[a for a in args if a.lstrip("+~").startswith(GROUP)],
-                         return_hydra_config=True).hydra.launcher
+    node = hydra_compose(
+        config_name="config", overrides=[a for a in args if a.lstrip("+~").startswith(GROUP)], return_hydra_config=True
+    ).hydra.launcher
     settings = [str(k) for k in node if k != "_target_"]
     name = _name_of(args)
     if not settings:
@@ -191,12 +196,15 @@ def for_tool(argv: Sequence[str], prog: str) -> tuple[Launcher | None, list[str]
         raise InputError(
             f"{GROUP}={launcher.name}: {prog} cannot send its runs through this launcher. Use "
             f"{GROUP}=slurm (a SLURM cluster) or {GROUP}=submitit_local, or leave {GROUP} out and "
-            f"give jobs=N for N local processes.")
+            f"give jobs=N for N local processes."
+        )
     jobs = [a for a in rest if a.split("=", 1)[0] == "jobs"]
     if jobs:
         limit = "hydra.launcher.array_parallelism=N" if launcher.is_slurm else "the number of runs"
-        raise InputError(f"{jobs[-1]} and {GROUP}={launcher.name}: jobs= counts local processes; with a launcher "
-                         f"the runs at once are set by {limit}. Leave jobs= out.")
+        raise InputError(
+            f"{jobs[-1]} and {GROUP}={launcher.name}: jobs= counts local processes; with a launcher "
+            f"the runs at once are set by {limit}. Leave jobs= out."
+        )
     if launcher.is_slurm:
         check_slurm(launcher)
     return launcher, rest
@@ -209,14 +217,19 @@ def _slurm(command: list[str], what: str) -> str:
     """Run a SLURM client command; raise InputError if the cluster does not answer."""
     conf = os.environ.get("SLURM_CONF")
     where = f"SLURM_CONF={conf}" if conf else "SLURM's configuration (/etc/slurm/slurm.conf, or SLURM_CONF=PATH)"
-    fix = (f"Start it on the cluster's login node, or check that the cluster's controller (slurmctld) runs "
-           f"and that {where} names it; then run the same command again.")
+    fix = (
+        f"Start it on the cluster's login node, or check that the cluster's controller (slurmctld) runs "
+        f"and that {where} names it; then run the same command again."
+    )
     try:
-        proc = subprocess.run(command, capture_output=True, text=True, timeout=SLURM_TIMEOUT_S, check=False,
-                              stdin=subprocess.DEVNULL)
+        proc = subprocess.run(
+            command, capture_output=True, text=True, timeout=SLURM_TIMEOUT_S, check=False, stdin=subprocess.DEVNULL
+        )
     except subprocess.TimeoutExpired:
-        raise InputError(f"{GROUP}=slurm: the SLURM cluster did not answer within {SLURM_TIMEOUT_S} s "
-                         f"({' '.join(command)}, {what}). {fix}") from None
+        raise InputError(
+            f"{GROUP}=slurm: the SLURM cluster did not answer within {SLURM_TIMEOUT_S} s "
+            f"({' '.join(command)}, {what}). {fix}"
+        ) from None
     if proc.returncode != 0:
         lines = [ln.strip() for ln in (proc.stderr or proc.stdout).splitlines() if ln.strip()]
         said = lines[-1].removeprefix(f"{command[0]}: ") if lines else f"exit status {proc.returncode}"
@@ -242,9 +255,14 @@ def accounts(user: str) -> list[str] | None:
     if shutil.which("sacctmgr") is None:
         return None
     try:
-        proc = subprocess.run(["sacctmgr", "-nP", "show", "associations", f"user={user}", "format=account"],
-                              check=False,
-                              capture_output=True, text=True, timeout=SLURM_TIMEOUT_S, stdin=subprocess.DEVNULL)
+        proc = subprocess.run(
+            ["sacctmgr", "-nP", "show", "associations", f"user={user}", "format=account"],
+            check=False,
+            capture_output=True,
+            text=True,
+            timeout=SLURM_TIMEOUT_S,
+            stdin=subprocess.DEVNULL,
+        )
     except subprocess.TimeoutExpired:
         return None
     if proc.returncode != 0:
@@ -259,7 +277,8 @@ def check_slurm(launcher: Launcher) -> None:
         raise InputError(
             f"{GROUP}={launcher.name}: SLURM's commands ({', '.join(missing)}) are not on this machine's PATH, so "
             f"no SLURM cluster can be reached from here. Start the sweep on the cluster's login node, or choose a "
-            f"launcher for this machine: {GROUP}=joblib (parallel processes) or no {GROUP} at all.")
+            f"launcher for this machine: {GROUP}=joblib (parallel processes) or no {GROUP} at all."
+        )
     names, default = partitions()
     partition = launcher.params.get("partition")
     if partition is not None:
@@ -267,12 +286,16 @@ def check_slurm(launcher: Launcher) -> None:
         unknown = [p for p in wanted if p not in names]
         if unknown:
             listed = ", ".join(f"{n} (the default)" if n == default else n for n in names)
-            raise InputError(f"hydra.launcher.partition={partition}: the cluster has no partition "
-                             f"{', '.join(map(repr, unknown))}. Its partitions: {listed}. Give one of them, or leave "
-                             f"hydra.launcher.partition out for the default one.")
+            raise InputError(
+                f"hydra.launcher.partition={partition}: the cluster has no partition "
+                f"{', '.join(map(repr, unknown))}. Its partitions: {listed}. Give one of them, or leave "
+                f"hydra.launcher.partition out for the default one."
+            )
     elif default is None:
-        raise InputError(f"hydra.launcher.partition is not set and the cluster has no default partition: give "
-                         f"hydra.launcher.partition=NAME, one of {', '.join(names) or '(none found by sinfo)'}.")
+        raise InputError(
+            f"hydra.launcher.partition is not set and the cluster has no default partition: give "
+            f"hydra.launcher.partition=NAME, one of {', '.join(names) or '(none found by sinfo)'}."
+        )
     account = launcher.params.get("account")
     if account is not None:
         import getpass
@@ -280,6 +303,8 @@ def check_slurm(launcher: Launcher) -> None:
         user = getpass.getuser()
         known = accounts(user)
         if known is not None and str(account) not in known:
-            raise InputError(f"hydra.launcher.account={account}: {user} has no SLURM account {account!r} on this "
-                             f"cluster. Accounts of {user}: {', '.join(known)}. Give one of them, or leave "
-                             f"hydra.launcher.account out for your default account.")
+            raise InputError(
+                f"hydra.launcher.account={account}: {user} has no SLURM account {account!r} on this "
+                f"cluster. Accounts of {user}: {', '.join(known)}. Give one of them, or leave "
+                f"hydra.launcher.account out for your default account."
+            )

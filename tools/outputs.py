@@ -95,8 +95,13 @@ def git_revision(start: Path) -> str:
         rev = subprocess.run(["git", "rev-parse", "HEAD"], cwd=start, capture_output=True, text=True, timeout=10)
         if rev.returncode != 0:
             return "unknown"
-        dirty = subprocess.run(["git", "status", "--porcelain", "--untracked-files=no"], cwd=start,
-                               capture_output=True, text=True, timeout=10)
+        dirty = subprocess.run(
+            ["git", "status", "--porcelain", "--untracked-files=no"],
+            cwd=start,
+            capture_output=True,
+            text=True,
+            timeout=10,
+        )
         return rev.stdout.strip() + ("-dirty" if dirty.stdout.strip() else "")
     except (OSError, subprocess.SubprocessError):
         return "unknown"
@@ -105,8 +110,18 @@ def git_revision(start: Path) -> str:
 def package_versions() -> dict[str, str]:
     """Versions of Python and the packages that shape a run's numbers."""
     versions = {"python": platform.python_version()}
-    for name in ("samenkracht", "mesa", "numpy", "scipy", "networkx", "pandas", "pyarrow", "hydra-core", "omegaconf",
-                 "matplotlib"):
+    for name in (
+        "samenkracht",
+        "mesa",
+        "numpy",
+        "scipy",
+        "networkx",
+        "pandas",
+        "pyarrow",
+        "hydra-core",
+        "omegaconf",
+        "matplotlib",
+    ):
         try:
             versions[name] = metadata.version(name)
         except metadata.PackageNotFoundError:
@@ -166,7 +181,9 @@ def write_run(
         "wall_time_s": round(wall_time_s, 3),
         "budget_capped_years": [y + 1 for y in model.municipality.capped_years],
         "carrying_capacity_trend_per_year": yearly_trend(summary) if len(summary) else 0.0,
-        "shock": None if shock_week is None else {
+        "shock": None
+        if shock_week is None
+        else {
             "kind": model.config.shock.kind,
             "start_week": shock_week,
             "resilience": [] if res is None else res.to_dict(orient="records"),
@@ -182,7 +199,10 @@ def write_run(
 
 
 def simulate(
-    config: SimConfig, out_dir: Path, plots: bool = True, on_week: Callable[[], None] | None = None,
+    config: SimConfig,
+    out_dir: Path,
+    plots: bool = True,
+    on_week: Callable[[], None] | None = None,
 ) -> tuple[CareNetworkModel, dict[str, Any], pd.DataFrame]:
     """Run one configured simulation into ``out_dir``: marked incomplete until its manifest is written.
 

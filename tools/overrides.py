@@ -24,9 +24,29 @@ if TYPE_CHECKING:
 CONF_DIR = Path(__file__).resolve().parent.parent / "conf"
 
 #: Flags after which Hydra does something other than one plain run; overrides are then left to Hydra.
-HYDRA_FLAGS = ("-m", "--multirun", "--cfg", "-c", "--help", "-h", "--hydra-help", "--info", "-i", "--resolve",
-               "--shell-completion", "-sc", "--package", "-p", "--config-path", "-cp", "--config-name", "-cn",
-               "--config-dir", "-cd", "--experimental-rerun")
+HYDRA_FLAGS = (
+    "-m",
+    "--multirun",
+    "--cfg",
+    "-c",
+    "--help",
+    "-h",
+    "--hydra-help",
+    "--info",
+    "-i",
+    "--resolve",
+    "--shell-completion",
+    "-sc",
+    "--package",
+    "-p",
+    "--config-path",
+    "-cp",
+    "--config-name",
+    "-cn",
+    "--config-dir",
+    "-cd",
+    "--experimental-rerun",
+)
 
 
 def open_actions(argv: list[str]) -> list[str]:
@@ -90,10 +110,8 @@ def check_key(schema: type, key: str) -> None:
         if part not in fields:
             where = ".".join(parts[:i]) or "the top level"
             close = difflib.get_close_matches(part, fields, n=1)
-            hint = f" Did you mean '{'.'.join(parts[:i] + close + parts[i + 1:])}'?" if close else ""
-            raise InputError(
-                f"unknown key '{key}'.{hint} Keys at {where}: {', '.join(sorted(fields))}."
-            )
+            hint = f" Did you mean '{'.'.join(parts[:i] + close + parts[i + 1 :])}'?" if close else ""
+            raise InputError(f"unknown key '{key}'.{hint} Keys at {where}: {', '.join(sorted(fields))}.")
         node = _field_type(node, fields[part])
 
 
@@ -113,7 +131,9 @@ def precheck(argv: list[str], conf_dir: Path, schema: type) -> None:
             raise InputError(f"'{arg}' is not an override: write key=value (for example population.size=2000).")
         key, value = arg.split("=", 1)
         key = key.lstrip("+~")
-        if key.startswith(("hydra.", "hydra/")) or key == "hydra":  # Hydra's own settings and groups (hydra/launcher=joblib)
+        if (
+            key.startswith(("hydra.", "hydra/")) or key == "hydra"
+        ):  # Hydra's own settings and groups (hydra/launcher=joblib)
             continue
         if key in groups:
             if value not in groups[key]:
@@ -169,5 +189,9 @@ def first_lines(err: BaseException) -> str:
     cause = err.__cause__ or err.__context__
     if cause is not None and str(cause).strip() and str(cause).strip() not in text:
         text = f"{text}: {str(cause).strip()}"
-    lines = [ln.strip() for ln in text.splitlines() if ln.strip() and not ln.strip().startswith(("object_type", "reference_type"))]
+    lines = [
+        ln.strip()
+        for ln in text.splitlines()
+        if ln.strip() and not ln.strip().startswith(("object_type", "reference_type"))
+    ]
     return " ".join(lines)

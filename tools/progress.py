@@ -45,8 +45,10 @@ class Progress:
             self._shown = now
             elapsed = now - self._start
             left = elapsed / self.done * (self.total - self.done) if self.done else 0.0
-            line = (f"{self.label}: {math.floor(self.done + 1e-9)}/{self.total} ({self.done / self.total:.0%}), "
-                    f"{format_duration(left)} left ")
+            line = (
+                f"{self.label}: {math.floor(self.done + 1e-9)}/{self.total} ({self.done / self.total:.0%}), "
+                f"{format_duration(left)} left "
+            )
             self._width = max(self._width, len(line))
             self.stream.write("\r" + line.ljust(self._width))
             self.stream.flush()

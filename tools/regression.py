@@ -72,7 +72,7 @@ def compute(config: dict[str, Any] | None = None) -> dict[str, Any]:
     summary = yearly_summary(weekly_frame(model), model.yearly)
     return {
         "about": "Yearly summary (summary.csv columns) of a fixed run: counts compare exactly, other figures to a "
-                 f"relative {REL_TOL:g}. Update with: {UPDATE_COMMAND}",
+        f"relative {REL_TOL:g}. Update with: {UPDATE_COMMAND}",
         "config": dict(overrides),
         "written_on": simd_extensions(),
         "summary": {str(col): [_stored(v) for v in summary[col].tolist()] for col in summary.columns},
@@ -98,8 +98,10 @@ def describe_machine(extensions: dict[str, Any] | None) -> str:
     """One line naming a machine's numpy and SIMD extensions, as stored in a baseline."""
     if not extensions:
         return "unknown (the baseline file does not say)"
-    return (f"numpy {extensions.get('numpy', '?')}, baseline {' '.join(extensions.get('baseline', [])) or '-'}, "
-            f"found {' '.join(extensions.get('found', [])) or '-'}")
+    return (
+        f"numpy {extensions.get('numpy', '?')}, baseline {' '.join(extensions.get('baseline', [])) or '-'}, "
+        f"found {' '.join(extensions.get('found', [])) or '-'}"
+    )
 
 
 def differences(expected: dict[str, Any], actual: dict[str, Any]) -> list[str]:
@@ -153,7 +155,10 @@ def main(argv: Sequence[str] | None = None) -> int:
         old = load(args.path) if args.path.exists() else None
         write(fresh, args.path)
         changed = differences(old, fresh) if old is not None else ["(new file)"]
-        print(f"Wrote {args.path} ({len(fresh['summary'])} columns × {len(next(iter(fresh['summary'].values()), []))} years).")
+        print(
+            f"Wrote {args.path} ({len(fresh['summary'])} columns × "
+            f"{len(next(iter(fresh['summary'].values()), []))} years)."
+        )
         if changed:
             print("Changed from the previous baseline:\n  " + "\n  ".join(changed))
         else:

@@ -24,7 +24,11 @@ from samenkracht.tools.overrides import CONF_DIR
 
 #: The indicators of the last simulated year that the command prints (words and units from the indicator table).
 HEADLINES: tuple[str, ...] = (
-    "carrying_capacity", "heavily_burdened_share", "unmet_hours", "isolated_share", "severely_lonely_share",
+    "carrying_capacity",
+    "heavily_burdened_share",
+    "unmet_hours",
+    "isolated_share",
+    "severely_lonely_share",
     "municipal_cost_eur",
 )
 
@@ -106,8 +110,10 @@ def run_job(cfg: DictConfig) -> dict:
         return done
     leftovers = clear_unfinished(out_dir)
     if leftovers:
-        print(f"{out_dir}: removed the outputs of an unfinished or differently configured run "
-              f"({', '.join(leftovers)}); running it again")
+        print(
+            f"{out_dir}: removed the outputs of an unfinished or differently configured run "
+            f"({', '.join(leftovers)}); running it again"
+        )
     label = f"{config.scenario.name} seed {config.seed}"
     position = sweep_position()
     with Progress(config.years * WEEKS_PER_YEAR, f"{position}: {label}" if position else label) as progress:
@@ -116,8 +122,11 @@ def run_job(cfg: DictConfig) -> dict:
         except InputError as err:
             fail(str(err), out_dir)
     wall = manifest["wall_time_s"]
-    print(f"Scenario '{config.scenario.name}', {config.population.size:,} residents, {config.years} year{'s' if config.years != 1 else ''}, "
-          f"seed {config.seed}: {wall:.1f} s")
+    print(
+        f"Scenario '{config.scenario.name}', {config.population.size:,} residents, "
+        f"{config.years} year{'s' if config.years != 1 else ''}, "
+        f"seed {config.seed}: {wall:.1f} s"
+    )
     if len(summary):
         last = summary.iloc[-1]
         print(f"Year {int(last['year']) + 1} (mean over its weeks):")
@@ -126,14 +135,18 @@ def run_job(cfg: DictConfig) -> dict:
     print(f"  {'carrying capacity trend, points a year':<42} {manifest['carrying_capacity_trend_per_year'] * 100:+.2f}")
     shock = manifest.get("shock")
     if shock and shock["resilience"]:
-        print(f"Shock '{shock['kind']}' in week {shock['start_week']}: fall and recovery against the same run without it")
+        print(
+            f"Shock '{shock['kind']}' in week {shock['start_week']}: fall and recovery against the same run without it"
+        )
         for r in shock["resilience"]:
             rec = f"recovered after {r['recovery_weeks']:.0f} weeks" if r["recovered"] else "not recovered by the end"
             print(f"  {r['indicator']:<28} fell {r['fall_relative']:.1%}, {rec}")
     if model.municipality.capped_years:
         years = ", ".join(str(y + 1) for y in model.municipality.capped_years)
-        print(f"Budget cap: the actions cost more than scenario.budget_eur_per_year in year(s) {years}; "
-              "every action was scaled down (see budget_level in indicators.parquet).")
+        print(
+            f"Budget cap: the actions cost more than scenario.budget_eur_per_year in year(s) {years}; "
+            "every action was scaled down (see budget_level in indicators.parquet)."
+        )
     print(f"Outputs: {out_dir}")
     return manifest
 

@@ -30,18 +30,20 @@ import numpy as np
 import pandas as pd
 
 from samenkracht.sim.config import SimConfig
-from samenkracht.tools.config_store import register_configs
 from samenkracht.sim.errors import InputError
 from samenkracht.sim.indicator_table import indicator
-from samenkracht.tools.overrides import CONF_DIR
 from samenkracht.sim.params import param, validate
+from samenkracht.tools.config_store import register_configs
+from samenkracht.tools.overrides import CONF_DIR
 
 PROG = "samenkracht-sensitivity"
 METHODS = ("morris", "sobol", "both")
 #: Model settings that cannot be varied: the seeds are the analysis's own, and the horizon fixes the output year.
-FIXED_KEYS = {"seed": "the seeds are set with seeds=N (runs per design point) and the model's seed=S (the first)",
-              "years": "the horizon is the same for every run: set it with years=N",
-              "burn_in_weeks": "the burn-in is the same for every run: set it with burn_in_weeks=N"}
+FIXED_KEYS = {
+    "seed": "the seeds are set with seeds=N (runs per design point) and the model's seed=S (the first)",
+    "years": "the horizon is the same for every run: set it with years=N",
+    "burn_in_weeks": "the burn-in is the same for every run: set it with burn_in_weeks=N",
+}
 CHECKPOINT_EVERY_S = 20.0
 
 USAGE = f"""usage: {PROG} [KEY=VALUE ...]
@@ -94,15 +96,18 @@ class SensitivityConfig:
 
     method: str = param("both", doc="morris, sobol or both")
     params: dict[str, list[float]] = param({}, doc="dotted config key → [lo, hi], the range it is varied over")
-    indicators: list[str] = param(["carrying_capacity", "heavily_burdened_share", "unmet_hours"],
-                                  doc="columns of the yearly summary to analyse")
+    indicators: list[str] = param(
+        ["carrying_capacity", "heavily_burdened_share", "unmet_hours"], doc="columns of the yearly summary to analyse"
+    )
     at_year: int = param(-1, unit="year", lo=-200, hi=199, doc="simulated year whose mean is the output; -1 = the last")
     seeds: int = param(1, lo=1, hi=10_000, doc="runs per design point (common seeds S, S+1, …); outputs are their mean")
     sample_seed: int = param(1, lo=0, hi=2**32 - 1, doc="seed of the design and of the bootstrap intervals")
     jobs: int = param(1, lo=0, hi=1024, doc="runs at once in separate processes; 0 = one per core")
     out_dir: str = param("outputs/sensitivity", doc="directory of the results")
     plots: bool = param(True, doc="write the bar plots (morris.png, sobol.png)")
-    model: list[str] = param([], doc="model overrides for every run (as for samenkracht); the command line's come after")
+    model: list[str] = param(
+        [], doc="model overrides for every run (as for samenkracht); the command line's come after"
+    )
     morris: MorrisSettings = field(default_factory=MorrisSettings)
     sobol: SobolSettings = field(default_factory=SobolSettings)
 
@@ -110,19 +115,25 @@ class SensitivityConfig:
         if self.method not in METHODS:
             raise InputError(f"method={self.method}: choose one of {', '.join(METHODS)}.")
         if not self.params:
-            raise InputError("no parameters to vary: give params=KEY:LO:HI[,KEY:LO:HI...] "
-                             "(for example params=wijkteam.fte_per_1000:0.2:1.5,burden.dropout_rate:0:0.1).")
+            raise InputError(
+                "no parameters to vary: give params=KEY:LO:HI[,KEY:LO:HI...] "
+                "(for example params=wijkteam.fte_per_1000:0.2:1.5,burden.dropout_rate:0:0.1)."
+            )
         for key, bounds in self.params.items():
             lo, hi = (float(b) for b in bounds)
             if not (np.isfinite(lo) and np.isfinite(hi)) or lo >= hi:
                 raise InputError(f"params: the range of {key} must have lo < hi, got lo={lo:g}, hi={hi:g}.")
         if not self.indicators:
-            raise InputError("no indicators to analyse: give indicators=NAME[,NAME...] (for example indicators=unmet_hours).")
+            raise InputError(
+                "no indicators to analyse: give indicators=NAME[,NAME...] (for example indicators=unmet_hours)."
+            )
         n = self.sobol.n
         if self.method in ("sobol", "both") and n & (n - 1):
             raise InputError(f"sobol.n={n} is not a power of 2 (Sobol' sequences need one): try {1 << n.bit_length()}.")
         if self.morris.levels % 2:
-            raise InputError(f"morris.levels={self.morris.levels} is odd: Morris designs need an even number of levels.")
+            raise InputError(
+                f"morris.levels={self.morris.levels} is odd: Morris designs need an even number of levels."
+            )
 
 
 @dataclass(frozen=True)
@@ -150,8 +161,10 @@ def _split(argv: Sequence[str]) -> tuple[list[str], list[str], dict[str, str]]:
     own, model, lists = [], [], {}
     for arg in argv:
         if "=" not in arg:
-            raise InputError(f"'{arg}' is not a setting: write key=value (for example population.size=2000 "
-                             f"or params=burden.dropout_rate:0:0.1); {PROG} --help lists the settings.")
+            raise InputError(
+                f"'{arg}' is not a setting: write key=value (for example population.size=2000 "
+                f"or params=burden.dropout_rate:0:0.1); {PROG} --help lists the settings."
+            )
         key = arg.split("=", 1)[0].lstrip("+~")
         top = key.split(".")[0].split("/")[0]
         if top in ("params", "indicators") and key == top:
@@ -169,8 +182,10 @@ def _split(argv: Sequence[str]) -> tuple[list[str], list[str], dict[str, str]]:
 
             close = difflib.get_close_matches(top, sorted(own_keys | model_keys), n=1)
             hint = f" Did you mean '{key.replace(top, close[0], 1)}'?" if close else ""
-            raise InputError(f"unknown key '{key}'.{hint} Analysis settings: {', '.join(sorted(own_keys))}. "
-                             f"Model settings: {', '.join(sorted(model_keys))}.")
+            raise InputError(
+                f"unknown key '{key}'.{hint} Analysis settings: {', '.join(sorted(own_keys))}. "
+                f"Model settings: {', '.join(sorted(model_keys))}."
+            )
     return own, model, lists
 
 
@@ -250,7 +265,7 @@ def _compose_settings(own: list[str], lists: dict[str, str]) -> SensitivityConfi
 
 
 def _check_param(base: dict[str, Any], key: str, bounds: list[float]) -> bool:
-    """Check that ``key`` is a numeric model setting and both ends of its range are valid; return whether it is integer."""
+    """Check that ``key`` is a numeric model setting with a valid range at both ends; return whether it is integer."""
     from samenkracht.tools.overrides import check_key
 
     if key in FIXED_KEYS:
@@ -262,8 +277,10 @@ def _check_param(base: dict[str, Any], key: str, bounds: list[float]) -> bool:
     node: Any = base
     for part in key.split("."):
         if not isinstance(node, dict) or part not in node:
-            raise InputError(f"params: {key} is not set in the model's configuration (a scenario action's parameter "
-                             "needs the action in the scenario: choose the scenario with scenario=NAME).")
+            raise InputError(
+                f"params: {key} is not set in the model's configuration (a scenario action's parameter "
+                "needs the action in the scenario: choose the scenario with scenario=NAME)."
+            )
         node = node[part]
     if isinstance(node, bool) or not (node is None or isinstance(node, (int, float))):
         raise InputError(f"params: {key} is not a number (it is {node!r}); only numeric settings can be varied.")
@@ -315,8 +332,10 @@ def prepare(argv: Sequence[str]) -> Plan:
         raise InputError(f"years={base_config.years}: a sensitivity analysis needs at least one simulated year.")
     years = base_config.years
     if not -years <= settings.at_year < years:
-        raise InputError(f"at_year={settings.at_year} is outside the {years} simulated year(s): "
-                         f"give 0 to {years - 1}, or -1 for the last.")
+        raise InputError(
+            f"at_year={settings.at_year} is outside the {years} simulated year(s): "
+            f"give 0 to {years - 1}, or -1 for the last."
+        )
     base = dataclasses.asdict(base_config)
     integer = {key: _check_param(base, key, bounds) for key, bounds in settings.params.items()}
     probe = _yearly(_model_config(base, {"years": 1, "burn_in_weeks": 0}))
@@ -325,8 +344,10 @@ def prepare(argv: Sequence[str]) -> Plan:
     if unknown:
         import difflib
 
-        hints = [f"'{n}' (did you mean '{m[0]}'?)" if (m := difflib.get_close_matches(n, known, n=1)) else f"'{n}'"
-                 for n in unknown]
+        hints = [
+            f"'{n}' (did you mean '{m[0]}'?)" if (m := difflib.get_close_matches(n, known, n=1)) else f"'{n}'"
+            for n in unknown
+        ]
         raise InputError(f"unknown indicator {', '.join(hints)}. Indicators: {', '.join(known)}.")
     seeds = [base_config.seed + i for i in range(settings.seeds)]
     what = dataclasses.asdict(settings)
@@ -366,8 +387,9 @@ def point_values(plan: Plan, row: np.ndarray) -> dict[str, float]:
     return {key: (int(round(v)) if plan.integer[key] else float(v)) for key, v in zip(plan.settings.params, row)}
 
 
-def evaluate(base: dict[str, Any], values: dict[str, float], seeds: list[int], indicators: list[str],
-             at_year: int) -> list[dict[str, float]]:
+def evaluate(
+    base: dict[str, Any], values: dict[str, float], seeds: list[int], indicators: list[str], at_year: int
+) -> list[dict[str, float]]:
     """Run one design point once per seed; return one row per seed with each indicator's mean over ``at_year``."""
     logging.getLogger("MESA").setLevel(logging.WARNING)
     config = _model_config(base, values)
@@ -398,8 +420,10 @@ def _load_done(plan: Plan) -> pd.DataFrame | None:
     except (OSError, ValueError):
         earlier = {}
     if earlier.get("fingerprint") != plan.fingerprint:
-        raise InputError(f"out_dir={plan.out_dir} holds a different analysis (other parameters, ranges, model "
-                         "settings or design): choose another out_dir, or remove that one.")
+        raise InputError(
+            f"out_dir={plan.out_dir} holds a different analysis (other parameters, ranges, model "
+            "settings or design): choose another out_dir, or remove that one."
+        )
     for name in ("samples.parquet", "samples.partial.parquet"):
         path = plan.out_dir / name
         if path.is_file():
@@ -408,9 +432,9 @@ def _load_done(plan: Plan) -> pd.DataFrame | None:
 
 
 def run(plan: Plan, launcher: Any = None) -> dict[str, pd.DataFrame]:
-    """Run every missing design point, write samples.parquet, the indices, the plots and the ranking; return the indices.
+    """Run every missing design point; write samples.parquet, the indices, the plots and the ranking; return indices.
 
-    With a ``launcher`` (:class:`samenkracht.tools.launchers.Launcher`) the design points are one job array of that launcher.
+    With a ``launcher`` (:class:`samenkracht.tools.launchers.Launcher`) the design points are one job array of it.
     """
     from concurrent.futures import ProcessPoolExecutor, as_completed
     from multiprocessing import get_context
@@ -422,11 +446,25 @@ def run(plan: Plan, launcher: Any = None) -> dict[str, pd.DataFrame]:
     start = time.perf_counter()
     done = _load_done(plan)
     plan.out_dir.mkdir(parents=True, exist_ok=True)
-    write_atomic(plan.out_dir / "plan.json", lambda p: p.write_text(json.dumps(
-        {"fingerprint": plan.fingerprint, "settings": dataclasses.asdict(s), "model_overrides": plan.model_overrides,
-         "seeds": plan.seeds}, indent=2, default=str) + "\n"))
-    write_atomic(plan.out_dir / "model_config.json",
-                 lambda p: p.write_text(json.dumps(plan.base, indent=2, default=str) + "\n"))
+    write_atomic(
+        plan.out_dir / "plan.json",
+        lambda p: p.write_text(
+            json.dumps(
+                {
+                    "fingerprint": plan.fingerprint,
+                    "settings": dataclasses.asdict(s),
+                    "model_overrides": plan.model_overrides,
+                    "seeds": plan.seeds,
+                },
+                indent=2,
+                default=str,
+            )
+            + "\n"
+        ),
+    )
+    write_atomic(
+        plan.out_dir / "model_config.json", lambda p: p.write_text(json.dumps(plan.base, indent=2, default=str) + "\n")
+    )
     design = designs(plan)
     rows: dict[tuple[str, int], list[dict]] = {}
     if done is not None:
@@ -437,8 +475,16 @@ def run(plan: Plan, launcher: Any = None) -> dict[str, pd.DataFrame]:
     for method, x in design.items():
         for i, row in enumerate(x):
             if (method, i) not in rows:
-                tasks.append(((method, i), plan.base, point_values(plan, row), plan.seeds, list(s.indicators),
-                              plan.settings.at_year))
+                tasks.append(
+                    (
+                        (method, i),
+                        plan.base,
+                        point_values(plan, row),
+                        plan.seeds,
+                        list(s.indicators),
+                        plan.settings.at_year,
+                    )
+                )
     total = sum(len(x) for x in design.values())
     jobs = s.jobs or os.cpu_count() or 1
     jobs = max(1, min(jobs, len(tasks)))
@@ -467,8 +513,11 @@ def run(plan: Plan, launcher: Any = None) -> dict[str, pd.DataFrame]:
                 if failed:
                     _write_samples(plan.out_dir / "samples.partial.parquet", rows)
                     print("\n".join(f"{PROG}: design point failed: {f}" for f in failed), file=sys.stderr)
-                    print(f"{PROG}: {len(failed)} of {len(tasks)} design points failed (logs in "
-                          f"{plan.out_dir / '.submitit'}); run the same command again to retry them.", file=sys.stderr)
+                    print(
+                        f"{PROG}: {len(failed)} of {len(tasks)} design points failed (logs in "
+                        f"{plan.out_dir / '.submitit'}); run the same command again to retry them.",
+                        file=sys.stderr,
+                    )
                     raise SystemExit(1)
             elif jobs == 1:
                 for task in tasks:
@@ -486,19 +535,37 @@ def run(plan: Plan, launcher: Any = None) -> dict[str, pd.DataFrame]:
                         raise
     except KeyboardInterrupt:
         _write_samples(plan.out_dir / "samples.partial.parquet", rows)
-        print(f"\ninterrupted: {len(rows)} of {total} design points done. Run the same command with "
-              f"out_dir={plan.out_dir} to finish.", file=sys.stderr)
+        print(
+            f"\ninterrupted: {len(rows)} of {total} design points done. Run the same command with "
+            f"out_dir={plan.out_dir} to finish.",
+            file=sys.stderr,
+        )
         raise SystemExit(130) from None
 
     samples = _write_samples(plan.out_dir / "samples.parquet", rows)
     (plan.out_dir / "samples.partial.parquet").unlink(missing_ok=True)
     indices = analyse(plan, design, samples)
     wall = time.perf_counter() - start
-    write_atomic(plan.out_dir / "sensitivity.json", lambda p: p.write_text(json.dumps(
-        {"complete": True, "fingerprint": plan.fingerprint, "design_points": total, "runs": total * len(plan.seeds),
-         "wall_time_s": round(wall, 3), "versions": package_versions(), "files": sorted(
-             p.name for p in plan.out_dir.iterdir() if p.is_file() and not p.name.startswith("."))},
-        indent=2) + "\n"))
+    write_atomic(
+        plan.out_dir / "sensitivity.json",
+        lambda p: p.write_text(
+            json.dumps(
+                {
+                    "complete": True,
+                    "fingerprint": plan.fingerprint,
+                    "design_points": total,
+                    "runs": total * len(plan.seeds),
+                    "wall_time_s": round(wall, 3),
+                    "versions": package_versions(),
+                    "files": sorted(
+                        p.name for p in plan.out_dir.iterdir() if p.is_file() and not p.name.startswith(".")
+                    ),
+                },
+                indent=2,
+            )
+            + "\n"
+        ),
+    )
     print(f"Outputs: {plan.out_dir}")
     return indices
 
@@ -536,10 +603,14 @@ def analyse(plan: Plan, design: dict[str, np.ndarray], samples: pd.DataFrame) ->
         else:
             df, pairs = sobol_indices(prob, outputs, s.sobol.calc_second_order, s.sample_seed)
             if pairs is not None:
-                write_atomic(plan.out_dir / "indices_sobol_second_order.csv",
-                             lambda p, d=pairs: d.to_csv(p, index=False, float_format="%.6g"))
+                write_atomic(
+                    plan.out_dir / "indices_sobol_second_order.csv",
+                    lambda p, d=pairs: d.to_csv(p, index=False, float_format="%.6g"),
+                )
         indices[method] = df
-        write_atomic(plan.out_dir / f"indices_{method}.csv", lambda p, d=df: d.to_csv(p, index=False, float_format="%.6g"))
+        write_atomic(
+            plan.out_dir / f"indices_{method}.csv", lambda p, d=df: d.to_csv(p, index=False, float_format="%.6g")
+        )
         if s.plots:
             plot = plot_morris if method == "morris" else plot_sobol
             write_atomic(plan.out_dir / f"{method}.png", lambda p, d=df, f=plot: f(d, p))
@@ -547,8 +618,9 @@ def analyse(plan: Plan, design: dict[str, np.ndarray], samples: pd.DataFrame) ->
     year = f"year {at + 1}" if at >= 0 else ("the last year" if at == -1 else f"year {at} from the end")
     header = {
         "morris": f"Morris screening ({s.morris.trajectories} trajectories, {s.morris.levels} levels; means over "
-                  f"{year}): parameters by mu*, the mean absolute effect over the range",
-        "sobol": f"Sobol indices (N={s.sobol.n}; means over {year}): parameters by ST, the total-order share of variance",
+        f"{year}): parameters by mu*, the mean absolute effect over the range",
+        "sobol": f"Sobol indices (N={s.sobol.n}; means over {year}): parameters by ST, "
+        "the total-order share of variance",
     }
     text = ranking_text(indices.get("morris"), indices.get("sobol"), header)
     write_atomic(plan.out_dir / "ranking.txt", lambda p: p.write_text(text + "\n"))
@@ -561,12 +633,16 @@ def _print_plan(plan: Plan, design: dict[str, np.ndarray], total: int, todo: int
     parts = [f"{m}: {len(x)} design points" for m, x in design.items()]
     seeds = f"{len(plan.seeds)} seed{'s' if len(plan.seeds) > 1 else ''}"
     print(f"Sensitivity analysis of {', '.join(plan.settings.indicators)} over {', '.join(plan.settings.params)}")
-    print(f"  {'; '.join(parts)}; × {seeds} = {total * len(plan.seeds)} runs of {base['population']['size']:,} "
-          f"residents over {base['years']} year(s)")
+    print(
+        f"  {'; '.join(parts)}; × {seeds} = {total * len(plan.seeds)} runs of {base['population']['size']:,} "
+        f"residents over {base['years']} year(s)"
+    )
     if todo < total:
         print(f"  resuming: {total - todo} design points already done in {plan.out_dir}")
     if todo:
-        print(f"  running {todo} design points, " + (f"{jobs} at a time" if isinstance(jobs, int) else f"through {jobs}"))
+        print(
+            f"  running {todo} design points, " + (f"{jobs} at a time" if isinstance(jobs, int) else f"through {jobs}")
+        )
 
 
 def main(argv: Sequence[str] | None = None) -> None:

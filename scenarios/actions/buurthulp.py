@@ -19,7 +19,10 @@ class Buurthulp(Action):
     @dataclass
     class Params:
         recruitment: float = param(
-            0.03, unit="share of willing adults a year", lo=0, hi=1,
+            0.03,
+            unit="share of willing adults a year",
+            lo=0,
+            hi=1,
             doc="extra willing adults enrolled as volunteers a year",
         )
         match_success_bonus: float = param(
@@ -32,8 +35,12 @@ class Buurthulp(Action):
     choice = Choice(scaled=("recruitment", "coordinator_fte"), position=20)
     labels = {
         "nl": Label("Buurthulp starten", "een welzijnsorganisatie", "werving", "aandeel bereidwilligen per jaar"),
-        "en": Label("Start buurthulp (neighbourhood help)", "a welfare organisation", "recruitment",
-                    "share of willing adults a year"),
+        "en": Label(
+            "Start buurthulp (neighbourhood help)",
+            "a welfare organisation",
+            "recruitment",
+            "share of willing adults a year",
+        ),
     }
 
     def yearly_cost(self, world: World) -> float:

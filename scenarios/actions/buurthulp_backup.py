@@ -18,11 +18,17 @@ class BuurthulpBackup(Action):
     @dataclass
     class Params:
         match_success_bonus: float = param(
-            0.2, unit="probability", lo=0, hi=1,
+            0.2,
+            unit="probability",
+            lo=0,
+            hi=1,
             doc="matches that succeed because volunteers can fall back on a professional",
         )
         dropout_factor: float = param(
-            0.5, unit="×", lo=0, hi=1,
+            0.5,
+            unit="×",
+            lo=0,
+            hi=1,
             doc="volunteers' dropout rate with backup, relative to without (fewer incidents)",
             source="Movisie, buurthulp: backup and guarded safety keep volunteers on",
         )
@@ -32,8 +38,9 @@ class BuurthulpBackup(Action):
     pulls = ("match_success_bonus", "volunteer_dropout_factor")
     choice = Choice(scaled=("fte", "match_success_bonus"), position=30)
     labels = {
-        "nl": Label("Professionele achterwacht voor buurthulp", "een welzijnsorganisatie", "professional",
-                    "fte per wijk"),
+        "nl": Label(
+            "Professionele achterwacht voor buurthulp", "een welzijnsorganisatie", "professional", "fte per wijk"
+        ),
         "en": Label("Professional backup for buurthulp", "a welfare organisation", "professional", "FTE per wijk"),
     }
 

@@ -9,8 +9,8 @@ import numpy as np
 
 from samenkracht.sim.actions import Action, Choice, Label
 from samenkracht.sim.mechanisms.wijkteam import first_k_per_wijk
-from samenkracht.sim.time import WEEKS_PER_YEAR
 from samenkracht.sim.params import param
+from samenkracht.sim.time import WEEKS_PER_YEAR
 from samenkracht.sim.tolerances import some_hours
 
 if TYPE_CHECKING:
@@ -31,17 +31,29 @@ class CarerSupport(Action):
             True, doc="the conversations bring in secondary helpers from the carer's network"
         )
         eur_per_carer: float = param(
-            600.0, unit="€ per carer", lo=0, hi=1e5, doc="five conversations of about 1.5 hours",
+            600.0,
+            unit="€ per carer",
+            lo=0,
+            hi=1e5,
+            doc="five conversations of about 1.5 hours",
             source="SIZ Twente pilot: five conversations per carer",
         )
 
     pulls = ("support_capacity", "support_relief_weeks", "support_mobilises")
     choice = Choice(scaled=("carers_per_week_per_1000",), position=70)
     labels = {
-        "nl": Label("Geluksgerichte mantelzorgondersteuning (vijf gesprekken)", "een welzijnsorganisatie",
-                    "mantelzorgers", "per week per 1.000 inwoners"),
-        "en": Label("Happiness-oriented carer support (five conversations)", "a welfare organisation", "carers",
-                    "a week per 1,000 residents"),
+        "nl": Label(
+            "Geluksgerichte mantelzorgondersteuning (vijf gesprekken)",
+            "een welzijnsorganisatie",
+            "mantelzorgers",
+            "per week per 1.000 inwoners",
+        ),
+        "en": Label(
+            "Happiness-oriented carer support (five conversations)",
+            "a welfare organisation",
+            "carers",
+            "a week per 1,000 residents",
+        ),
     }
 
     def yearly_cost(self, world: World) -> float:

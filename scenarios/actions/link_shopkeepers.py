@@ -24,7 +24,11 @@ class LinkShopkeepers(Action):
         )
         share_linked: float = param(1.0, unit="share", lo=0, hi=1, doc="share of the wijk's shops that take part")
         eur_per_shop: float = param(
-            600.0, unit="€ a year", lo=0, hi=1e6, doc="training and contact per linked shop",
+            600.0,
+            unit="€ a year",
+            lo=0,
+            hi=1e6,
+            doc="training and contact per linked shop",
             source="assumption: a half-day training and quarterly contact with the wijkteam",
         )
         eur_per_wijk: float = param(5_000.0, unit="€ a year", lo=0, hi=1e7, doc="coordination per wijk")

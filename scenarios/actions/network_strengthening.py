@@ -9,9 +9,9 @@ import numpy as np
 
 from samenkracht.sim.actions import Action, Choice, Label
 from samenkracht.sim.mechanisms.wijkteam import first_k_per_wijk
-from samenkracht.sim.time import WEEKS_PER_YEAR
 from samenkracht.sim.params import param
 from samenkracht.sim.state import row_total
+from samenkracht.sim.time import WEEKS_PER_YEAR
 from samenkracht.sim.tolerances import some_hours
 
 if TYPE_CHECKING:
@@ -25,7 +25,10 @@ class NetworkStrengthening(Action):
     @dataclass
     class Params:
         cases_per_week_per_1000: float = param(
-            0.5, unit="residents a week per 1,000 residents", lo=0, hi=100,
+            0.5,
+            unit="residents a week per 1,000 residents",
+            lo=0,
+            hi=100,
             doc="residents with unmet need taken on a week",
         )
         tie_boost: float = param(0.15, unit="strength", lo=0, hi=1, doc="strength added to the resident's outside ties")
@@ -34,10 +37,18 @@ class NetworkStrengthening(Action):
     pulls = ("mobilise_capacity", "mobilise_tie_boost")
     choice = Choice(scaled=("cases_per_week_per_1000",), position=80)
     labels = {
-        "nl": Label("Netwerkversterking (netwerkkaart, Eigen Kracht)", "het wijkteam en een welzijnsorganisatie",
-                    "inwoners", "per week per 1.000 inwoners"),
-        "en": Label("Network strengthening (network map, Eigen Kracht)", "the wijkteam and a welfare organisation",
-                    "residents", "a week per 1,000 residents"),
+        "nl": Label(
+            "Netwerkversterking (netwerkkaart, Eigen Kracht)",
+            "het wijkteam en een welzijnsorganisatie",
+            "inwoners",
+            "per week per 1.000 inwoners",
+        ),
+        "en": Label(
+            "Network strengthening (network map, Eigen Kracht)",
+            "the wijkteam and a welfare organisation",
+            "residents",
+            "a week per 1,000 residents",
+        ),
     }
 
     def yearly_cost(self, world: World) -> float:

@@ -8,8 +8,8 @@ from typing import TYPE_CHECKING
 import numpy as np
 
 from samenkracht.sim.actions import Action, Choice, Label
-from samenkracht.sim.time import WEEKS_PER_YEAR
 from samenkracht.sim.params import param
+from samenkracht.sim.time import WEEKS_PER_YEAR
 
 if TYPE_CHECKING:
     from samenkracht.sim.world import World
@@ -25,7 +25,11 @@ class RespiteCare(Action):
         )
         max_hours_per_carer: float = param(8.0, unit="hours a week", lo=0, hi=168, doc="most respite one carer gets")
         eur_per_hour: float = param(
-            45.0, unit="€ an hour", lo=0, hi=1000, doc="price of an hour of respite care",
+            45.0,
+            unit="€ an hour",
+            lo=0,
+            hi=1000,
+            doc="price of an hour of respite care",
             source="Wmo respijtzorg tariffs 2024, about €40–55 an hour",
         )
 
@@ -33,8 +37,9 @@ class RespiteCare(Action):
     choice = Choice(scaled=("hours_per_1000",), position=60)
     labels = {
         "nl": Label("Respijtzorg", "zorgaanbieders", "respijturen", "uur per week per 1.000 inwoners"),
-        "en": Label("Respite care (respijtzorg)", "care providers", "respite hours",
-                    "hours a week per 1,000 residents"),
+        "en": Label(
+            "Respite care (respijtzorg)", "care providers", "respite hours", "hours a week per 1,000 residents"
+        ),
     }
 
     def yearly_cost(self, world: World) -> float:

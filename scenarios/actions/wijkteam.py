@@ -25,7 +25,10 @@ class WijkteamPolicy(Action):
             -1.0, unit="share", lo=-1, hi=1, doc="share of cases in the social model; -1 keeps the baseline value"
         )
         quadrant_mix: list[float] = param(
-            [], unit="shares", lo=0, hi=1,
+            [],
+            unit="shares",
+            lo=0,
+            hi=1,
             doc="own network, institutional, collective, policy; empty keeps the baseline",
         )
         eur_per_fte: float = param(85_000.0, unit="€ a year", lo=0, hi=1e7, doc="cost of a wijkteam worker")
@@ -56,6 +59,6 @@ class WijkteamPolicy(Action):
         m, lv, p = self.wijk_mask, world.levers, self.params
         lv.wijkteam_fte_factor[m] *= 1.0 + (p.fte_factor - 1.0) * (level if p.fte_factor > 1 else 1.0)
         if p.social_model_share >= 0:
-            lv.social_model_bonus[m] += (p.social_model_share - world.config.wijkteam.social_model_share)
+            lv.social_model_bonus[m] += p.social_model_share - world.config.wijkteam.social_model_share
         if p.quadrant_mix:
             lv.quadrant_mix[m] = np.asarray(p.quadrant_mix)

@@ -20,8 +20,8 @@ from samenkracht.sim.kernels import care_half_edges, mark_relations, spread_roun
 from samenkracht.sim.mechanisms.base import Mechanism
 from samenkracht.sim.params import param
 from samenkracht.sim.state import COMPANY, PERSONAL, PRACTICAL, row_total
-from samenkracht.sim.tolerances import HOURS_EPS, SHARE_EPS, some_hours
 from samenkracht.sim.ties import GENERATION_GAP_YEARS, KIND_CODE, TIE_KINDS
+from samenkracht.sim.tolerances import HOURS_EPS, SHARE_EPS, some_hours
 
 if TYPE_CHECKING:
     from samenkracht.sim.world import World
@@ -35,7 +35,9 @@ INFORMAL_LAYERS: tuple[tuple[str, tuple[str, ...], tuple[int, ...]], ...] = (
 LAYERS: tuple[str, ...] = ("household", "family_friends", "neighbours", "volunteers", "professionals")
 _PERSONAL_TIE_KINDS = np.array([k in ("household", "family") for k in TIE_KINDS])
 #: The informal layer of each tie kind (-1: volunteer and professional ties carry no informal care).
-_LAYER_OF_KIND = np.array([next((i for i, (_, kinds, _) in enumerate(INFORMAL_LAYERS) if k in kinds), -1) for k in TIE_KINDS])
+_LAYER_OF_KIND = np.array(
+    [next((i for i, (_, kinds, _) in enumerate(INFORMAL_LAYERS) if k in kinds), -1) for k in TIE_KINDS]
+)
 
 
 @dataclass
@@ -43,11 +45,18 @@ class AllocationParams:
     """Who may give what, and how much."""
 
     household_stretch: float = param(
-        2.5, unit="× capacity", lo=0, hi=20, doc="how far a resident stretches their capacity for their own household",
+        2.5,
+        unit="× capacity",
+        lo=0,
+        hi=20,
+        doc="how far a resident stretches their capacity for their own household",
         source="SCP 2017: partners give the most hours, often far beyond their free time",
     )
     pressure_stretch: float = param(
-        1.0, unit="× capacity", lo=0, hi=20,
+        1.0,
+        unit="× capacity",
+        lo=0,
+        hi=20,
         doc="extra stretch of household members when their household's need went unmet last week "
         "(at a fully unmet need): carers step in when no one else does",
         source="SCP 2017: carers of people with unmet formal care give more hours and report more burden",
@@ -57,39 +66,65 @@ class AllocationParams:
         5.0, unit="×", lo=0, hi=20, doc="weight of a family tie against a friendship of equal strength when asking"
     )
     concentration: float = param(
-        3.0, unit="exponent", lo=0, hi=10, doc="requests go to ties in proportion to strength to this power: help "
-        "concentrates on the closest ties",
+        3.0,
+        unit="exponent",
+        lo=0,
+        hi=10,
+        doc="requests go to ties in proportion to strength to this power: help concentrates on the closest ties",
         source="calibrated to the share of adults who give care in a year (SCP 2017: about a third)",
     )
     min_hours: float = param(
-        0.5, unit="hours a week", lo=0, hi=40, doc="smallest request put to one tie; smaller shares go to stronger ties",
+        0.5,
+        unit="hours a week",
+        lo=0,
+        hi=40,
+        doc="smallest request put to one tie; smaller shares go to stronger ties",
     )
     friend_tie_cap: float = param(2.0, unit="hours a week", lo=0, hi=168, doc="most a friend gives over one tie")
-    neighbour_tie_cap: float = param(2.0, unit="hours a week", lo=0, hi=168, doc="most a neighbour or acquaintance gives over one tie")
+    neighbour_tie_cap: float = param(
+        2.0, unit="hours a week", lo=0, hi=168, doc="most a neighbour or acquaintance gives over one tie"
+    )
     ask_threshold: float = param(
-        0.35, unit="tie strength", lo=0, hi=1, doc="residents ask neighbours and acquaintances only over ties at least this strong",
+        0.35,
+        unit="tie strength",
+        lo=0,
+        hi=1,
+        doc="residents ask neighbours and acquaintances only over ties at least this strong",
         source="Tonkens 2010 and Linders 2010: people hesitate to ask weak ties ('unused help mountain')",
     )
     friend_ask_threshold: float = param(
-        0.45, unit="tie strength", lo=0, hi=1, doc="residents ask friends for care only over friendships at least this strong",
+        0.45,
+        unit="tie strength",
+        lo=0,
+        hi=1,
+        doc="residents ask friends for care only over friendships at least this strong",
         source="assumption; known gap: at the defaults about two thirds of carers help a friend or neighbour in a "
         "year, SCP 2017 reports about a quarter to a third (see docs/ODD.md, Choices and limitations)",
     )
     mobilised_ask_threshold: float = param(
         0.05, unit="tie strength", lo=0, hi=1, doc="the same threshold once a professional has mobilised the network"
     )
-    helper_max_severity: float = param(0.5, unit="severity", lo=0, hi=1, doc="residents with a heavier need of their own do not help")
+    helper_max_severity: float = param(
+        0.5, unit="severity", lo=0, hi=1, doc="residents with a heavier need of their own do not help"
+    )
     min_helper_age: float = param(16.0, unit="years", lo=0, hi=100, doc="youngest age at which residents help")
     volunteer_capacity_share: float = param(
         0.6, unit="share", lo=0, hi=1, doc="share of a volunteer's capacity available for matched requests"
     )
     volunteer_match_success: float = param(
-        0.6, unit="probability", lo=0, hi=1, doc="chance that a volunteer match for a known resident succeeds",
+        0.6,
+        unit="probability",
+        lo=0,
+        hi=1,
+        doc="chance that a volunteer match for a known resident succeeds",
         source="Movisie: buurthulp matches often fail without coordination and backup",
     )
     formal_needs_indication: bool = param(True, doc="formal care only for residents assessed by the wijkteam")
     takeover_share: float = param(
-        0.6, unit="share", lo=0, hi=1,
+        0.6,
+        unit="share",
+        lo=0,
+        hi=1,
         doc="share of personal care and practical help professionals take over, before the network, for residents "
         "assessed in the medical model (not mobilised)",
         source="Hospers 2021: the medical model takes care over; calibrated to three quarters of care at home informal",
@@ -232,7 +267,14 @@ class LayeredAllocation(Mechanism):
         s.helped_friend_or_neighbour |= helped_other
         # Whom each helper helped (partner, parent, child, other family, friend or neighbour), for the calibration.
         mark_relations(
-            rec_all, hlp_all, kind_all, gave_he, s.age, s.helped_relations, KIND_CODE["household"], KIND_CODE["family"],
+            rec_all,
+            hlp_all,
+            kind_all,
+            gave_he,
+            s.age,
+            s.helped_relations,
+            KIND_CODE["household"],
+            KIND_CODE["family"],
             GENERATION_GAP_YEARS,
         )
         s.last_helped_neighbour[neighbour_help] = world.week

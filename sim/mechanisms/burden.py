@@ -28,18 +28,22 @@ if TYPE_CHECKING:
 class BurdenParams:
     """How caring turns into burden, and burden into dropout and illness."""
 
-    adapt_rate: float = param(0.08, unit="per week", lo=0, hi=1, doc="share of the gap to this week's strain closed each week")
+    adapt_rate: float = param(
+        0.08, unit="per week", lo=0, hi=1, doc="share of the gap to this week's strain closed each week"
+    )
     hours_weight: float = param(
         3.0, unit="strain per (hours ÷ capacity)", lo=0, hi=50, doc="strain from hours given relative to one's capacity"
     )
     duration_weight: float = param(1.5, unit="strain after 3 years", lo=0, hi=50, doc="strain from caring long")
     alone_weight: float = param(1.5, unit="strain", lo=0, hi=50, doc="strain from being a recipient's only helper")
-    strain_scale: float = param(
-        5.0, unit="strain", lo=0.1, hi=100, doc="burden target = 10·(1 − exp(−strain ÷ scale))"
-    )
+    strain_scale: float = param(5.0, unit="strain", lo=0.1, hi=100, doc="burden target = 10·(1 − exp(−strain ÷ scale))")
     support_relief: float = param(3.0, unit="strain", lo=0, hi=50, doc="strain taken away while a carer is supported")
     heavy_threshold: float = param(
-        7.0, unit="burden (0–10)", lo=0, hi=10, doc="heavily burdened at or above this score",
+        7.0,
+        unit="burden (0–10)",
+        lo=0,
+        hi=10,
+        doc="heavily burdened at or above this score",
         source="SCP: 'zwaar belast' is the top band of the burden scale; calibrated to about 9% of carers",
     )
     over_threshold: float = param(8.0, unit="burden (0–10)", lo=0, hi=10, doc="overburdened at or above this score")

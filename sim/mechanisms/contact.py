@@ -38,17 +38,26 @@ class ContactParams:
         doc="chance of contact over a tie in a week, per tie kind (household, family, friend, neighbour, "
         "acquaintance, volunteer, professional); scaled by 0.3 + 0.7·strength",
     )
-    grow: float = param(0.03, unit="per contact", lo=0, hi=1, doc="strength gained per week with contact: s += grow·(1 − s)")
+    grow: float = param(
+        0.03, unit="per contact", lo=0, hi=1, doc="strength gained per week with contact: s += grow·(1 − s)"
+    )
     decay: float = param(0.012, unit="per week", lo=0, hi=1, doc="strength lost per week without contact: s −= decay·s")
     floor_household: float = param(0.5, unit="strength", lo=0, hi=1, doc="household ties never weaken below this")
     floor_family: float = param(0.15, unit="strength", lo=0, hi=1, doc="family ties never weaken below this")
     remove_below: float = param(0.03, unit="strength", lo=0, hi=1, doc="other ties weaker than this are lost")
     new_ties_per_1000: float = param(
-        2.5, unit="ties a week per 1,000 residents", lo=0, hi=1000,
+        2.5,
+        unit="ties a week per 1,000 residents",
+        lo=0,
+        hi=1000,
         doc="weak ties formed at shared places (community centre, shops, clubs) without municipal action",
     )
     neighbour_share: float = param(
-        0.3, unit="share", lo=0, hi=1, doc="share of new ties within a wijk that are neighbour ties (the rest acquaintances)"
+        0.3,
+        unit="share",
+        lo=0,
+        hi=1,
+        doc="share of new ties within a wijk that are neighbour ties (the rest acquaintances)",
     )
     friend_strength: float = param(
         0.5, unit="strength", lo=0, hi=1, doc="an acquaintance or neighbour tie this strong becomes a friendship"
@@ -56,7 +65,11 @@ class ContactParams:
     bridging_share: float = param(0.15, unit="share", lo=0, hi=1, doc="share of new weak ties that link two wijken")
     new_tie_strength: float = param(0.25, unit="strength", lo=0, hi=1, doc="strength of a newly formed weak tie")
     lonely_mean: float = param(
-        2.7, unit="score (0–11)", lo=-11, hi=11, doc="mean of the personal loneliness baseline (normal, clipped to 0–11)",
+        2.7,
+        unit="score (0–11)",
+        lo=-11,
+        hi=11,
+        doc="mean of the personal loneliness baseline (normal, clipped to 0–11)",
         source="calibrated to Gezondheidsmonitor 2020: 47% lonely, 11% severely lonely (18+)",
     )
     lonely_sd: float = param(5.4, unit="score (0–11)", lo=0, hi=20, doc="spread of the personal loneliness baseline")
@@ -64,8 +77,12 @@ class ContactParams:
     contact_weight: float = param(
         1.5, unit="score per halving of contact", lo=0, hi=11, doc="loneliness added when weekly contact halves"
     )
-    adapt_rate: float = param(0.05, unit="per week", lo=0, hi=1, doc="share of the gap to the target loneliness closed each week")
-    contact_smoothing: float = param(0.2, unit="per week", lo=0, hi=1, doc="weight of this week's contact in the smoothed contact")
+    adapt_rate: float = param(
+        0.05, unit="per week", lo=0, hi=1, doc="share of the gap to the target loneliness closed each week"
+    )
+    contact_smoothing: float = param(
+        0.2, unit="per week", lo=0, hi=1, doc="weight of this week's contact in the smoothed contact"
+    )
 
     def check(self, prefix: str) -> None:
         if len(self.contact_prob) != len(TIE_KINDS):
@@ -127,10 +144,25 @@ class ContactAndLoneliness(Mechanism):
         weekly_u, weekly_v = np.zeros(s.n), np.zeros(s.n)
         # One compiled pass over the ties (sim/kernels.py): contact, strength, lost ties, new friendships.
         lost, befriended = contact_week(
-            ties.u, ties.v, ties.kind, ties.strength, ties.alive, s.alive, u_contact,
-            np.asarray(p.contact_prob, dtype=float), float(world.contact_factor),
-            helped, p.grow, p.decay, floor, p.remove_below,
-            _WEAK_KINDS, p.friend_strength, KIND_CODE["friend"], weekly_u, weekly_v,
+            ties.u,
+            ties.v,
+            ties.kind,
+            ties.strength,
+            ties.alive,
+            s.alive,
+            u_contact,
+            np.asarray(p.contact_prob, dtype=float),
+            float(world.contact_factor),
+            helped,
+            p.grow,
+            p.decay,
+            floor,
+            p.remove_below,
+            _WEAK_KINDS,
+            p.friend_strength,
+            KIND_CODE["friend"],
+            weekly_u,
+            weekly_v,
         )
         s.contact += p.contact_smoothing * ((weekly_u + weekly_v) - s.contact)
         world.counters.ties_lost += int(lost)
@@ -162,7 +194,9 @@ class ContactAndLoneliness(Mechanism):
         ok = (a >= 0) & (b >= 0) & (a != b)
         before = world.ties.m
         kind = np.where(
-            (wijk_of == other) & (rng.random(total) < p.neighbour_share), KIND_CODE["neighbour"], KIND_CODE["acquaintance"]
+            (wijk_of == other) & (rng.random(total) < p.neighbour_share),
+            KIND_CODE["neighbour"],
+            KIND_CODE["acquaintance"],
         )
         lever = world.levers.new_tie_strength[wijk_of]
         strength = np.where(np.isnan(lever), p.new_tie_strength, lever)
@@ -170,4 +204,3 @@ class ContactAndLoneliness(Mechanism):
         made = world.ties.m - before
         world.counters.ties_formed += made
         world.counters.bridging_ties_formed += int((ok & (wijk_of != other)).sum()) if made else 0
-

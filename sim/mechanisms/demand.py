@@ -24,11 +24,19 @@ class DemandParams:
     """Hours asked per week at the heaviest need (severity 1)."""
 
     personal_max: float = param(
-        16.0, unit="hours a week", lo=0, hi=168, doc="personal care asked at severity 1 (none below severity 0.35)",
+        16.0,
+        unit="hours a week",
+        lo=0,
+        hi=168,
+        doc="personal care asked at severity 1 (none below severity 0.35)",
         source="SCP 2017: intensive care recipients receive 10–20 hours a week",
     )
-    personal_threshold: float = param(0.35, unit="severity", lo=0, hi=1, doc="severity above which personal care is needed")
-    practical_base: float = param(1.5, unit="hours a week", lo=0, hi=40, doc="practical help asked at the lightest need")
+    personal_threshold: float = param(
+        0.35, unit="severity", lo=0, hi=1, doc="severity above which personal care is needed"
+    )
+    practical_base: float = param(
+        1.5, unit="hours a week", lo=0, hi=40, doc="practical help asked at the lightest need"
+    )
     practical_max: float = param(7.0, unit="hours a week", lo=0, hi=80, doc="practical help asked at severity 1")
     company_base: float = param(1.0, unit="hours a week", lo=0, hi=40, doc="company asked at the lightest need")
     company_max: float = param(4.0, unit="hours a week", lo=0, hi=80, doc="company asked at severity 1")

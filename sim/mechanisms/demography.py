@@ -29,7 +29,11 @@ class DemographyParams:
     """Rates of death, need onset and recovery."""
 
     mortality_a: float = param(
-        1.7e-5, unit="per year", lo=0, hi=0.01, doc="Gompertz mortality at age 0: m(age) = a·exp(b·age)",
+        1.7e-5,
+        unit="per year",
+        lo=0,
+        hi=0.01,
+        doc="Gompertz mortality at age 0: m(age) = a·exp(b·age)",
         source="fitted to CBS life tables 2022 (about 0.7% at 60, 5% at 80, 14% at 90)",
     )
     mortality_b: float = param(0.1, unit="per year of age", lo=0, hi=0.3, doc="Gompertz slope of mortality")
@@ -48,7 +52,11 @@ class DemographyParams:
         0.3, unit="per year", lo=0, hi=WEEKS_PER_YEAR, doc="rate at which a care need ends (temporary needs, recovery)"
     )
     loneliness_onset_factor: float = param(
-        0.6, unit="× per 11 points", lo=0, hi=5, doc="extra onset of care need for a severely lonely resident",
+        0.6,
+        unit="× per 11 points",
+        lo=0,
+        hi=5,
+        doc="extra onset of care need for a severely lonely resident",
         source="Gezondheidsraad 2020: loneliness raises the risk of health problems",
     )
     progression: float = param(
@@ -58,11 +66,18 @@ class DemographyParams:
         [20.0, 45.0], unit="years", lo=0, hi=100, doc="age range of adults who move in to take the place of the dead"
     )
     leave_home_age: float = param(
-        23.0, unit="years", lo=16, hi=40, doc="age at which children leave their parents' household; their household "
-        "ties become family ties", source="CBS: Dutch young adults leave home at about 23 on average",
+        23.0,
+        unit="years",
+        lo=16,
+        hi=40,
+        doc="age at which children leave their parents' household; their household ties become family ties",
+        source="CBS: Dutch young adults leave home at about 23 on average",
     )
     partnering_rate: float = param(
-        0.15, unit="per year", lo=0, hi=WEEKS_PER_YEAR,
+        0.15,
+        unit="per year",
+        lo=0,
+        hi=WEEKS_PER_YEAR,
         doc="rate at which adults aged 22–65 living alone move in with a partner",
         source="calibrated to keep the share of adults living with a partner near CBS's 60% over the years",
     )
@@ -76,13 +91,19 @@ class DemographyParams:
         source="CBS verhuizingen: about 3–4% of residents move between municipalities a year, most of them aged 20–35",
     )
     mortality_improvement: float = param(
-        0.01, unit="per year", lo=0, hi=0.2,
+        0.01,
+        unit="per year",
+        lo=0,
+        hi=0.2,
         doc="yearly fall in mortality at every age: the ageing trend (vergrijzing) — more residents reach 75 and 85",
-        source="CBS Kernprognose: life expectancy keeps rising about 0.15 years a year, i.e. mortality ~1% a year lower",
+        source="CBS Kernprognose: life expectancy keeps rising about 0.15 years a year (mortality ~1% a year lower)",
     )
     birth_share: float = param(
-        0.85, unit="share", lo=0, hi=1, doc="share of the places freed by deaths taken by births into young families "
-        "(the rest by adults moving in)",
+        0.85,
+        unit="share",
+        lo=0,
+        hi=1,
+        doc="share of the places freed by deaths taken by births into young families (the rest by adults moving in)",
         source="CBS 2023: about 165,000 births and 170,000 deaths a year",
     )
 

@@ -35,8 +35,12 @@ class IndicatorParams:
     isolated_max_ties: int = param(
         1, unit="ties", lo=0, hi=100, doc="adults with at most this many active ties count as socially isolated"
     )
-    lonely_threshold: float = param(3.0, unit="score (0–11)", lo=0, hi=11, doc="lonely at or above (De Jong Gierveld: 3)")
-    severely_lonely_threshold: float = param(9.0, unit="score (0–11)", lo=0, hi=11, doc="severely lonely at or above (9)")
+    lonely_threshold: float = param(
+        3.0, unit="score (0–11)", lo=0, hi=11, doc="lonely at or above (De Jong Gierveld: 3)"
+    )
+    severely_lonely_threshold: float = param(
+        9.0, unit="score (0–11)", lo=0, hi=11, doc="severely lonely at or above (9)"
+    )
 
 
 def _share(part: float, whole: float) -> float:
@@ -93,7 +97,9 @@ class Indicators(Mechanism):
             "overburdened_share": _share(int((carers & (s.burden >= self.over)).sum()), n_carers),
             "isolated_share": _share(int(isolated.sum()), n_adults),
             "lonely_share": _share(int((adults & (s.loneliness >= p.lonely_threshold)).sum()), n_adults),
-            "severely_lonely_share": _share(int((adults & (s.loneliness >= p.severely_lonely_threshold)).sum()), n_adults),
+            "severely_lonely_share": _share(
+                int((adults & (s.loneliness >= p.severely_lonely_threshold)).sum()), n_adults
+            ),
             "family_share": _share(family, float(by_kind.sum())),
             "carrying_capacity": _share(informal, need),
             "municipal_cost_eur": float(f.municipal_cost_eur),

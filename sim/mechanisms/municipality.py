@@ -25,11 +25,19 @@ class CostParams:
     """Prices in euros (2024 price level)."""
 
     personal_care_eur_per_hour: float = param(
-        65.0, unit="€ per hour", lo=0, hi=1000, doc="formal personal care (wijkverpleging, paid by health insurers)",
+        65.0,
+        unit="€ per hour",
+        lo=0,
+        hi=1000,
+        doc="formal personal care (wijkverpleging, paid by health insurers)",
         source="NZa maximum tariff wijkverpleging 2024, about €65–80 an hour",
     )
     practical_help_eur_per_hour: float = param(
-        35.0, unit="€ per hour", lo=0, hi=1000, doc="formal household help (Wmo, paid by the municipality)",
+        35.0,
+        unit="€ per hour",
+        lo=0,
+        hi=1000,
+        doc="formal household help (Wmo, paid by the municipality)",
         source="Wmo hulp bij het huishouden tariffs 2024, about €32–38 an hour",
     )
     wijkteam_eur_per_fte_year: float = param(

@@ -23,8 +23,11 @@ class RoleParams:
     """When a resident counts as being in a role."""
 
     carer_window: int = param(
-        4, unit="weeks", lo=1, hi=WEEKS_PER_YEAR,
-        doc="a carer (or neighbour helper) is someone who gave informal care (over a neighbour tie) in this many last weeks",
+        4,
+        unit="weeks",
+        lo=1,
+        hi=WEEKS_PER_YEAR,
+        doc="a carer (neighbour helper) gave informal care (over a neighbour tie) in this many last weeks",
     )
 
 

@@ -33,7 +33,10 @@ class ShockParams:
     size: float = param(0.2, unit="share", lo=0, hi=1, doc="share of professional hours lost, or of contact lost")
     duration_weeks: int = param(26, unit="weeks", lo=1, hi=1040, doc="how long the full shock lasts")
     recovery_weeks: int = param(
-        WEEKS_PER_YEAR, unit="weeks", lo=0, hi=1040,
+        WEEKS_PER_YEAR,
+        unit="weeks",
+        lo=0,
+        hi=1040,
         doc="weeks over which lost professionals are hired back (after the duration)",
     )
 

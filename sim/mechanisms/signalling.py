@@ -30,13 +30,23 @@ class SignallingParams:
         0.02, unit="per week", lo=0, hi=1, doc="a resident at risk asks for help themselves (lonely residents less)"
     )
     network_signal: float = param(
-        0.03, unit="per week at contact 1", lo=0, hi=1, doc="family, friends or neighbours notice and refer; rises with contact"
+        0.03,
+        unit="per week at contact 1",
+        lo=0,
+        hi=1,
+        doc="family, friends or neighbours notice and refer; rises with contact",
     )
     professional_signal: float = param(
-        0.15, unit="per week", lo=0, hi=1, doc="a professional who already sees the resident or the person they care for notices"
+        0.15,
+        unit="per week",
+        lo=0,
+        hi=1,
+        doc="a professional who already sees the resident or the person they care for notices",
     )
     min_unmet: float = param(0.5, unit="hours a week", lo=0, hi=168, doc="unmet need that puts a resident at risk")
-    lonely_at_risk: float = param(9.0, unit="score (0–11)", lo=0, hi=11, doc="loneliness at which a resident with a need is at risk")
+    lonely_at_risk: float = param(
+        9.0, unit="score (0–11)", lo=0, hi=11, doc="loneliness at which a resident with a need is at risk"
+    )
 
 
 class Signalling(Mechanism):

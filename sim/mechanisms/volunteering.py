@@ -22,7 +22,11 @@ class VolunteerParams:
     """Enrolment and dropout of volunteers."""
 
     share: float = param(
-        0.04, unit="share of willing adults", lo=0, hi=1, doc="willing adults enrolled as care volunteers at the start",
+        0.04,
+        unit="share of willing adults",
+        lo=0,
+        hi=1,
+        doc="willing adults enrolled as care volunteers at the start",
         source="CBS: about 6% of adults do volunteer work in care and welfare; fewer take on individual matches",
     )
     dropout_rate: float = param(0.3, unit="per year", lo=0, hi=WEEKS_PER_YEAR, doc="rate at which volunteers stop")

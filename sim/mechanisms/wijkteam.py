@@ -31,7 +31,11 @@ class WijkteamParams:
     """Size and way of working of the wijkteam and home care."""
 
     fte_per_1000: float = param(
-        0.6, unit="FTE per 1,000 residents", lo=0, hi=20, doc="wijkteam workers",
+        0.6,
+        unit="FTE per 1,000 residents",
+        lo=0,
+        hi=20,
+        doc="wijkteam workers",
         source="Movisie/Divosa: sociale wijkteams of roughly 1 FTE per 1,500–2,000 residents",
     )
     hours_per_fte: float = param(32.0, unit="hours a week", lo=1, hi=60, doc="working hours of a professional")
@@ -43,26 +47,39 @@ class WijkteamParams:
         doc="wijkteam time over own network, institutional, collective, policy (netwerkkwadrant, Hospers 2021)",
     )
     social_model_share: float = param(
-        0.4, unit="share", lo=0, hi=1, doc="share of assessed cases handled in the social model (mobilise the network)",
+        0.4,
+        unit="share",
+        lo=0,
+        hi=1,
+        doc="share of assessed cases handled in the social model (mobilise the network)",
         source="Hospers 2021: professionals often fall back into the medical model",
     )
     intake_hours: float = param(3.0, unit="hours per case", lo=0.1, hi=100, doc="assessing a referred resident")
-    mobilise_hours: float = param(6.0, unit="hours per case", lo=0.1, hi=100, doc="mapping and mobilising a resident's network")
+    mobilise_hours: float = param(
+        6.0, unit="hours per case", lo=0.1, hi=100, doc="mapping and mobilising a resident's network"
+    )
     support_hours: float = param(5.0, unit="hours per carer", lo=0.1, hi=100, doc="supporting an overburdened carer")
     support_weeks: int = param(26, unit="weeks", lo=0, hi=520, doc="how long support relieves a carer")
     collective_ties_per_hour: float = param(
         0.05, unit="ties per hour", lo=0, hi=10, doc="weak ties formed per hour of collective-network work"
     )
     home_care_fte_per_1000: float = param(
-        8.0, unit="FTE per 1,000 residents", lo=0, hi=100, doc="home-care professionals (wijkverpleging, Wmo household help)",
+        8.0,
+        unit="FTE per 1,000 residents",
+        lo=0,
+        hi=100,
+        doc="home-care professionals (wijkverpleging, Wmo household help)",
         source="calibrated so that about three quarters of care at home is informal (SCP Kerncijfers 2016)",
     )
-    home_care_direct_share: float = param(0.8, unit="share", lo=0, hi=1, doc="share of home-care hours spent at clients")
+    home_care_direct_share: float = param(
+        0.8, unit="share", lo=0, hi=1, doc="share of home-care hours spent at clients"
+    )
 
     def check(self, prefix: str) -> None:
         if len(self.quadrant_mix) != 4 or not 0.99 <= sum(self.quadrant_mix) <= 1.01:
             raise InputError(
-                f"{prefix}quadrant_mix must be 4 shares adding up to 1 (own_network, institutional, collective, policy); "
+                f"{prefix}quadrant_mix must be 4 shares adding up to 1 "
+                "(own_network, institutional, collective, policy); "
                 f"got {list(self.quadrant_mix)}."
             )
 
@@ -93,7 +110,9 @@ class Wijkteam(Mechanism):
         s.indicated |= seen
         # Social model: the network is mobilised (own-network quadrant), as far as hours allow.
         wants_mobilising = seen & (u_model < social[s.wijk])
-        mobilised = first_k_per_wijk(wants_mobilising, s.wijk, u_order, hours[:, 0] * 0.6 / p.mobilise_hours + u_round[1])
+        mobilised = first_k_per_wijk(
+            wants_mobilising, s.wijk, u_order, hours[:, 0] * 0.6 / p.mobilise_hours + u_round[1]
+        )
         s.mobilised |= mobilised
         # Carer support (own-network quadrant).
         supported = first_k_per_wijk(carers, s.wijk, u_order, hours[:, 0] * 0.4 / p.support_hours + u_round[2])

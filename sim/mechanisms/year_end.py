@@ -42,7 +42,8 @@ class YearEnd(Mechanism):
         weeks = max(1, world.wijk_weeks)
         acc = {k: v / weeks for k, v in world.wijk_sums.items()}
         for w in range(world.n_wijken):
-            def share(a: str, b: str) -> float:
+
+            def share(a: str, b: str, w: int = w) -> float:
                 return float(acc[a][w] / acc[b][w]) if acc[b][w] > 0 else 0.0
 
             world.wijk_rows.append(
