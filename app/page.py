@@ -179,13 +179,14 @@ def ReadyMadeCard(lang: str) -> None:
                 value=switched_on.value[c.name],
                 on_value=lambda v, name=c.name: switched_on.set({**switched_on.value, name: v}),
             )
-            if switched_on.value[c.name]:
-                solara.Select(
-                    f"↳ {t['level']} (× {t['standard']})",
-                    value=levels.value[c.name],
-                    values=list(LEVELS),
-                    on_value=lambda v, name=c.name: levels.set({**levels.value, name: float(v)}),
-                )
+            # Always drawn (hidden while off), so every switch keeps its place and its widget.
+            solara.Select(
+                f"↳ {t['level']} (× {t['standard']})",
+                value=levels.value[c.name],
+                values=list(LEVELS),
+                on_value=lambda v, name=c.name: levels.set({**levels.value, name: float(v)}),
+                style={} if switched_on.value[c.name] else {"display": "none"},
+            )
 
 
 @solara.component

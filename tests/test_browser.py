@@ -138,6 +138,7 @@ def _rerun_exported_scenario(folder: Path) -> dict[str, float]:
 def test_student_pair_composes_an_action_runs_checks_chance_exports_and_reruns_it(app_server, tmp_path):
     from playwright.sync_api import expect, sync_playwright
 
+    from samenkracht.app.choices import CHOICES
     from samenkracht.app.export import format_level
 
     url, outputs = app_server
@@ -157,7 +158,8 @@ def test_student_pair_composes_an_action_runs_checks_chance_exports_and_reruns_i
             # Two ready-made actions: shopkeepers as signalling points, and respite care at twice its level.
             page.get_by_text("Winkeliers als signaalpunt", exact=True).click()
             page.get_by_text("Respijtzorg", exact=True).click()
-            page.locator(".samenkracht-ready-made .v-select").filter(has_text="niveau").nth(1).click()
+            respite = [c.name for c in CHOICES].index("respite_care")
+            page.locator(".samenkracht-ready-made .v-select").nth(respite).click()
             page.get_by_role("option", name="2", exact=True).click()
 
             # An own action: a carers' café with the community centre, two effects, a cost.
