@@ -274,7 +274,8 @@ def OwnActionCard(lang: str) -> None:
         if problem.value:
             solara.Error(problem.value)
         if own_actions.value:
-            solara.Text(t["own_list"], style={"font-weight": "bold"})
+            with solara.Column():
+                solara.Text(t["own_list"], style={"font-weight": "bold"})
         for i, action in enumerate(own_actions.value):
             with solara.Row(style={"align-items": "center"}):
                 solara.Checkbox(label=action.title, value=action.on, on_value=lambda v, i=i: toggle(i, v))
