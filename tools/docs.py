@@ -112,11 +112,11 @@ def actions_table() -> str:
 
 
 def levers_table() -> str:
-    """A Markdown table of every lever: what it does in plain Dutch and English, its neutral value and unit, the
-    strength and range an action composed in a scenario file may give it, what reads it and which actions pull it."""
+    """A Markdown table of every lever: its neutral value and unit, what it does in plain Dutch and English, what
+    reads it, which actions pull it, and the strength and range an action composed in a scenario file may give it."""
     pulled = pulled_by()
     rows = [
-        "| lever | what it does (nl / en) | neutral | unit | composed: strength, range | read by | pulled by |",
+        "| lever | neutral | unit | what it does (nl / en) | read by | pulled by | composed: strength, range |",
         "| --- | --- | --- | --- | --- | --- | --- |",
     ]
     for name, meta in iter_levers():
@@ -129,7 +129,7 @@ def levers_table() -> str:
             if meta["companions"]:
                 composed += "; comes with " + ", ".join(f"`{c}` ≥ {_number(v)}" for c, v in meta["companions"].items())
         words = f"{meta['nl']} / *{meta['en']}*. {meta['doc'][0].upper()}{meta['doc'][1:]}."
-        cells = [f"`{name}`", words, f"`{neutral}`", meta["unit"], composed, meta["read_by"], actions]
+        cells = [f"`{name}`", f"`{neutral}`", meta["unit"], words, meta["read_by"], actions, composed]
         rows.append("| " + " | ".join(_cell(c) for c in cells) + " |")
     return "\n".join(rows) + "\n"
 
