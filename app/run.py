@@ -1,7 +1,7 @@
 """The model behind the page: the students' municipality and its baseline twin, stepped week by week together.
 
-SolaraViz builds the model from the page's inputs as keyword arguments and
-calls ``step()``; this class turns those arguments into a SimConfig, builds a
+The page builds the model from its choices as keyword arguments and calls
+``step()``; this class turns those arguments into a SimConfig, builds a
 CareNetworkModel with the chosen actions and one without (same size, same
 seed, so the two differ only where the actions act), and steps both.
 """
