@@ -1,1 +1,1 @@
-"""The students' page in the browser: a Mesa SolaraViz page on the care-network model (samenkracht-app)."""
+"""The students' page in the browser (samenkracht-app): a Solara page that steps the care-network model."""

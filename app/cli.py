@@ -43,6 +43,8 @@ def main(argv: list[str] | None = None) -> None:
     env[OUTPUTS_ENV] = str((args.outputs or Path.cwd() / "outputs" / "app").resolve())
     # No usage statistics sent to Solara's makers.
     env.setdefault("SOLARA_TELEMETRY_MIXPANEL_ENABLE", "false")
+    # No English "This website runs on Solara" banner on a page that speaks the students' language.
+    env.setdefault("SOLARA_THEME_SHOW_BANNER", "False")
     # Matplotlib draws to PNG in memory: no display needed.
     env.setdefault("MPLBACKEND", "Agg")
     host_shown = "localhost" if args.host in ("127.0.0.1", "localhost") else args.host

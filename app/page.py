@@ -1,56 +1,285 @@
-"""The students' page: Mesa's SolaraViz with the municipality's size, the actions and their levels as inputs,
-the social network, the headline indicators beside the baseline, and a one-click summary export.
+"""The students' page: the municipality's size, the social domain of now or of 2013, the ready-made actions and
+the students' own actions as inputs; the social network, the headline indicators beside the baseline, the check
+"Is dit toeval?" over several seeds, and a one-click summary export.
 
-Run it with ``samenkracht-app`` (or ``solara run samenkracht.app.page``). SolaraViz gives
-the sidebar (parameters; Reset, ▶/❚❚ and Step) and rebuilds the model from the
-inputs on Reset; the main area below is this module's own.
+Run it with ``samenkracht-app`` (or ``solara run samenkracht.app.page``). The
+page steps a Mesa model (PairedRun) and redraws through Mesa's visualisation
+update counter, as Mesa's SolaraViz does; its sidebar is its own, so that every
+word on it follows the language switch (SolaraViz's controls speak English
+only), and the settings a student does not need (play interval, threads) are
+fixed: the model steps as fast as it can and redraws every RENDER_INTERVAL weeks.
 """
 
 from __future__ import annotations
 
+import dataclasses
 from typing import Any
 
 import solara
-from mesa.visualization import SolaraViz
-from mesa.visualization.utils import update_counter
+import solara.lab
+from mesa.visualization.utils import force_update, update_counter
 
-from samenkracht.app.choices import CHOICES, LEVELS, SEED_DEFAULT, SEEDS, SIZE_DEFAULT, SIZES, YEARS, YEARS_DEFAULT
-from samenkracht.app.export import export_summary, summary_text
+from samenkracht.analysis.formatting import number
+from samenkracht.app.chance import CHANCE_SEEDS, chance_check
+from samenkracht.app.choices import (
+    CHOICES,
+    EFFECTS,
+    GEMEENTE_DEFAULT,
+    GEMEENTEN,
+    LEVELS,
+    MAX_EFFECTS,
+    MAX_OWN,
+    OWN_COST_MAX,
+    OWN_COST_STEP,
+    SEED_DEFAULT,
+    SEEDS,
+    SIZE_DEFAULT,
+    SIZES,
+    YEARS,
+    YEARS_DEFAULT,
+    OwnAction,
+)
+from samenkracht.app.export import arm_title, export_summary, interval_text, summary_text
 from samenkracht.app.figures import indicator_figure, network_figure, png_bytes
 from samenkracht.app.run import PairedRun
-from samenkracht.app.texts import ACTION_TEXT, DEFAULT_LANGUAGE, LANGUAGES, TEXT, chosen_actions
+from samenkracht.app.texts import (
+    ACTION_TEXT,
+    DEFAULT_LANGUAGE,
+    EFFECT_TEXT,
+    LANGUAGES,
+    PAGE_INDICATORS,
+    PARTNER_TEXT,
+    TEXT,
+    chosen_actions,
+)
+from samenkracht.sim.actions import PARTNERS
+from samenkracht.sim.indicator_table import indicator
+from samenkracht.sim.levers import composable_levers
 from samenkracht.sim.time import WEEKS_PER_YEAR
 
-#: Weeks stepped between two redraws while playing and per Step (about half a year; Mesa's slider takes odd
-#: numbers only): drawing costs more than simulating, so 10 years of a few hundred residents run in well
-#: under a minute. Changeable in the sidebar.
-RENDER_INTERVAL = 27
+#: Weeks stepped between two redraws while playing and per Step (half a year): drawing costs more than
+#: simulating, so 10 years of a few hundred residents run in well under a minute.
+RENDER_INTERVAL = 26
 
+# The page's state, one set per browser session (Solara keeps reactive variables per session).
 language = solara.reactive(DEFAULT_LANGUAGE)
 colour_by = solara.reactive("burden")
 last_export = solara.reactive("")
+size = solara.reactive(SIZE_DEFAULT)
+years = solara.reactive(YEARS_DEFAULT)
+seed = solara.reactive(SEED_DEFAULT)
+gemeente = solara.reactive(GEMEENTE_DEFAULT)
+switched_on = solara.reactive({c.name: False for c in CHOICES})
+levels = solara.reactive({c.name: 1.0 for c in CHOICES})
+own_actions: solara.Reactive[tuple[OwnAction, ...]] = solara.reactive(())
+playing = solara.reactive(False)
+chance_for = solara.reactive(0)  #: id of the run the chance check was started for
 
 
-def model_params(lang: str) -> dict[str, Any]:
-    """SolaraViz's inputs: size, years, seed, and a switch and a level for every action.
+def run_kwargs() -> dict[str, Any]:
+    """PairedRun's keywords from the page's choices."""
+    kwargs: dict[str, Any] = {
+        "size": size.value,
+        "years": years.value,
+        "seed": seed.value,
+        "gemeente": gemeente.value,
+        "own": own_actions.value,
+    }
+    for c in CHOICES:
+        kwargs[c.name] = switched_on.value[c.name]
+        kwargs[f"{c.name}_level"] = levels.value[c.name]
+    return kwargs
 
-    Choices are drop-down lists rather than sliders: Mesa's sliders do not show
-    their value, and students must see what they chose before pressing Reset.
-    """
+
+def built_with(run: PairedRun) -> dict[str, Any]:
+    """The keywords ``run`` was built with, as run_kwargs gives them."""
+    kwargs: dict[str, Any] = {"size": run.size, "years": run.years, "seed": run.seed, "gemeente": run.gemeente}
+    kwargs["own"] = run.own
+    for c in CHOICES:
+        kwargs[c.name] = c.name in run.levels
+        kwargs[f"{c.name}_level"] = run.levels.get(c.name, levels.value[c.name])
+    return kwargs
+
+
+@solara.lab.task(prefer_threaded=True)
+def chance_task(size: int, years: int, seed: int, gemeente: str, levels: dict, own: tuple) -> Any:
+    """The chance check in the background, reporting its progress in percent."""
+
+    def progress(fraction: float) -> None:
+        chance_task.progress = round(100 * fraction)
+
+    return chance_check(size, years, seed, gemeente, levels, own, progress=progress)
+
+
+@solara.component
+def Controls(model: solara.Reactive[PairedRun], lang: str) -> None:
+    """Build the municipality again with the choices, play and pause, step half a year."""
     t = TEXT[lang]
 
-    def select(label: str, value: Any, values: list[Any]) -> dict[str, Any]:
-        return {"type": "Select", "value": value, "values": values, "label": label}
+    def build() -> None:
+        playing.set(False)
+        model.set(PairedRun(**run_kwargs()))
 
-    params: dict[str, Any] = {
-        "size": select(t["size"], SIZE_DEFAULT, list(SIZES)),
-        "years": select(t["years"], YEARS_DEFAULT, list(YEARS)),
-        "seed": select(t["seed"], SEED_DEFAULT, list(SEEDS)),
-    }
-    for choice in CHOICES:
-        params[choice.name] = {"type": "Checkbox", "value": False, "label": ACTION_TEXT[lang][choice.name][0]}
-        params[f"{choice.name}_level"] = select(f"↳ {t['level']} (× {t['standard']})", 1.0, list(LEVELS))
-    return params
+    def advance() -> None:
+        for _ in range(RENDER_INTERVAL):
+            model.value.step()
+            if not model.value.running:
+                break
+
+    def step_once() -> None:
+        advance()
+        force_update()
+
+    def play() -> None:
+        while playing.value and model.value.running:
+            advance()
+            force_update()
+        playing.set(False)
+
+    solara.lab.use_task(play, dependencies=[playing.value], prefer_threaded=True)
+    running = model.value.running
+    with solara.Row(style={"flex-wrap": "wrap", "gap": "8px"}, classes=["samenkracht-controls"]):
+        solara.Button(t["reset"], color="primary", on_click=build)
+        solara.Button(
+            t["pause"] if playing.value else t["play"],
+            color="primary",
+            on_click=lambda: playing.set(not playing.value),
+            disabled=not running,
+        )
+        solara.Button(t["step"], color="primary", on_click=step_once, disabled=playing.value or not running)
+    if run_kwargs() != built_with(model.value):
+        with solara.Column(classes=["samenkracht-apply"]):
+            solara.Markdown(t["apply_hint"])
+
+
+@solara.component
+def MunicipalityCard(lang: str) -> None:
+    """Size, years, seed and the social domain of now or of 2013."""
+    t = TEXT[lang]
+    with solara.Card(t["municipality"]):
+        solara.Select(t["size"], value=size, values=list(SIZES))
+        solara.Select(t["years"], value=years, values=list(YEARS))
+        solara.Select(t["seed"], value=seed, values=list(SEEDS))
+        with solara.Column(gap="4px"):
+            solara.Text(t["gemeente"])
+            with solara.ToggleButtonsSingle(value=gemeente, dense=True, classes=["samenkracht-gemeente"]):
+                for name in GEMEENTEN:
+                    solara.Button(t[name], value=name, text=True)
+            solara.Text(t["gemeente_hint"], style={"font-size": "12px", "color": "#555"})
+
+
+@solara.component
+def ReadyMadeCard(lang: str) -> None:
+    """Every ready-made action as a switch and a level (× its ready-made setting)."""
+    t = TEXT[lang]
+    with solara.Card(t["ready_made"], classes=["samenkracht-ready-made"]):
+        for c in CHOICES:
+            solara.Checkbox(
+                label=ACTION_TEXT[lang][c.name][0],
+                value=switched_on.value[c.name],
+                on_value=lambda v, name=c.name: switched_on.set({**switched_on.value, name: v}),
+            )
+            # Always drawn (hidden while off), so every switch keeps its place and its widget.
+            solara.Select(
+                f"↳ {t['level']} (× {t['standard']})",
+                value=levels.value[c.name],
+                values=list(LEVELS),
+                on_value=lambda v, name=c.name: levels.set({**levels.value, name: float(v)}),
+                style={} if switched_on.value[c.name] else {"display": "none"},
+            )
+
+
+@solara.component
+def OwnActionCard(lang: str) -> None:
+    """ "Bedenk een eigen actie": a name, a partner, one to three effects with a strength each, a cost a year;
+    and the own actions made so far, each switched on or off, or removed."""
+    t = TEXT[lang]
+    levers = composable_levers()
+    title = solara.use_reactive(t["own_example"])
+    partner = solara.use_reactive("buurtcentrum")
+    chosen = solara.use_reactive(("tie_formation_factor", "support_capacity", ""))
+    strengths = solara.use_reactive(tuple(levers[e]["suggested"] if e else 0.0 for e in chosen.value))
+    cost = solara.use_reactive(900)
+    problem = solara.use_reactive("")
+    words = EFFECT_TEXT[lang]
+    by_words = {words[e]: e for e in EFFECTS}
+
+    def set_effect(i: int, text: str) -> None:
+        lever = by_words.get(text, "")
+        chosen.set(tuple(lever if j == i else e for j, e in enumerate(chosen.value)))
+        value = levers[lever]["suggested"] if lever else 0.0
+        strengths.set(tuple(value if j == i else s for j, s in enumerate(strengths.value)))
+
+    def add() -> None:
+        effects = tuple((e, float(s)) for e, s in zip(chosen.value, strengths.value, strict=True) if e)
+        action = OwnAction(title.value.strip(), partner.value, effects, float(cost.value))
+        try:
+            action.check()
+        except Exception as err:  # noqa: BLE001 (an InputError or ValueError: shown to the students)
+            problem.set(t["own_bad"].format(problem=str(err).split(". Levers")[0]))
+            return
+        problem.set("")
+        own_actions.set((*own_actions.value, action))
+
+    def toggle(i: int, on: bool) -> None:
+        own_actions.set(tuple(dataclasses.replace(a, on=on) if j == i else a for j, a in enumerate(own_actions.value)))
+
+    def remove(i: int) -> None:
+        own_actions.set(tuple(a for j, a in enumerate(own_actions.value) if j != i))
+
+    with solara.Card(t["own_title"], classes=["samenkracht-own"]):
+        solara.Text(t["own_intro"], style={"font-size": "13px"})
+        solara.InputText(t["own_name"], value=title, continuous_update=True, classes=["samenkracht-own-name"])
+        partner_words = PARTNER_TEXT[lang]
+        solara.Select(
+            t["own_partner"],
+            value=partner_words[partner.value],
+            values=[partner_words[p] for p in PARTNERS],
+            on_value=lambda v: partner.set({w: p for p, w in partner_words.items()}[v]),
+            classes=["samenkracht-own-partner"],
+        )
+        for i in range(MAX_EFFECTS):
+            lever = chosen.value[i]
+            solara.Select(
+                t["own_effect"].format(n=i + 1),
+                value=words[lever] if lever else t["own_none"],
+                values=[t["own_none"], *(words[e] for e in EFFECTS)],
+                on_value=lambda v, i=i: set_effect(i, v),
+                classes=[f"samenkracht-own-effect-{i + 1}"],
+            )
+            if lever:
+                meta = levers[lever]
+                solara.SliderFloat(
+                    f"↳ {t['own_strength']}: {number(strengths.value[i], 2, lang)} "
+                    f"({number(meta['lo'], 2, lang)}–{number(meta['hi'], 2, lang)})",
+                    value=strengths.value[i],
+                    min=meta["lo"],
+                    max=meta["hi"],
+                    step=(meta["hi"] - meta["lo"]) / 100,
+                    on_value=lambda v, i=i: strengths.set(
+                        tuple(float(v) if j == i else s for j, s in enumerate(strengths.value))
+                    ),
+                )
+        solara.SliderInt(
+            f"{t['own_cost']}: € {number(cost.value, 0, lang)}",
+            value=cost,
+            min=0,
+            max=OWN_COST_MAX,
+            step=OWN_COST_STEP,
+        )
+        full = len(own_actions.value) >= MAX_OWN
+        solara.Button(t["own_add"], color="primary", on_click=add, disabled=full, classes=["samenkracht-own-add"])
+        if full:
+            solara.Text(t["own_full"], style={"font-size": "12px"})
+        if problem.value:
+            solara.Error(problem.value)
+        if own_actions.value:
+            with solara.Column():
+                solara.Text(t["own_list"], style={"font-weight": "bold"})
+        for i, action in enumerate(own_actions.value):
+            with solara.Row(style={"align-items": "center"}):
+                solara.Checkbox(label=action.title, value=action.on, on_value=lambda v, i=i: toggle(i, v))
+                solara.Button(t["own_remove"], text=True, on_click=lambda i=i: remove(i))
 
 
 @solara.component
@@ -75,19 +304,70 @@ def PlotsCard(run: PairedRun, lang: str, tick: int) -> None:
         solara.Image(image, width="100%")
 
 
+def current_chance(run: PairedRun) -> Any:
+    """The chance check's result for ``run``, if it has finished for this run."""
+    if chance_for.value == id(run) and chance_task.finished:
+        return chance_task.value
+    return None
+
+
+@solara.component
+def ChanceCard(run: PairedRun, lang: str) -> None:
+    """The button "Is dit toeval?" and, when it is done, each action's effect over the seeds with its interval."""
+    t = TEXT[lang]
+    actions = bool(run.levels or run.own_on)
+
+    def start() -> None:
+        chance_for.set(id(run))
+        chance_task(run.size, run.years, run.seed, run.gemeente, dict(run.levels), run.own)
+
+    with solara.Card(t["chance"], classes=["samenkracht-chance"]):
+        solara.Markdown(t["chance_intro"].format(n=CHANCE_SEEDS))
+        pending = chance_task.pending and chance_for.value == id(run)
+        solara.Button(t["chance"], color="primary", on_click=start, disabled=not actions or pending)
+        if not actions:
+            solara.Text(t["chance_none"])
+        elif pending:
+            solara.ProgressLinear(chance_task.progress or True)
+            solara.Text(t["chance_running"].format(done=chance_task.progress or 0))
+        result = current_chance(run)
+        if result is not None:
+            seeds = ", ".join(map(str, result.seeds))
+            head = [t["arm"], *(indicator(c).label(lang).name for c in PAGE_INDICATORS)]
+            rows = [
+                [
+                    arm_title(arm.name, run, lang),
+                    *(interval_text(result.effects[arm.name][c], c, lang) for c in PAGE_INDICATORS),
+                ]
+                for arm in result.arms
+            ]
+            table = "\n".join(
+                [
+                    "| " + " | ".join(head) + " |",
+                    "|" + " --- |" * len(head),
+                    *("| " + " | ".join(r) + " |" for r in rows),
+                ]
+            )
+            caption = t["chance_result"].format(n=len(result.seeds), seeds=seeds, years=result.years)
+            with solara.Column(classes=["samenkracht-chance-result"]):
+                solara.Markdown(f"**{caption}**\n\n{table}")
+
+
 @solara.component
 def SummaryCard(run: PairedRun, lang: str, tick: int) -> None:
-    """The summary text, live, and the export button (a ZIP of the PNG and the text, also saved on disk)."""
+    """The summary text, live, and the export button (a ZIP of the PNG, the text and the scenario file, also
+    saved on disk)."""
     t = TEXT[lang]
+    chance = current_chance(run)
 
     def make_export() -> bytes:
-        data, folder = export_summary(run, lang)
+        data, folder = export_summary(run, lang, chance=chance)
         last_export.set(str(folder))
         return data
 
-    export = solara.use_memo(lambda: make_export, [run, lang])
+    export = solara.use_memo(lambda: make_export, [run, lang, chance])
     with solara.Card(t["summary"], classes=["samenkracht-summary"]):
-        solara.Preformatted(summary_text(run, lang), style_="white-space: pre-wrap; font-size: 13px")
+        solara.Preformatted(summary_text(run, lang, chance=chance), style_="white-space: pre-wrap; font-size: 13px")
         solara.FileDownload(
             export,
             filename=t["file_zip"],
@@ -101,7 +381,7 @@ def SummaryCard(run: PairedRun, lang: str, tick: int) -> None:
 
 @solara.component
 def MainView(run: PairedRun, lang: str) -> None:
-    """Status, network, plots and summary; redrawn whenever SolaraViz steps the model."""
+    """Status, network, plots, the chance check and summary; redrawn whenever the model has stepped."""
     tick = update_counter.get()
     t = TEXT[lang]
     facts = {"size": run.size, "wijken": run.chosen.n_wijken, "seed": run.seed, "years": run.years}
@@ -110,34 +390,39 @@ def MainView(run: PairedRun, lang: str) -> None:
     else:
         year, week = divmod(run.week - 1, WEEKS_PER_YEAR)
         status = t["status"].format(year=year + 1, week=week + 1, **facts)
-    chosen = chosen_actions(run.levels, lang)
+    chosen = chosen_actions(run.levels, lang, tuple(a.title for a in run.own_on))
+    domain = t[f"gemeente_long_{run.gemeente.removeprefix('gemeente_')}"]
     with solara.Column(style={"padding": "0 12px"}):
-        solara.Markdown(f"**{status}**  \n{t['actions_on']}: {chosen}", style={"font-size": "15px"})
+        with solara.Column(classes=["samenkracht-status"]):
+            solara.Markdown(
+                f"**{status}**  \n{t['gemeente']}: {domain}  \n{t['actions_on']}: {chosen}", style={"font-size": "15px"}
+            )
         if run.week == 0:
             solara.Markdown(t["how_to"])
         with solara.Columns([5, 6]):
             NetworkCard(run, lang, tick)
             PlotsCard(run, lang, tick)
+        ChanceCard(run, lang)
         SummaryCard(run, lang, tick)
 
 
 @solara.component
 def Page() -> None:
-    """The page: SolaraViz's sidebar and controls, a language switch, and the main view."""
+    """The page: a title bar with the language switch, the sidebar of choices and controls, the main view."""
     lang = language.value
     t = TEXT[lang]
     first = solara.use_memo(PairedRun, [])
     model = solara.use_reactive(first)
     solara.Title(t["title"])
-    with solara.AppBar(), solara.ToggleButtonsSingle(value=language, dense=True):
-        for code in LANGUAGES:
-            solara.Button(code.upper(), value=code, text=True)
-    SolaraViz(
-        model,
-        components=[],
-        model_params=model_params(lang),
-        name=t["title"],
-        play_interval=1,
-        render_interval=RENDER_INTERVAL,
-    )
+    with solara.AppBar():
+        solara.AppBarTitle(t["title"])
+        with solara.ToggleButtonsSingle(value=language, dense=True):
+            for code in LANGUAGES:
+                solara.Button(code.upper(), value=code, text=True)
+    with solara.Sidebar():
+        with solara.Card(t["controls"]):
+            Controls(model, lang)
+        MunicipalityCard(lang)
+        ReadyMadeCard(lang)
+        OwnActionCard(lang)
     MainView(model.value, lang)

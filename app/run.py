@@ -1,7 +1,7 @@
 """The model behind the page: the students' municipality and its baseline twin, stepped week by week together.
 
-SolaraViz builds the model from the page's inputs as keyword arguments and
-calls ``step()``; this class turns those arguments into a SimConfig, builds a
+The page builds the model from its choices as keyword arguments and calls
+``step()``; this class turns those arguments into a SimConfig, builds a
 CareNetworkModel with the chosen actions and one without (same size, same
 seed, so the two differ only where the actions act), and steps both.
 """
@@ -18,9 +18,11 @@ import numpy as np
 from samenkracht.app.choices import (
     CHOICE_BY_NAME,
     CHOICES,
+    GEMEENTE_DEFAULT,
     SEED_DEFAULT,
     SIZE_DEFAULT,
     YEARS_DEFAULT,
+    OwnAction,
     make_config,
     parse_choices,
 )
@@ -35,24 +37,35 @@ class PairedRun(mesa.Model):
     """A run of the chosen actions beside the baseline, for the page.
 
     ``size`` is residents at the start, ``years`` the simulated years after
-    which the run stops, ``seed`` the run's one seed; every other keyword is
-    ``ACTION`` (switched on or not) or ``ACTION_level`` (× the ready-made
-    setting) for an action of samenkracht.app.choices.CHOICES. The signature
-    spells these keywords out (built from CHOICES, below the class) because
-    SolaraViz reads them from it (and would pass a Mesa ``scenario`` to a
-    constructor whose signature takes ``**kwargs``).
+    which the run stops, ``seed`` the run's one seed, ``gemeente`` the
+    municipality setting (conf/gemeente/), ``own`` the students' own actions
+    (those switched on run); every other keyword is ``ACTION`` (switched on or
+    not) or ``ACTION_level`` (× the ready-made setting) for an action of
+    samenkracht.app.choices.CHOICES. The signature spells these keywords out
+    (built from CHOICES, below the class), so a misspelt one is refused.
     """
 
     def __init__(
-        self, size: int = SIZE_DEFAULT, years: int = YEARS_DEFAULT, seed: int = SEED_DEFAULT, **choices: Any
+        self,
+        size: int = SIZE_DEFAULT,
+        years: int = YEARS_DEFAULT,
+        seed: int = SEED_DEFAULT,
+        gemeente: str = GEMEENTE_DEFAULT,
+        own: tuple[OwnAction, ...] = (),
+        **choices: Any,
     ) -> None:
         super().__init__(rng=int(seed))
         self.size, self.years, self.seed = int(size), int(years), int(seed)
+        self.gemeente, self.own = gemeente, tuple(own)
         self.levels = parse_choices(choices)
-        self.config = make_config(self.size, self.years, self.seed, self.levels)
+        self.config = make_config(self.size, self.years, self.seed, self.levels, self.own, gemeente)
         self.chosen = CareNetworkModel(self.config)
         # Without actions the two runs are the same run, bit for bit: step it once.
-        self.baseline = CareNetworkModel(make_config(self.size, self.years, self.seed, {})) if self.levels else None
+        self.baseline = (
+            CareNetworkModel(make_config(self.size, self.years, self.seed, {}, (), gemeente))
+            if self.config.scenario.actions
+            else None
+        )
         self._layout: dict[int, np.ndarray] | None = None
         counts = np.bincount(self.chosen.state.wijk, minlength=self.chosen.n_wijken)
         #: The network view draws the first wijken, up to MAX_DRAWN residents (at least one wijk).
@@ -98,6 +111,11 @@ class PairedRun(mesa.Model):
         model = self.chosen
         return {a.label: a.yearly_cost(model) for a in model.municipality.actions}
 
+    @property
+    def own_on(self) -> tuple[OwnAction, ...]:
+        """The own actions switched on."""
+        return tuple(a for a in self.own if a.on)
+
     def main_values(self) -> dict[str, float]:
         """Value of each chosen action's main parameter."""
         return {name: CHOICE_BY_NAME[name].main_value(level) for name, level in self.levels.items()}
@@ -115,13 +133,16 @@ class PairedRun(mesa.Model):
 
 
 def _signature() -> inspect.Signature:
-    """PairedRun's signature: size, years, seed, and a switch and a level for every action offered."""
+    """PairedRun's signature: size, years, seed, gemeente, own actions, and a switch and a level for every action
+    offered."""
     keyword = inspect.Parameter.POSITIONAL_OR_KEYWORD
     params = [inspect.Parameter("self", keyword)]
     params += [
         inspect.Parameter(name, keyword, default=default, annotation=int)
         for name, default in (("size", SIZE_DEFAULT), ("years", YEARS_DEFAULT), ("seed", SEED_DEFAULT))
     ]
+    params.append(inspect.Parameter("gemeente", keyword, default=GEMEENTE_DEFAULT, annotation=str))
+    params.append(inspect.Parameter("own", keyword, default=(), annotation=tuple))
     for choice in CHOICES:
         params.append(inspect.Parameter(choice.name, keyword, default=False, annotation=bool))
         params.append(inspect.Parameter(f"{choice.name}_level", keyword, default=1.0, annotation=float))

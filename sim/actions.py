@@ -8,7 +8,8 @@ choice on the students' page and its labels. The module's name is the action's
 name. The registry imports every module of each package named in the entry-point
 group ``samenkracht.actions`` (the project's own: samenkracht.scenarios.actions),
 so a new file in such a package is a new action; the model package itself names
-no action. Scenario files name actions from the registry, never Python callables.
+no action. Scenario files name actions from the registry, never Python callables,
+or compose an action from documented levers (``kind: composed``, ComposedAction).
 """
 
 from __future__ import annotations
@@ -26,7 +27,7 @@ from typing import TYPE_CHECKING, Any, ClassVar, NamedTuple
 import numpy as np
 
 from samenkracht.sim.errors import InputError
-from samenkracht.sim.levers import iter_levers
+from samenkracht.sim.levers import composable_levers, iter_levers, strength_unit
 from samenkracht.sim.params import validate
 
 if TYPE_CHECKING:
@@ -35,6 +36,16 @@ if TYPE_CHECKING:
 #: The entry-point group whose entries name packages (or modules) of actions.
 ENTRY_POINT_GROUP = "samenkracht.actions"
 _SCHEDULE = ("action", "start_year", "end_year", "wijken")
+#: The partners a composed action names: whom the municipality works with (the four of the students' assignment).
+PARTNERS: dict[str, dict[str, str]] = {
+    "zorg_welzijn": {"nl": "zorg- en welzijnsorganisaties", "en": "care and welfare organisations"},
+    "winkeliers": {"nl": "winkeliers", "en": "shopkeepers"},
+    "buurtcentrum": {"nl": "het buurtcentrum", "en": "the community centre"},
+    "burgerinitiatief": {"nl": "burgerinitiatieven", "en": "citizen initiatives"},
+}
+#: The keys of a composed action's scenario entry besides its schedule.
+_COMPOSED = ("kind", "partner", "title", "description", "effects", "eur_per_year_per_1000", "eur_per_year")
+COMPOSED_KIND = "composed"
 _CODE_KEYS = ("_target_", "_partial_", "_args_", "_recursive_", "_convert_")
 
 
@@ -81,7 +92,8 @@ class Action:
 
     def __init_subclass__(cls, **kwargs: Any) -> None:
         super().__init_subclass__(**kwargs)
-        cls.action_name = cls.__module__.rsplit(".", 1)[-1]
+        if "action_name" not in cls.__dict__:
+            cls.action_name = cls.__module__.rsplit(".", 1)[-1]
 
     def __init__(self, label: str, params: Any, start_year: int, end_year: int | None, wijk_mask: np.ndarray) -> None:
         self.label = label
@@ -106,12 +118,7 @@ class Action:
                 values[name] = _coerce(entry[name], f, f"{where}.{name}")
         params = cls.Params(**values)
         validate(params, f"{where}.")
-        start = _year(entry.get("start_year", 0), f"{where}.start_year")
-        end = entry.get("end_year")
-        end = None if end is None else _year(end, f"{where}.end_year")
-        if end is not None and end <= start:
-            raise InputError(f"{where}.end_year={end} must be after start_year={start} (or null for no end).")
-        return cls(label, params, start, end, _wijk_mask(entry.get("wijken"), f"{where}.wijken", wijk_names))
+        return cls(label, params, *_schedule(entry, where, wijk_names))
 
     def active(self, world: World) -> bool:
         """Whether the action runs this week (never during the burn-in)."""
@@ -136,11 +143,142 @@ class Action:
         the week before, pooled per wijk.
         """
 
+    def stepping_kinds(self) -> tuple[type[Action], ...]:
+        """The kinds of action whose weekly ``step`` this action needs: its own."""
+        return (type(self),)
+
     def per_1000(self, world: World, rate: float) -> np.ndarray:
         """A rate per 1,000 residents as an amount for each wijk the action covers (in wijk order)."""
         s = world.state
         residents = np.bincount(s.wijk[s.alive], minlength=world.n_wijken).astype(float)
         return rate * residents[self.wijk_mask] / 1000.0
+
+
+@dataclass(frozen=True)
+class ComposedParams:
+    """What an action composed in a scenario file is and does: its words, its levers and its cost."""
+
+    title: str
+    partner: str
+    description: str
+    effects: Mapping[str, float]  #: lever → strength, in the lever's strength unit (lever_ranges)
+    eur_per_year_per_1000: float  #: € a year per 1,000 residents of the wijken it covers
+    eur_per_year: float  #: € a year in all, on top
+
+
+class ComposedAction(Action):
+    """An action composed in a scenario file, without code: it pulls documented levers at given strengths.
+
+    Each strength combines with the other actions' pull of the same lever as
+    the lever declares (sim/levers.py); a lever that needs a companion setting
+    (the most respite hours per carer, say) gets the ready-made one. It is
+    scheduled, limited to wijken, costed and capped by the budget like every
+    action, and the weekly steps of the ready-made actions that read its
+    levers run with it.
+    """
+
+    action_name = COMPOSED_KIND
+    Params = ComposedParams
+
+    def __init__(self, label: str, params: Any, start_year: int, end_year: int | None, wijk_mask: np.ndarray) -> None:
+        super().__init__(label, params, start_year, end_year, wijk_mask)
+        self.pulls = tuple(params.effects)
+        self.labels = {lang: Label(params.title, PARTNERS[params.partner][lang], "", "") for lang in ("nl", "en")}
+
+    @classmethod
+    def from_entry(cls, label: str, entry: dict[str, Any], where: str, wijk_names: list[str] | None) -> Action:
+        """Check a composed entry (its levers, their strengths, its partner and cost) and build the action."""
+        unknown = [k for k in entry if k not in _COMPOSED and k not in _SCHEDULE[1:]]
+        if unknown:
+            raise InputError(
+                f"{where}.{unknown[0]}: unknown setting of a composed action. "
+                f"Known: {', '.join([*_COMPOSED, *_SCHEDULE[1:]])}. {lever_ranges()}"
+            )
+        partner = entry.get("partner")
+        if partner not in PARTNERS:
+            raise InputError(f"{where}.partner={partner!r}: give the partner, one of {', '.join(PARTNERS)}.")
+        effects = entry.get("effects")
+        if not isinstance(effects, Mapping) or not effects:
+            raise InputError(
+                f"{where}.effects: give what the action does, as lever: strength (for example "
+                f"'effects: {{tie_formation_factor: 1.3}}'). {lever_ranges()}"
+            )
+        levers = composable_levers()
+        strengths = {}
+        for name, value in effects.items():
+            meta = levers.get(str(name))
+            if meta is None:
+                raise InputError(f"{where}.effects.{name}: not a lever a composed action can pull. {lever_ranges()}")
+            if isinstance(value, bool) or not isinstance(value, (int, float)):
+                raise InputError(f"{where}.effects.{name}={value!r} is not a number. {lever_ranges()}")
+            if not meta["lo"] <= value <= meta["hi"]:
+                raise InputError(
+                    f"{where}.effects.{name}={value:g} is outside its range "
+                    f"{meta['lo']:g}–{meta['hi']:g} ({strength_unit(meta)}). {lever_ranges()}"
+                )
+            strengths[str(name)] = float(value)
+        if "eur_per_year_per_1000" not in entry and "eur_per_year" not in entry:
+            raise InputError(
+                f"{where}: give the action's cost, eur_per_year_per_1000 (€ a year per 1,000 residents of its "
+                f"wijken) or eur_per_year (€ a year in all); 0 when it costs nothing. {lever_ranges()}"
+            )
+        costs = {}
+        for key in ("eur_per_year_per_1000", "eur_per_year"):
+            value = entry.get(key, 0.0)
+            if isinstance(value, bool) or not isinstance(value, (int, float)) or not 0 <= value <= 1e9:
+                raise InputError(f"{where}.{key}={value!r}: give euros a year, a number from 0 to 1e9.")
+            costs[key] = float(value)
+        title = entry.get("title", label)
+        description = entry.get("description", "")
+        if not isinstance(title, str) or not isinstance(description, str):
+            raise InputError(f"{where}: title and description are text.")
+        params = ComposedParams(str(title), str(partner), description, strengths, **costs)
+        start, end, mask = _schedule(entry, where, wijk_names)
+        return cls(label, params, start, end, mask)
+
+    def yearly_cost(self, world: World) -> float:
+        p = self.params
+        return float(self.per_1000(world, p.eur_per_year_per_1000).sum() + p.eur_per_year)
+
+    def set_levers(self, world: World, level: float) -> None:
+        m, lv = self.wijk_mask, world.levers
+        levers = composable_levers()
+        for name, strength in self.params.effects.items():
+            meta = levers[name]
+            values = getattr(lv, name)
+            amount = self.per_1000(world, strength) if meta["per_1000"] else strength
+            match meta["combine"]:
+                case "add":
+                    values[m] += amount * level
+                case "extra":
+                    values[m] += (amount - 1.0) * level
+                case "factor":
+                    values[m] *= 1.0 + (amount - 1.0) * level
+                case "chance":
+                    values[m] = 1 - (1 - values[m]) * (1 - amount * level)
+            for companion, value in meta["companions"].items():
+                if companion not in self.params.effects:
+                    array = getattr(lv, companion)
+                    array[m] = np.maximum(array[m], value)
+
+    def stepping_kinds(self) -> tuple[type[Action], ...]:
+        """The ready-made actions whose own weekly step reads a lever this action pulls."""
+        pulled = set(self.params.effects)
+        for name in self.params.effects:
+            pulled |= set(composable_levers()[name]["companions"])
+        return tuple(
+            cls
+            for cls in registry().values()
+            if cls.step.__func__ is not Action.step.__func__ and pulled & set(cls.pulls)
+        )
+
+
+def lever_ranges() -> str:
+    """The levers a composed action may pull, with their strength unit and range, as one sentence."""
+    items = [
+        f"{name} ({strength_unit(meta)}, {meta['lo']:g}–{meta['hi']:g})" for name, meta in composable_levers().items()
+    ]
+    return "Levers (strength in the lever's unit, range; see the lever table in docs/ODD.md): " + "; ".join(items) + "."
 
 
 @functools.cache
@@ -228,7 +366,8 @@ def build_actions(scenario: Any, wijk_names: Sequence[str] | None) -> list[Actio
 
     ``scenario.actions`` maps a label to an entry; the entry's ``action`` names
     the registered action (the label itself when absent), so one action can be
-    used twice under two labels (say, with different wijken). Without
+    used twice under two labels (say, with different wijken); an entry with
+    ``kind: composed`` is an action composed from levers (ComposedAction). Without
     ``wijk_names`` (checking a configuration before the municipality is built)
     the wijken are checked only for their form; the actions built then are for
     checking, not for running.
@@ -248,6 +387,16 @@ def build_actions(scenario: Any, wijk_names: Sequence[str] | None) -> list[Actio
             entry = {}
         if not isinstance(entry, Mapping):
             raise InputError(f"{where} must be a mapping of the action's settings (or empty for its defaults).")
+        kind = entry.get("kind")
+        if kind is not None:
+            if kind != COMPOSED_KIND or "action" in entry:
+                raise InputError(
+                    f"{where}.kind={kind!r}: 'kind: composed' composes an action from levers (without 'action'); "
+                    f"leave kind out to use a registered action ({', '.join(actions)})."
+                )
+            wijken = None if wijk_names is None else list(wijk_names)
+            built.append(ComposedAction.from_entry(str(label), dict(entry), where, wijken))
+            continue
         name = str(entry.get("action", label))
         cls = actions.get(name)
         if cls is None:
@@ -277,6 +426,16 @@ def _coerce(value: Any, f: dataclasses.Field, where: str) -> Any:
     except (TypeError, ValueError):
         raise InputError(f"{where}={value!r} is not a {kind.__name__}.") from None
     return value
+
+
+def _schedule(entry: Mapping[str, Any], where: str, wijk_names: list[str] | None) -> tuple[int, int | None, np.ndarray]:
+    """An entry's start year, end year (None: no end) and wijk mask."""
+    start = _year(entry.get("start_year", 0), f"{where}.start_year")
+    end = entry.get("end_year")
+    end = None if end is None else _year(end, f"{where}.end_year")
+    if end is not None and end <= start:
+        raise InputError(f"{where}.end_year={end} must be after start_year={start} (or null for no end).")
+    return start, end, _wijk_mask(entry.get("wijken"), f"{where}.wijken", wijk_names)
 
 
 def _year(value: Any, where: str) -> int:

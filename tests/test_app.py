@@ -6,18 +6,23 @@ browser test is tests/test_browser.py (make test-browser).
 
 from __future__ import annotations
 
+import dataclasses
 import inspect
 import io
+import re
 import zipfile
 
 import pytest
 
-from samenkracht.app.choices import CHOICE_BY_NAME, CHOICES, make_config, parse_choices
+from samenkracht.app.chance import TOGETHER, chance_check
+from samenkracht.app.choices import CHOICE_BY_NAME, CHOICES, OwnAction, make_config, own_labels, parse_choices
 from samenkracht.app.export import effects, export_summary, summary_text
 from samenkracht.app.figures import indicator_figure, network_figure
 from samenkracht.app.run import PairedRun
 from samenkracht.sim.actions import registry
+from samenkracht.sim.errors import InputError
 from samenkracht.sim.model import CareNetworkModel
+from samenkracht.sim.population import PopulationParams
 
 
 def _png(figure) -> bytes:
@@ -31,7 +36,7 @@ def test_every_registered_action_is_offered_on_the_page_with_a_switch_and_a_leve
     signature = inspect.signature(PairedRun.__init__)
     # SolaraViz passes a Mesa scenario to a constructor whose signature takes **kwargs.
     assert all(p.kind != p.VAR_KEYWORD for p in signature.parameters.values())
-    offered = set(signature.parameters) - {"self", "size", "years", "seed"}
+    offered = set(signature.parameters) - {"self", "size", "years", "seed", "gemeente", "own"}
     assert offered == {c.name for c in CHOICES} | {f"{c.name}_level" for c in CHOICES}
 
 
@@ -95,7 +100,7 @@ def test_summary_names_the_actions_and_their_effects_in_dutch_and_english():
     assert "Respite care" in en and "level 2×" in en and "Heavily burdened carers" in en
 
 
-def test_export_saves_a_png_and_a_text_and_zips_both(tmp_path):
+def test_export_saves_a_png_a_text_and_the_scenario_and_zips_them(tmp_path):
     run = PairedRun(size=150, years=1, seed=4, community_centre=True)
     for _ in range(5):
         run.step()
@@ -105,7 +110,7 @@ def test_export_saves_a_png_and_a_text_and_zips_both(tmp_path):
     text = (folder / "samenvatting.txt").read_text(encoding="utf-8")
     assert "Activiteiten in het buurthuis" in text
     with zipfile.ZipFile(io.BytesIO(data)) as z:
-        assert sorted(z.namelist()) == ["samenvatting.png", "samenvatting.txt"]
+        assert sorted(z.namelist()) == ["samenvatting.png", "samenvatting.txt", "scenario/pagina_keuzes.yaml"]
         assert z.read("samenvatting.txt").decode("utf-8") == text
     data, folder = export_summary(run, "en", tmp_path)
     assert (folder / "summary.txt").exists() and (folder / "summary.png").exists()
@@ -126,20 +131,98 @@ def test_network_and_plots_draw_and_a_large_municipality_shows_its_first_wijken(
     assert _png(network_figure(large, "burden", "en")).startswith(b"\x89PNG")
 
 
-def test_solaraviz_accepts_the_page_inputs_and_rebuilds_the_model_from_them():
+def test_page_choices_rebuild_the_model_they_describe():
     pytest.importorskip("solara", reason="the app extra is not installed")
-    from mesa.visualization.solara_viz import _build_model_init_kwargs, _check_model_params
+    from samenkracht.app import page
 
-    from samenkracht.app.page import model_params
+    kwargs = page.run_kwargs()
+    run = PairedRun(**kwargs)
+    assert page.built_with(run) == kwargs
+    kwargs.update(respite_care=True, respite_care_level=2.0, size=200, own=(CAFE,))
+    rebuilt = PairedRun(**kwargs)
+    assert rebuilt.levels == {"respite_care": 2.0} and rebuilt.size == 200 and rebuilt.own_on == (CAFE,)
+    assert page.built_with(rebuilt) == kwargs
 
-    run = PairedRun(size=100, years=1)
-    for lang in ("nl", "en"):
-        params = model_params(lang)
-        _check_model_params(run, params)
-        chosen = {name: p["value"] for name, p in params.items()}
-        chosen.update(respite_care=True, respite_care_level=2.0, size=200)
-        kwargs = _build_model_init_kwargs(
-            run, chosen, add_scenario_when_empty=True, require_model_accepts_scenario=True
-        )
-        rebuilt = type(run)(**kwargs)
-        assert rebuilt.levels == {"respite_care": 2.0} and rebuilt.size == 200
+
+def test_every_dutch_text_of_the_page_has_an_english_counterpart():
+    from samenkracht.app.texts import ACTION_TEXT, EFFECT_TEXT, PARTNER_TEXT, TEXT
+
+    for table in (TEXT, ACTION_TEXT, EFFECT_TEXT, PARTNER_TEXT):
+        assert set(table["nl"]) == set(table["en"])
+        for key, words in table["nl"].items():
+            assert words and table["en"][key], key
+    for key, words in TEXT["nl"].items():
+        # Placeholders match, so a sentence says the same thing in both languages.
+        assert sorted(re.findall(r"{(\w+)", words)) == sorted(re.findall(r"{(\w+)", TEXT["en"][key])), key
+    different = [k for k in TEXT["nl"] if TEXT["nl"][k] != TEXT["en"][k]]
+    assert len(different) > 0.9 * len(TEXT["nl"]), "most page texts are not translated"
+
+
+CAFE = OwnAction(
+    "Mantelzorgcafé in de bibliotheek",
+    "buurtcentrum",
+    (("tie_formation_factor", 1.3), ("support_capacity", 0.5)),
+    900.0,
+)
+
+
+def test_own_action_runs_beside_the_ready_made_ones_and_is_in_the_summary():
+    run = PairedRun(size=200, years=1, seed=3, respite_care=True, own=(CAFE,))
+    while run.running:
+        run.step()
+    label = own_labels((CAFE,))[0]
+    assert label == "mantelzorgcafe_in_de_bibliotheek"
+    assert set(run.action_costs()) == {"respite_care", label}
+    assert run.action_costs()[label] == pytest.approx(900.0 * run.chosen.state.alive.sum() / 1000)
+    text = summary_text(run, "nl")
+    assert "Mantelzorgcafé in de bibliotheek (eigen actie) — samenwerking met het buurtcentrum" in text
+    assert "meer ontmoeting in de wijk (sterkte 1,30)" in text
+    english = summary_text(run, "en")
+    assert "(own action) — working with the community centre" in english
+    switched_off = PairedRun(size=200, years=1, seed=3, own=(dataclasses.replace(CAFE, on=False),))
+    assert switched_off.baseline is None and not switched_off.config.scenario.actions
+
+
+def test_own_action_is_refused_with_the_problem_named():
+    with pytest.raises(ValueError, match="name"):
+        dataclasses.replace(CAFE, title=" ").check()
+    with pytest.raises(ValueError, match="one to 3 different effects"):
+        dataclasses.replace(CAFE, effects=()).check()
+    with pytest.raises(InputError, match="outside its range"):
+        dataclasses.replace(CAFE, effects=(("respite_hours", 500.0),)).check()
+
+
+def test_gemeente_nu_is_the_default_model_and_2013_differs_where_the_social_domain_changed():
+    default = make_config(300, 1, 1, {})
+    nu = make_config(300, 1, 1, {}, gemeente="gemeente_nu")
+    before = make_config(300, 1, 1, {}, gemeente="gemeente_2013")
+    assert nu == default
+    assert make_config(300, 1, 1, {}).population == PopulationParams(size=300, wijken=3)
+    assert before.wijkteam.fte_per_1000 < nu.wijkteam.fte_per_1000
+    assert before.wijkteam.social_model_share < nu.wijkteam.social_model_share
+    assert before.wijkteam.home_care_fte_per_1000 > nu.wijkteam.home_care_fte_per_1000
+    assert sum(before.population.age_shares[4:]) < sum(nu.population.age_shares[4:])
+    with pytest.raises(ValueError, match="gemeente_2013"):
+        make_config(300, 1, 1, {}, gemeente="gemeente_1990")
+
+
+def test_chance_check_gives_each_action_an_interval_over_seeds():
+    result = chance_check(150, 1, 4, "gemeente_nu", {"respite_care": 2.0}, (CAFE,), n_seeds=3)
+    assert [a.name for a in result.arms] == [TOGETHER, "respite_care", "mantelzorgcafe_in_de_bibliotheek"]
+    assert result.seeds == (4, 42, 1)
+    for arm in result.arms:
+        for mean, lo, hi in result.effects[arm.name].values():
+            assert lo <= mean <= hi
+
+
+def test_exported_scenario_runs_to_the_page_numbers(tmp_path):
+    from samenkracht.tools.config_store import to_sim_config
+    from samenkracht.tools.overrides import compose
+
+    run = PairedRun(size=200, years=1, seed=3, respite_care=True, own=(CAFE,), gemeente="gemeente_2013")
+    data, folder = export_summary(run, "nl", tmp_path)
+    with zipfile.ZipFile(io.BytesIO(data)) as z:
+        assert "scenario/pagina_keuzes.yaml" in z.namelist()
+    config = to_sim_config(compose([f"hydra.searchpath=[file://{folder}]", "scenario=pagina_keuzes"]))
+    page = dataclasses.replace(run.config, scenario=config.scenario)
+    assert config == page

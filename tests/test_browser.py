@@ -2,7 +2,7 @@
 
 Run with ``make test-browser`` (it installs chromium and the app and browser
 extras). Skipped, with the reason, where /usr/bin/chromium, Playwright or
-Solara is missing. Saves the screenshot used in the README (docs/img/app.png).
+Solara is missing. Saves the screenshots used in the README (docs/img/app.png, docs/img/eigen_actie.png).
 """
 
 from __future__ import annotations
@@ -108,10 +108,49 @@ def _read_zip(path: Path) -> dict[str, bytes]:
         return {name: z.read(name) for name in z.namelist()}
 
 
-def test_student_switches_on_actions_runs_ten_years_and_exports_a_summary(app_server, tmp_path):
+#: Words of Mesa's SolaraViz sidebar and Solara's banner that must not appear on the page (they speak English only,
+#: and the student needs neither the play interval nor threads).
+FOREIGN_WORDS = ("Play Interval", "Render Interval", "Use Threads", "Model Parameters", "runs on Solara")
+OWN_TITLE = "Mantelzorgcafé in de bibliotheek"
+PANEL_SCREENSHOT = ROOT / "docs" / "img" / "eigen_actie.png"
+
+
+def _changed_screenshot(locator, before: bytes, timeout_s: float = 30) -> bytes:
+    """A screenshot of ``locator`` once it differs from ``before`` (the new image reaches the browser a moment
+    after the status line), or the last one taken after ``timeout_s``."""
+    deadline = time.monotonic() + timeout_s
+    shot = locator.screenshot()
+    while shot == before and time.monotonic() < deadline:
+        time.sleep(0.5)
+        shot = locator.screenshot()
+    return shot
+
+
+def _rerun_exported_scenario(folder: Path) -> dict[str, float]:
+    """Run the exported scenario file with the samenkracht command in ``folder``; the last year's headline means."""
+    import pandas as pd
+
+    from samenkracht.app.texts import PAGE_INDICATORS
+
+    script = Path(sys.executable).parent / "samenkracht"
+    run = subprocess.run(
+        [str(script), f"hydra.searchpath=[file://{folder}]", "scenario=pagina_keuzes"],
+        cwd=folder,
+        capture_output=True,
+        text=True,
+        timeout=300,
+    )
+    assert run.returncode == 0, run.stderr
+    (indicators,) = folder.glob("outputs/*/*/indicators.parquet")
+    frame = pd.read_parquet(indicators)
+    return {c: float(frame[c].iloc[-52:].mean()) for c in PAGE_INDICATORS}
+
+
+def test_student_pair_composes_an_action_runs_checks_chance_exports_and_reruns_it(app_server, tmp_path):
     from playwright.sync_api import expect, sync_playwright
 
     from samenkracht.app.choices import CHOICES
+    from samenkracht.app.export import format_level
 
     url, outputs = app_server
     with sync_playwright() as pw:
@@ -119,65 +158,104 @@ def test_student_switches_on_actions_runs_ten_years_and_exports_a_summary(app_se
         try:
             page = browser.new_page(viewport={"width": 1400, "height": 1000}, accept_downloads=True)
             page.goto(url)
-            reset = page.get_by_role("button", name="Reset")
-            reset.wait_for(timeout=START_TIMEOUT_S * 1000)
+            build = page.get_by_role("button", name="↺ Opnieuw opbouwen")
+            build.wait_for(timeout=START_TIMEOUT_S * 1000)
             plots = page.locator(".samenkracht-plots img")
             expect(plots).to_be_visible()
             empty_plots = plots.screenshot()
+            body = page.locator("body").inner_text()
+            assert not [w for w in (*FOREIGN_WORDS, "Controls") if w in body], body
 
-            # Shopkeepers as signalling points, and respite care (respijtzorg) at twice the ready-made level;
-            # then rebuild the municipality with them.
+            # Two ready-made actions: shopkeepers as signalling points, and respite care at twice its level.
             page.get_by_text("Winkeliers als signaalpunt", exact=True).click()
             page.get_by_text("Respijtzorg", exact=True).click()
             respite = [c.name for c in CHOICES].index("respite_care")
-            page.locator(".v-select").filter(has_text="niveau").nth(respite).click()
+            page.locator(".samenkracht-ready-made .v-select").nth(respite).click()
             page.get_by_role("option", name="2", exact=True).click()
-            reset.click()
-            expect(page.get_by_text("Acties aan: Winkeliers als signaalpunt 1×, Respijtzorg 2×")).to_be_visible(
-                timeout=60_000
-            )
 
-            page.get_by_role("button", name="Step").click()
-            expect(page.get_by_text("Jaar 1, week 27", exact=False)).to_be_visible(timeout=60_000)
-            half_year = plots.screenshot()
+            # An own action: a carers' café with the community centre, two effects, a cost.
+            own = page.locator(".samenkracht-own")
+            own.locator(".samenkracht-own-name input").fill(OWN_TITLE)
+            expect(own.get_by_text("meer ontmoeting in de wijk")).to_be_visible()
+            own.get_by_role("button", name="Voeg toe").click()
+            expect(own.locator(".v-input--checkbox").filter(has_text=OWN_TITLE)).to_be_visible()
+            PANEL_SCREENSHOT.parent.mkdir(parents=True, exist_ok=True)
+            own.screenshot(path=str(PANEL_SCREENSHOT))
+
+            build.click()
+            expect(
+                page.get_by_text(f"Acties aan: Winkeliers als signaalpunt 1×, Respijtzorg 2×, {OWN_TITLE}")
+            ).to_be_visible(timeout=60_000)
+            page.get_by_role("button", name="Stap (een half jaar)").click()
+            expect(page.get_by_text("Jaar 1, week 26", exact=False)).to_be_visible(timeout=60_000)
+            half_year = _changed_screenshot(plots, empty_plots)
             assert half_year != empty_plots, "the plots did not change after a step"
 
             started = time.monotonic()
-            page.get_by_role("button", name="▶").click()
+            page.get_by_role("button", name="▶ Afspelen").click()
             expect(page.get_by_text("Jaar 10, week 52", exact=False)).to_be_visible(timeout=RUN_TIMEOUT_MS)
             ten_years = time.monotonic() - started
             print(f"\n[browser] 400 residents, 10 simulated years beside the baseline: {ten_years:.1f} s on the page")
-            ten_year_plots = plots.screenshot()
-            assert ten_year_plots != half_year, "the plots did not change while running"
+            assert _changed_screenshot(plots, half_year) != half_year, "the plots did not change while running"
             summary = page.locator(".samenkracht-summary pre")
-            expect(summary).to_contain_text("Respijtzorg")
+            expect(summary).to_contain_text(f"{OWN_TITLE} (eigen actie) — samenwerking met het buurtcentrum")
             expect(summary).to_contain_text("het laatste gesimuleerde jaar (jaar 10)")
+
+            # Is this chance? The same choices over several seeds, each action alone and all together.
+            started = time.monotonic()
+            page.get_by_role("button", name="Is dit toeval?").click()
+            result = page.locator(".samenkracht-chance-result")
+            expect(result).to_be_visible(timeout=RUN_TIMEOUT_MS * 2)
+            print(f"[browser] chance check (5 seeds, 4 settings and the baseline): {time.monotonic() - started:.1f} s")
+            for words in ("alles samen", "Respijtzorg", OWN_TITLE, "Zwaarbelaste mantelzorgers"):
+                expect(result).to_contain_text(words)
+            expect(summary).to_contain_text("Is dit toeval?")
             SCREENSHOT.parent.mkdir(parents=True, exist_ok=True)
-            page.screenshot(path=str(SCREENSHOT))
+            page.screenshot(path=str(SCREENSHOT), full_page=True)
 
             with page.expect_download() as download:
                 page.get_by_role("button", name="Exporteer samenvatting").click()
             saved = tmp_path / "nl.zip"
             download.value.save_as(saved)
             files = _read_zip(saved)
-            assert set(files) == {"samenvatting.png", "samenvatting.txt"}
+            assert set(files) == {"samenvatting.png", "samenvatting.txt", "scenario/pagina_keuzes.yaml"}
             assert files["samenvatting.png"].startswith(b"\x89PNG")
             text = files["samenvatting.txt"].decode("utf-8")
-            assert "Respijtzorg" in text and "niveau 2×" in text and "Zwaarbelaste mantelzorgers" in text
+            assert "Respijtzorg" in text and "niveau 2×" in text and f"{OWN_TITLE} (eigen actie)" in text
             expect(page.get_by_text("Ook bewaard in")).to_be_visible()
             exported = sorted(outputs.glob("*/samenvatting.txt"))
             assert exported and exported[-1].read_text(encoding="utf-8") == text
 
-            # English on request: the page and the export switch language without a new run.
+            # The exported scenario, run on the command line, gives the page's figures.
+            rerun = tmp_path / "rerun"
+            with zipfile.ZipFile(saved) as z:
+                z.extractall(rerun)
+            for column, value in _rerun_exported_scenario(rerun).items():
+                assert f"→ {format_level(value, column, 'nl')} (" in text, (column, value, text)
+
+            # 2013: the same actions in the municipality before the decentralisation.
+            page.locator(".samenkracht-gemeente").get_by_role("button", name="2013").click()
+            expect(page.locator(".samenkracht-apply")).to_be_visible()
+            build.click()
+            expect(page.get_by_text("de gemeente van 2013", exact=False).first).to_be_visible(timeout=60_000)
+            page.get_by_role("button", name="Stap (een half jaar)").click()
+            expect(page.get_by_text("Jaar 1, week 26", exact=False)).to_be_visible(timeout=60_000)
+
+            # English on request: the page, its controls and the export switch language without a new run.
             page.get_by_role("button", name="EN", exact=True).click()
-            expect(page.get_by_text("Respite care (respijtzorg) 2×")).to_be_visible()
+            expect(page.get_by_role("button", name="↺ Build again")).to_be_visible()
+            expect(page.get_by_text("Respite care (respijtzorg) 2×", exact=False)).to_be_visible()
+            expect(page.get_by_text("Invent your own action")).to_be_visible()
+            body = page.locator("body").inner_text()
+            assert not [w for w in FOREIGN_WORDS if w in body], body
             with page.expect_download() as download:
                 page.get_by_role("button", name="Export summary").click()
             saved = tmp_path / "en.zip"
             download.value.save_as(saved)
             files = _read_zip(saved)
-            assert set(files) == {"summary.png", "summary.txt"}
+            assert set(files) == {"summary.png", "summary.txt", "scenario/pagina_keuzes.yaml"}
             text = files["summary.txt"].decode("utf-8")
-            assert "Shopkeepers as signalling points" in text and "Respite care" in text and "level 2×" in text
+            assert "Shopkeepers as signalling points" in text and "level 2×" in text and "(own action)" in text
+            assert "the municipality of 2013" in text
         finally:
             browser.close()

@@ -124,4 +124,9 @@ def test_odd_lever_table_lists_every_lever_with_its_neutral_value_and_the_action
         ), (name, rows[name][1])
         assert meta["unit"] and meta["doc"] and meta["read_by"], name
         pulling = {a for a, cls in ACTIONS.items() if name in cls.pulls}
-        assert {c.strip("`") for c in rows[name][5].split(", ")} - {"no action yet"} == pulling, name
+        assert {c.strip("`") for c in rows[name][5].split(", ")} - {"no ready-made action"} == pulling, name
+        assert meta["nl"] in rows[name][3] and meta["en"] in rows[name][3], name
+        if meta["combine"] is None:
+            assert rows[name][6] == "not composable", name
+        else:
+            assert f"{meta['lo']:g}–{meta['hi']:g}" in rows[name][6], name

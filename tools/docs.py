@@ -15,7 +15,7 @@ from typing import Any
 
 from samenkracht.sim.actions import Action, pulled_by, registry
 from samenkracht.sim.config import SimConfig
-from samenkracht.sim.levers import iter_levers
+from samenkracht.sim.levers import iter_levers, strength_unit
 from samenkracht.sim.params import iter_params
 from samenkracht.tools.outputs import write_atomic
 
@@ -112,13 +112,24 @@ def actions_table() -> str:
 
 
 def levers_table() -> str:
-    """A Markdown table of every lever: its neutral value, unit, meaning, what reads it and which actions pull it."""
+    """A Markdown table of every lever: its neutral value and unit, what it does in plain Dutch and English, what
+    reads it, which actions pull it, and the strength and range an action composed in a scenario file may give it."""
     pulled = pulled_by()
-    rows = ["| lever | neutral | unit | meaning | read by | pulled by |", "| --- | --- | --- | --- | --- | --- |"]
+    rows = [
+        "| lever | neutral | unit | what it does (nl / en) | read by | pulled by | composed: strength, range |",
+        "| --- | --- | --- | --- | --- | --- | --- |",
+    ]
     for name, meta in iter_levers():
         neutral = _default(meta["neutral"]) + (f" × {meta['columns']}" if meta["columns"] else "")
-        actions = ", ".join(f"`{a}`" for a in pulled[name]) or "no action yet"
-        cells = [f"`{name}`", f"`{neutral}`", meta["unit"], meta["doc"], meta["read_by"], actions]
+        actions = ", ".join(f"`{a}`" for a in pulled[name]) or "no ready-made action"
+        if meta["combine"] is None:
+            composed = "not composable"
+        else:
+            composed = f"{strength_unit(meta)}, {_range(meta['lo'], meta['hi'])} (e.g. {_number(meta['suggested'])})"
+            if meta["companions"]:
+                composed += "; comes with " + ", ".join(f"`{c}` ≥ {_number(v)}" for c, v in meta["companions"].items())
+        words = f"{meta['nl']} / *{meta['en']}*. {meta['doc'][0].upper()}{meta['doc'][1:]}."
+        cells = [f"`{name}`", f"`{neutral}`", meta["unit"], words, meta["read_by"], actions, composed]
         rows.append("| " + " | ".join(_cell(c) for c in cells) + " |")
     return "\n".join(rows) + "\n"
 

@@ -55,8 +55,10 @@ class MunicipalActions(Mechanism):
 
     def step(self, world: World) -> None:
         p = self.params
-        # Each kind of action in the portfolio does its own work with last week's levers, in name order.
-        for kind in sorted({type(a) for a in world.municipality.actions}, key=lambda cls: cls.action_name):
+        # Each kind of action the portfolio needs (its own and those whose steps read a composed action's levers)
+        # does its own work with last week's levers, in name order.
+        kinds = {kind for a in world.municipality.actions for kind in a.stepping_kinds()}
+        for kind in sorted(kinds, key=lambda cls: cls.action_name):
             kind.step(world)
         world.levers.reset()
         action_cost = world.municipality.apply_actions(world)
