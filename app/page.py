@@ -54,7 +54,7 @@ from samenkracht.app.texts import (
 )
 from samenkracht.sim.actions import PARTNERS
 from samenkracht.sim.indicator_table import indicator
-from samenkracht.sim.levers import composable_levers
+from samenkracht.sim.levers import composable_levers, lever_unit
 from samenkracht.sim.time import WEEKS_PER_YEAR
 
 #: Weeks stepped between two redraws while playing and per Step (half a year): drawing costs more than
@@ -251,7 +251,7 @@ def OwnActionCard(lang: str) -> None:
                 meta = levers[lever]
                 solara.SliderFloat(
                     f"↳ {t['own_strength']}: {number(strengths.value[i], 2, lang)} "
-                    f"({number(meta['lo'], 2, lang)}–{number(meta['hi'], 2, lang)})",
+                    f"{lever_unit(meta, lang)} ({number(meta['lo'], 2, lang)}–{number(meta['hi'], 2, lang)})",
                     value=strengths.value[i],
                     min=meta["lo"],
                     max=meta["hi"],

@@ -25,6 +25,33 @@ import numpy as np
 COMBINE = ("add", "extra", "factor", "chance")
 
 
+#: The levers' units in Dutch, for the students' page (the declarations give them in English).
+UNIT_NL: dict[str, str] = {
+    "chance a week": "kans per week",
+    "probability": "kans",
+    "×": "×",
+    "share of willing adults a year": "aandeel van de bereidwillige volwassenen per jaar",
+    "× baseline": "× de uitgangssituatie",
+    "weight": "gewicht",
+    "share": "aandeel",
+    "hours a week": "uur per week",
+    "carers a week": "mantelzorgers per week",
+    "residents a week": "inwoners per week",
+    "strength": "sterkte van de band",
+    "weeks": "weken",
+    "yes/no": "ja/nee",
+    "shares": "aandelen",
+}
+
+
+def lever_unit(meta: dict[str, Any], lang: str) -> str:
+    """A lever's unit in the page's language (with 'per 1,000 residents' where its strength is per 1,000)."""
+    unit = UNIT_NL.get(meta["unit"], meta["unit"]) if lang == "nl" else meta["unit"]
+    if meta.get("per_1000"):
+        unit += " per 1.000 inwoners" if lang == "nl" else " per 1,000 residents"
+    return unit
+
+
 def lever(
     neutral: float | bool,
     *,

@@ -226,3 +226,13 @@ def test_exported_scenario_runs_to_the_page_numbers(tmp_path):
     config = to_sim_config(compose([f"hydra.searchpath=[file://{folder}]", "scenario=pagina_keuzes"]))
     page = dataclasses.replace(run.config, scenario=config.scenario)
     assert config == page
+
+
+def test_every_lever_unit_has_dutch_words_for_the_page():
+    from samenkracht.sim.levers import UNIT_NL, iter_levers, lever_unit
+
+    missing = sorted({meta["unit"] for _, meta in iter_levers() if meta["unit"] not in UNIT_NL})
+    assert not missing, f"lever units without Dutch words (sim/levers.py UNIT_NL): {missing}"
+    respite = dict(iter_levers())["respite_hours"]
+    assert lever_unit(respite, "nl") == "uur per week per 1.000 inwoners"
+    assert lever_unit(respite, "en") == "hours a week per 1,000 residents"
