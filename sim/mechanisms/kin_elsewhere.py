@@ -1,0 +1,233 @@
+"""Relatives who live elsewhere: the adult children and parents of residents who live outside the municipality.
+
+They are not simulated as residents. Each resident carries counts of their
+adult children and living parents outside the municipality, by distance band
+(near: within visiting distance; far), drawn when the resident arrives (at the
+start, at birth, on moving in) from the Dutch figures on family size,
+survival and the distance between parents and adult children, less the
+relatives who live in the municipality (their ties are recorded). Weekly:
+
+* parents elsewhere age with their child, die (the model's mortality at their
+  age) and come to need care (the model's prevalence of care need at their
+  age); when a parent elsewhere starts to need care, each of their children
+  here takes part in caring with a set chance (siblings share the care);
+* the hours those residents give (fewer at a distance) are given in the
+  allocation: they count as giving care and as burden, not as local need;
+* adult children elsewhere help their parents here from a distance (the
+  allocation's layer ``relatives elsewhere``: fewer hours, fewer kinds of care).
+
+When a household moves out of the municipality, its ties to relatives who stay
+become relatives elsewhere (sim/residents.py).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import TYPE_CHECKING
+
+import numpy as np
+
+from samenkracht.sim.errors import InputError
+from samenkracht.sim.mechanisms.base import Mechanism
+from samenkracht.sim.params import param
+from samenkracht.sim.population import age_band
+from samenkracht.sim.ties import REL_CODE
+from samenkracht.sim.time import WEEKS_PER_YEAR
+
+if TYPE_CHECKING:
+    from samenkracht.sim.world import World
+
+_CBS_DISTANCE = (
+    "CBS 2016, 'Alleenstaande ouders wonen het dichtst bij hun moeder' (distance of adults to their mother on "
+    "1 January 2014): about half of adult children live within about 5 km of their mother; Mulder, Michielin and "
+    "Latten 2008, 'Afstand tot ouders en verhuisgedrag' (CBS Bevolkingstrends): adult children seldom move "
+    "towards their parents"
+)
+
+
+@dataclass
+class KinParams:
+    """Relatives outside the municipality: how many, how far, and the care that crosses the border."""
+
+    childless_share: float = param(
+        0.18,
+        unit="share",
+        lo=0,
+        hi=1,
+        doc="share of residents who have no children",
+        source="CBS: about one in five women born around 1960–1970 remained childless (approximate)",
+    )
+    children_mean: float = param(
+        2.2,
+        unit="children",
+        lo=1,
+        hi=8,
+        doc="mean number of children of those who have children",
+        source="CBS: Dutch mothers have on average a little over two children (approximate)",
+    )
+    parent_gap: list[float] = param(
+        [27.0, 34.0],
+        unit="years",
+        lo=18,
+        hi=45,
+        doc="range of the age difference to one's parents (drawn uniformly; both parents taken as of one age)",
+        source="CBS: mean age of mothers at a birth about 30–31, of fathers about 33",
+    )
+    near_share: float = param(
+        0.6,
+        unit="share",
+        lo=0,
+        hi=1,
+        doc="share of relatives elsewhere who live near (within visiting distance, about 20 km); the rest far",
+        source=_CBS_DISTANCE + "; the 20 km band boundary and the share beyond the municipal border are a modelling "
+        "assumption",
+    )
+    care_uptake: float = param(
+        0.55,
+        unit="share",
+        lo=0,
+        hi=1,
+        doc="chance that a child takes part in the care of a parent who comes to need it (siblings share the care); "
+        "also the share of a child elsewhere's hours that reach a parent here",
+        source="modelling assumption; calibrated by hand to SCP's share of carers who help a parent or parent-in-law "
+        "(Voor elkaar? 2017: about 4 in 10)",
+    )
+    hours_to_parent: list[float] = param(
+        [4.0, 2.0],
+        unit="hours a week, near and far",
+        lo=0,
+        hi=40,
+        doc="hours a week a resident gives to a parent elsewhere who needs care, near and far",
+        source="modelling assumption; SCP Voor elkaar? 2017: children who care for a parent give a few hours a week, "
+        "those who live far fewer",
+    )
+    help_near: list[float] = param(
+        [0.5, 1.5, 1.0],
+        unit="hours a week by kind (personal, practical, company)",
+        lo=0,
+        hi=40,
+        doc="hours a week an adult child living near but outside the municipality gives a parent here who needs care",
+        source="modelling assumption: help from a distance is mostly practical help and company",
+    )
+    help_far: list[float] = param(
+        [0.0, 0.5, 0.5],
+        unit="hours a week by kind (personal, practical, company)",
+        lo=0,
+        hi=40,
+        doc="the same for an adult child living far: no personal care; arranging things and company by phone or visit",
+        source="modelling assumption (fewer kinds of care, fewer hours at a distance)",
+    )
+
+    def check(self, prefix: str) -> None:
+        if len(self.parent_gap) != 2 or self.parent_gap[0] > self.parent_gap[1]:
+            raise InputError(f"{prefix}parent_gap must be [least, most] years, for example [27, 34].")
+        if len(self.hours_to_parent) != 2:
+            raise InputError(f"{prefix}hours_to_parent must be [near, far] hours a week, for example [4, 2].")
+        for name in ("help_near", "help_far"):
+            if len(getattr(self, name)) != 3:
+                raise InputError(f"{prefix}{name} must give 3 hours a week: personal care, practical help, company.")
+
+
+def local_kin_counts(world: World) -> tuple[np.ndarray, np.ndarray]:
+    """Per resident slot: parents living in the municipality, and adult children living in it (recorded ties)."""
+    s, t = world.state, world.ties
+    live = t.alive
+    n = s.n
+    u_par = live & (t.rel == REL_CODE["parent"])  # u is v's parent
+    v_par = live & (t.rel == REL_CODE["child"])  # v is u's parent
+    parents = np.bincount(t.v[u_par], minlength=n) + np.bincount(t.u[v_par], minlength=n)
+    adult_kid_u = u_par & (s.age[t.v] >= 18)
+    adult_kid_v = v_par & (s.age[t.u] >= 18)
+    children = np.bincount(t.u[adult_kid_u], minlength=n) + np.bincount(t.v[adult_kid_v], minlength=n)
+    return parents[:n], children[:n]
+
+
+def survival(params_demography, age_from: np.ndarray, age_to: np.ndarray, trend: float = 1.0) -> np.ndarray:
+    """Chance of surviving from ``age_from`` to ``age_to`` under the model's Gompertz mortality."""
+    a, b = params_demography.mortality_a * trend, params_demography.mortality_b
+    return np.exp(-(a / b) * (np.exp(b * age_to) - np.exp(b * age_from)))
+
+
+class RelativesElsewhere(Mechanism):
+    """Draws the relatives elsewhere of newcomers; ages, kills and falls ill the parents elsewhere."""
+
+    name = "kin_elsewhere"
+
+    def __init__(self, params: KinParams) -> None:
+        self.params = params
+
+    def start(self, world: World) -> None:
+        self._draw(world, np.flatnonzero(world.state.alive & ~world.state.kin_drawn), "kin_elsewhere.init")
+
+    def step(self, world: World) -> None:
+        s, p = world.state, self.params
+        new = np.flatnonzero(s.alive & ~s.kin_drawn)
+        if new.size:
+            self._draw(world, new, None)
+        have = np.flatnonzero(s.alive & ((s.parents_near + s.parents_far) > 0))
+        if have.size == 0:
+            return
+        dem = world.config.demography
+        rng = world.streams.weekly(self.name, world.week)
+        u_die, u_onset, u_end, u_take = rng.random((4, have.size))
+        page = s.age[have] + s.parent_gap[have]
+        trend = (1.0 - dem.mortality_improvement) ** max(0.0, world.week / WEEKS_PER_YEAR)
+        hazard = dem.mortality_a * trend * np.exp(dem.mortality_b * page)
+        hazard = np.where(s.parent_need_away[have], hazard * dem.need_mortality_factor, hazard)
+        # One draw per resident: a parent dies with the chance that any of them dies; the nearer one first goes.
+        count = (s.parents_near[have] + s.parents_far[have]).astype(np.int64)
+        dies = u_die < 1.0 - np.exp(-hazard * count / WEEKS_PER_YEAR)
+        d = have[dies]
+        near_first = s.parents_near[d] > 0
+        s.parents_near[d[near_first]] -= 1
+        s.parents_far[d[~near_first]] -= 1
+        count = (s.parents_near[have] + s.parents_far[have]).astype(np.int64)
+        prev = np.asarray(dem.need_prevalence)[age_band(page)]
+        p_any = 1.0 - (1.0 - prev) ** count
+        onset = dem.recovery_rate * p_any / np.maximum(1.0 - p_any, 1e-9)
+        needs = s.parent_need_away[have]
+        starts = ~needs & (count > 0) & (u_onset < onset / WEEKS_PER_YEAR)
+        ends = needs & ((count == 0) | (u_end < dem.recovery_rate / WEEKS_PER_YEAR) | dies)
+        s.parent_need_away[have[starts]] = True
+        s.cares_away[have[starts]] = u_take[starts] < p.care_uptake
+        s.parent_need_away[have[ends]] = False
+        s.cares_away[have[ends]] = False
+
+    def _draw(self, world: World, idx: np.ndarray, stream: str | None) -> None:
+        """Relatives elsewhere of the residents in ``idx``: those they have, less those who live here."""
+        s, p = world.state, self.params
+        rng = world.streams[stream] if stream else world.streams.weekly(self.name + ".arrivals", world.week)
+        dem = world.config.demography
+        k = idx.size
+        age = s.age[idx]
+        local_parents, local_children = (x[idx] for x in local_kin_counts(world))
+        gap = rng.uniform(p.parent_gap[0], p.parent_gap[1], k)
+        alive_share = survival(dem, gap, age + gap)
+        parents = np.maximum(0, rng.binomial(2, np.clip(alive_share, 0, 1)) - local_parents)
+        # Children: none, or 1 + Poisson(mean − 1); those born at least 18 years ago are adults.
+        has = rng.random(k) >= p.childless_share
+        born = np.where(has, 1 + rng.poisson(p.children_mean - 1.0, k), 0)
+        adult_share = np.clip((age - 18.0 - 24.0) / 14.0, 0.0, 1.0)
+        children = np.maximum(0, rng.binomial(born, adult_share) - local_children)
+        # Partners share their children: the lower slot's draw stands for both when both are drawn now.
+        t = world.ties
+        part = t.alive & (t.rel == REL_CODE["partner"])
+        pos = np.full(s.n, -1, np.int64)
+        pos[idx] = np.arange(k)
+        a, b = t.u[part], t.v[part]
+        both = (pos[a] >= 0) & (pos[b] >= 0)
+        children[pos[b[both]]] = children[pos[a[both]]]
+        near_c = rng.binomial(children, p.near_share)
+        near_p = rng.binomial(parents, p.near_share)
+        s.children_near[idx] = np.minimum(near_c, 100)
+        s.children_far[idx] = np.minimum(children - near_c, 100)
+        s.parents_near[idx] = near_p
+        s.parents_far[idx] = parents - near_p
+        s.parent_gap[idx] = gap
+        # Parents elsewhere who need care now, at the model's prevalence for their age.
+        count = parents.astype(np.int64)
+        prev = np.asarray(dem.need_prevalence)[age_band(age + gap)]
+        needs = (count > 0) & (rng.random(k) < 1.0 - (1.0 - prev) ** count)
+        s.parent_need_away[idx] = needs
+        s.cares_away[idx] = needs & (rng.random(k) < p.care_uptake)
+        s.kin_drawn[idx] = True
