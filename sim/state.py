@@ -81,6 +81,10 @@ class State:
     parent_gap: np.ndarray = _array(0.0)  #: years the parents elsewhere are older than this resident
     parent_need_away: np.ndarray = _array(False, bool)  #: a parent elsewhere needs care
     cares_away: np.ndarray = _array(False, bool)  #: this resident takes part in caring for that parent
+    grandparents: np.ndarray = _array(0, np.int8)  #: living grandparents elsewhere
+    grand_need_away: np.ndarray = _array(False, bool)  #: a grandparent elsewhere needs care
+    cares_grand: np.ndarray = _array(False, bool)  #: this resident takes part in caring for that grandparent
+    cares_in_law: np.ndarray = _array(False, bool)  #: takes part in caring for their partner's parent elsewhere
     given_away: np.ndarray = _array(0.0)  #: hours given last week to a parent elsewhere (part of ``given``)
     carer: np.ndarray = _array(False, bool)  #: role: gives informal care (with hysteresis)
     neighbour_helper: np.ndarray = _array(False, bool)  #: role: helps someone through a neighbour tie

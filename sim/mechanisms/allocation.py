@@ -18,6 +18,7 @@ import numpy as np
 
 from samenkracht.sim.kernels import care_half_edges, mark_relations, spread_round, unique_inverse
 from samenkracht.sim.mechanisms.base import Mechanism
+from samenkracht.sim.mechanisms.kin_elsewhere import partners_here
 from samenkracht.sim.params import param
 from samenkracht.sim.state import COMPANY, PERSONAL, PRACTICAL, row_total
 from samenkracht.sim.ties import (
@@ -85,6 +86,18 @@ class AllocationParams:
         source="SCP, Voor elkaar? 2017 and Mantelzorg in Nederland: partners and co-resident children give the most "
         "intensive care, often more than 20 hours a week; modelling assumption for the figure",
     )
+    usual_care_hours: float = param(
+        8.0,
+        unit="hours a week",
+        lo=0,
+        hi=40,
+        doc="help a household member gives the household's residents in need up to this is usual care "
+        "(gebruikelijke zorg), not mantelzorg: informal care given, but it makes the helper no carer and bears no "
+        "burden; help beyond it counts as care, all of it",
+        source="CIZ, Protocol gebruikelijke zorg (Wlz/Wmo): partners and parents are expected to take over usual "
+        "household tasks and care; SCP counts as mantelzorg only the help beyond it; the figure is a modelling "
+        "assumption, calibrated by hand to SCP's share of carers who help a partner (about 8%)",
+    )
     min_commitment: float = param(
         1.0,
         unit="hours a week",
@@ -113,7 +126,7 @@ class AllocationParams:
         source="modelling assumption (one's own health limits caring: SCP 2017)",
     )
     friend_share: float = param(
-        0.25,
+        0.2,
         unit="share",
         lo=0,
         hi=1,
@@ -271,6 +284,7 @@ class LayeredAllocation(Mechanism):
         hh_unmet = np.bincount(s.household, row_total(s.unmet), n_hh)
         pressure = (hh_unmet / np.maximum(hh_need, 1e-9))[s.household]
         given_away = np.zeros(n)
+        household_hours = np.zeros(n)
 
         for i, (stage, layer, _, care_kinds) in enumerate(STAGES):
             if stage == "parents_elsewhere":
@@ -337,6 +351,8 @@ class LayeredAllocation(Mechanism):
             for k, g in by_kind_given:
                 by_layer[layer][k] += g.sum()
             used[hlp_ids] += start_cap - cap_left
+            if stage == "household":
+                household_hours[hlp_ids] = start_cap - cap_left
             he_given[sel_idx] += layer_given
             hours_by_tie_kind += np.bincount(kind_l, layer_given, len(TIE_KINDS))
             gave = some_hours(layer_given)
@@ -349,7 +365,12 @@ class LayeredAllocation(Mechanism):
         # How many informal helpers each recipient has, to know who cares alone.
         gave_he = some_hours(he_given)
         helpers_of = np.bincount(rec_all[gave_he], minlength=n)
-        s.given = used
+        # Care given: household help counts once it goes beyond usual care (then all of it); below, it takes
+        # capacity but makes no one a carer.
+        usual = ~some_hours(household_hours - p.usual_care_hours)
+        care = used - np.where(usual, household_hours, 0.0)
+        care[~some_hours(care)] = 0.0
+        s.given = care
         s.given_away = given_away
         flows.alone = self._caring_alone(rec_all, hlp_all, gave_he, helpers_of, n)
         flows.helped_ties = some_hours(np.bincount(eid_all, he_given, ties.m))
@@ -364,7 +385,7 @@ class LayeredAllocation(Mechanism):
         s.received_informal = informal_received + vol_given
         s.received_formal = formal
         s.unmet = remaining.T.copy()
-        caring = some_hours(used)
+        caring = some_hours(care)
         s.caring_weeks = np.where(caring, s.caring_weeks + 1, 0).astype(np.int32)
         s.last_gave[caring] = world.week
         s.gave_this_year |= caring
@@ -375,7 +396,9 @@ class LayeredAllocation(Mechanism):
             rec_all,
             hlp_all,
             eid_all,
-            gave_he,
+            # usual care within the household is not care for a partner, child or parent
+            gave_he
+            & ((kind_all != KIND_CODE["household"]) | some_hours(household_hours - p.usual_care_hours)[hlp_all]),
             ties.u,
             ties.rel,
             _REL_FLIP,
@@ -385,7 +408,9 @@ class LayeredAllocation(Mechanism):
             REL_CODE["household_member"],
             GENERATION_GAP_YEARS,
         )
-        s.helped_relations[some_hours(given_away)] |= np.uint8(1 << RELATIONS.index("parent"))
+        if given_away.any():
+            s.helped_relations[self._away_parent] |= np.uint8(1 << RELATIONS.index("parent"))
+            s.helped_relations[self._away_other] |= np.uint8(1 << RELATIONS.index("other_family"))
         s.last_helped_neighbour[neighbour_help] = world.week
         flows.by_layer = by_layer
 
@@ -396,16 +421,27 @@ class LayeredAllocation(Mechanism):
         capacity for care outside the household, at least the minimum or nothing; returns the hours per slot."""
         s, p = world.state, self.params
         kin = world.config.kin
-        idx = np.flatnonzero(s.cares_away & s.parent_need_away & can_help)
+        own = s.cares_away & s.parent_need_away
+        grand = s.cares_grand & s.grand_need_away
+        idx = np.flatnonzero((own | s.cares_in_law | grand) & can_help)
         out = np.zeros(s.n)
         if idx.size == 0:
             return out
-        want = np.where(s.parents_near[idx] > 0, kin.hours_to_parent[0], kin.hours_to_parent[1])
+        # The band of the parent cared for: one's own, else the partner's (a parent-in-law).
+        partner = partners_here(world)
+        is_parent = own[idx] | s.cares_in_law[idx]
+        whose = np.where(own[idx], idx, np.maximum(partner[idx], 0))
+        want = np.where(s.parents_near[whose] > 0, kin.hours_to_parent[0], kin.hours_to_parent[1])
+        want = np.where(is_parent, want, kin.hours_to_grandparent)
         cap = np.maximum(0.0, s.capacity[idx] * p.family_stretch * ability[idx] - used[idx])
         g = np.minimum(want, cap)
-        g[~at_least_hours(g, min(p.min_commitment, float(np.min(kin.hours_to_parent))))] = 0.0
+        g[~at_least_hours(g, min(p.min_commitment, float(np.min(kin.hours_to_parent)), kin.hours_to_grandparent))] = 0.0
         out[idx] = g
         used[idx] += g
+        self._away_parent = np.zeros(s.n, bool)
+        self._away_parent[idx[is_parent & some_hours(g)]] = True
+        self._away_other = np.zeros(s.n, bool)
+        self._away_other[idx[~is_parent & some_hours(g)]] = True
         return out
 
     def _from_relatives_elsewhere(

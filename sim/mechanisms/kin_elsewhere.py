@@ -31,7 +31,7 @@ from samenkracht.sim.errors import InputError
 from samenkracht.sim.mechanisms.base import Mechanism
 from samenkracht.sim.params import param
 from samenkracht.sim.population import age_band
-from samenkracht.sim.ties import REL_CODE
+from samenkracht.sim.ties import KIND_CODE, REL_CODE
 from samenkracht.sim.time import WEEKS_PER_YEAR
 
 if TYPE_CHECKING:
@@ -83,7 +83,7 @@ class KinParams:
         "assumption",
     )
     care_uptake: float = param(
-        0.55,
+        0.65,
         unit="share",
         lo=0,
         hi=1,
@@ -91,6 +91,32 @@ class KinParams:
         "also the share of a child elsewhere's hours that reach a parent here",
         source="modelling assumption; calibrated by hand to SCP's share of carers who help a parent or parent-in-law "
         "(Voor elkaar? 2017: about 4 in 10)",
+    )
+    in_law_uptake: float = param(
+        0.35,
+        unit="share",
+        lo=0,
+        hi=1,
+        doc="chance that the partner of a resident whose parent elsewhere comes to need care takes part as well "
+        "(care for a parent-in-law)",
+        source="modelling assumption; SCP, Voor elkaar? 2017: parents and parents-in-law together are the most "
+        "common recipients; calibrated by hand to the share of adults who give care (about a third)",
+    )
+    grandchild_uptake: float = param(
+        0.25,
+        unit="share",
+        lo=0,
+        hi=1,
+        doc="chance that a grandchild takes part in the care of a grandparent elsewhere who comes to need it",
+        source="modelling assumption; SCP, Voor elkaar? 2017: young carers most often help a (grand)parent",
+    )
+    hours_to_grandparent: float = param(
+        2.0,
+        unit="hours a week",
+        lo=0,
+        hi=40,
+        doc="hours a week a grandchild gives to a grandparent elsewhere who needs care",
+        source="modelling assumption",
     )
     hours_to_parent: list[float] = param(
         [4.0, 2.0],
@@ -102,7 +128,7 @@ class KinParams:
         "those who live far fewer",
     )
     help_near: list[float] = param(
-        [0.5, 1.5, 1.0],
+        [0.5, 1.0, 1.0],
         unit="hours a week by kind (personal, practical, company)",
         lo=0,
         hi=40,
@@ -142,6 +168,16 @@ def local_kin_counts(world: World) -> tuple[np.ndarray, np.ndarray]:
     return parents[:n], children[:n]
 
 
+def partners_here(world: World) -> np.ndarray:
+    """Each slot's partner in their household (-1: none), from the recorded relations."""
+    t, n = world.ties, world.state.n
+    live = np.flatnonzero(t.alive & (t.rel == REL_CODE["partner"]) & (t.kind == KIND_CODE["household"]))
+    partner = np.full(n, -1, np.int64)
+    partner[t.u[live]] = t.v[live]
+    partner[t.v[live]] = t.u[live]
+    return partner
+
+
 def survival(params_demography, age_from: np.ndarray, age_to: np.ndarray, trend: float = 1.0) -> np.ndarray:
     """Chance of surviving from ``age_from`` to ``age_to`` under the model's Gompertz mortality."""
     a, b = params_demography.mortality_a * trend, params_demography.mortality_b
@@ -164,11 +200,12 @@ class RelativesElsewhere(Mechanism):
         new = np.flatnonzero(s.alive & ~s.kin_drawn)
         if new.size:
             self._draw(world, new, None)
+        dem = world.config.demography
+        rng = world.streams.weekly(self.name, world.week)
+        self._grandparents(world, rng)
         have = np.flatnonzero(s.alive & ((s.parents_near + s.parents_far) > 0))
         if have.size == 0:
             return
-        dem = world.config.demography
-        rng = world.streams.weekly(self.name, world.week)
         u_die, u_onset, u_end, u_take = rng.random((4, have.size))
         page = s.age[have] + s.parent_gap[have]
         trend = (1.0 - dem.mortality_improvement) ** max(0.0, world.week / WEEKS_PER_YEAR)
@@ -192,6 +229,41 @@ class RelativesElsewhere(Mechanism):
         s.cares_away[have[starts]] = u_take[starts] < p.care_uptake
         s.parent_need_away[have[ends]] = False
         s.cares_away[have[ends]] = False
+        # Partners take part in the care of their parent-in-law elsewhere, while it lasts and they are partners.
+        partner = partners_here(world)
+        u_law = rng.random(have.size)
+        joins = partner[have[starts]]
+        joins = joins[(joins >= 0) & (u_law[starts] < p.in_law_uptake)]
+        s.cares_in_law[joins] = True
+        cur = np.flatnonzero(s.cares_in_law)
+        their = partner[cur]
+        s.cares_in_law[cur[(their < 0) | ~s.parent_need_away[np.maximum(their, 0)]]] = False
+
+    def _grandparents(self, world: World, rng: np.random.Generator) -> None:
+        """Grandparents elsewhere (a generation above the parents) die and come to need care; a grandchild here
+        takes part in their care with a set chance."""
+        s, p, dem = world.state, self.params, world.config.demography
+        have = np.flatnonzero(s.alive & (s.grandparents > 0))
+        if have.size == 0:
+            return
+        u_die, u_onset, u_end, u_take = rng.random((4, have.size))
+        gage = s.age[have] + 2.0 * s.parent_gap[have]
+        trend = (1.0 - dem.mortality_improvement) ** max(0.0, world.week / WEEKS_PER_YEAR)
+        hazard = dem.mortality_a * trend * np.exp(dem.mortality_b * gage)
+        count = s.grandparents[have].astype(np.int64)
+        dies = u_die < 1.0 - np.exp(-hazard * count / WEEKS_PER_YEAR)
+        s.grandparents[have[dies]] -= 1
+        count = s.grandparents[have].astype(np.int64)
+        prev = np.asarray(dem.need_prevalence)[age_band(gage)]
+        p_any = 1.0 - (1.0 - prev) ** count
+        onset = dem.recovery_rate * p_any / np.maximum(1.0 - p_any, 1e-9)
+        needs = s.grand_need_away[have]
+        starts = ~needs & (count > 0) & (u_onset < onset / WEEKS_PER_YEAR)
+        ends = needs & ((count == 0) | (u_end < dem.recovery_rate / WEEKS_PER_YEAR) | dies)
+        s.grand_need_away[have[starts]] = True
+        s.cares_grand[have[starts]] = u_take[starts] < p.grandchild_uptake
+        s.grand_need_away[have[ends]] = False
+        s.cares_grand[have[ends]] = False
 
     def _draw(self, world: World, idx: np.ndarray, stream: str | None) -> None:
         """Relatives elsewhere of the residents in ``idx``: those they have, less those who live here."""
@@ -230,4 +302,21 @@ class RelativesElsewhere(Mechanism):
         needs = (count > 0) & (rng.random(k) < 1.0 - (1.0 - prev) ** count)
         s.parent_need_away[idx] = needs
         s.cares_away[idx] = needs & (rng.random(k) < p.care_uptake)
+        # Grandparents: the parents' parents, one generation further up, less those who live here.
+        t_ = world.ties
+        gp_tie = t_.alive & ((t_.rel == REL_CODE["grandparent"]) | (t_.rel == REL_CODE["grandchild"]))
+        grand_end = np.where(t_.rel[gp_tie] == REL_CODE["grandparent"], t_.v[gp_tie], t_.u[gp_tie])
+        local_grand = np.bincount(grand_end, minlength=s.n)[: s.n][idx]
+        g_alive = survival(dem, 2.0 * gap, age + 2.0 * gap)
+        grand = np.maximum(0, rng.binomial(4, np.clip(g_alive, 0, 1)) - local_grand)
+        s.grandparents[idx] = grand
+        g_prev = np.asarray(dem.need_prevalence)[age_band(age + 2.0 * gap)]
+        g_needs = (grand > 0) & (rng.random(k) < 1.0 - (1.0 - g_prev) ** grand)
+        s.grand_need_away[idx] = g_needs
+        s.cares_grand[idx] = g_needs & (rng.random(k) < p.grandchild_uptake)
         s.kin_drawn[idx] = True
+        if stream:  # at the start: partners of those caring now take part at the same rate as later
+            partner = partners_here(world)
+            mate = partner[idx]
+            joins = (mate >= 0) & (rng.random(k) < p.in_law_uptake)
+            s.cares_in_law[mate[joins & s.parent_need_away[np.maximum(mate, 0)]]] = True
