@@ -27,10 +27,6 @@ _HOUSEHOLD_STRENGTH = 0.9
 _NEWCOMER_TIES: tuple[tuple[str, int, float], ...] = (("neighbour", 2, 0.3), ("acquaintance", 2, 0.2))
 #: Strength of a new family tie (a grandchild, an in-law, a parent a newcomer moves near).
 _FAMILY_STRENGTH = 0.6
-#: Share of adult newcomers who move to a municipality where a parent lives (they are tied to a resident of the
-#: right age as that parent's child): modelling assumption; CBS (Mulder, Michielin and Latten 2008): adult children
-#: seldom move towards their parents, more often when they have young children.
-NEWCOMER_PARENT_HERE = 0.15
 
 
 def _kin(world: World, a: np.ndarray, b: np.ndarray, kind: str, rel: str) -> None:
@@ -204,10 +200,23 @@ def tie_newcomers(world: World, slots: np.ndarray, rng: np.random.Generator) -> 
 
 def tie_to_parent_here(world: World, slots: np.ndarray, rng: np.random.Generator) -> None:
     """Some adult newcomers move near a parent: they are tied as the child of a resident 24–38 years older (and of
-    that resident's partner) who has no more than a few children here; the rest of their family lives elsewhere
-    (their relatives elsewhere are drawn by sim/mechanisms/kin_elsewhere.py)."""
-    s = world.state
-    movers = slots[rng.random(slots.size) < NEWCOMER_PARENT_HERE]
+    that resident's partner); some older newcomers move near an adult child here. The rest of their family lives
+    elsewhere (their relatives elsewhere are drawn by sim/mechanisms/kin_elsewhere.py)."""
+    s, kin = world.state, world.config.kin
+    u = rng.random(slots.size)
+    old = s.age[slots] >= 65
+    # Older newcomers move near an adult child here: tie them as the parent of an adult of the right age.
+    near_child = slots[old & (u < kin.older_newcomer_child_here)]
+    kids = np.flatnonzero(s.alive & (s.age >= 18))
+    if near_child.size and kids.size:
+        kids = kids[np.argsort(s.age[kids], kind="stable")]
+        want = s.age[near_child] - rng.uniform(PARENT_AGE_AT_BIRTH[0], PARENT_AGE_AT_BIRTH[1], near_child.size)
+        pos = np.clip(np.searchsorted(s.age[kids], want) + rng.integers(-3, 4, near_child.size), 0, kids.size - 1)
+        kid = kids[pos]
+        gap = s.age[near_child] - s.age[kid]
+        ok = (gap >= 18) & (gap <= 45) & (s.household[kid] != s.household[near_child])
+        _kin(world, near_child[ok], kid[ok], "family", "parent")
+    movers = slots[~old & (u < kin.newcomer_parent_here)]
     pool = np.flatnonzero(s.alive & (s.age >= 42))
     if movers.size == 0 or pool.size == 0:
         return

@@ -118,6 +118,26 @@ class KinParams:
         doc="hours a week a grandchild gives to a grandparent elsewhere who needs care",
         source="modelling assumption",
     )
+    newcomer_parent_here: float = param(
+        0.4,
+        unit="share",
+        lo=0,
+        hi=1,
+        doc="share of adult newcomers under 65 who move to a municipality where a parent lives (tied as that "
+        "parent's child)",
+        source="modelling assumption, calibrated by hand to keep the family ties of residents 75+ steady over 20 "
+        "years; Mulder, Michielin and Latten 2008 (CBS Bevolkingstrends): adult children move towards their "
+        "parents more often when they have young children",
+    )
+    older_newcomer_child_here: float = param(
+        0.5,
+        unit="share",
+        lo=0,
+        hi=1,
+        doc="share of newcomers aged 65 or over who move near an adult child living in the municipality",
+        source="modelling assumption; Mulder et al. 2008: older parents move towards their children, at high age "
+        "and after widowhood",
+    )
     hours_to_parent: list[float] = param(
         [4.0, 2.0],
         unit="hours a week, near and far",
