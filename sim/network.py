@@ -41,7 +41,7 @@ class NetworkParams:
 
     graph_file: str = param("", doc="GraphML file with your own social graph; empty builds a synthetic one")
     children_in_municipality: float = param(
-        0.5,
+        0.6,
         unit="adult children per household 42+",
         lo=0,
         hi=6,

@@ -119,7 +119,7 @@ class KinParams:
         source="modelling assumption",
     )
     newcomer_parent_here: float = param(
-        0.4,
+        0.5,
         unit="share",
         lo=0,
         hi=1,
@@ -148,7 +148,7 @@ class KinParams:
         "those who live far fewer",
     )
     help_near: list[float] = param(
-        [0.5, 1.0, 1.0],
+        [0.5, 0.75, 0.75],
         unit="hours a week by kind (personal, practical, company)",
         lo=0,
         hi=40,
