@@ -49,6 +49,10 @@ _CBS_DISTANCE = (
 class KinParams:
     """Relatives outside the municipality: how many, how far, and the care that crosses the border."""
 
+    with_graph_file: bool = param(
+        False,
+        doc="give the residents of a loaded graph file relatives elsewhere too (off: the file is the whole network)",
+    )
     childless_share: float = param(
         0.18,
         unit="share",
@@ -213,10 +217,14 @@ class RelativesElsewhere(Mechanism):
         self.params = params
 
     def start(self, world: World) -> None:
-        self._draw(world, np.flatnonzero(world.state.alive & ~world.state.kin_drawn), "kin_elsewhere.init")
+        self.on = not world.config.network.graph_file or self.params.with_graph_file
+        if self.on:
+            self._draw(world, np.flatnonzero(world.state.alive & ~world.state.kin_drawn), "kin_elsewhere.init")
 
     def step(self, world: World) -> None:
         s, p = world.state, self.params
+        if not getattr(self, "on", True):
+            return
         new = np.flatnonzero(s.alive & ~s.kin_drawn)
         if new.size:
             self._draw(world, new, None)
