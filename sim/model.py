@@ -50,11 +50,18 @@ from samenkracht.sim.ties import KIND_CODE
 from samenkracht.sim.time import WEEKS_PER_YEAR
 from samenkracht.sim.world import Counters, World
 
+#: The world's parts that the model shows under the same names.
+WORLD_PARTS = (
+    "config", "state", "ties", "levers", "streams", "week", "year", "counters", "flows", "n_wijken", "wijk_names",
+    "municipality", "rows", "wijk_rows", "yearly", "capacity_factor", "contact_factor", "wijkteam_workers",
+    "shopkeepers",
+)  # fmt: skip
+
 
 class _OfWorld:
     """A model attribute that is the world's attribute of the same name."""
 
-    def __set_name__(self, owner: type, name: str) -> None:
+    def __init__(self, name: str) -> None:
         self.name = name
 
     def __get__(self, model: Any, owner: type | None = None) -> Any:
@@ -66,29 +73,6 @@ class _OfWorld:
 
 class CareNetworkModel(mesa.Model):
     """A municipality's formal–informal care network, one step per week."""
-
-    # The world's parts, shown under the model's names (wijkteam_workers and shopkeepers: lists of those agents).
-    (
-        config,
-        state,
-        ties,
-        levers,
-        streams,
-        week,
-        year,
-        counters,
-        flows,
-        n_wijken,
-        wijk_names,
-        municipality,
-        rows,
-        wijk_rows,
-        yearly,
-        capacity_factor,
-        contact_factor,
-        wijkteam_workers,
-        shopkeepers,
-    ) = (_OfWorld() for _ in range(19))
 
     def __init__(self, config: SimConfig | None = None) -> None:
         config = config if config is not None else SimConfig()
@@ -259,3 +243,8 @@ def _households_from_ties(n: int, loaded: Any) -> np.ndarray:
     adj = coo_matrix((np.ones(int(hh.sum())), (loaded.u[hh], loaded.v[hh])), shape=(n, n))
     _, labels = connected_components(adj, directed=False)
     return labels.astype(np.int64)
+
+
+# The world's parts, shown under the model's names (wijkteam_workers and shopkeepers: lists of those agents).
+for _part in WORLD_PARTS:
+    setattr(CareNetworkModel, _part, _OfWorld(_part))
