@@ -127,8 +127,7 @@ class CareNetworkModel(mesa.Model):
     def _burn_in(self, weeks: int) -> None:
         """Step through weeks -weeks … -1 unrecorded, so week 0 starts from a settled state."""
         # Carers at the start have cared for a while already (SCP: many for years); only carers keep this history.
-        rng = self.streams["burden.init"]
-        self.state.caring_weeks[:] = rng.integers(0, 4 * WEEKS_PER_YEAR, self.state.n)
+        self.state.caring_weeks[:] = self.streams["burden.init"].integers(0, 4 * WEEKS_PER_YEAR, self.state.n)
         self.week = -weeks
         while self.week < 0:
             self.step()
@@ -202,7 +201,7 @@ class CareNetworkModel(mesa.Model):
 
     @property
     def graph(self):
-        """The social graph as a networkx Graph, built from the tie arrays as they are now."""
+        """The social graph as a networkx Graph (kind, strength, kin relation on edges), from the tie arrays now."""
         s = self.state
         return to_networkx(self.ties, s.alive, {"age": s.age, "wijk": s.wijk, "household": s.household})
 
