@@ -20,9 +20,12 @@ from samenkracht.sim.errors import InputError
 from samenkracht.tools.calibration import (
     METRICS,
     SHARED_TARGETS,
+    SHARED_WHO_CARES,
     SHIPPED_TARGETS,
+    SHIPPED_WHO_CARES,
     Target,
     default_targets_path,
+    default_targets_paths,
     load_targets,
     measure,
     run,
@@ -72,6 +75,17 @@ def test_shipped_copy_of_nl_targets_is_current():
         assert default_targets_path() == SHARED_TARGETS
         assert load_targets(SHARED_TARGETS) == shipped, (
             "tools/data/targets_nl.yaml is out of date: copy ../shared/targets/nl.yaml over it"
+        )
+
+
+def test_shipped_copy_of_who_cares_targets_is_current():
+    assert SHIPPED_WHO_CARES.is_file()
+    shipped = load_targets(SHIPPED_WHO_CARES)
+    assert any(t.metric == "carer_relation_share" for t in shipped)
+    if SHARED_WHO_CARES.is_file():
+        assert default_targets_paths()[1] == SHARED_WHO_CARES
+        assert load_targets(SHARED_WHO_CARES) == shipped, (
+            "tools/data/targets_who_cares.yaml is out of date: copy ../shared/targets/who-cares.yaml over it"
         )
 
 
@@ -315,7 +329,26 @@ def test_installed_console_script_refuses_an_unknown_metric(tmp_path):
 
 
 def test_default_targets_are_inside_their_ranges_at_default_settings():
-    """The baseline (10,000 residents, seeds 42–46, year 3) against nl.yaml: every target inside."""
+    """The baseline (10,000 residents, seeds 42–46, year 3) against nl.yaml and who-cares.yaml: every target
+    inside."""
     code, out, err = _run([])
     print(out)
+    assert "nl.yaml" in out and "who-cares.yaml" in out.replace("who_cares", "who-cares")
+    assert code == 0, out + err
+
+
+def _kin_ties(out: str) -> tuple[float, float]:
+    m = re.search(r"aged 75\+ \(mean over seeds\): ([0-9.]+) at week 0, ([0-9.]+) at the end", out)
+    assert m, out
+    return float(m.group(1)), float(m.group(2))
+
+
+@pytest.mark.slow
+def test_default_targets_are_inside_their_ranges_at_year_20():
+    """The same check over year 20 (seeds 42–44); and the family ties of residents aged 75+ at year 20 within
+    ±15% of week 0's (issue 14)."""
+    code, out, err = _run(["years=20", "seeds=3"])
+    print(out)
+    start, end = _kin_ties(out)
+    assert abs(end / start - 1) <= 0.15, (start, end)
     assert code == 0, out + err
