@@ -439,8 +439,13 @@ def execute_run(spec: RunSpec, on_week: Callable[[], None] | None = None) -> str
     return None
 
 
-def run_all(specs: Sequence[RunSpec], jobs: int = 1, label: str = "runs") -> dict[Path, str]:
+def run_all(
+    specs: Sequence[RunSpec], jobs: int = 1, label: str = "runs", launcher: Any = None, folder: Path | None = None
+) -> dict[Path, str]:
     """Run every spec whose directory is not complete, ``jobs`` at a time; return failures (run_dir → error).
+
+    With a ``launcher`` (:class:`samenkracht.tools.launchers.Launcher`) the runs are one job array of that launcher
+    (SLURM or submitit-local), its logs in ``folder``.
 
     Each run's numbers depend only on its configuration and seed, so the
     results do not depend on ``jobs`` or on the order runs finish in.
@@ -450,7 +455,12 @@ def run_all(specs: Sequence[RunSpec], jobs: int = 1, label: str = "runs") -> dic
     todo = [s for s in specs if not is_complete(s.run_dir)]
     failures: dict[Path, str] = {}
     with Progress(len(todo), label) as progress:
-        if jobs <= 1 or len(todo) <= 1:
+        if launcher is not None:
+            for i, error, failure in launcher.map(execute_run, todo, folder, "samenkracht-compare"):
+                if error or failure is not None:
+                    failures[todo[i].run_dir] = error or f"{type(failure).__name__}: {str(failure).strip()[:500]}"
+                progress.advance()
+        elif jobs <= 1 or len(todo) <= 1:
             for spec in todo:
                 weeks = max(1, spec.config.years * WEEKS_PER_YEAR)
                 done_before = progress.done

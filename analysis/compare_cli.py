@@ -49,6 +49,9 @@ comparison report (report.html, CSV tables) into out=DIR.
                   same out= to resume: finished runs are not redone
   per_wijk=true   also tables and plots per wijk
   jobs=N          runs in parallel processes (default 1); results do not depend on it
+  hydra/launcher=slurm [hydra.launcher.KEY=VALUE ...]
+                  send the runs to a SLURM cluster (or submitit_local) as one job array,
+                  with the settings of samenkracht -m (partition, account, timeout_min, ...)
 
 Any other key=value is a model override, as for `samenkracht` (e.g. population.size=5000 years=10).
 """
@@ -192,7 +195,7 @@ def _runs_setup(frame: pd.DataFrame) -> dict[str, Any]:
 # -- running ---------------------------------------------------------------------------------------------------------
 
 
-def from_running(opts: Options, overrides: list[str], argv: Sequence[str]):
+def from_running(opts: Options, overrides: list[str], argv: Sequence[str], launcher: Any = None):
     """Run every scenario at every seed (resuming in ``out``); return (frame, wijken, arms, reference, setup, out)."""
     from samenkracht.analysis.collect import collect_runs, collect_wijken, write_dataset
     from samenkracht.analysis.compare import arm_labels, plan_runs, run_all
@@ -234,7 +237,7 @@ def from_running(opts: Options, overrides: list[str], argv: Sequence[str]):
         + (f"; {done} already done" if done else ""),
         flush=True,
     )
-    failures = run_all(specs, opts.jobs, label=f"{PROG}: runs done")
+    failures = run_all(specs, opts.jobs, label=f"{PROG}: runs done", launcher=launcher, folder=out / ".submitit")
     if failures:
         for run_dir, error in failures.items():
             print(f"{PROG}: run failed: {run_dir}: {error} (traceback in {run_dir / 'error.txt'})", file=sys.stderr)
@@ -372,12 +375,17 @@ def main(argv: Sequence[str] | None = None) -> None:
     from samenkracht.tools.outputs import git_revision, write_atomic
 
     logging.getLogger("MESA").setLevel(logging.WARNING)
+    from samenkracht.tools import launchers
+
     try:
-        opts, overrides = parse_args(argv)
+        launcher, own_argv = launchers.for_tool(argv, PROG)  # hydra/launcher=slurm hydra.launcher.KEY=VALUE
+        opts, overrides = parse_args(own_argv)
         if opts.runs:
+            if launcher is not None:
+                raise InputError(f"{launcher.describe()}: with runs= nothing is run; leave the launcher out.")
             frame, wijken, arms, reference, setup, out = from_runs(opts, overrides)
         else:
-            frame, wijken, arms, reference, setup, out = from_running(opts, overrides, argv)
+            frame, wijken, arms, reference, setup, out = from_running(opts, overrides, argv, launcher)
         cmp = compare(frame, arms, reference, opts.at_years, wijken=wijken, setup=setup)
     except InputError as err:
         fail(str(err))

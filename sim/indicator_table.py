@@ -128,6 +128,11 @@ def _events(name: str, nl: tuple[str, str], en: tuple[str, str]) -> Indicator:
     )
 
 
+def _at_year_end(name: str, nl: str, en: str, nl_unit: str, en_unit: str) -> Indicator:
+    """A figure counted once a year, at the year's close (not a weekly column)."""
+    return Indicator(name, None, "year_end", _words(nl, nl_unit), _words(en, en_unit))
+
+
 #: Every output column: the weekly row's in the order of the row, then those only in the yearly summary.
 INDICATORS: tuple[Indicator, ...] = (
     Indicator("week", "key", None, _words("Week", "week vanaf 0"), _words("Week", "week from 0"), contract=True),
@@ -288,6 +293,20 @@ INDICATORS: tuple[Indicator, ...] = (
         ("Carers of friends or neighbours", "% of those who gave care"),
         weekly=None,
         yearly="year_end",
+    ),
+    _at_year_end("residents_age_0_17", "Inwoners 0–17 jaar", "Residents aged 0–17", "inwoners", "residents"),
+    _at_year_end("residents_age_18_49", "Inwoners 18–49 jaar", "Residents aged 18–49", "inwoners", "residents"),
+    _at_year_end("residents_age_50_64", "Inwoners 50–64 jaar", "Residents aged 50–64", "inwoners", "residents"),
+    _at_year_end("residents_age_65_74", "Inwoners 65–74 jaar", "Residents aged 65–74", "inwoners", "residents"),
+    _at_year_end("residents_age_75_79", "Inwoners 75–79 jaar", "Residents aged 75–79", "inwoners", "residents"),
+    _at_year_end("residents_age_80_84", "Inwoners 80–84 jaar", "Residents aged 80–84", "inwoners", "residents"),
+    _at_year_end("residents_age_85_plus", "Inwoners 85+ jaar", "Residents aged 85+", "inwoners", "residents"),
+    _at_year_end(
+        "mantelzorg_potential",
+        "Mantelzorgpotentieel",
+        "Informal care potential",
+        "inwoners van 50–74 per inwoner van 85+",
+        "residents aged 50–74 per resident aged 85+",
     ),
 )
 

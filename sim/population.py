@@ -52,6 +52,17 @@ class PopulationParams:
         doc="share of adults living with a partner",
         source="CBS huishoudens 2023: about 60% of adults live with a partner",
     )
+    age_profile: list[float] = param(
+        [880, 930, 1000, 1070, 1150, 1170, 1140, 1110, 1080, 1080, 1230, 1300, 1230, 1030, 940, 830, 480, 270, 110, 30],
+        unit="residents (thousands) per five-year group 0–4 … 95–99",
+        lo=0,
+        hi=1e9,
+        doc="shape of the age structure within each band of age_shares: within a band, ages follow these "
+        "relative numbers (the post-war baby boom in 60–79, the thin 80–84 of the war years); a preset's bands "
+        "keep their shares",
+        source="CBS StatLine 03759ned, Nederland, 1 January 2024, five-year groups, rounded to thousands "
+        "(approximate, written without network access: verify before quoting)",
+    )
     shops_per_1000: float = param(3.0, unit="shops per 1,000 residents", lo=0, hi=50, doc="local shops")
     capacity_mean: list[float] = param(
         [0.0, 5.0, 4.0, 5.0, 9.0, 6.0, 2.0],
@@ -79,6 +90,11 @@ class PopulationParams:
                 f"{prefix}age_shares has {len(self.age_shares)} values; give {len(AGE_BANDS)}, "
                 "one per age band 0–17, 18–29, 30–44, 45–64, 65–74, 75–84, 85+."
             )
+        if len(self.age_profile) != 20 or min(self.age_profile) < 0 or sum(self.age_profile) <= 0:
+            raise InputError(
+                f"{prefix}age_profile has {len(self.age_profile)} values; give 20 non-negative numbers, "
+                "one per five-year group 0–4 … 95–99."
+            )
         if len(self.capacity_mean) != len(AGE_BANDS):
             raise InputError(
                 f"{prefix}capacity_mean has {len(self.capacity_mean)} values; give {len(AGE_BANDS)}, one per age band."
@@ -98,12 +114,31 @@ def age_band(age: np.ndarray) -> np.ndarray:
 
 
 def draw_ages(params: PopulationParams, n: int, rng: np.random.Generator) -> np.ndarray:
-    """Ages in years, uniform within bands drawn by the configured shares."""
+    """Ages in years, as close to the configured structure as ``n`` residents allow.
+
+    Each band gets its share of the ``n`` residents (rounded by largest remainder); within a band, ages follow
+    the age profile (each five-year group spread evenly over its years), drawn stratified (one draw in each of
+    the band's equal-probability slices), so a small town has the preset's structure, not a noisy copy of it.
+    The ages come in a random order.
+    """
     shares = np.asarray(params.age_shares, dtype=float)
-    band = rng.choice(len(AGE_BANDS), size=n, p=shares / shares.sum())
-    lo = np.asarray(AGE_BANDS, dtype=float)[band]
-    hi = np.append(np.asarray(AGE_BANDS[1:], dtype=float), 100.0)[band]
-    return rng.uniform(lo, hi)
+    exact = shares / shares.sum() * n
+    count = np.floor(exact).astype(np.int64)
+    rest = np.argsort(-(exact - count), kind="stable")[: n - int(count.sum())]
+    count[rest] += 1
+    per_year = np.repeat(np.asarray(params.age_profile, dtype=float) / 5.0, 5)
+    year_band = _BAND_OF_YEAR[: per_year.size]
+    parts = []
+    for b in range(len(AGE_BANDS)):
+        years = np.flatnonzero(year_band == b)
+        weight = per_year[years] if per_year[years].sum() > 0 else np.ones(years.size)
+        cdf = np.cumsum(weight) / weight.sum()
+        u = (np.arange(count[b]) + rng.random(count[b])) / max(count[b], 1)
+        pos = np.minimum(np.searchsorted(cdf, u, side="right"), years.size - 1)
+        below = np.where(pos > 0, cdf[pos - 1], 0.0)
+        within = (u - below) / (cdf[pos] - below)  # where in its year the draw fell: a uniform fraction
+        parts.append(years[pos] + np.clip(within, 0.0, 1.0 - 1e-9))
+    return rng.permutation(np.concatenate(parts))
 
 
 def draw_households(age: np.ndarray, partner_share: float, rng: np.random.Generator) -> np.ndarray:

@@ -1,8 +1,8 @@
 """Hydra multirun sweeps: resumable after a kill, and the same numbers whichever launcher ran them, in any order.
 
 The sweeps run the `samenkracht` console script in subprocesses, with tiny
-runs (300 residents, one year). The Ray launcher is an optional extra: its
-test is slow and skipped unless `pip install -e '.[ray]'` was done.
+runs (300 residents, one year). The SLURM and Ray launchers are tested in
+tests/test_cluster.py (make test-cluster).
 """
 
 from __future__ import annotations
@@ -258,17 +258,6 @@ def test_launcher_choice_passes_the_override_checks():
 
     precheck(["hydra/launcher=joblib", "seed=1"], CONF_DIR, SimConfig)
     precheck(["-m", "hydra/launcher=slurm", "seed=1,2"], CONF_DIR, SimConfig)
-
-
-@pytest.mark.slow
-def test_ray_launcher_gives_the_same_runs(sweeps, tmp_path):
-    pytest.importorskip(
-        "hydra_plugins.hydra_ray_launcher", reason="the Ray launcher is an extra: pip install -e '.[ray]'"
-    )
-    sweep_dir = tmp_path / "ray"
-    sweep_dir.mkdir()
-    sweep(sweep_dir, "hydra/launcher=ray", "+hydra.launcher.ray.init.num_cpus=2", "seed=1,2", timeout=600)
-    assert_same_runs({s: by_seed(sweeps["basic"])[s] for s in (1, 2)}, by_seed(sweep_dir))
 
 
 def test_sweep_total_counts_the_runs_of_the_command_line_sweep():

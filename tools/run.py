@@ -159,6 +159,7 @@ def _app(cfg: DictConfig) -> None:
 def main() -> None:
     """Entry point of the `samenkracht` console script."""
     from samenkracht.sim.config import SimConfig
+    from samenkracht.tools import launchers
     from samenkracht.tools.overrides import compose_check, open_actions, precheck
 
     register_configs()
@@ -166,6 +167,7 @@ def main() -> None:
     try:
         precheck(sys.argv[1:], CONF_DIR, SimConfig)
         compose_check(sys.argv[1:], CONF_DIR)
+        launchers.check(sys.argv[1:])  # a launcher that does not exist, a SLURM cluster that does not answer
     except InputError as err:
         fail(str(err))
     _app()

@@ -62,6 +62,9 @@ Analysis settings (defaults in conf/sensitivity.yaml):
   jobs=N                            runs at once in separate processes (0 = one per core)
   out_dir=PATH                      where the results go; the same out_dir resumes an interrupted analysis
   plots=BOOL                        write the bar plots
+  hydra/launcher=slurm [hydra.launcher.KEY=VALUE ...]
+                                    run the design points as a SLURM job array (or submitit_local),
+                                    with the settings of samenkracht -m (partition, account, ...)
 
 Model settings, as for `samenkracht` (applied to every run), e.g. population.size=2000 years=5 scenario=buurthulp.
 
@@ -428,8 +431,11 @@ def _load_done(plan: Plan) -> pd.DataFrame | None:
     return None
 
 
-def run(plan: Plan) -> dict[str, pd.DataFrame]:
-    """Run every missing design point; write samples.parquet, the indices, the plots and the ranking; return indices."""
+def run(plan: Plan, launcher: Any = None) -> dict[str, pd.DataFrame]:
+    """Run every missing design point; write samples.parquet, the indices, the plots and the ranking; return indices.
+
+    With a ``launcher`` (:class:`samenkracht.tools.launchers.Launcher`) the design points are one job array of it.
+    """
     from concurrent.futures import ProcessPoolExecutor, as_completed
     from multiprocessing import get_context
 
@@ -482,7 +488,7 @@ def run(plan: Plan) -> dict[str, pd.DataFrame]:
     total = sum(len(x) for x in design.values())
     jobs = s.jobs or os.cpu_count() or 1
     jobs = max(1, min(jobs, len(tasks)))
-    _print_plan(plan, design, total, len(tasks), jobs)
+    _print_plan(plan, design, total, len(tasks), jobs if launcher is None else launcher.describe())
 
     last_checkpoint = time.monotonic()
 
@@ -496,7 +502,24 @@ def run(plan: Plan) -> dict[str, pd.DataFrame]:
 
     try:
         with Progress(len(tasks), "sensitivity runs") as progress:
-            if jobs == 1:
+            if launcher is not None:
+                failed = []
+                for i, result, failure in launcher.map(_evaluate_task, tasks, plan.out_dir / ".submitit", PROG):
+                    if failure is None:
+                        keep(*result)
+                    else:
+                        failed.append(f"{tasks[i][0]}: {type(failure).__name__}: {str(failure).strip()[:300]}")
+                    progress.advance()
+                if failed:
+                    _write_samples(plan.out_dir / "samples.partial.parquet", rows)
+                    print("\n".join(f"{PROG}: design point failed: {f}" for f in failed), file=sys.stderr)
+                    print(
+                        f"{PROG}: {len(failed)} of {len(tasks)} design points failed (logs in "
+                        f"{plan.out_dir / '.submitit'}); run the same command again to retry them.",
+                        file=sys.stderr,
+                    )
+                    raise SystemExit(1)
+            elif jobs == 1:
                 for task in tasks:
                     keep(*_evaluate_task(task))
                     progress.advance()
@@ -605,7 +628,7 @@ def analyse(plan: Plan, design: dict[str, np.ndarray], samples: pd.DataFrame) ->
     return indices
 
 
-def _print_plan(plan: Plan, design: dict[str, np.ndarray], total: int, todo: int, jobs: int) -> None:
+def _print_plan(plan: Plan, design: dict[str, np.ndarray], total: int, todo: int, jobs: int | str) -> None:
     base = plan.base
     parts = [f"{m}: {len(x)} design points" for m, x in design.items()]
     seeds = f"{len(plan.seeds)} seed{'s' if len(plan.seeds) > 1 else ''}"
@@ -617,7 +640,9 @@ def _print_plan(plan: Plan, design: dict[str, np.ndarray], total: int, todo: int
     if todo < total:
         print(f"  resuming: {total - todo} design points already done in {plan.out_dir}")
     if todo:
-        print(f"  running {todo} design points, {jobs} at a time")
+        print(
+            f"  running {todo} design points, " + (f"{jobs} at a time" if isinstance(jobs, int) else f"through {jobs}")
+        )
 
 
 def main(argv: Sequence[str] | None = None) -> None:
@@ -626,9 +651,12 @@ def main(argv: Sequence[str] | None = None) -> None:
     if any(a in ("-h", "--help") for a in argv):
         print(USAGE)
         return
+    from samenkracht.tools import launchers
+
     try:
+        launcher, argv = launchers.for_tool(argv, PROG)  # hydra/launcher=slurm hydra.launcher.KEY=VALUE
         plan = prepare(argv)
-        run(plan)
+        run(plan, launcher)
     except InputError as err:
         print(f"{PROG}: error: {err}", file=sys.stderr)
         sys.exit(2)

@@ -1,4 +1,5 @@
-"""Demography: ageing, death by age, newcomers taking the freed places, onset and recovery of care needs.
+"""Demography: ageing, death by age, births by the mother's age, residents leaving, newcomers taking the freed
+places, onset and recovery of care needs.
 
 Runs weekly; all hazards are annual rates turned into weekly probabilities.
 Care need is a severity from 0 (none) to 1; its prevalence by age is the
@@ -21,6 +22,7 @@ from samenkracht.sim.population import AGE_BANDS, age_band
 from samenkracht.sim.time import WEEKS_PER_YEAR
 
 if TYPE_CHECKING:
+    from samenkracht.sim.state import State
     from samenkracht.sim.world import World
 
 
@@ -38,7 +40,13 @@ class DemographyParams:
     )
     mortality_b: float = param(0.1, unit="per year of age", lo=0, hi=0.3, doc="Gompertz slope of mortality")
     need_mortality_factor: float = param(
-        2.0, unit="×", lo=1, hi=10, doc="mortality multiplier for residents with a care need"
+        2.0,
+        unit="×",
+        lo=1,
+        hi=10,
+        doc="mortality of a resident with a care need relative to one without, in the same age band; the band's "
+        "mean mortality stays the Gompertz (life-table) value, so need shifts who dies, not how many",
+        source="modelling assumption",
     )
     need_prevalence: list[float] = param(
         [0.015, 0.022, 0.03, 0.06, 0.12, 0.28, 0.55],
@@ -98,17 +106,37 @@ class DemographyParams:
         doc="yearly fall in mortality at every age: the ageing trend (vergrijzing) — more residents reach 75 and 85",
         source="CBS Kernprognose: life expectancy keeps rising about 0.15 years a year (mortality ~1% a year lower)",
     )
-    birth_share: float = param(
-        0.85,
-        unit="share",
+    fertility: float = param(
+        1.45,
+        unit="children per woman",
+        lo=0,
+        hi=5,
+        doc="total fertility rate: births come from residents aged 15–49 by the mother's age (the model has no "
+        "sexes, so each resident aged 15–49 has half a woman's rate)",
+        source="CBS: 1.43 children per woman in 2023; the Kernprognose 2024–2070 expects a slow rise",
+    )
+    fertility_age: list[float] = param(
+        [31.5, 5.0],
+        unit="years",
+        lo=0,
+        hi=60,
+        doc="mean and spread (standard deviation) of the mother's age at a birth, ages 15–49",
+        source="CBS 2023: mothers are on average about 31.5 at a birth (30.3 at the first)",
+    )
+    leave_rate: list[float] = param(
+        [0.0, 0.06, 0.02, 0.005, 0.0, 0.0, 0.0],
+        unit="per year, by age band",
         lo=0,
         hi=1,
-        doc="share of the places freed by deaths taken by births into young families (the rest by adults moving in)",
-        source="CBS 2023: about 165,000 births and 170,000 deaths a year",
+        doc="rate at which a resident living alone leaves the municipality for good (0–17 … 85+): young adults "
+        "for study and work, the oldest to a care home or their children elsewhere; the place goes to a birth "
+        "or to an adult moving in (newcomer_age)",
+        source="modelling assumption, with CBS verhuizingen (moves between municipalities peak at 20–30); "
+        "checked against the CBS Kernprognose age structure (tests/test_projection.py)",
     )
 
     def check(self, prefix: str) -> None:
-        for name in ("need_prevalence", "move_rate"):
+        for name in ("need_prevalence", "move_rate", "leave_rate"):
             values = getattr(self, name)
             if len(values) != len(AGE_BANDS):
                 raise InputError(
@@ -117,6 +145,8 @@ class DemographyParams:
                 )
         if len(self.newcomer_age) != 2 or self.newcomer_age[0] > self.newcomer_age[1]:
             raise InputError(f"{prefix}newcomer_age must be [youngest, oldest], for example [20, 45].")
+        if len(self.fertility_age) != 2 or self.fertility_age[1] <= 0:
+            raise InputError(f"{prefix}fertility_age must be [mean, spread] with a spread above 0, e.g. [31.5, 5].")
 
 
 class Demography(Mechanism):
@@ -138,7 +168,7 @@ class Demography(Mechanism):
     def step(self, world: World) -> None:
         s, p = world.state, self.params
         rng = world.streams.weekly(self.name, world.week)
-        u_death, u_onset, u_recover, u_sev, u_prog = rng.random((5, s.n))
+        u_death, u_onset, u_recover, u_sev, u_prog, u_birth, u_leave = rng.random((7, s.n))
         s.age[s.alive] += 1.0 / WEEKS_PER_YEAR
         self._partner(world, rng)
         leaving = s.alive & (s.age >= p.leave_home_age) & (s.age - 1.0 / WEEKS_PER_YEAR < p.leave_home_age)
@@ -146,13 +176,20 @@ class Demography(Mechanism):
 
         band = age_band(s.age)
         self._move(world, rng, band)
-        trend = (1.0 - p.mortality_improvement) ** max(0.0, world.week / WEEKS_PER_YEAR)
-        hazard = p.mortality_a * trend * np.exp(p.mortality_b * s.age)
-        hazard = np.where(s.severity > 0, hazard * p.need_mortality_factor, hazard)
-        dies = s.alive & (u_death < 1.0 - np.exp(-hazard / WEEKS_PER_YEAR))
+        dies = s.alive & (u_death < self._death_probability(s, band, world.week))
         world.counters.deaths += int(dies.sum())
-        slots = np.flatnonzero(dies)
-        born = rng.random(slots.size) < p.birth_share
+        leaves = self._leavers(s, band, u_leave)
+        n_births = int((s.alive & (u_birth < self._birth_rate(s.age) / WEEKS_PER_YEAR)).sum())
+        short = n_births - int((dies | leaves).sum())
+        if short > 0:  # the number of places is fixed: young adults living alone move away to make room
+            extra = self._make_room(s, dies | leaves, short, rng)
+            leaves[extra] = True
+        world.counters.households_moved += int(leaves.sum())
+        world.counters.residents_moved += int(leaves.sum())
+        slots = np.flatnonzero(dies | leaves)
+        n_births = min(n_births, slots.size)
+        born = np.zeros(slots.size, dtype=bool)
+        born[rng.permutation(slots.size)[:n_births]] = True
         ages = np.zeros(slots.size)
         ages[~born] = self._newcomer_ages(rng, int((~born).sum()))
         residents.replace(world, slots, ages, arrive=~born)
@@ -171,6 +208,46 @@ class Demography(Mechanism):
         grows = ongoing & ~recovers
         s.severity[grows] = np.minimum(1.0, s.severity[grows] + 2 * p.progression * u_prog[grows] / WEEKS_PER_YEAR)
         world.counters.need_onsets += int(starts.sum())
+
+    def _death_probability(self, s: State, band: np.ndarray, week: int) -> np.ndarray:
+        """This week's probability of death: Gompertz by age with the improvement trend (the life table), shifted
+        towards residents with a care need so that each age band's deaths stay the life table's.
+
+        The band's mean multiplier is weighted by hazard (need is commoner at the older ages of a band), summed
+        by ``np.bincount``, a plain loop in a fixed order, so it is the same on every CPU."""
+        p = self.params
+        trend = (1.0 - p.mortality_improvement) ** max(0.0, week / WEEKS_PER_YEAR)
+        hazard = p.mortality_a * trend * np.exp(p.mortality_b * s.age)
+        factor = np.where(s.alive & (s.severity > 0), p.need_mortality_factor, 1.0)
+        alive = np.flatnonzero(s.alive)
+        base = np.bincount(band[alive], weights=hazard[alive], minlength=len(AGE_BANDS))
+        raised = np.bincount(band[alive], weights=(hazard * factor)[alive], minlength=len(AGE_BANDS))
+        mean_factor = np.where(base > 0, raised / np.where(base > 0, base, 1.0), 1.0)
+        hazard *= factor / mean_factor[band]
+        return 1.0 - np.exp(-hazard / WEEKS_PER_YEAR)
+
+    def _birth_rate(self, age: np.ndarray) -> np.ndarray:
+        """Births a year per resident by age: half the fertility rate spread over ages 15–49 by the mother's age."""
+        mean, sd = self.params.fertility_age
+        density = np.exp(-0.5 * ((age - mean) / sd) ** 2) / (sd * np.sqrt(2.0 * np.pi))
+        return np.where((age >= 15) & (age < 50), 0.5 * self.params.fertility * density, 0.0)
+
+    def _leavers(self, s: State, band: np.ndarray, u: np.ndarray) -> np.ndarray:
+        """Adults living alone who leave the municipality this week, at their age band's rate."""
+        size = np.bincount(s.household[s.alive], minlength=int(s.household.max()) + 1)
+        alone = s.alive & (s.age >= 18) & (size[s.household] == 1)
+        return alone & (u < np.asarray(self.params.leave_rate)[band] / WEEKS_PER_YEAR)
+
+    @staticmethod
+    def _make_room(s: State, taken: np.ndarray, k: int, rng: np.random.Generator) -> np.ndarray:
+        """Slots of ``k`` adults aged 18–34 living alone (others if there are too few) who move away, so that
+        every birth finds a place."""
+        size = np.bincount(s.household[s.alive], minlength=int(s.household.max()) + 1)
+        free = s.alive & ~taken & (s.age >= 18)
+        young_alone = np.flatnonzero(free & (s.age < 35) & (size[s.household] == 1))
+        if young_alone.size < k:
+            young_alone = np.flatnonzero(free & (size[s.household] == 1))
+        return rng.permutation(young_alone)[:k]
 
     def _move(self, world: World, rng: np.random.Generator, band: np.ndarray) -> None:
         """Whole households move out; an arriving household of the same make-up takes their places.

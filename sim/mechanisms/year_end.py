@@ -10,10 +10,35 @@ from __future__ import annotations
 from collections import defaultdict
 from typing import TYPE_CHECKING
 
+import numpy as np
+
 from samenkracht.sim.mechanisms.base import Mechanism
 
 if TYPE_CHECKING:
     from samenkracht.sim.world import World
+
+
+#: The age groups of the yearly summary: column suffix, youngest age, first age past the group.
+AGE_GROUPS: tuple[tuple[str, int, int], ...] = (
+    ("0_17", 0, 18),
+    ("18_49", 18, 50),
+    ("50_64", 50, 65),
+    ("65_74", 65, 75),
+    ("75_79", 75, 80),
+    ("80_84", 80, 85),
+    ("85_plus", 85, 1000),
+)
+
+
+def age_structure(age: np.ndarray) -> dict[str, float]:
+    """Residents per age group (``residents_age_…``) and the mantelzorg potential: residents aged 50–74 per
+    resident aged 85+ (0 when no one is 85 or older), counted at the year's close."""
+    whole = np.floor(age)
+    out = {f"residents_age_{key}": float(((whole >= lo) & (whole < hi)).sum()) for key, lo, hi in AGE_GROUPS}
+    very_old = out["residents_age_85_plus"]
+    middle = out["residents_age_50_64"] + out["residents_age_65_74"]
+    out["mantelzorg_potential"] = middle / very_old if very_old > 0 else 0.0
+    return out
 
 
 class YearEnd(Mechanism):
@@ -38,6 +63,7 @@ class YearEnd(Mechanism):
         world.yearly[world.year] = {
             "gave_care_share": float(gave.sum() / n_adults),
             "friends_neighbours_carer_share": float((gave & s.helped_friend_or_neighbour).sum() / n_gave),
+            **age_structure(s.age[s.alive]),
         }
         weeks = max(1, world.wijk_weeks)
         acc = {k: v / weeks for k, v in world.wijk_sums.items()}
