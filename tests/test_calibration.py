@@ -382,18 +382,40 @@ def test_default_target_is_inside_its_range_at_default_settings(default_results,
     assert r.inside, f"{name}: simulated {r.mean:.4f} ± {r.sd:.4f}, range [{t.lo}, {t.hi}]"
 
 
-def _kin_ties(out: str) -> tuple[float, float]:
-    m = re.search(r"aged 75\+ \(mean over seeds\): ([0-9.]+) at week 0, ([0-9.]+) at the end", out)
-    assert m, out
-    return float(m.group(1)), float(m.group(2))
+#: As KNOWN_GAPS_YEAR_3, over year 20 (seeds 42–44): the targets the merged model does not reach there.
+KNOWN_GAPS_YEAR_20: dict[str, str] = {
+    "adults who gave informal care in a year": "measured 0.267 ± 0.008 (seeds 42–44), range [0.27, 0.37]",
+    "carers who help a friend or neighbour": "measured 0.336 ± 0.015 (seeds 42–44), range [0.15, 0.30]",
+    "carers aged 75 or older": "measured 0.121 ± 0.002 (seeds 42–44), range [0.03, 0.10]",
+}
+
+
+@pytest.fixture(scope="module")
+def year_20() -> tuple[dict, list[tuple[float, float]]]:
+    """The baseline over 20 years (seeds 42–44): results by target name, and each run's family ties per resident
+    aged 75+ at week 0 and at the end."""
+    kin: list[tuple[float, float]] = []
+    results = calibrate(compose_config([]), DEFAULT_TARGETS, seeds=3, years=20, kin=kin)
+    print(format_table(results))
+    return {r.target.name: r for r in results}, kin
+
+
+def test_year_20_known_gaps_name_targets():
+    assert set(KNOWN_GAPS_YEAR_20) <= {t.name for t in DEFAULT_TARGETS}
 
 
 @pytest.mark.slow
-def test_default_targets_are_inside_their_ranges_at_year_20():
-    """The same check over year 20 (seeds 42–44); and the family ties of residents aged 75+ at year 20 within
-    ±15% of week 0's (issue 14)."""
-    code, out, err = _run(["years=20", "seeds=3"])
-    print(out)
-    start, end = _kin_ties(out)
+@pytest.mark.parametrize("name", _target_params(KNOWN_GAPS_YEAR_20))
+def test_default_target_is_inside_its_range_at_year_20(year_20, name):
+    """Every target inside its range over year 20, except the listed known gaps (strict xfail)."""
+    r = year_20[0][name]
+    t = r.target
+    assert r.inside, f"{name}: simulated {r.mean:.4f} ± {r.sd:.4f}, range [{t.lo}, {t.hi}]"
+
+
+@pytest.mark.slow
+def test_family_ties_of_residents_75_plus_steady_over_20_years(year_20):
+    """The family ties of residents aged 75+ at year 20 within ±15% of week 0's (issue 14), mean over seeds."""
+    kin = year_20[1]
+    start, end = float(np.mean([k[0] for k in kin])), float(np.mean([k[1] for k in kin]))
     assert abs(end / start - 1) <= 0.15, (start, end)
-    assert code == 0, out + err
