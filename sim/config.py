@@ -16,6 +16,7 @@ from samenkracht.sim.mechanisms.contact import ContactParams
 from samenkracht.sim.mechanisms.demand import DemandParams
 from samenkracht.sim.mechanisms.demography import DemographyParams
 from samenkracht.sim.mechanisms.indicators import IndicatorParams
+from samenkracht.sim.mechanisms.kin_elsewhere import KinParams
 from samenkracht.sim.mechanisms.municipality import CostParams
 from samenkracht.sim.mechanisms.roles import RoleParams
 from samenkracht.sim.mechanisms.shock import ShockParams
@@ -69,6 +70,7 @@ class SimConfig:
     )
     population: PopulationParams = field(default_factory=PopulationParams)
     network: NetworkParams = field(default_factory=NetworkParams)
+    kin: KinParams = field(default_factory=KinParams)
     demography: DemographyParams = field(default_factory=DemographyParams)
     demand: DemandParams = field(default_factory=DemandParams)
     allocation: AllocationParams = field(default_factory=AllocationParams)

@@ -5,6 +5,13 @@ A graph file describes the residents (nodes) and their ties (edges):
 * every edge carries ``kind``, one of :data:`samenkracht.sim.ties.TIE_KINDS`, and may carry
   ``strength`` (a number in [0, 1]; without it the kind's
   :data:`samenkracht.sim.ties.DEFAULT_STRENGTH` is used);
+* a ``household`` or ``family`` edge may carry ``relation``, the relation of
+  the edge's source node towards its target (``partner``, ``parent``, ``child``,
+  ``sibling``, ``parent_in_law``, ``child_in_law``, ``grandparent``,
+  ``grandchild``: :data:`samenkracht.sim.ties.KIN_RELATIONS`); the graph export
+  writes it the same way. An edge that gives only the kind keeps it as it is:
+  its relation is unknown, and whom a carer helps over it is inferred from the
+  age gap (a parent or child at 15 years or more);
 * nodes may carry ``age`` (years, 0..110), ``wijk`` (neighbourhood label) and
   ``household`` (household label). Each of these is all-or-none: either every
   node has it or no node has it.
@@ -29,7 +36,7 @@ import networkx as nx
 import numpy as np
 
 from samenkracht.sim.errors import InputError
-from samenkracht.sim.ties import DEFAULT_STRENGTH, KIND_CODE, TIE_KINDS
+from samenkracht.sim.ties import DEFAULT_STRENGTH, KIN_RELATIONS, KIND_CODE, REL_CODE, REL_FLIP, TIE_KINDS
 
 __all__ = ["LoadedGraph", "load_graphml", "write_graphml"]
 
@@ -60,6 +67,7 @@ class LoadedGraph:
     v: np.ndarray  # int64
     kind: np.ndarray  # int8 code into samenkracht.sim.ties.TIE_KINDS
     strength: np.ndarray  # float64 in [0, 1]
+    rel: np.ndarray | None = None  # int8 code into KIN_RELATIONS, read from u to v; unknown kin where not given
 
 
 # --------------------------------------------------------------------------- loading
@@ -99,7 +107,7 @@ def load_graphml(path: str | os.PathLike) -> LoadedGraph:
     wijk, wijk_names = _node_labels(shown, graph, node_default, "wijk", "neighbourhood")
     household, _ = _node_labels(shown, graph, node_default, "household", "household")
 
-    u, v, kind, strength = _edges(shown, graph, index, edge_default)
+    u, v, kind, strength, rel = _edges(shown, graph, index, edge_default)
 
     return LoadedGraph(
         node_ids=node_ids,
@@ -111,6 +119,7 @@ def load_graphml(path: str | os.PathLike) -> LoadedGraph:
         v=v,
         kind=kind,
         strength=strength,
+        rel=rel,
     )
 
 
@@ -360,8 +369,9 @@ def _edge_strength(shown: str, a: Hashable, b: Hashable, value: Any, kind: int) 
 
 def _edges(
     shown: str, graph: nx.Graph, index: Mapping[Hashable, int], default: Mapping[str, Any]
-) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
-    """Validated edge arrays (u < v, sorted); a directed graph is read as undirected.
+) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
+    """Validated edge arrays (u < v, sorted) and each edge's relation read from u to v; a directed graph is read
+    as undirected.
 
     In a directed graph, a pair with edges both ways counts as one tie when
     both edges give the same kind and strength, and is refused otherwise.
@@ -380,9 +390,11 @@ def _edges(
     v = np.empty(m, dtype=np.int64)
     kinds = np.empty(m, dtype=np.int8)
     strengths = np.empty(m, dtype=np.float64)
+    rels = np.empty(m, dtype=np.int8)
     n = 0
     for a, b, data in graph.edges(data=True):
         kind, strength = parse(a, b, data)
+        rel = _edge_relation(shown, a, b, data.get("relation", default.get("relation")), kind)
         i, j = index[a], index[b]
         if directed and graph.has_edge(b, a):
             back = parse(b, a, graph.edges[b, a])
@@ -398,12 +410,36 @@ def _edges(
                 continue
         if i > j:
             i, j = j, i
-        u[n], v[n], kinds[n], strengths[n] = i, j, kind, strength
+            rel = REL_FLIP[rel]
+        u[n], v[n], kinds[n], strengths[n], rels[n] = i, j, kind, strength, rel
         n += 1
 
-    u, v, kinds, strengths = u[:n], v[:n], kinds[:n], strengths[:n]
+    u, v, kinds, strengths, rels = u[:n], v[:n], kinds[:n], strengths[:n], rels[:n]
     order = np.lexsort((v, u))
-    return u[order], v[order], kinds[order], strengths[order]
+    return u[order], v[order], kinds[order], strengths[order], rels[order]
+
+
+_GIVEN_RELATIONS = [r for r in KIN_RELATIONS if r not in ("none", "household_member", "family_member")]
+
+
+def _edge_relation(shown: str, a: Hashable, b: Hashable, value: Any, kind: int) -> int:
+    """The relation code of an edge (from a to b): as given, or unknown kin (none for other kinds)."""
+    is_kin = TIE_KINDS[kind] in ("household", "family")
+    if value is None or value == "":
+        return REL_CODE[f"{TIE_KINDS[kind]}_member"] if is_kin else REL_CODE["none"]
+    if not is_kin:
+        raise _error(
+            shown,
+            f"edge ({str(a)!r}, {str(b)!r}) of kind {TIE_KINDS[kind]!r} has a 'relation'; only household and "
+            "family edges carry one. Remove it, or make the edge a family tie.",
+        )
+    if value not in _GIVEN_RELATIONS:
+        raise _error(
+            shown,
+            f"edge ({str(a)!r}, {str(b)!r}) has relation {value!r}. Give one of: {', '.join(_GIVEN_RELATIONS)} "
+            "(of the edge's source towards its target), or leave it out.",
+        )
+    return REL_CODE[value]
 
 
 # --------------------------------------------------------------------------- writing

@@ -146,24 +146,32 @@ def care_half_edges(rec, hlp, eid, needs, can_help, alive):  # pragma: no cover 
 
 
 @njit(cache=True)
-def mark_relations(rec, hlp, kind, gave, age, bits, household, family, gap):  # pragma: no cover - compiled
+def mark_relations(
+    rec, hlp, eid, gave, tie_u, tie_rel, flip, relation_of_kin, age, bits, household_member, gap
+):  # pragma: no cover - compiled
     """Set, in place, the bit of each relation (sim.ties.RELATIONS) a helper helped over a half-edge that gave care.
 
-    Household and family ties are told apart by age: a recipient at least ``gap`` years older is a parent
-    (bit 1), one as much younger a child (bit 2); otherwise a household member is a partner (bit 0) and a
-    relative outside the household other family (bit 3); every other tie is a friend or neighbour (bit 4).
+    The relation is the one recorded on the tie (``tie_rel``, read from the tie's end ``tie_u``; ``flip`` reads
+    it from the other end), mapped by ``relation_of_kin`` to the bit of whom the helper helped. Where the
+    recorded relation is unknown (a loaded graph that gives only the kind; ``relation_of_kin`` is -1) it is
+    inferred from the age gap: a recipient at least ``gap`` years older is a parent (bit 1), one as much younger
+    a child (bit 2); otherwise a household member (``household_member``) is a partner (bit 0) and a relative
+    outside the household other family (bit 3).
     """
     for j in range(rec.shape[0]):
         if gave[j]:
-            k = kind[j]
-            code = 4
-            if k == household or k == family:
+            e = eid[j]
+            r = tie_rel[e]
+            if tie_u[e] != rec[j]:
+                r = flip[r]  # the recipient's relation towards the helper
+            code = relation_of_kin[r]
+            if code < 0:
                 d = age[rec[j]] - age[hlp[j]]
                 if d >= gap:
                     code = 1
                 elif d <= -gap:
                     code = 2
-                elif k == household:
+                elif r == household_member:
                     code = 0
                 else:
                     code = 3

@@ -34,6 +34,7 @@ from samenkracht.sim.mechanisms.contact import ContactAndLoneliness
 from samenkracht.sim.mechanisms.demand import CareDemand
 from samenkracht.sim.mechanisms.demography import Demography
 from samenkracht.sim.mechanisms.indicators import Indicators
+from samenkracht.sim.mechanisms.kin_elsewhere import RelativesElsewhere
 from samenkracht.sim.mechanisms.municipality import MunicipalActions
 from samenkracht.sim.mechanisms.roles import RoleSync
 from samenkracht.sim.mechanisms.shock import Shock
@@ -81,6 +82,7 @@ class CareNetworkModel(mesa.Model):
         self.mechanisms: list[Mechanism] = [  # one week, in order:
             Shock(config.shock),  # this week's professional hours and contact, when a shock is configured
             Demography(config.demography),  # ageing, couples, leaving home, moves, deaths, births, care needs
+            RelativesElsewhere(config.kin),  # relatives outside the municipality: drawn, ageing, needing care
             CareDemand(config.demand),  # hours asked, by kind of care
             Volunteering(config.volunteers),  # volunteers drop out and enrol
             LayeredAllocation(config.allocation),  # the onion: household → … → professionals; the rest unmet
@@ -125,8 +127,7 @@ class CareNetworkModel(mesa.Model):
     def _burn_in(self, weeks: int) -> None:
         """Step through weeks -weeks … -1 unrecorded, so week 0 starts from a settled state."""
         # Carers at the start have cared for a while already (SCP: many for years); only carers keep this history.
-        rng = self.streams["burden.init"]
-        self.state.caring_weeks[:] = rng.integers(0, 4 * WEEKS_PER_YEAR, self.state.n)
+        self.state.caring_weeks[:] = self.streams["burden.init"].integers(0, 4 * WEEKS_PER_YEAR, self.state.n)
         self.week = -weeks
         while self.week < 0:
             self.step()
@@ -200,7 +201,7 @@ class CareNetworkModel(mesa.Model):
 
     @property
     def graph(self):
-        """The social graph as a networkx Graph, built from the tie arrays as they are now."""
+        """The social graph as a networkx Graph (kind, strength, kin relation on edges), from the tie arrays now."""
         s = self.state
         return to_networkx(self.ties, s.alive, {"age": s.age, "wijk": s.wijk, "household": s.household})
 
@@ -222,7 +223,7 @@ def _build_world(cfg: SimConfig) -> tuple[World, list[str] | None]:
             wijk_names = [f"wijk_{i + 1}" for i in range(cfg.population.wijken)]
         household = loaded.household if loaded.household is not None else _households_from_ties(n, loaded)
         state = make_state(cfg.population, age, wijk, household, rng)
-        ties = Ties(loaded.u, loaded.v, loaded.kind, loaded.strength)
+        ties = Ties(loaded.u, loaded.v, loaded.kind, loaded.strength, loaded.rel)
         node_ids = loaded.node_ids
     else:
         state = build_residents(cfg.population, rng)

@@ -15,9 +15,24 @@ import numpy as np
 
 from samenkracht.sim.kernels import remove_touching
 from samenkracht.sim.params import param
-from samenkracht.sim.ties import DEFAULT_STRENGTH, KIND_CODE, TIE_KINDS
+from samenkracht.sim.population import PARENT_AGE_AT_BIRTH, PARENT_GAP_RANGE
+from samenkracht.sim.ties import DEFAULT_STRENGTH, KIN_RELATIONS, KIND_CODE, REL_CODE, REL_FLIP, TIE_KINDS
 
 _DEFAULT_STRENGTH_BY_CODE = np.array([DEFAULT_STRENGTH[k] for k in TIE_KINDS])
+_REL_FLIP = np.asarray(REL_FLIP, dtype=np.int8)
+#: The relation a tie of each kind records when none is given: kin of unknown relation, or none.
+_UNKNOWN_REL_OF_KIND = np.array([REL_CODE.get(f"{k}_member", 0) for k in TIE_KINDS], dtype=np.int8)
+
+
+def default_rel(kind: np.ndarray) -> np.ndarray:
+    """The relation recorded for ties of these kinds when none is known (kin of unknown relation, or none)."""
+    return _UNKNOWN_REL_OF_KIND[np.asarray(kind, dtype=np.int64)]
+
+
+def oriented(u: np.ndarray, v: np.ndarray, rel: np.ndarray) -> np.ndarray:
+    """The relations of ties given from ``u`` to ``v``, read from the lower end (as ``Ties`` stores them)."""
+    rel = np.asarray(rel, dtype=np.int8)
+    return np.where(u <= v, rel, _REL_FLIP[rel]).astype(np.int8)
 
 
 @dataclass
@@ -26,15 +41,25 @@ class NetworkParams:
 
     graph_file: str = param("", doc="GraphML file with your own social graph; empty builds a synthetic one")
     children_in_municipality: float = param(
-        0.8,
-        unit="adult children per resident 42+",
+        0.6,
+        unit="adult children per household 42+",
         lo=0,
         hi=6,
-        doc="mean number of adult children living in the municipality, per resident aged 42 or over",
-        source="CBS: about half of adult children live within 10 km of their parents; 2 children on average",
+        doc="mean number of adult children living in the municipality (outside the home), per household whose "
+        "oldest member is 42 or over; partners share them; the rest of their children live elsewhere "
+        "(sim/mechanisms/kin_elsewhere.py)",
+        source="CBS 2016, 'Alleenstaande ouders wonen het dichtst bij hun moeder' (1 January 2014): about half of "
+        "adult children live within about 5 km of their mother, most of the rest further; about 2 children per "
+        "parent: of a mid-sized municipality's older residents, somewhat less than one adult child lives in the same "
+        "municipality (modelling assumption for the share inside the municipal border)",
     )
     siblings: float = param(
-        0.4, unit="ties per adult", lo=0, hi=5, doc="mean number of sibling ties in the municipality"
+        0.25,
+        unit="ties per adult",
+        lo=0,
+        hi=5,
+        doc="mean number of sibling ties between adults of similar age whose parents do not live in the "
+        "municipality (siblings who share parents here are tied through them)",
     )
     friends: float = param(3.0, unit="ties per adult", lo=0, hi=20, doc="mean number of friends")
     friends_other_wijk: float = param(
@@ -58,13 +83,18 @@ class Ties:
     week costs in proportion to the ties added, not to all ties.
     """
 
-    _FIELDS = ("u", "v", "kind", "strength", "alive")
+    _FIELDS = ("u", "v", "kind", "strength", "alive", "rel")
 
-    def __init__(self, u: np.ndarray, v: np.ndarray, kind: np.ndarray, strength: np.ndarray) -> None:
+    def __init__(
+        self, u: np.ndarray, v: np.ndarray, kind: np.ndarray, strength: np.ndarray, rel: np.ndarray | None = None
+    ) -> None:
+        """Ties between ``u`` and ``v``; ``rel`` (codes of samenkracht.sim.ties.KIN_RELATIONS) is read from ``u``
+        to ``v`` (u is v's parent: "parent"); without it kin ties record an unknown relation."""
         lo, hi = np.minimum(u, v), np.maximum(u, v)
-        self._set(lo.astype(np.int64), hi.astype(np.int64), kind.astype(np.int8), strength.astype(np.float64))
+        rel = default_rel(kind) if rel is None else oriented(u, v, rel)
+        self._set(lo.astype(np.int64), hi.astype(np.int64), kind.astype(np.int8), strength.astype(np.float64), rel)
 
-    def _set(self, u: np.ndarray, v: np.ndarray, kind: np.ndarray, strength: np.ndarray) -> None:
+    def _set(self, u: np.ndarray, v: np.ndarray, kind: np.ndarray, strength: np.ndarray, rel: np.ndarray) -> None:
         m = u.shape[0]
         cap = max(16, 2 * m)
         self._buf = {
@@ -73,8 +103,9 @@ class Ties:
             "kind": np.zeros(cap, np.int8),
             "strength": np.zeros(cap, np.float64),
             "alive": np.zeros(cap, bool),
+            "rel": np.zeros(cap, np.int8),
         }
-        for name, values in zip(self._FIELDS, (u, v, kind, strength, np.ones(m, bool))):
+        for name, values in zip(self._FIELDS, (u, v, kind, strength, np.ones(m, bool), rel)):
             self._buf[name][:m] = values
         self._m = m
         self._views()
@@ -110,10 +141,14 @@ class Ties:
         rec, hlp, eid = self._half_buf
         return rec[:k], hlp[:k], eid[:k]
 
-    def add(self, u: np.ndarray, v: np.ndarray, kind: np.ndarray, strength: np.ndarray) -> None:
-        """Append ties between pairs not tied yet (a pair whose tie was lost stays untied until compaction)."""
+    def add(
+        self, u: np.ndarray, v: np.ndarray, kind: np.ndarray, strength: np.ndarray, rel: np.ndarray | None = None
+    ) -> None:
+        """Append ties between pairs not tied yet (a pair whose tie was lost stays untied until compaction);
+        ``rel``, read from ``u`` to ``v``, as for the constructor."""
         if u.size == 0:
             return
+        rel = default_rel(kind) if rel is None else oriented(u, v, rel)
         lo, hi = np.minimum(u, v), np.maximum(u, v)
         keep = lo != hi
         key_new = self._key(lo, hi)
@@ -129,7 +164,7 @@ class Ties:
         m = self._m
         if m + k > self._buf["u"].shape[0]:
             self._grow_to(m + k)
-        for name, values in zip(self._FIELDS, (lo[keep], hi[keep], kind[keep], strength[keep], True)):
+        for name, values in zip(self._FIELDS, (lo[keep], hi[keep], kind[keep], strength[keep], True, rel[keep])):
             self._buf[name][m : m + k] = values
         self._m = m + k
         self._views()
@@ -168,12 +203,23 @@ class Ties:
         if self.alive.all():
             return
         keep = self.alive.copy()
-        self._set(self.u[keep], self.v[keep], self.kind[keep], self.strength[keep])
+        self._set(self.u[keep], self.v[keep], self.kind[keep], self.strength[keep], self.rel[keep])
 
     def count_by_kind(self) -> dict[str, int]:
         """Number of living ties of each kind."""
         counts = np.bincount(self.kind[self.alive], minlength=len(TIE_KINDS))
         return {name: int(c) for name, c in zip(TIE_KINDS, counts)}
+
+    def count_by_relation(self) -> dict[str, int]:
+        """Number of living kin ties of each recorded relation (``none`` counts the ties that are not kin)."""
+        counts = np.bincount(self.rel[self.alive], minlength=len(KIN_RELATIONS))
+        return {name: int(c) for name, c in zip(KIN_RELATIONS, counts)}
+
+    def relation_from(self, tie: np.ndarray, end: np.ndarray) -> np.ndarray:
+        """The relation of ``end`` (one end of each tie) towards the tie's other end: "parent" if ``end`` is the
+        other's parent."""
+        rel = self.rel[tie]
+        return np.where(self.u[tie] == end, rel, _REL_FLIP[rel]).astype(np.int8)
 
 
 def to_networkx(ties: Ties, alive: np.ndarray, node_attrs: dict[str, np.ndarray] | None = None) -> nx.Graph:
@@ -183,9 +229,16 @@ def to_networkx(ties: Ties, alive: np.ndarray, node_attrs: dict[str, np.ndarray]
     attrs = node_attrs or {}
     graph.add_nodes_from((int(i), {name: values[i].item() for name, values in attrs.items()}) for i in nodes)
     live = np.flatnonzero(ties.alive)
+
+    def edge(k: int, s: float, r: int) -> dict:
+        data = {"kind": TIE_KINDS[k], "strength": float(s)}
+        if KIN_RELATIONS[r] not in ("none", "household_member", "family_member"):
+            data["relation"] = KIN_RELATIONS[r]  # of the lower node id towards the higher one
+        return data
+
     graph.add_edges_from(
-        (int(a), int(b), {"kind": TIE_KINDS[k], "strength": float(s)})
-        for a, b, k, s in zip(ties.u[live], ties.v[live], ties.kind[live], ties.strength[live])
+        (int(a), int(b), edge(k, s, r))
+        for a, b, k, s, r in zip(ties.u[live], ties.v[live], ties.kind[live], ties.strength[live], ties.rel[live])
     )
     return graph
 
@@ -215,10 +268,10 @@ def build_ties(
 ) -> Ties:
     """Build a synthetic social graph: household, family, friend, neighbour and acquaintance ties.
 
-    Friends and acquaintances are drawn among people of similar age and the same
-    wijk (with a share of friendships bridging wijken); neighbours live in
-    adjacent households of the same street order; family ties link older
-    residents to adult children about 24–36 years younger and adults to siblings.
+    Kin ties are built by :func:`build_kin` with their relations; friends and
+    acquaintances are drawn among people of similar age and the same wijk (with a
+    share of friendships bridging wijken); neighbours live in adjacent households
+    of the same street order.
     """
     n = age.size
     adult = age >= 18
@@ -228,31 +281,18 @@ def build_ties(
         us.append(a)
         vs.append(b)
         ks.append(np.full(a.size, KIND_CODE[kind], dtype=np.int8))
+        rels.append(np.zeros(a.size, dtype=np.int8))
 
-    # Household: everyone tied to everyone in their household (households are small).
-    order = np.argsort(household, kind="stable")
-    hh_sorted = household[order]
-    for lag in range(1, 8):
-        same = hh_sorted[lag:] == hh_sorted[:-lag]
-        put(order[lag:][same], order[:-lag][same], "household")
+    # Kin: household members, adult children living elsewhere in the municipality, in-laws, grandchildren and
+    # siblings, each with its relation recorded.
+    ku, kv, kk, kr = build_kin(params, age, household, rng)
+    us.append(ku)
+    vs.append(kv)
+    ks.append(kk)
+    rels = [kr]
 
     adults = np.flatnonzero(adult)
     if adults.size >= 2:
-        # Family: adult children of older residents, and siblings of similar age.
-        by_age = adults[np.argsort(age[adults], kind="stable")]
-        sorted_age = age[by_age]
-        elders = adults[age[adults] >= 42]
-        k = rng.poisson(params.children_in_municipality, elders.size)
-        parent = np.repeat(elders, k)
-        child_age = age[parent] - rng.uniform(24, 36, parent.size)
-        pos = np.clip(np.searchsorted(sorted_age, child_age) + rng.integers(-3, 4, parent.size), 0, by_age.size - 1)
-        child = by_age[pos]
-        ok = (household[child] != household[parent]) & (age[child] >= 18)
-        put(parent[ok], child[ok], "family")
-        a, b = _pairs_from_sorted(by_age, np.zeros(n, dtype=np.int64), params.siblings, 15, rng)
-        ok = household[a] != household[b]
-        put(a[ok], b[ok], "family")
-
         # Friends: similar age, mostly in the same wijk.
         noisy_age = age + rng.normal(0, 4, n)
         local = adults[np.lexsort((noisy_age[adults], wijk[adults]))]
@@ -276,18 +316,148 @@ def build_ties(
         a, b = _pairs_from_sorted(shuffled, wijk, params.acquaintances, 40, rng)
         put(a, b, "acquaintance")
 
-    u = np.concatenate(us) if us else np.empty(0, np.int64)
-    v = np.concatenate(vs) if vs else np.empty(0, np.int64)
-    kind = np.concatenate(ks) if ks else np.empty(0, np.int8)
+    u = np.concatenate(us)
+    v = np.concatenate(vs)
+    kind = np.concatenate(ks)
+    rel = oriented(u, v, np.concatenate(rels))
     lo, hi = np.minimum(u, v), np.maximum(u, v)
     keep = lo != hi
-    lo, hi, kind = lo[keep], hi[keep], kind[keep]
-    # One tie per pair: the closest kind (lowest code) wins.
+    lo, hi, kind, rel = lo[keep], hi[keep], kind[keep], rel[keep]
+    # One tie per pair: the closest kind (lowest code) wins, with its relation.
     order = np.lexsort((kind, hi, lo))
-    lo, hi, kind = lo[order], hi[order], kind[order]
+    lo, hi, kind, rel = lo[order], hi[order], kind[order], rel[order]
     first = np.ones(lo.size, dtype=bool)
     first[1:] = (lo[1:] != lo[:-1]) | (hi[1:] != hi[:-1])
-    lo, hi, kind = lo[first], hi[first], kind[first]
+    lo, hi, kind, rel = lo[first], hi[first], kind[first], rel[first]
     spread = params.strength_spread
     strength = _DEFAULT_STRENGTH_BY_CODE[kind] * rng.uniform(1 - spread, 1 + spread, kind.size)
-    return Ties(lo, hi, kind, np.clip(strength, 0.01, 1.0))
+    return Ties(lo, hi, kind, np.clip(strength, 0.01, 1.0), rel)
+
+
+def _pairs_within_groups(members: np.ndarray, group: np.ndarray, max_size: int = 12):
+    """Every pair of ``members`` that share a ``group`` value (groups are small: at most ``max_size`` apart)."""
+    order = np.argsort(group, kind="stable")
+    m, g = members[order], group[order]
+    a_out, b_out = [], []
+    for lag in range(1, max_size):
+        same = g[lag:] == g[:-lag]
+        a_out.append(m[:-lag][same])
+        b_out.append(m[lag:][same])
+    return np.concatenate(a_out), np.concatenate(b_out)
+
+
+def _join(left_key: np.ndarray, right_key: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Index pairs (i, j) with ``left_key[i] == right_key[j]`` (an inner join of two key arrays)."""
+    order = np.argsort(right_key, kind="stable")
+    rk = right_key[order]
+    start = np.searchsorted(rk, left_key, side="left")
+    stop = np.searchsorted(rk, left_key, side="right")
+    count = stop - start
+    i = np.repeat(np.arange(left_key.size), count)
+    offset = np.arange(i.size) - np.repeat(np.cumsum(count) - count, count)
+    j = order[np.repeat(start, count) + offset]
+    return i, j
+
+
+def partners_of(n: int, u: np.ndarray, v: np.ndarray, rel: np.ndarray) -> np.ndarray:
+    """Each slot's partner (-1: none) from ties with relation partner."""
+    partner = np.full(n, -1, np.int64)
+    p = rel == REL_CODE["partner"]
+    partner[u[p]] = v[p]
+    partner[v[p]] = u[p]
+    return partner
+
+
+def build_kin(
+    params: NetworkParams, age: np.ndarray, household: np.ndarray, rng: np.random.Generator
+) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
+    """The kin ties of a synthetic municipality, as (u, v, kind, relation of u towards v).
+
+    Households: two adults are partners, an adult and a child under 18 parent and child (the population puts
+    children with parents 18–45 years older), two children siblings. Outside the home: each household whose
+    oldest member is 42 or over has a Poisson number of adult children living in the municipality, found among
+    the adults of about the right age (18–45 years younger) who have no parents here yet; both partners are their
+    parents; the child's partner becomes a child-in-law, the child's children grandchildren, and children of the
+    same parents siblings. Most relatives live outside the municipality (sim/mechanisms/kin_elsewhere.py).
+    """
+    n = age.size
+    adult = age >= 18
+    out_u, out_v, out_k, out_r = [], [], [], []
+
+    def put(a, b, kind: str, rel: str) -> None:
+        out_u.append(a)
+        out_v.append(b)
+        out_k.append(np.full(a.size, KIND_CODE[kind], np.int8))
+        out_r.append(np.full(a.size, REL_CODE[rel], np.int8))
+
+    a, b = _pairs_within_groups(np.arange(n), household, 8)
+    both = adult[a] & adult[b]
+    put(a[both], b[both], "household", "partner")
+    gap = age[a] - age[b]
+    fits = (np.abs(gap) >= PARENT_GAP_RANGE[0]) & (np.abs(gap) <= PARENT_GAP_RANGE[1])
+    a_par = adult[a] & ~adult[b] & fits
+    put(a[a_par], b[a_par], "household", "parent")
+    b_par = ~adult[a] & adult[b] & fits
+    put(b[b_par], a[b_par], "household", "parent")
+    other = (adult[a] ^ adult[b]) & ~fits  # a step-parent of unusual age: a household member of unknown relation
+    put(a[other], b[other], "household", "household_member")
+    minors = ~adult[a] & ~adult[b]
+    put(a[minors], b[minors], "household", "sibling")
+    partner = np.full(n, -1, np.int64)
+    partner[a[both]] = b[both]
+    partner[b[both]] = a[both]
+    # Children at home, as (parent, child): for the grandchildren below.
+    home_parent = np.concatenate([a[a_par], b[b_par]])
+    home_child = np.concatenate([b[a_par], a[b_par]])
+
+    adults = np.flatnonzero(adult)
+    if adults.size < 2:
+        return _cat(out_u, out_v, out_k, out_r)
+    by_age = adults[np.argsort(age[adults], kind="stable")]
+    sorted_age = age[by_age]
+    # One "head" per household of elders (the partner with the lower slot stands for both).
+    heads = adults[(age[adults] >= 42) & ((partner[adults] < 0) | (adults < partner[adults]))]
+    k = rng.poisson(params.children_in_municipality, heads.size)
+    head = np.repeat(heads, k)
+    lo_gap, hi_gap = PARENT_AGE_AT_BIRTH
+    child_age = age[head] - rng.uniform(lo_gap, hi_gap, head.size)
+    pos = np.clip(np.searchsorted(sorted_age, child_age) + rng.integers(-3, 4, head.size), 0, by_age.size - 1)
+    child = by_age[pos]
+    gap = age[head] - age[child]
+    ok = (household[child] != household[head]) & (gap >= PARENT_GAP_RANGE[0]) & (gap <= PARENT_GAP_RANGE[1])
+    head, child = head[ok], child[ok]
+    _, first = np.unique(child, return_index=True)  # one set of parents per child
+    first.sort()
+    head, child = head[first], child[first]
+    # Both partners of the head are parents, where the age gap allows.
+    p2 = partner[head]
+    has2 = p2 >= 0
+    gap2 = np.where(has2, age[np.maximum(p2, 0)] - age[child], 0.0)
+    has2 &= (gap2 >= PARENT_GAP_RANGE[0]) & (gap2 <= PARENT_GAP_RANGE[1])
+    par = np.concatenate([head, p2[has2]])
+    kid = np.concatenate([child, child[has2]])
+    put(par, kid, "family", "parent")
+    # In-laws: the child's partner.
+    cp = partner[kid]
+    il = cp >= 0
+    put(par[il], cp[il], "family", "parent_in_law")
+    # Grandchildren: the child's children at home.
+    i, j = _join(kid, home_parent)
+    put(par[i], home_child[j], "family", "grandparent")
+    # Siblings: children of the same parents (those living elsewhere here, and those still at home).
+    fam = np.concatenate([household[head], household[home_parent]])
+    sib = np.concatenate([child, home_child])
+    fam = np.unique(np.stack([fam, sib]), axis=1)
+    sa, sb = _pairs_within_groups(fam[1], fam[0], 12)
+    away = household[sa] != household[sb]  # siblings at home together are tied as household already
+    put(sa[away], sb[away], "family", "sibling")
+    # Siblings whose parents live elsewhere: adults of similar age.
+    a, b = _pairs_from_sorted(by_age, np.zeros(n, dtype=np.int64), params.siblings, 15, rng)
+    ok = household[a] != household[b]
+    put(a[ok], b[ok], "family", "sibling")
+    return _cat(out_u, out_v, out_k, out_r)
+
+
+def _cat(*parts: list[np.ndarray]) -> tuple[np.ndarray, ...]:
+    dtypes = (np.int64, np.int64, np.int8, np.int8)
+    return tuple(np.concatenate(p).astype(d) if p else np.empty(0, d) for p, d in zip(parts, dtypes))

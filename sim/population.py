@@ -19,6 +19,12 @@ from samenkracht.sim.state import State
 if TYPE_CHECKING:
     from samenkracht.sim.mechanisms.contact import ContactParams
 
+#: Age of a parent at a child's birth, as drawn for the synthetic municipality (years): CBS, mean age of mothers
+#: at a birth about 31 and of fathers about 34, nearly all between 20 and 45; a parent is 18–45 years older than
+#: a child in every family built or kept by the model.
+PARENT_AGE_AT_BIRTH: tuple[float, float] = (24.0, 38.0)
+PARENT_GAP_RANGE: tuple[float, float] = (18.0, 45.0)
+
 #: Lower bounds of the age bands of ``PopulationParams.age_shares`` (the last band ends at 100).
 AGE_BANDS: tuple[int, ...] = (0, 18, 30, 45, 65, 75, 85)
 
@@ -151,17 +157,26 @@ def draw_households(age: np.ndarray, partner_share: float, rng: np.random.Genera
     household[couples[:, 1]] = np.arange(couples.shape[0])
     singles = adult[household[adult] < 0]
     household[singles] = couples.shape[0] + np.arange(singles.size)
-    # Children join households whose adults are 25–55.
+    # Children join the household of parents 18–45 years older (a parent's age at a birth: 24–38, as drawn).
     children = np.flatnonzero(age < 18)
-    parents = adult[(age[adult] >= 25) & (age[adult] <= 55)]
+    parents = adult[(age[adult] >= 18) & (age[adult] <= 63)]
     if parents.size == 0:
         parents = adult if adult.size else np.arange(n)
     if children.size:
         if household[parents].min(initial=0) < 0:
             household[parents] = np.arange(parents.size) + household.max() + 1
-        # Prefer couples' households, so most children live with two parents.
-        weight = np.where(np.isin(parents, couples.ravel()), 3.0, 1.0)
-        chosen = rng.choice(parents, size=children.size, p=weight / weight.sum())
+        # Partners both stand in the pool, and singles only one in three times: most children live with two parents.
+        in_couple = np.isin(parents, couples.ravel())
+        pool = parents[in_couple | (rng.random(parents.size) < 1 / 3)]
+        pool = pool[np.argsort(age[pool], kind="stable")]
+        want = age[children] + rng.uniform(PARENT_AGE_AT_BIRTH[0], PARENT_AGE_AT_BIRTH[1], children.size)
+        pos = np.searchsorted(age[pool], want) + rng.integers(-2, 3, children.size)
+        chosen = pool[np.clip(pos, 0, pool.size - 1)]
+        # Where the jitter (or a thin pool) gave a parent outside 18–45 years older, take the nearest in age.
+        gap = age[chosen] - age[children]
+        bad = (gap < PARENT_GAP_RANGE[0] + 3) | (gap > PARENT_GAP_RANGE[1] - 3)  # slack for the other partner
+        pos = np.clip(np.searchsorted(age[pool], want[bad]), 0, pool.size - 1)
+        chosen[bad] = pool[pos]
         household[children] = household[chosen]
     _, household = np.unique(household, return_inverse=True)
     return household.astype(np.int64)

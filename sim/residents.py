@@ -15,8 +15,8 @@ from typing import TYPE_CHECKING
 import numpy as np
 
 from samenkracht.sim.kernels import remove_touching
-from samenkracht.sim.population import draw_capacity, draw_lonely_baseline, pick_in_wijk
-from samenkracht.sim.ties import KIND_CODE
+from samenkracht.sim.population import PARENT_AGE_AT_BIRTH, draw_capacity, draw_lonely_baseline, pick_in_wijk
+from samenkracht.sim.ties import KIND_CODE, REL_CODE
 
 if TYPE_CHECKING:
     from samenkracht.sim.world import World
@@ -25,6 +25,35 @@ if TYPE_CHECKING:
 _HOUSEHOLD_STRENGTH = 0.9
 #: Ties a newcomer makes in their wijk: kind, number, strength.
 _NEWCOMER_TIES: tuple[tuple[str, int, float], ...] = (("neighbour", 2, 0.3), ("acquaintance", 2, 0.2))
+#: Strength of a new family tie (a grandchild, an in-law, a parent a newcomer moves near).
+_FAMILY_STRENGTH = 0.6
+
+
+def _kin(world: World, a: np.ndarray, b: np.ndarray, kind: str, rel: str) -> None:
+    """Tie ``a`` to ``b`` as kin, ``a`` being ``b``'s ``rel``."""
+    k = a.size
+    if k:
+        strength = _HOUSEHOLD_STRENGTH if kind == "household" else _FAMILY_STRENGTH
+        world.ties.add(a, b, np.full(k, KIND_CODE[kind]), np.full(k, strength), np.full(k, REL_CODE[rel], np.int8))
+
+
+def kin_of(world: World, people: np.ndarray, rel: str) -> tuple[np.ndarray, np.ndarray]:
+    """Pairs (person, relative) over living ties where the relative is the person's ``rel`` ("parent": the
+    relative is the person's parent)."""
+    t = world.ties
+    if people.size == 0 or t.m == 0:
+        return np.empty(0, np.int64), np.empty(0, np.int64)
+    mark = np.zeros(world.state.n, bool)
+    mark[people] = True
+    code = REL_CODE[rel]
+    from samenkracht.sim.ties import REL_FLIP
+
+    flip = REL_FLIP[code]
+    live = t.alive
+    # rel is read from u to v: v is u's <rel> where rel(v→u) = code, that is rel(u→v) = flip(code).
+    on_u = live & mark[t.u] & (t.rel == flip)
+    on_v = live & mark[t.v] & (t.rel == code)
+    return np.concatenate([t.u[on_u], t.v[on_v]]), np.concatenate([t.v[on_u], t.u[on_v]])
 
 
 def replace(world: World, slots: np.ndarray, ages: np.ndarray, arrive: np.ndarray | None = None) -> None:
@@ -49,6 +78,7 @@ def replace(world: World, slots: np.ndarray, ages: np.ndarray, arrive: np.ndarra
     arriving = slots if arrive is None else slots[arrive]
     if arriving.size:
         tie_newcomers(world, arriving, rng)
+        tie_to_parent_here(world, arriving[s.age[arriving] >= 18], rng)
 
 
 def move_households(world: World, households: np.ndarray) -> None:
@@ -65,6 +95,7 @@ def move_households(world: World, households: np.ndarray) -> None:
     rng = world.streams["demography.arrivals"]
     moving = np.zeros(s.n, dtype=bool)
     moving[slots] = True
+    _relatives_move_away(world, moving, rng)
     remove_touching(ties.u, ties.v, ties.alive, ties.strength, ties.kind, moving, KIND_CODE["household"])
     ages, household = s.age[slots].copy(), s.household[slots].copy()
     s.reset_slots(slots)
@@ -77,6 +108,7 @@ def move_households(world: World, households: np.ndarray) -> None:
     adults = slots[ages >= 18]
     if adults.size:
         tie_newcomers(world, adults, rng)
+        tie_to_parent_here(world, adults, rng)
     world.counters.households_moved += int(np.unique(household).size)
     world.counters.residents_moved += int(slots.size)
 
@@ -100,7 +132,13 @@ def move_in_together(world: World, a: np.ndarray, b: np.ndarray) -> None:
         return
     s = world.state
     s.household[b] = s.household[a]
-    world.ties.add(a, b, np.full(a.size, KIND_CODE["household"]), np.full(a.size, _HOUSEHOLD_STRENGTH))
+    _kin(world, a, b, "household", "partner")
+    # Each partner's parents here become the other's parents-in-law.
+    for x, y in ((a, b), (b, a)):
+        person, parent = kin_of(world, x, "parent")
+        pos = np.searchsorted(x, person, sorter=np.argsort(x, kind="stable"))
+        other = y[np.argsort(x, kind="stable")][pos] if person.size else person
+        _kin(world, parent, other, "family", "parent_in_law")
     world.counters.couples_formed += int(a.size)
 
 
@@ -124,8 +162,25 @@ def place_births(world: World, slots: np.ndarray) -> None:
     pos = np.searchsorted(baby_hh, s.household[in_home])
     a, b = baby[np.minimum(pos, baby.size - 1)], in_home
     ok = a != b
-    k = int(ok.sum())
-    world.ties.add(a[ok], b[ok], np.full(k, KIND_CODE["household"]), np.full(k, _HOUSEHOLD_STRENGTH))
+    a, b = a[ok], b[ok]
+    # The newborn's relation to each housemate: a child of the adults 18–45 years older, a sibling of the others.
+    gap = s.age[b] - s.age[a]
+    is_parent = (s.age[b] >= 18) & (gap >= 18) & (gap <= 45)
+    _kin(world, b[is_parent], a[is_parent], "household", "parent")
+    sib = ~is_parent & (gap < 18)
+    _kin(world, b[sib], a[sib], "household", "sibling")
+    _kin(world, b[~is_parent & ~sib], a[~is_parent & ~sib], "household", "household_member")
+    # The parents' parents here become grandparents.
+    parent_of_baby, baby_of = b[is_parent], a[is_parent]
+    person, grand = kin_of(world, np.unique(parent_of_baby), "parent")
+    if person.size:
+        order = np.argsort(parent_of_baby, kind="stable")
+        lo = np.searchsorted(parent_of_baby[order], person, side="left")
+        hi = np.searchsorted(parent_of_baby[order], person, side="right")
+        count = hi - lo
+        rows = np.repeat(np.arange(person.size), count)
+        offset = np.arange(rows.size) - np.repeat(np.cumsum(count) - count, count)
+        _kin(world, grand[rows], baby_of[order][np.repeat(lo, count) + offset], "family", "grandparent")
     world.counters.births += int(slots.size)
 
 
@@ -141,6 +196,70 @@ def tie_newcomers(world: World, slots: np.ndarray, rng: np.random.Generator) -> 
         ok = b >= 0
         k = int(ok.sum())
         world.ties.add(a[ok], b[ok], np.full(k, KIND_CODE[kind]), np.full(k, strength))
+
+
+def tie_to_parent_here(world: World, slots: np.ndarray, rng: np.random.Generator) -> None:
+    """Some adult newcomers move near a parent: they are tied as the child of a resident 24–38 years older (and of
+    that resident's partner); some older newcomers move near an adult child here. The rest of their family lives
+    elsewhere (their relatives elsewhere are drawn by sim/mechanisms/kin_elsewhere.py)."""
+    s, kin = world.state, world.config.kin
+    u = rng.random(slots.size)
+    old = s.age[slots] >= 65
+    # Older newcomers move near an adult child here: tie them as the parent of an adult of the right age.
+    near_child = slots[old & (u < kin.older_newcomer_child_here)]
+    kids = np.flatnonzero(s.alive & (s.age >= 18))
+    if near_child.size and kids.size:
+        kids = kids[np.argsort(s.age[kids], kind="stable")]
+        want = s.age[near_child] - rng.uniform(PARENT_AGE_AT_BIRTH[0], PARENT_AGE_AT_BIRTH[1], near_child.size)
+        pos = np.clip(np.searchsorted(s.age[kids], want) + rng.integers(-3, 4, near_child.size), 0, kids.size - 1)
+        kid = kids[pos]
+        gap = s.age[near_child] - s.age[kid]
+        ok = (gap >= 18) & (gap <= 45) & (s.household[kid] != s.household[near_child])
+        _kin(world, near_child[ok], kid[ok], "family", "parent")
+    movers = slots[~old & (u < kin.newcomer_parent_here)]
+    pool = np.flatnonzero(s.alive & (s.age >= 42))
+    if movers.size == 0 or pool.size == 0:
+        return
+    pool = pool[np.argsort(s.age[pool], kind="stable")]
+    want = s.age[movers] + rng.uniform(PARENT_AGE_AT_BIRTH[0], PARENT_AGE_AT_BIRTH[1], movers.size)
+    pos = np.clip(np.searchsorted(s.age[pool], want) + rng.integers(-3, 4, movers.size), 0, pool.size - 1)
+    parent = pool[pos]
+    gap = s.age[parent] - s.age[movers]
+    ok = (gap >= 18) & (gap <= 45) & (s.household[parent] != s.household[movers])
+    parent, movers = parent[ok], movers[ok]
+    _kin(world, parent, movers, "family", "parent")
+    person, partner = kin_of(world, parent, "partner")
+    if person.size:
+        order = np.argsort(parent, kind="stable")
+        pos = np.searchsorted(parent[order], person)
+        child = movers[order][pos]
+        gap = s.age[partner] - s.age[child]
+        fits = (gap >= 18) & (gap <= 45)
+        _kin(world, partner[fits], child[fits], "family", "parent")
+
+
+def _relatives_move_away(world: World, moving: np.ndarray, rng: np.random.Generator) -> None:
+    """Residents whose child or parent moves out of the municipality keep them as relatives elsewhere."""
+    s, t = world.state, world.ties
+    near_share = world.config.kin.near_share
+    live = t.alive & (moving[t.u] ^ moving[t.v])
+    if not live.any():
+        return
+    tie = np.flatnonzero(live)
+    stay = np.where(moving[t.u[tie]], t.v[tie], t.u[tie])
+    rel = t.relation_from(tie, stay)  # the stayer's relation towards the one who moves
+    near = rng.random(tie.size) < near_share
+    for code, near_arr, far_arr in (
+        (REL_CODE["parent"], s.children_near, s.children_far),
+        (REL_CODE["child"], s.parents_near, s.parents_far),
+    ):
+        hit = rel == code
+        np.add.at(near_arr, stay[hit & near], 1)
+        np.add.at(far_arr, stay[hit & ~near], 1)
+    # A parent who moves away keeps their age gap to the child who stays.
+    child = stay[rel == REL_CODE["child"]]
+    mover = np.where(moving[t.u[tie]], t.u[tie], t.v[tie])[rel == REL_CODE["child"]]
+    s.parent_gap[child] = s.age[mover] - s.age[child]
 
 
 def _new_households(world: World, k: int) -> np.ndarray:

@@ -72,6 +72,20 @@ class State:
     action_supported: np.ndarray = _array(False, bool)  #: ever supported by the carer_support action
     ill: np.ndarray = _array(False, bool)  #: carer fell ill from overburden
     volunteer: np.ndarray = _array(False, bool)  #: enrolled as a volunteer
+    #: relatives outside the municipality (sim/mechanisms/kin_elsewhere.py), drawn when a resident arrives:
+    kin_drawn: np.ndarray = _array(False, bool)  #: this resident's relatives elsewhere have been drawn
+    children_near: np.ndarray = _array(0, np.int8)  #: adult children living elsewhere, near (within visiting distance)
+    children_far: np.ndarray = _array(0, np.int8)  #: adult children living elsewhere, far
+    parents_near: np.ndarray = _array(0, np.int8)  #: living parents elsewhere, near
+    parents_far: np.ndarray = _array(0, np.int8)  #: living parents elsewhere, far
+    parent_gap: np.ndarray = _array(0.0)  #: years the parents elsewhere are older than this resident
+    parent_need_away: np.ndarray = _array(False, bool)  #: a parent elsewhere needs care
+    cares_away: np.ndarray = _array(False, bool)  #: this resident takes part in caring for that parent
+    grandparents: np.ndarray = _array(0, np.int8)  #: living grandparents elsewhere
+    grand_need_away: np.ndarray = _array(False, bool)  #: a grandparent elsewhere needs care
+    cares_grand: np.ndarray = _array(False, bool)  #: this resident takes part in caring for that grandparent
+    cares_in_law: np.ndarray = _array(False, bool)  #: takes part in caring for their partner's parent elsewhere
+    given_away: np.ndarray = _array(0.0)  #: hours given last week to a parent elsewhere (part of ``given``)
     carer: np.ndarray = _array(False, bool)  #: role: gives informal care (with hysteresis)
     neighbour_helper: np.ndarray = _array(False, bool)  #: role: helps someone through a neighbour tie
 

@@ -36,3 +36,54 @@ GENERATION_GAP_YEARS: float = 15.0
 
 #: Tie kinds that count as family for the share of informal care given by family.
 FAMILY_KINDS: frozenset[str] = frozenset({"household", "family"})
+
+#: Recorded relation of a household or family tie, read from its lower end ``u`` towards its higher end ``v``
+#: (``Ties.rel``): "parent" means u is v's parent. Codes index this tuple; 0 is no kin relation (friends,
+#: neighbours, ...); "household_member" and "family_member" are kin ties whose relation is not known (a loaded
+#: GraphML file that gives only the kind): for them the relation is inferred from the age gap.
+KIN_RELATIONS: tuple[str, ...] = (
+    "none",
+    "partner",
+    "parent",
+    "child",
+    "sibling",
+    "parent_in_law",
+    "child_in_law",
+    "grandparent",
+    "grandchild",
+    "household_member",
+    "family_member",
+)
+REL_CODE: dict[str, int] = {name: code for code, name in enumerate(KIN_RELATIONS)}
+#: The same relation read from the other end (u is v's parent ⇔ v is u's child).
+REL_FLIP: tuple[int, ...] = tuple(
+    REL_CODE[
+        {
+            "parent": "child",
+            "child": "parent",
+            "parent_in_law": "child_in_law",
+            "child_in_law": "parent_in_law",
+            "grandparent": "grandchild",
+            "grandchild": "grandparent",
+        }.get(name, name)
+    ]
+    for name in KIN_RELATIONS
+)
+#: Whom a carer helps (the index into RELATIONS) when the recipient is the helper's <kin relation>: a recipient
+#: who is the helper's parent or parent-in-law is a "parent"; -1: infer from the age gap (relation unknown).
+RELATION_OF_KIN: tuple[int, ...] = tuple(
+    {
+        "none": 4,
+        "partner": 0,
+        "parent": 1,
+        "parent_in_law": 1,
+        "child": 2,
+        "child_in_law": 2,
+        "sibling": 3,
+        "grandparent": 3,
+        "grandchild": 3,
+        "household_member": -1,
+        "family_member": -1,
+    }[name]
+    for name in KIN_RELATIONS
+)

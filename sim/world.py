@@ -118,6 +118,7 @@ class Flows:
     alone: np.ndarray  #: per resident: gives care to someone who has no other informal helper (allocation → burden)
     by_layer: dict[str, np.ndarray] = field(default_factory=dict)  #: hours by kind of care given by each layer
     volunteer_hours: float = 0.0  #: hours given by matched volunteers (allocation → indicators)
+    relatives_elsewhere_hours: float = 0.0  #: hours given from a distance by adult children living elsewhere
     formal_personal: float = 0.0  #: formal personal-care hours given (allocation → municipality)
     formal_practical: float = 0.0  #: formal practical-help hours given (allocation → municipality)
     extra_ties_w: np.ndarray | float = 0.0  #: weak ties a week per wijk from collective work (wijkteam → contact)

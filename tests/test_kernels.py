@@ -177,18 +177,24 @@ def test_spread_equals_the_numpy_version(seed):
 
 
 def test_mark_relations_names_whom_each_helper_helped():
-    from samenkracht.sim.ties import GENERATION_GAP_YEARS, KIND_CODE, RELATIONS
+    from samenkracht.sim.ties import GENERATION_GAP_YEARS, REL_CODE, REL_FLIP, RELATION_OF_KIN, RELATIONS
 
-    hh, fam, friend = KIND_CODE["household"], KIND_CODE["family"], KIND_CODE["friend"]
     age = np.array([80.0, 50.0, 48.0, 20.0, 52.0])
     # helper 1 helps: their parent 0 (family), their partner 2 (household), their child 3 (household);
-    # helper 4 helps their sibling 1 (family) and, without giving anything, friend 0
+    # helper 4 helps their sibling 1 (family) and, without giving anything, friend 0.
+    # Ties (u, v, relation of u towards v): the recorded relation decides, read from the recipient's end.
+    tie_u = np.array([0, 1, 1, 1, 0])
+    tie_rel = np.array(
+        [REL_CODE["parent"], REL_CODE["partner"], REL_CODE["parent"], REL_CODE["sibling"], REL_CODE["none"]], np.int8
+    )
     rec = np.array([0, 2, 3, 1, 0])
     hlp = np.array([1, 1, 1, 4, 4])
-    kind = np.array([fam, hh, hh, fam, friend])
+    eid = np.arange(5)
     gave = np.array([True, True, True, True, False])
     bits = np.zeros(5, np.uint8)
-    K.mark_relations(rec, hlp, kind, gave, age, bits, hh, fam, GENERATION_GAP_YEARS)
+    flip, rel_of = np.asarray(REL_FLIP, np.int8), np.asarray(RELATION_OF_KIN, np.int8)
+    hh_member = REL_CODE["household_member"]
+    K.mark_relations(rec, hlp, eid, gave, tie_u, tie_rel, flip, rel_of, age, bits, hh_member, GENERATION_GAP_YEARS)
 
     def named(b):
         return {r for i, r in enumerate(RELATIONS) if b & (1 << i)}
@@ -196,3 +202,9 @@ def test_mark_relations_names_whom_each_helper_helped():
     assert named(bits[1]) == {"parent", "partner", "child"}
     assert named(bits[4]) == {"other_family"}
     assert bits[0] == bits[2] == bits[3] == 0
+    # Where the relation is unknown (a loaded graph gave only the kind), the age gap decides.
+    unknown = np.array([REL_CODE["family_member"], hh_member, hh_member, REL_CODE["family_member"], 0], np.int8)
+    bits[:] = 0
+    K.mark_relations(rec, hlp, eid, gave, tie_u, unknown, flip, rel_of, age, bits, hh_member, GENERATION_GAP_YEARS)
+    assert named(bits[1]) == {"parent", "partner", "child"}
+    assert named(bits[4]) == {"other_family"}

@@ -60,12 +60,17 @@ def test_moving_household_loses_its_ties_outside_the_household_and_arrives_with_
     household = int(s.household[np.flatnonzero(s.alive & (s.age > 30))[0]])
     slots = np.flatnonzero(s.household == household)
     ids_before = s.person_id[slots].copy()
-    residents.move_households(model.world, np.array([household]))
     mine = np.zeros(s.n, bool)
     mine[slots] = True
+    outside = ties.alive & (mine[ties.u] ^ mine[ties.v])
+    old_pairs = set(zip(ties.u[outside].tolist(), ties.v[outside].tolist()))
+    residents.move_households(model.world, np.array([household]))
     touching = ties.alive & (mine[ties.u] | mine[ties.v])
     kinds = set(ties.kind[touching].tolist())
-    assert KIND_CODE["family"] not in kinds and KIND_CODE["friend"] not in kinds
+    assert KIND_CODE["friend"] not in kinds
+    # Every tie outside the household is lost; the arrivals may bring family of their own (issue 14: some
+    # newcomers move near a parent or child), tied anew.
+    assert not old_pairs & set(zip(ties.u[touching].tolist(), ties.v[touching].tolist()))
     assert not set(s.person_id[slots].tolist()) & set(ids_before.tolist())
     assert (s.severity[slots] == 0).all()
     assert model.counters.households_moved == 1

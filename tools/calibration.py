@@ -41,9 +41,12 @@ if TYPE_CHECKING:
 
 PROG = "samenkracht-calibrate"
 ROOT = Path(__file__).resolve().parent.parent
-#: The shared targets (beside the repository), else the copy shipped in the package.
+#: The shared targets (beside the repository), else the copies shipped in the package: nl.yaml (published Dutch
+#: figures) and who-cares.yaml (who the carers are and whom they help); the command reads both by default.
 SHARED_TARGETS = ROOT.parent / "shared" / "targets" / "nl.yaml"
 SHIPPED_TARGETS = Path(__file__).resolve().parent / "data" / "targets_nl.yaml"
+SHARED_WHO_CARES = ROOT.parent / "shared" / "targets" / "who-cares.yaml"
+SHIPPED_WHO_CARES = Path(__file__).resolve().parent / "data" / "targets_who_cares.yaml"
 
 #: Ages are counted in whole years (the age at the last birthday); ages above this share the last bin.
 MAX_AGE = 120
@@ -299,6 +302,17 @@ def default_targets_path() -> Path:
     return SHARED_TARGETS if SHARED_TARGETS.is_file() else SHIPPED_TARGETS
 
 
+def default_targets_paths() -> list[Path]:
+    """The default targets files: nl.yaml and who-cares.yaml, each the shared one if it is there, else the copy."""
+    who = SHARED_WHO_CARES if SHARED_WHO_CARES.is_file() else SHIPPED_WHO_CARES
+    return [default_targets_path(), who]
+
+
+def load_all_targets(paths: list[Path]) -> list[Target]:
+    """The targets of several files, in order."""
+    return [t for path in paths for t in load_targets(path)]
+
+
 # -- measurement --------------------------------------------------------------------------------------------------
 
 
@@ -329,6 +343,8 @@ class YearRecord:
     willing: np.ndarray
     capacity: np.ndarray
     weeks: int
+    #: family ties (kind family) per resident aged 75+ at week 0 and at the end of the measured year
+    family_ties_75: tuple[float, float] = (math.nan, math.nan)
 
 
 class _YearRecorder:
@@ -438,9 +454,27 @@ def run_model(
     first = (years - 1) * WEEKS_PER_YEAR
     recorder = _YearRecorder(model.world, first, first + WEEKS_PER_YEAR - 1)
     model.mechanisms.insert(-1, recorder)  # this model only; it runs after the indicators, before the year's close
+    at_start = family_ties_per_resident(model.world, OLD_AGE)
     model.run(on_week=None if progress is None else progress.advance)
     assert recorder.record is not None
+    recorder.record.family_ties_75 = (at_start, family_ties_per_resident(model.world, OLD_AGE))
     return model, recorder.record
+
+
+#: The age from which the family ties of the old are followed over the years (issue 14: within ±15% of year 0's).
+OLD_AGE = 75
+
+
+def family_ties_per_resident(world: World, min_age: float) -> float:
+    """Mean number of living family ties (kind ``family``: relatives outside one's household) per living resident
+    aged ``min_age`` or over."""
+    from samenkracht.sim.ties import KIND_CODE
+
+    s, t = world.state, world.ties
+    fam = t.alive & (t.kind == KIND_CODE["family"])
+    deg = np.bincount(t.u[fam], minlength=s.n)[: s.n] + np.bincount(t.v[fam], minlength=s.n)[: s.n]
+    old = s.alive & (s.age >= min_age)
+    return float(deg[old].mean()) if old.any() else math.nan
 
 
 def _share(part: float, whole: float) -> float:
@@ -534,17 +568,21 @@ def calibrate(
     seeds: int = DEFAULT_SEEDS,
     years: int = DEFAULT_YEARS,
     show_progress: bool = False,
+    kin: list[tuple[float, float]] | None = None,
 ) -> list[Result]:
-    """Run the configured model over ``seeds`` seeds and measure every target in each run."""
+    """Run the configured model over ``seeds`` seeds and measure every target in each run; ``kin``, if given, gets
+    each run's family ties per resident aged 75+ at week 0 and at the end (``YearRecord.family_ties_75``)."""
     from samenkracht.tools.progress import Progress
 
     results = [Result(t) for t in targets]
     run_seeds = seeds_of(config, seeds)
+    kin = [] if kin is None else kin
     with Progress(len(run_seeds) * years * WEEKS_PER_YEAR, "calibration", enabled=show_progress) as progress:
         for seed in run_seeds:
             record = run_seed(replace(config, seed=seed), years, progress)
             for result in results:
                 result.values.append(measure(record, result.target))
+            kin.append(record.family_ties_75)
     return results
 
 
@@ -602,7 +640,8 @@ Runs the configured model (the baseline unless scenario=... is given) over N see
 `years` simulated years after the model's burn-in, and prints target / source /
 range / simulated mean ± sd / inside.
 
-  targets=PATH  a targets file (default: ../shared/targets/nl.yaml, else the copy in tools/data/)
+  targets=PATH  a targets file, or several separated by commas (default: ../shared/targets/nl.yaml and
+                who-cares.yaml, else the copies in tools/data/)
   seeds=N       number of seeds (default {DEFAULT_SEEDS})
   years=N       simulated years per seed; the last one is measured (default {DEFAULT_YEARS})
   KEY=VALUE     any override of `samenkracht`, e.g. population.size=2000 seed=7
@@ -614,7 +653,7 @@ OWN_KEYS = ("targets", "seeds", "years")
 
 @dataclass
 class Options:
-    targets: Path
+    targets: list[Path]
     seeds: int = DEFAULT_SEEDS
     years: int = DEFAULT_YEARS
     overrides: list[str] = field(default_factory=list)
@@ -632,7 +671,7 @@ def _whole(key: str, text: str, lo: int, hi: int, example: int) -> int:
 
 def parse_args(argv: list[str]) -> Options:
     """Take this command's own keys out of argv; the rest are Hydra overrides for the model."""
-    opts = Options(targets=default_targets_path())
+    opts = Options(targets=default_targets_paths())
     for arg in argv:
         if arg.startswith("-"):
             raise InputError(
@@ -643,7 +682,7 @@ def parse_args(argv: list[str]) -> Options:
         if key == "targets":
             if not value:
                 raise InputError("targets= needs a path to a targets file, for example targets=my_targets.yaml.")
-            opts.targets = Path(value).expanduser()
+            opts.targets = [Path(v).expanduser() for v in value.split(",") if v]
         elif key == "seeds":
             opts.seeds = _whole("seeds", value, 1, 1000, DEFAULT_SEEDS)
         elif key == "years":
@@ -677,10 +716,11 @@ def run(argv: list[str], out=None, err=None) -> int:
         return 0
     try:
         opts = parse_args(argv)
-        targets = load_targets(opts.targets)
+        targets = load_all_targets(opts.targets)
         config = compose_config(opts.overrides)
         show = bool(getattr(err, "isatty", lambda: False)())
-        results = calibrate(config, targets, opts.seeds, opts.years, show_progress=show)
+        kin: list[tuple[float, float]] = []
+        results = calibrate(config, targets, opts.seeds, opts.years, show_progress=show, kin=kin)
     except InputError as e:
         print(f"{PROG}: error: {e}", file=err)
         return 2
@@ -688,7 +728,7 @@ def run(argv: list[str], out=None, err=None) -> int:
     seeds = seeds_of(config, opts.seeds)
     seed_text = f"seed {seeds[0]}" if len(seeds) == 1 else f"seeds {seeds[0]}–{seeds[-1]}"
     print(
-        f"Calibration of scenario '{config.scenario.name}' against {opts.targets}:\n"
+        f"Calibration of scenario '{config.scenario.name}' against {', '.join(map(str, opts.targets))}:\n"
         f"{config.population.size:,} residents, {seed_text}; measured over year {opts.years} "
         f"(weeks {first}–{first + WEEKS_PER_YEAR - 1}) after {config.burn_in_weeks} burn-in weeks. "
         "Simulated: mean ± sd over seeds.\n",
@@ -696,6 +736,12 @@ def run(argv: list[str], out=None, err=None) -> int:
     )
     print(format_table(results), file=out)
     print(file=out)
+    start, end = (float(np.mean(x)) for x in zip(*kin))
+    print(
+        f"Family ties per resident aged {OLD_AGE}+ (mean over seeds): {start:.2f} at week 0, {end:.2f} at the end "
+        f"of year {opts.years} ({(end / start - 1) * 100 if start else math.nan:+.0f}%).",
+        file=out,
+    )
     print(verdict(results), file=out)
     return 0 if all(r.inside for r in results) else 1
 

@@ -18,26 +18,41 @@ import numpy as np
 
 from samenkracht.sim.kernels import care_half_edges, mark_relations, spread_round, unique_inverse
 from samenkracht.sim.mechanisms.base import Mechanism
+from samenkracht.sim.mechanisms.kin_elsewhere import partners_here
 from samenkracht.sim.params import param
 from samenkracht.sim.state import COMPANY, PERSONAL, PRACTICAL, row_total
-from samenkracht.sim.ties import GENERATION_GAP_YEARS, KIND_CODE, TIE_KINDS
-from samenkracht.sim.tolerances import HOURS_EPS, SHARE_EPS, some_hours
+from samenkracht.sim.ties import (
+    GENERATION_GAP_YEARS,
+    KIND_CODE,
+    REL_CODE,
+    REL_FLIP,
+    RELATION_OF_KIN,
+    RELATIONS,
+    TIE_KINDS,
+)
+from samenkracht.sim.tolerances import HOURS_EPS, SHARE_EPS, at_least_hours, some_hours
 
 if TYPE_CHECKING:
     from samenkracht.sim.world import World
 
-#: The informal layers in order: name, tie kinds, care kinds they may give.
-INFORMAL_LAYERS: tuple[tuple[str, tuple[str, ...], tuple[int, ...]], ...] = (
-    ("household", ("household",), (PERSONAL, PRACTICAL, COMPANY)),
-    ("family_friends", ("family", "friend"), (PERSONAL, PRACTICAL, COMPANY)),
-    ("neighbours", ("neighbour", "acquaintance"), (PRACTICAL, COMPANY)),
+#: The informal stages in order: name, the layer whose hours they are, tie kinds, care kinds they may give.
+#: Residents' care for parents elsewhere uses their capacity but meets no local need (it is not in a layer).
+STAGES: tuple[tuple[str, str, tuple[str, ...], tuple[int, ...]], ...] = (
+    ("household", "household", ("household",), (PERSONAL, PRACTICAL, COMPANY)),
+    ("parents_elsewhere", "", (), ()),
+    ("family", "family_friends", ("family",), (PERSONAL, PRACTICAL, COMPANY)),
+    ("relatives_elsewhere", "family_friends", (), (PERSONAL, PRACTICAL, COMPANY)),
+    ("friends", "family_friends", ("friend",), (PRACTICAL, COMPANY)),
+    ("neighbours", "neighbours", ("neighbour", "acquaintance"), (PRACTICAL, COMPANY)),
 )
+#: The informal layers (as reported), in order.
+INFORMAL_LAYERS: tuple[str, ...] = ("household", "family_friends", "neighbours")
 LAYERS: tuple[str, ...] = ("household", "family_friends", "neighbours", "volunteers", "professionals")
 _PERSONAL_TIE_KINDS = np.array([k in ("household", "family") for k in TIE_KINDS])
-#: The informal layer of each tie kind (-1: volunteer and professional ties carry no informal care).
-_LAYER_OF_KIND = np.array(
-    [next((i for i, (_, kinds, _) in enumerate(INFORMAL_LAYERS) if k in kinds), -1) for k in TIE_KINDS]
-)
+#: The informal stage of each tie kind (-1: volunteer and professional ties carry no informal care).
+_STAGE_OF_KIND = np.array([next((i for i, (_, _, kinds, _) in enumerate(STAGES) if k in kinds), -1) for k in TIE_KINDS])
+_REL_FLIP = np.asarray(REL_FLIP, dtype=np.int8)
+_RELATION_OF_KIN = np.asarray(RELATION_OF_KIN, dtype=np.int8)
 
 
 @dataclass
@@ -62,8 +77,71 @@ class AllocationParams:
         source="SCP 2017: carers of people with unmet formal care give more hours and report more burden",
     )
     family_stretch: float = param(1.5, unit="× capacity", lo=0, hi=20, doc="stretch of capacity for family and friends")
-    family_weight: float = param(
-        5.0, unit="×", lo=0, hi=20, doc="weight of a family tie against a friendship of equal strength when asking"
+    household_min_hours: float = param(
+        12.0,
+        unit="hours a week",
+        lo=0,
+        hi=168,
+        doc="a partner or co-resident child can give their household at least this much, whatever their free time",
+        source="SCP, Voor elkaar? 2017 and Mantelzorg in Nederland: partners and co-resident children give the most "
+        "intensive care, often more than 20 hours a week; modelling assumption for the figure",
+    )
+    usual_care_hours: float = param(
+        8.0,
+        unit="hours a week",
+        lo=0,
+        hi=40,
+        doc="help a household member gives the household's residents in need up to this is usual care "
+        "(gebruikelijke zorg), not mantelzorg: informal care given, but it makes the helper no carer and bears no "
+        "burden; help beyond it counts as care, all of it",
+        source="CIZ, Protocol gebruikelijke zorg (Wlz/Wmo): partners and parents are expected to take over usual "
+        "household tasks and care; SCP counts as mantelzorg only the help beyond it; the figure is a modelling "
+        "assumption, calibrated by hand to SCP's share of carers who help a partner (about 8%)",
+    )
+    min_commitment: float = param(
+        1.0,
+        unit="hours a week",
+        lo=0,
+        hi=40,
+        doc="someone outside the household who takes on a request gives at least this much a week over the tie, "
+        "or nothing (no crumbs)",
+        source="modelling assumption; SCP counts as informal help giving help regularly or for a longer time",
+    )
+    outside_care_ages: list[float] = param(
+        [75.0, 90.0],
+        unit="years",
+        lo=0,
+        hi=120,
+        doc="ability to care outside one's household falls linearly from full at the first age to none at the "
+        "second: the oldest rarely care for anyone but a partner",
+        source="SCP 2017: about 6% of carers are 75 or older, most of them caring for a partner; modelling "
+        "assumption for the shape",
+    )
+    outside_max_severity: float = param(
+        0.2,
+        unit="severity",
+        lo=0,
+        hi=1,
+        doc="residents with a need of their own heavier than this care for no one outside their household",
+        source="modelling assumption (one's own health limits caring: SCP 2017)",
+    )
+    friend_share: float = param(
+        0.2,
+        unit="share",
+        lo=0,
+        hi=1,
+        doc="friends are asked for at most this share of a resident's practical help and company (their own part, "
+        "not the family's overflow; a mobilised network asks them for all that is left)",
+        source="modelling assumption; calibrated by hand to SCP 2015: somewhat more than one in five carers helps a "
+        "friend, neighbour or acquaintance",
+    )
+    neighbour_share: float = param(
+        0.15,
+        unit="share",
+        lo=0,
+        hi=1,
+        doc="the same for neighbours and acquaintances (errands and small practical help, company)",
+        source="modelling assumption (Linders 2010: neighbours help with small, short tasks)",
     )
     concentration: float = param(
         3.0,
@@ -98,8 +176,7 @@ class AllocationParams:
         lo=0,
         hi=1,
         doc="residents ask friends for care only over friendships at least this strong",
-        source="assumption; known gap: at the defaults about two thirds of carers help a friend or neighbour in a "
-        "year, SCP 2017 reports about a quarter to a third (see docs/ODD.md, Choices and limitations)",
+        source="modelling assumption (Tonkens 2010: people hesitate to ask for help outside the family)",
     )
     mobilised_ask_threshold: float = param(
         0.05, unit="tie strength", lo=0, hi=1, doc="the same threshold once a professional has mobilised the network"
@@ -185,68 +262,116 @@ class LayeredAllocation(Mechanism):
         can_help = (
             s.alive & (s.age >= p.min_helper_age) & (s.cooldown == 0) & ~s.ill & (s.severity <= p.helper_max_severity)
         )
+        # Ability to care outside one's household: falls with age towards none, none with a need of one's own.
+        a_full, a_none = p.outside_care_ages
+        ability = np.clip((a_none - s.age) / max(a_none - a_full, 1e-9), 0.0, 1.0) * (
+            s.severity <= p.outside_max_severity
+        )
         used = np.zeros(n)
         rec_h, hlp_h, eid_h = ties.half_edges()
         # Only half-edges towards residents with a need, from residents who can help, carry care.
         need_total = row_total(s.need)
         rec_all, hlp_all, eid_all = care_half_edges(rec_h, hlp_h, eid_h, some_hours(need_total), can_help, ties.alive)
         kind_all = ties.kind[eid_all]
-        layer_all = _LAYER_OF_KIND[kind_all]
+        stage_all = _STAGE_OF_KIND[kind_all]
         he_given = np.zeros(rec_all.shape[0])
         hours_by_tie_kind = np.zeros(len(TIE_KINDS))
         helped_other = np.zeros(n, dtype=bool)
         neighbour_help = np.zeros(n, dtype=bool)
-        threshold = np.where(s.mobilised, p.mobilised_ask_threshold, p.ask_threshold)
-        caps = {"household": p.household_stretch, "family_friends": p.family_stretch, "neighbours": 1.0}
         # Pressure: the share of the household's need that went unmet last week.
         n_hh = int(s.household.max()) + 1
         hh_need = np.bincount(s.household, need_total, n_hh)
         hh_unmet = np.bincount(s.household, row_total(s.unmet), n_hh)
         pressure = (hh_unmet / np.maximum(hh_need, 1e-9))[s.household]
+        given_away = np.zeros(n)
+        household_hours = np.zeros(n)
 
-        for i, (layer, _, care_kinds) in enumerate(INFORMAL_LAYERS):
-            sel_idx = np.flatnonzero(layer_all == i)
+        for i, (stage, layer, _, care_kinds) in enumerate(STAGES):
+            if stage == "parents_elsewhere":
+                given_away = self._to_parents_elsewhere(world, can_help, ability, used)
+                continue
+            if stage == "relatives_elsewhere":
+                self._from_relatives_elsewhere(world, remaining, need_total, by_layer, hours_by_tie_kind)
+                continue
+            sel_idx = np.flatnonzero(stage_all == i)
             rec, hlp, kind_l = rec_all[sel_idx], hlp_all[sel_idx], kind_all[sel_idx]
             strength = ties.strength[eid_all[sel_idx]]
             weight = strength**p.concentration
-            if layer == "family_friends":
-                is_family = kind_l == KIND_CODE["family"]
+            outside = stage != "household"
+            if stage == "friends":
                 friend_threshold = np.where(s.mobilised[rec], p.mobilised_ask_threshold, p.friend_ask_threshold)
-                asked = is_family | (strength >= friend_threshold)
-                weight = np.where(is_family, weight * p.family_weight, weight) * asked
-            if layer == "neighbours":
-                weight = weight * (strength >= threshold[rec]) * s.willing[hlp]
+                weight = weight * (strength >= friend_threshold) * s.willing[hlp]
+            if stage == "neighbours":
+                threshold = np.where(s.mobilised[rec], p.mobilised_ask_threshold, p.ask_threshold)
+                weight = weight * (strength >= threshold) * s.willing[hlp]
             tie_cap = np.full(rec.size, np.inf)
             tie_cap[kind_l == KIND_CODE["friend"]] = p.friend_tie_cap
             tie_cap[(kind_l == KIND_CODE["neighbour"]) | (kind_l == KIND_CODE["acquaintance"])] = p.neighbour_tie_cap
-            # Work in the layer's own index space: its recipients and its helpers only.
+            # Work in the stage's own index space: its recipients and its helpers only.
             rec_ids, rec_l = unique_inverse(rec, n)
             hlp_ids, hlp_l = unique_inverse(hlp, n)
-            stretch = caps[layer] + (p.pressure_stretch * pressure[hlp_ids] if layer == "household" else 0.0)
-            cap_left = np.maximum(0.0, s.capacity[hlp_ids] * stretch - used[hlp_ids])
+            if stage == "household":
+                stretch = p.household_stretch + p.pressure_stretch * pressure[hlp_ids]
+                cap = np.maximum(s.capacity[hlp_ids] * stretch, p.household_min_hours)
+            else:
+                cap = s.capacity[hlp_ids] * (p.family_stretch if stage != "neighbours" else 1.0) * ability[hlp_ids]
+            cap_left = np.maximum(0.0, cap - used[hlp_ids])
+            cap_left[~some_hours(cap_left)] = 0.0
             start_cap = cap_left.copy()
             layer_given = np.zeros(rec.size)
+            by_kind_given = []
+            own_share = {"friends": p.friend_share, "neighbours": p.neighbour_share}.get(stage)
             for k in care_kinds:
                 w_k = weight if k != PERSONAL else weight * _PERSONAL_TIE_KINDS[kind_l]
                 rem = remaining[k, rec_ids]
-                g = spread_care(rem, cap_left, rec_l, hlp_l, w_k, tie_cap, p.min_hours)
+                if own_share is not None:
+                    # Friends and neighbours give their own part, not the family's overflow (unless mobilised).
+                    part = np.where(s.mobilised[rec_ids], 1.0, own_share)
+                    ask = np.minimum(rem, part * s.need[rec_ids, k])
+                    ask[~some_hours(ask)] = 0.0
+                    kept = rem - ask
+                    g = spread_care(ask, cap_left, rec_l, hlp_l, w_k, tie_cap, p.min_hours)
+                    rem = kept + ask
+                else:
+                    g = spread_care(rem, cap_left, rec_l, hlp_l, w_k, tie_cap, p.min_hours)
                 remaining[k, rec_ids] = rem
-                by_layer[layer][k] += g.sum()
                 layer_given += g
+                by_kind_given.append((k, g))
+            if outside:
+                # No crumbs: a helper who gives less than the minimum over a tie gives nothing there.
+                crumbs = some_hours(layer_given) & ~at_least_hours(layer_given, p.min_commitment)
+                if crumbs.any():
+                    for k, g in by_kind_given:
+                        back = np.where(crumbs, g, 0.0)
+                        remaining[k, rec_ids] += np.bincount(rec_l, back, rec_ids.size)
+                        g -= back
+                    cap_left += np.bincount(hlp_l, np.where(crumbs, layer_given, 0.0), hlp_ids.size)
+                    cap_left = np.minimum(cap_left, start_cap)
+                    layer_given[crumbs] = 0.0
+            for k, g in by_kind_given:
+                by_layer[layer][k] += g.sum()
             used[hlp_ids] += start_cap - cap_left
+            if stage == "household":
+                household_hours[hlp_ids] = start_cap - cap_left
             he_given[sel_idx] += layer_given
             hours_by_tie_kind += np.bincount(kind_l, layer_given, len(TIE_KINDS))
             gave = some_hours(layer_given)
-            if layer != "household":
-                helped_other[hlp[gave & (kind_l != KIND_CODE["family"])]] = True
-            if layer == "neighbours":
+            if stage in ("friends", "neighbours"):
+                helped_other[hlp[gave]] = True
+            if stage == "neighbours":
                 neighbour_help[hlp[gave]] = True
 
         informal_received = np.maximum(0.0, need_total - remaining.sum(axis=0) - formal)
         # How many informal helpers each recipient has, to know who cares alone.
         gave_he = some_hours(he_given)
         helpers_of = np.bincount(rec_all[gave_he], minlength=n)
-        s.given = used
+        # Care given: household help counts once it goes beyond usual care (then all of it); below, it takes
+        # capacity but makes no one a carer.
+        usual = ~some_hours(household_hours - p.usual_care_hours)
+        care = used - np.where(usual, household_hours, 0.0)
+        care[~some_hours(care)] = 0.0
+        s.given = care
+        s.given_away = given_away
         flows.alone = self._caring_alone(rec_all, hlp_all, gave_he, helpers_of, n)
         flows.helped_ties = some_hours(np.bincount(eid_all, he_given, ties.m))
         flows.hours_by_tie_kind = hours_by_tie_kind
@@ -260,25 +385,86 @@ class LayeredAllocation(Mechanism):
         s.received_informal = informal_received + vol_given
         s.received_formal = formal
         s.unmet = remaining.T.copy()
-        caring = some_hours(used)
+        caring = some_hours(care)
         s.caring_weeks = np.where(caring, s.caring_weeks + 1, 0).astype(np.int32)
         s.last_gave[caring] = world.week
         s.gave_this_year |= caring
         s.helped_friend_or_neighbour |= helped_other
-        # Whom each helper helped (partner, parent, child, other family, friend or neighbour), for the calibration.
+        # Whom each helper helped (partner, parent, child, other family, friend or neighbour), for the calibration:
+        # the relation recorded on the tie (inferred from the age gap only where a loaded graph gives none).
         mark_relations(
             rec_all,
             hlp_all,
-            kind_all,
-            gave_he,
+            eid_all,
+            # usual care within the household is not care for a partner, child or parent
+            gave_he
+            & ((kind_all != KIND_CODE["household"]) | some_hours(household_hours - p.usual_care_hours)[hlp_all]),
+            ties.u,
+            ties.rel,
+            _REL_FLIP,
+            _RELATION_OF_KIN,
             s.age,
             s.helped_relations,
-            KIND_CODE["household"],
-            KIND_CODE["family"],
+            REL_CODE["household_member"],
             GENERATION_GAP_YEARS,
         )
+        if given_away.any():
+            s.helped_relations[self._away_parent] |= np.uint8(1 << RELATIONS.index("parent"))
+            s.helped_relations[self._away_other] |= np.uint8(1 << RELATIONS.index("other_family"))
         s.last_helped_neighbour[neighbour_help] = world.week
         flows.by_layer = by_layer
+
+    def _to_parents_elsewhere(
+        self, world: World, can_help: np.ndarray, ability: np.ndarray, used: np.ndarray
+    ) -> np.ndarray:
+        """Residents who take part in caring for a parent elsewhere give their hours (near or far), within their
+        capacity for care outside the household, at least the minimum or nothing; returns the hours per slot."""
+        s, p = world.state, self.params
+        kin = world.config.kin
+        own = s.cares_away & s.parent_need_away
+        grand = s.cares_grand & s.grand_need_away
+        idx = np.flatnonzero((own | s.cares_in_law | grand) & can_help)
+        out = np.zeros(s.n)
+        if idx.size == 0:
+            return out
+        # The band of the parent cared for: one's own, else the partner's (a parent-in-law).
+        partner = partners_here(world)
+        is_parent = own[idx] | s.cares_in_law[idx]
+        whose = np.where(own[idx], idx, np.maximum(partner[idx], 0))
+        want = np.where(s.parents_near[whose] > 0, kin.hours_to_parent[0], kin.hours_to_parent[1])
+        want = np.where(is_parent, want, kin.hours_to_grandparent)
+        cap = np.maximum(0.0, s.capacity[idx] * p.family_stretch * ability[idx] - used[idx])
+        g = np.minimum(want, cap)
+        g[~at_least_hours(g, min(p.min_commitment, float(np.min(kin.hours_to_parent)), kin.hours_to_grandparent))] = 0.0
+        out[idx] = g
+        used[idx] += g
+        self._away_parent = np.zeros(s.n, bool)
+        self._away_parent[idx[is_parent & some_hours(g)]] = True
+        self._away_other = np.zeros(s.n, bool)
+        self._away_other[idx[~is_parent & some_hours(g)]] = True
+        return out
+
+    def _from_relatives_elsewhere(
+        self, world: World, remaining: np.ndarray, need_total: np.ndarray, by_layer, hours_by_tie_kind
+    ) -> None:
+        """Adult children living elsewhere help their parents here from a distance: by distance band, fewer hours
+        and fewer kinds of care; family hours, in the layer of family and friends."""
+        s, kin = world.state, world.config.kin
+        idx = np.flatnonzero(some_hours(need_total) & ((s.children_near > 0) | (s.children_far > 0)))
+        if idx.size == 0:
+            return
+        near = s.children_near[idx].astype(float) * kin.care_uptake
+        far = s.children_far[idx].astype(float) * kin.care_uptake
+        total = 0.0
+        for k in (PERSONAL, PRACTICAL, COMPANY):
+            offer = near * kin.help_near[k] + far * kin.help_far[k]
+            g = np.minimum(remaining[k, idx], offer)
+            g[~some_hours(g)] = 0.0
+            remaining[k, idx] -= g
+            by_layer["family_friends"][k] += g.sum()
+            total += g.sum()
+        hours_by_tie_kind[KIND_CODE["family"]] += total
+        world.flows.relatives_elsewhere_hours = float(total)
 
     @staticmethod
     def _caring_alone(rec, hlp, gave_he, helpers_of, n) -> np.ndarray:
