@@ -13,6 +13,27 @@ from omegaconf import OmegaConf
 from samenkracht.sim.config import SimConfig
 from samenkracht.tools.config_store import to_sim_config
 
+#: The contract columns, hard-coded in the tests as well so that a rename in the code fails this test.
+CONTRACT_COLUMNS = [
+    "week",
+    "year",
+    "residents",
+    "need_hours",
+    "informal_hours",
+    "formal_hours",
+    "unmet_hours",
+    "carers",
+    "burden_mean",
+    "heavily_burdened_share",
+    "overburdened_share",
+    "isolated_share",
+    "severely_lonely_share",
+    "family_share",
+    "carrying_capacity",
+    "municipal_cost_eur",
+    "formal_cost_eur",
+]
+
 #: Settings of every small test run: big enough for every agent kind to show up, small enough to run in a second.
 SMALL = {"population.size": 800, "years": 2, "burn_in_weeks": 8}
 

@@ -21,29 +21,10 @@ from pathlib import Path
 import pandas as pd
 import pandas.testing as pdt
 import pytest
-from conftest import make_small_config, run_model
+from conftest import CONTRACT_COLUMNS, make_small_config, run_model
 from omegaconf import OmegaConf
 
 SIX_KINDS = ["residents", "informal_carers", "neighbours", "volunteers", "professionals", "municipality"]
-CONTRACT_COLUMNS = [
-    "week",
-    "year",
-    "residents",
-    "need_hours",
-    "informal_hours",
-    "formal_hours",
-    "unmet_hours",
-    "carers",
-    "burden_mean",
-    "heavily_burdened_share",
-    "overburdened_share",
-    "isolated_share",
-    "severely_lonely_share",
-    "family_share",
-    "carrying_capacity",
-    "municipal_cost_eur",
-    "formal_cost_eur",
-]
 
 
 def _find_script() -> str | None:

@@ -11,33 +11,13 @@ import networkx as nx
 import numpy as np
 import pandas.testing as pdt
 import pytest
-from conftest import make_small_config, run_model
+from conftest import CONTRACT_COLUMNS, make_small_config, run_model
 
 from samenkracht.sim.agents import InformalCarer, Neighbour, Resident, Volunteer
 from samenkracht.sim.mechanisms.indicators import WEEKLY_COLUMNS
 from samenkracht.sim.model import CareNetworkModel
 from samenkracht.sim.world import COUNTER_NAMES
 
-#: The contract columns, hard-coded here as well so that a rename in the code fails this test.
-CONTRACT_COLUMNS = [
-    "week",
-    "year",
-    "residents",
-    "need_hours",
-    "informal_hours",
-    "formal_hours",
-    "unmet_hours",
-    "carers",
-    "burden_mean",
-    "heavily_burdened_share",
-    "overburdened_share",
-    "isolated_share",
-    "severely_lonely_share",
-    "family_share",
-    "carrying_capacity",
-    "municipal_cost_eur",
-    "formal_cost_eur",
-]
 INFORMAL_LAYERS = ["household_hours", "family_friends_hours", "neighbours_hours", "volunteers_hours"]
 SIX_KINDS = ["residents", "informal_carers", "neighbours", "volunteers", "professionals", "municipality"]
 

@@ -149,6 +149,12 @@ class DemographyParams:
             raise InputError(f"{prefix}fertility_age must be [mean, spread] with a spread above 0, e.g. [31.5, 5].")
 
 
+def yearly_hazard(p: DemographyParams, age: np.ndarray, week: int) -> np.ndarray:
+    """Deaths a year per person of these ages in this week: Gompertz mortality, lowered by the ageing trend."""
+    trend = (1.0 - p.mortality_improvement) ** max(0.0, week / WEEKS_PER_YEAR)
+    return p.mortality_a * trend * np.exp(p.mortality_b * age)
+
+
 class Demography(Mechanism):
     """Ageing, deaths and newcomers, onset, progression and recovery of care needs."""
 
@@ -216,8 +222,7 @@ class Demography(Mechanism):
         The band's mean multiplier is weighted by hazard (need is commoner at the older ages of a band), summed
         by ``np.bincount``, a plain loop in a fixed order, so it is the same on every CPU."""
         p = self.params
-        trend = (1.0 - p.mortality_improvement) ** max(0.0, week / WEEKS_PER_YEAR)
-        hazard = p.mortality_a * trend * np.exp(p.mortality_b * s.age)
+        hazard = yearly_hazard(p, s.age, week)
         factor = np.where(s.alive & (s.severity > 0), p.need_mortality_factor, 1.0)
         alive = np.flatnonzero(s.alive)
         base = np.bincount(band[alive], weights=hazard[alive], minlength=len(AGE_BANDS))

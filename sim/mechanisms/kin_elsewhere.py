@@ -29,6 +29,7 @@ import numpy as np
 
 from samenkracht.sim.errors import InputError
 from samenkracht.sim.mechanisms.base import Mechanism
+from samenkracht.sim.mechanisms.demography import yearly_hazard
 from samenkracht.sim.params import param
 from samenkracht.sim.population import age_band
 from samenkracht.sim.ties import KIND_CODE, REL_CODE
@@ -208,6 +209,17 @@ def survival(params_demography, age_from: np.ndarray, age_to: np.ndarray, trend:
     return np.exp(-(a / b) * (np.exp(b * age_to) - np.exp(b * age_from)))
 
 
+def _need_turns(dem, needs, count, age, u_onset, u_end, dies) -> tuple[np.ndarray, np.ndarray]:
+    """Where a group of ``count`` relatives elsewhere of these ages starts to need care (any of them, at the
+    model's prevalence by age and recovery rate) and where that need ends (recovery, or no relative left)."""
+    prev = np.asarray(dem.need_prevalence)[age_band(age)]
+    p_any = 1.0 - (1.0 - prev) ** count
+    onset = dem.recovery_rate * p_any / np.maximum(1.0 - p_any, 1e-9)
+    starts = ~needs & (count > 0) & (u_onset < onset / WEEKS_PER_YEAR)
+    ends = needs & ((count == 0) | (u_end < dem.recovery_rate / WEEKS_PER_YEAR) | dies)
+    return starts, ends
+
+
 class RelativesElsewhere(Mechanism):
     """Draws the relatives elsewhere of newcomers; ages, kills and falls ill the parents elsewhere."""
 
@@ -236,8 +248,7 @@ class RelativesElsewhere(Mechanism):
             return
         u_die, u_onset, u_end, u_take = rng.random((4, have.size))
         page = s.age[have] + s.parent_gap[have]
-        trend = (1.0 - dem.mortality_improvement) ** max(0.0, world.week / WEEKS_PER_YEAR)
-        hazard = dem.mortality_a * trend * np.exp(dem.mortality_b * page)
+        hazard = yearly_hazard(dem, page, world.week)
         hazard = np.where(s.parent_need_away[have], hazard * dem.need_mortality_factor, hazard)
         # One draw per resident: a parent dies with the chance that any of them dies; the nearer one first goes.
         count = (s.parents_near[have] + s.parents_far[have]).astype(np.int64)
@@ -247,12 +258,7 @@ class RelativesElsewhere(Mechanism):
         s.parents_near[d[near_first]] -= 1
         s.parents_far[d[~near_first]] -= 1
         count = (s.parents_near[have] + s.parents_far[have]).astype(np.int64)
-        prev = np.asarray(dem.need_prevalence)[age_band(page)]
-        p_any = 1.0 - (1.0 - prev) ** count
-        onset = dem.recovery_rate * p_any / np.maximum(1.0 - p_any, 1e-9)
-        needs = s.parent_need_away[have]
-        starts = ~needs & (count > 0) & (u_onset < onset / WEEKS_PER_YEAR)
-        ends = needs & ((count == 0) | (u_end < dem.recovery_rate / WEEKS_PER_YEAR) | dies)
+        starts, ends = _need_turns(dem, s.parent_need_away[have], count, page, u_onset, u_end, dies)
         s.parent_need_away[have[starts]] = True
         s.cares_away[have[starts]] = u_take[starts] < p.care_uptake
         s.parent_need_away[have[ends]] = False
@@ -276,18 +282,12 @@ class RelativesElsewhere(Mechanism):
             return
         u_die, u_onset, u_end, u_take = rng.random((4, have.size))
         gage = s.age[have] + 2.0 * s.parent_gap[have]
-        trend = (1.0 - dem.mortality_improvement) ** max(0.0, world.week / WEEKS_PER_YEAR)
-        hazard = dem.mortality_a * trend * np.exp(dem.mortality_b * gage)
+        hazard = yearly_hazard(dem, gage, world.week)
         count = s.grandparents[have].astype(np.int64)
         dies = u_die < 1.0 - np.exp(-hazard * count / WEEKS_PER_YEAR)
         s.grandparents[have[dies]] -= 1
         count = s.grandparents[have].astype(np.int64)
-        prev = np.asarray(dem.need_prevalence)[age_band(gage)]
-        p_any = 1.0 - (1.0 - prev) ** count
-        onset = dem.recovery_rate * p_any / np.maximum(1.0 - p_any, 1e-9)
-        needs = s.grand_need_away[have]
-        starts = ~needs & (count > 0) & (u_onset < onset / WEEKS_PER_YEAR)
-        ends = needs & ((count == 0) | (u_end < dem.recovery_rate / WEEKS_PER_YEAR) | dies)
+        starts, ends = _need_turns(dem, s.grand_need_away[have], count, gage, u_onset, u_end, dies)
         s.grand_need_away[have[starts]] = True
         s.cares_grand[have[starts]] = u_take[starts] < p.grandchild_uptake
         s.grand_need_away[have[ends]] = False
