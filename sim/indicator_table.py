@@ -230,6 +230,13 @@ INDICATORS: tuple[Indicator, ...] = (
         ("Budgetniveau van de acties", "× gepland"),
         ("Budget level of the actions", "× planned"),
     ),
+    _level(
+        "wait_weeks_mean",
+        "mean",
+        ("Wachttijd voor het wijkteam", "weken gewacht sinds de melding"),
+        ("Waiting time for the wijkteam", "weeks waited since the referral"),
+        better="lower",
+    ),
     _hours("{layer}_hours", "Zorg uit de laag {layer}", "Care from the layer {layer}"),
     _euros("cost_{action}_eur", "Kosten van actie {action}", "Cost of action {action}"),
     _events("dropouts", ("Gestopte mantelzorgers", "mantelzorgers"), ("Carers who stopped", "carers")),
@@ -278,6 +285,28 @@ INDICATORS: tuple[Indicator, ...] = (
         "signals_professional",
         ("Gesignaleerd door een professional", "inwoners"),
         ("Noticed by a professional", "residents"),
+    ),
+    _events(
+        "reassessments",
+        ("Herhaalde gesprekken van het wijkteam", "inwoners"),
+        ("Repeated wijkteam assessments", "residents"),
+    ),
+    _events("reviews", ("Herbeoordelingen van indicaties", "indicaties"), ("Indications reviewed", "indications")),
+    _events("indications_closed", ("Beëindigde indicaties", "indicaties"), ("Indications closed", "indications")),
+    _events(
+        "referrals_turned_away",
+        ("Afgewezen meldingen (wachtlijst vol)", "meldingen"),
+        ("Referrals turned away (queue full)", "referrals"),
+    ),
+    _events(
+        "carers_known",
+        ("Mantelzorgers in beeld bij het wijkteam", "mantelzorgers"),
+        ("Carers who became known to the wijkteam", "carers"),
+    ),
+    _events(
+        "support_declined",
+        ("Mantelzorgers die ondersteuning afsloegen", "mantelzorgers"),
+        ("Carers who declined support", "carers"),
     ),
     Indicator("weeks", None, "weeks", _words("Weken", "weken in het jaar"), _words("Weeks", "weeks in the year")),
     _share(

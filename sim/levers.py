@@ -206,8 +206,8 @@ class Levers:
     respite_hours: np.ndarray = lever(
         0.0,
         unit="hours a week",
-        read_by="burden",
-        doc="respite hours available to heavily burdened carers",
+        read_by="respite_care (its weekly step: who takes it up) and burden",
+        doc="respite hours available to the carers who took up respite",
         nl="mantelzorgers krijgen respijt",
         en="carers get respite",
         lo=0,
@@ -215,7 +215,7 @@ class Levers:
         combine="add",
         per_1000=True,
         suggested=20,
-        companions={"respite_max_per_carer": 8.0},
+        companions={"respite_max_per_carer": 4.0, "respite_uptake": 0.25, "respite_period_weeks": 52},
     )
     support_capacity: np.ndarray = lever(
         0.0,
@@ -229,7 +229,7 @@ class Levers:
         combine="add",
         per_1000=True,
         suggested=0.5,
-        companions={"support_relief_weeks": 26},
+        companions={"support_relief_weeks": 26, "support_uptake": 0.35},
     )
     mobilise_capacity: np.ndarray = lever(
         0.0,
@@ -243,7 +243,31 @@ class Levers:
         combine="add",
         per_1000=True,
         suggested=0.5,
-        companions={"mobilise_tie_boost": 0.15},
+        companions={"mobilise_tie_boost": 0.15, "mobilise_uptake": 0.5},
+    )
+    support_uptake: np.ndarray = lever(
+        0.0,
+        unit="share",
+        read_by="carer_support (its weekly step)",
+        doc="share of known heavily burdened carers offered the conversations who take them up",
+        nl="hoeveel zwaar belaste mantelzorgers de gesprekken aannemen",
+        en="how many heavily burdened carers accept the conversations",
+    )
+    respite_uptake: np.ndarray = lever(
+        0.0,
+        unit="share",
+        read_by="respite_care (its weekly step)",
+        doc="share of known heavily burdened carers offered respite who take it up",
+        nl="hoeveel zwaar belaste mantelzorgers respijtzorg aannemen",
+        en="how many heavily burdened carers accept respite care",
+    )
+    mobilise_uptake: np.ndarray = lever(
+        0.0,
+        unit="share",
+        read_by="network_strengthening (its weekly step)",
+        doc="share of known residents offered network strengthening who take it up",
+        nl="hoeveel inwoners netwerkversterking aannemen",
+        en="how many residents accept network strengthening",
     )
     mobilise_tie_boost: np.ndarray = lever(
         0.0,
@@ -280,6 +304,14 @@ class Levers:
         doc="most respite hours one carer gets",
         nl="hoeveel respijt één mantelzorger hoogstens krijgt",
         en="the most respite one carer gets",
+    )
+    respite_period_weeks: np.ndarray = lever(
+        0.0,
+        unit="weeks",
+        read_by="respite_care (its weekly step)",
+        doc="weeks after which a carer's respite is reviewed (renewed while they care)",
+        nl="na hoeveel weken de respijtzorg van een mantelzorger wordt herzien",
+        en="after how many weeks a carer's respite is reviewed",
     )
     support_relief_weeks: np.ndarray = lever(
         0.0,

@@ -16,6 +16,13 @@ import numpy as np
 #: Kinds of care need, the columns of ``State.need`` and the allocation arrays.
 CARE_KINDS: tuple[str, ...] = ("personal", "practical", "company")
 PERSONAL, PRACTICAL, COMPANY = 0, 1, 2
+#: The offers an action makes to a known resident once (bits of ``State.offered``).
+OFFER_BITS: tuple[str, ...] = ("carer_support", "respite_care", "network_strengthening")
+
+
+def offer_bit(action: str) -> np.uint8:
+    """The bit of ``State.offered`` that records an offer of ``action``."""
+    return np.uint8(1 << OFFER_BITS.index(action))
 
 
 def row_total(a: np.ndarray) -> np.ndarray:
@@ -69,6 +76,14 @@ class State:
     indicated: np.ndarray = _array(False, bool)  #: assessed by the wijkteam: may receive formal care
     mobilised: np.ndarray = _array(False, bool)  #: network mobilised: asks weak ties for help
     support_weeks: np.ndarray = _array(0, np.int32)  #: weeks of carer support left
+    #: the wijkteam's caseload (sim/mechanisms/wijkteam.py):
+    known: np.ndarray = _array(False, bool)  #: known to the wijkteam: signalled, assessed, or carer of one assessed
+    referred_week: np.ndarray = _array(-999, np.int32)  #: week of the referral now waiting for intake (-999: none)
+    assessed_week: np.ndarray = _array(-999, np.int32)  #: week of the last intake assessment (-999: never)
+    review_week: np.ndarray = _array(-999, np.int32)  #: week the indication is next reviewed (-999: no indication)
+    #: offers an action made (bit i: OFFER_BITS[i]); each is made once, taken up or declined
+    offered: np.ndarray = _array(0, np.uint8)
+    respite_weeks: np.ndarray = _array(0, np.int32)  #: weeks of respite care left for a carer who took it up
     action_supported: np.ndarray = _array(False, bool)  #: ever supported by the carer_support action
     ill: np.ndarray = _array(False, bool)  #: carer fell ill from overburden
     volunteer: np.ndarray = _array(False, bool)  #: enrolled as a volunteer

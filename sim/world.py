@@ -86,6 +86,12 @@ class Counters:
     signals_self: int = 0  #: residents at risk who asked for help themselves
     signals_network: int = 0  #: residents at risk first noticed by family, friends or neighbours
     signals_professional: int = 0  #: residents at risk first noticed by a professional who already sees them
+    reassessments: int = 0  #: of the assessments, residents assessed before within the review interval
+    reviews: int = 0  #: indications reviewed by the wijkteam at their review date
+    indications_closed: int = 0  #: indications closed because the need ended (at once, or found at a review)
+    referrals_turned_away: int = 0  #: referrals turned away because the wijkteam's queue was full
+    carers_known: int = 0  #: carers who became known to the wijkteam at the assessment of the one they care for
+    support_declined: int = 0  #: known carers offered an action's support (conversations, respite) who declined
 
     def __getitem__(self, name: str) -> int | float:
         """A counter by name; only the declared counters exist."""
@@ -126,6 +132,7 @@ class Flows:
     municipal_cost_eur: float = 0.0  #: this week's cost to the municipality (municipality → indicators)
     action_cost_eur: dict[str, float] = field(default_factory=dict)  #: this week's cost by action label
     budget_level: float = 1.0  #: level the budget cap lets actions run at (Municipality → indicators)
+    wait_weeks_mean: float = 0.0  #: mean weeks residents in the intake queue have waited so far (wijkteam → ...)
 
     @classmethod
     def empty(cls, n: int) -> Flows:

@@ -285,7 +285,7 @@ def expected_yearly_cost(action, model: CareNetworkModel) -> float:
     shops = sum(1 for shop in model.shopkeepers if mask[shop.wijk])
     fte = sum(worker.fte for worker in model.wijkteam_workers if mask[worker.wijk])
     return {
-        "link_shopkeepers": lambda: shops * p.share_linked * p.eur_per_shop + wijken * p.eur_per_wijk,
+        "link_shopkeepers": lambda: shops * p.share_linked * p.eur_per_shop + per_1000 * p.eur_per_1000,
         "buurthulp": lambda: wijken * p.coordinator_fte * p.eur_per_fte,
         "buurthulp_backup": lambda: wijken * p.fte * p.eur_per_fte,
         "community_centre": lambda: wijken * p.eur_per_wijk * min(1.0, p.extra_activity),

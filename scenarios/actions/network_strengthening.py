@@ -1,4 +1,12 @@
-"""Network strengthening (Eigen Kracht, netwerkkaart): residents with unmet need get their network mobilised."""
+"""Network strengthening (Eigen Kracht, netwerkkaart): known residents with unmet need get their network mobilised.
+
+Pathway (docs/ODD.md, "Action pathways"): the method is offered, once, to
+residents with an unmet need whom the wijkteam knows (referred, assessed or
+indicated); about half take it up (``uptake``), within the capacity of cases a
+week. Mapping the network and a network meeting turn willing-but-unasked ties
+into help: the resident asks weak ties (the allocation's mobilised threshold)
+and their outside ties grow stronger (``tie_boost``).
+"""
 
 from __future__ import annotations
 
@@ -8,9 +16,9 @@ from typing import TYPE_CHECKING
 import numpy as np
 
 from samenkracht.sim.actions import Action, Choice, Label
-from samenkracht.sim.mechanisms.wijkteam import first_k_per_wijk
+from samenkracht.sim.mechanisms.wijkteam import offer_within_capacity
 from samenkracht.sim.params import param
-from samenkracht.sim.state import row_total
+from samenkracht.sim.state import offer_bit, row_total
 from samenkracht.sim.time import WEEKS_PER_YEAR
 from samenkracht.sim.tolerances import some_hours
 
@@ -29,12 +37,21 @@ class NetworkStrengthening(Action):
             unit="residents a week per 1,000 residents",
             lo=0,
             hi=100,
-            doc="residents with unmet need taken on a week",
+            doc="capacity: known residents with unmet need taken on a week",
+        )
+        uptake: float = param(
+            0.5,
+            unit="share of those offered",
+            lo=0,
+            hi=1,
+            doc="known residents with unmet need who take up network strengthening when offered (once)",
+            source="modelling assumption: many residents hesitate to involve their network (Tonkens 2010; "
+            "Eigen Kracht evaluations report that a good part of referrals lead to no conference)",
         )
         tie_boost: float = param(0.15, unit="strength", lo=0, hi=1, doc="strength added to the resident's outside ties")
         eur_per_case: float = param(800.0, unit="€ per resident", lo=0, hi=1e5, doc="mapping and network meetings")
 
-    pulls = ("mobilise_capacity", "mobilise_tie_boost")
+    pulls = ("mobilise_capacity", "mobilise_uptake", "mobilise_tie_boost")
     choice = Choice(scaled=("cases_per_week_per_1000",), position=80)
     labels = {
         "nl": Label(
@@ -58,23 +75,27 @@ class NetworkStrengthening(Action):
     def set_levers(self, world: World, level: float) -> None:
         m, lv, p = self.wijk_mask, world.levers, self.params
         lv.mobilise_capacity[m] += self.per_1000(world, p.cases_per_week_per_1000) * level
+        lv.mobilise_uptake[m] = np.maximum(lv.mobilise_uptake[m], p.uptake)
         lv.mobilise_tie_boost[m] = np.maximum(lv.mobilise_tie_boost[m], p.tie_boost)
 
     @classmethod
     def step(cls, world: World) -> None:
-        """Residents with unmet need not yet mobilised get their network mapped and mobilised, within each wijk's
-        capacity, and their outside ties strengthened.
-
-        The work is done with the wijkteam, so it draws on in the wijkteam's
-        random stream of the week.
-        """
+        """Known residents with unmet need, not mobilised and not offered it before, are offered network
+        strengthening within each wijk's capacity; those who take it up get their network mapped and mobilised and
+        their outside ties strengthened."""
         s, lv, ties = world.state, world.levers, world.ties
         if not lv.mobilise_capacity.any():
             return
-        rng = world.streams.this_week("wijkteam", world.week)
-        candidates = s.alive & (s.severity > 0) & ~s.mobilised & some_hours(row_total(s.unmet))
-        k = lv.mobilise_capacity + rng.random(world.n_wijken)
-        chosen = first_k_per_wijk(candidates, s.wijk, rng.random(s.n), k)
+        u_accept, u_order = world.streams.weekly("action.network_strengthening", world.week).random((2, s.n))
+        u_round = world.streams.weekly("action.network_strengthening.round", world.week).random(world.n_wijken)
+        bit = offer_bit("network_strengthening")
+        known = s.known | s.referred | s.indicated
+        unmet = some_hours(row_total(s.unmet))
+        candidates = s.alive & known & (s.severity > 0) & unmet & ~s.mobilised & ((s.offered & bit) == 0)
+        candidates &= lv.mobilise_capacity[s.wijk] > 0
+        accepts = u_accept < lv.mobilise_uptake[s.wijk]
+        chosen, offered = offer_within_capacity(candidates, accepts, s.wijk, u_order, lv.mobilise_capacity + u_round)
+        s.offered[offered] |= bit
         s.mobilised |= chosen
         outside = ties.alive & (ties.kind != 0) & (chosen[ties.u] | chosen[ties.v])
         boost = lv.mobilise_tie_boost[s.wijk[np.where(chosen[ties.u], ties.u, ties.v)]]

@@ -77,7 +77,8 @@ class CarerBurden(Mechanism):
         self.params = params
 
     def _respite(self, world: World, caring: np.ndarray) -> np.ndarray:
-        """Respite hours this week per carer: each wijk's hours shared among its heavily burdened carers.
+        """Respite hours this week per carer: each wijk's hours shared among the carers who took up respite
+        (the respite_care action's step decides who, ``State.respite_weeks``).
 
         Respite takes over hours the carer would give, so it relieves strain as
         fewer hours would; the cared-for resident's care is unchanged.
@@ -86,7 +87,7 @@ class CarerBurden(Mechanism):
         hours = np.zeros(s.n)
         if not levers.respite_hours.any():
             return hours
-        heavy = np.flatnonzero(caring & (s.burden >= self.params.heavy_threshold))
+        heavy = np.flatnonzero(caring & (s.respite_weeks > 0))
         w = s.wijk[heavy]
         count = np.bincount(w, minlength=world.n_wijken)
         each = np.minimum(levers.respite_max_per_carer, levers.respite_hours / np.maximum(count, 1))

@@ -113,6 +113,7 @@ class Indicators(Mechanism):
             "bridging_ties": int(n_bridging),
             "ties": int(n_ties),
             "budget_level": float(f.budget_level),
+            "wait_weeks_mean": float(f.wait_weeks_mean),
         }
         for layer, hours in f.by_layer.items():
             row[LAYER_HOURS.column(layer)] = float(hours.sum())

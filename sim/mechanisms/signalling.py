@@ -4,6 +4,12 @@ professionals they already see, or linked shopkeepers — and referred to the wi
 At risk: an unmet need, severe loneliness with a need, or a heavily burdened
 carer. Each channel notices with its own weekly chance; isolated residents
 have few channels, which is why signalling points in shops matter.
+
+Residents the wijkteam already has in its caseload are not referred again:
+an indicated resident's need is followed by the indication's review, not by a
+new referral, and a carer who is being supported (by the wijkteam, by respite)
+is not referred as a carer at risk. A noticed resident becomes known to the
+wijkteam and joins its intake queue with the week of the referral.
 """
 
 from __future__ import annotations
@@ -63,12 +69,14 @@ class Signalling(Mechanism):
         rng = world.streams.weekly(self.name, world.week)
         u_self, u_net, u_prof, u_shop = rng.random((4, s.n))
         has_need = s.severity > 0
-        at_risk = s.alive & (
-            at_least_hours(row_total(s.unmet), p.min_unmet)
-            | (has_need & (s.loneliness >= p.lonely_at_risk))
-            | (some_hours(s.given) & (s.burden >= self.heavy_threshold))
+        # An indicated resident's need is in the caseload already; a supported carer is being helped already.
+        need_at_risk = ~s.indicated & (
+            at_least_hours(row_total(s.unmet), p.min_unmet) | (has_need & (s.loneliness >= p.lonely_at_risk))
         )
-        at_risk &= ~s.referred
+        carer_at_risk = (
+            some_hours(s.given) & (s.burden >= self.heavy_threshold) & (s.support_weeks == 0) & (s.respite_weeks == 0)
+        )
+        at_risk = s.alive & ~s.referred & (need_at_risk | carer_at_risk)
         p_self = p.self_referral * (1.0 - 0.7 * s.loneliness / 11.0)
         p_net = p.network_signal * np.minimum(s.contact, 3.0)
         seen = s.indicated | some_hours(s.received_formal)
@@ -86,6 +94,8 @@ class Signalling(Mechanism):
             first[channel] = int(new.sum())
             noticed |= new
         s.referred |= noticed
+        s.referred_week[noticed] = world.week
+        s.known |= noticed
         c = world.counters
         c.signals_self += first["self"]
         c.signals_network += first["network"]

@@ -6,6 +6,17 @@ Wijkteam time is split over the four quadrants of the netwerkkwadrant
 resident (assessment, an arrangement), the wijk's collective network, and the
 policy table. Home-care capacity per wijk is what the allocation's
 professional layer may give.
+
+The caseload works as in practice (docs/ODD.md, "The wijkteam's caseload"):
+referred residents wait in an intake queue, first come first served; the
+queue holds at most ``max_wait_weeks`` weeks of the wijk's intake capacity,
+and referrals beyond that are turned away (the resident may be noticed
+again later). An intake indicates a resident with a need; the carers who
+help that resident become known to the wijkteam (the kitchen-table
+conversation includes the mantelzorger). An indication closes when the need
+ends (the provider reports the end of care; death and moving close it with
+the slot) and is reviewed every ``review_weeks`` while it lasts; a resident
+with an indication is not referred and assessed again.
 """
 
 from __future__ import annotations
@@ -55,6 +66,28 @@ class WijkteamParams:
         source="Hospers 2021: professionals often fall back into the medical model",
     )
     intake_hours: float = param(3.0, unit="hours per case", lo=0.1, hi=100, doc="assessing a referred resident")
+    review_weeks: int = param(
+        52,
+        unit="weeks",
+        lo=1,
+        hi=520,
+        doc="an indication is reviewed this many weeks after it was given or last reviewed, and renewed while "
+        "the need lasts",
+        source="Wmo 2015 practice: a decision (beschikking) is granted for a period and reviewed (heronderzoek), "
+        "commonly after a year (VNG Modelverordening maatschappelijke ondersteuning); the figure is a modelling "
+        "assumption",
+    )
+    review_hours: float = param(1.0, unit="hours per case", lo=0, hi=100, doc="reviewing an indication")
+    max_wait_weeks: float = param(
+        13.0,
+        unit="weeks of intake capacity",
+        lo=1,
+        hi=520,
+        doc="the intake queue holds at most this many weeks of the wijk's intake capacity; newer referrals beyond "
+        "it are turned away",
+        source="Wmo 2015 art. 2.3.2: the assessment (onderzoek) within six weeks of a request; waiting lists longer "
+        "than that are common; the figure is a modelling assumption",
+    )
     mobilise_hours: float = param(
         6.0, unit="hours per case", lo=0.1, hi=100, doc="mapping and mobilising a resident's network"
     )
@@ -93,36 +126,83 @@ class Wijkteam(Mechanism):
         self.params = params
 
     def step(self, world: World) -> None:
-        s, p = world.state, self.params
+        s, p, week = world.state, self.params, world.week
         rng = world.streams.this_week(self.name, world.week)
         u_order, u_model = rng.random((2, s.n))
-        u_round = rng.random((3, world.n_wijken))
+        u_round = rng.random((4, world.n_wijken))
         for professional in world.professional_list:  # a few dozen agents plan their week
             professional.step()
         hours = world.quadrant_hours_by_wijk()  # (wijken, 4)
         social = np.clip(p.social_model_share + world.levers.social_model_bonus, 0, 1)
+        c = world.counters
+
+        # An indication closes when the need ends: the provider reports the end of care.
+        ended = s.indicated & (s.severity <= 0)
+        s.indicated[ended] = False
+        s.review_week[ended] = -999
+        c.indications_closed += int(ended.sum())
+        # Reviews that are due come first in the institutional quadrant; the rest of its hours go to intake.
+        due = s.alive & s.indicated & (s.review_week <= week)
+        review_capacity = hours[:, 1] / max(p.review_hours, 1e-9) + u_round[3]
+        reviewed = first_k_per_wijk(due, s.wijk, s.review_week + u_order, review_capacity)
+        s.review_week[reviewed] = week + p.review_weeks
+        intake_capacity = hours[:, 1] / p.intake_hours  # assessments a week per wijk
+        left = np.maximum(0.0, hours[:, 1] - np.bincount(s.wijk[reviewed], minlength=world.n_wijken) * p.review_hours)
 
         queue = s.alive & s.referred
-        has_need = queue & (s.severity > 0)
-        carers = queue & ~has_need & some_hours(s.given)
-        # Assessment (institutional quadrant): first come in random order, within each wijk's hours.
-        seen = first_k_per_wijk(has_need, s.wijk, u_order, hours[:, 1] / p.intake_hours + u_round[0])
+        intake = queue & (s.severity > 0) & ~s.indicated
+        carers = queue & ~intake & some_hours(s.given)
+        moot = queue & ~intake & ~carers  # need ended and no longer caring while waiting: nothing to assess
+        # Assessment (institutional quadrant): first come, first served, within each wijk's hours.
+        key = s.referred_week + u_order
+        seen = first_k_per_wijk(intake, s.wijk, key, left / p.intake_hours + u_round[0])
+        c.reassessments += int((seen & (week - s.assessed_week < p.review_weeks)).sum())
+        n_seen = int(seen.sum())
         s.indicated |= seen
-        # Social model: the network is mobilised (own-network quadrant), as far as hours allow.
-        wants_mobilising = seen & (u_model < social[s.wijk])
+        s.assessed_week[seen] = week
+        s.review_week[seen] = week + p.review_weeks
+        self._carers_become_known(world, seen)
+        # Social model: the network is mobilised (own-network quadrant), as far as hours allow; a review may too.
+        wants_mobilising = (seen | reviewed) & ~s.mobilised & (u_model < social[s.wijk])
         mobilised = first_k_per_wijk(
             wants_mobilising, s.wijk, u_order, hours[:, 0] * 0.6 / p.mobilise_hours + u_round[1]
         )
         s.mobilised |= mobilised
-        # Carer support (own-network quadrant).
-        supported = first_k_per_wijk(carers, s.wijk, u_order, hours[:, 0] * 0.4 / p.support_hours + u_round[2])
+        # Carer support (own-network quadrant), first come, first served.
+        support_capacity = hours[:, 0] * 0.4 / p.support_hours
+        supported = first_k_per_wijk(carers, s.wijk, key, support_capacity + u_round[2])
         s.support_weeks[supported] = p.support_weeks
-        s.referred &= ~(seen | supported)
+        # The queues hold at most max_wait_weeks of capacity: the newest referrals beyond are turned away.
+        done = seen | supported | moot
+        waiting_intake, waiting_carers = intake & ~seen, carers & ~supported
+        kept = first_k_per_wijk(waiting_intake, s.wijk, key, intake_capacity * p.max_wait_weeks) | first_k_per_wijk(
+            waiting_carers, s.wijk, key, support_capacity * p.max_wait_weeks
+        )
+        turned_away = (waiting_intake | waiting_carers) & ~kept
+        s.referred &= ~(done | turned_away)
         s.referred[~s.alive] = False
+        s.referred_week[~s.referred] = -999
+        waiting = s.referred & (s.severity > 0) & ~s.indicated
+        world.flows.wait_weeks_mean = float((week + 1 - s.referred_week[waiting]).mean()) if waiting.any() else 0.0
         world.flows.extra_ties_w = hours[:, 2] * p.collective_ties_per_hour
-        world.counters.assessments += int(seen.sum())
-        world.counters.mobilisations += int(mobilised.sum())
-        world.counters.carers_supported += int(supported.sum())
+        c.assessments += n_seen
+        c.reviews += int(reviewed.sum())
+        c.referrals_turned_away += int(turned_away.sum())
+        c.mobilisations += int(mobilised.sum())
+        c.carers_supported += int(supported.sum())
+
+    @staticmethod
+    def _carers_become_known(world: World, assessed: np.ndarray) -> None:
+        """The carers who helped an assessed resident this week become known to the wijkteam."""
+        s, ties = world.state, world.ties
+        if not assessed.any():
+            return
+        helped = world.helped_ties()
+        other = np.concatenate([ties.v[helped & assessed[ties.u]], ties.u[helped & assessed[ties.v]]])
+        other = other[some_hours(s.given[other]) & ~s.known[other]]
+        s.known[other] = True
+        s.known |= assessed
+        world.counters.carers_known += int(np.unique(other).size)
 
 
 def first_k_per_wijk(mask: np.ndarray, wijk: np.ndarray, order_key: np.ndarray, k_w: np.ndarray) -> np.ndarray:
@@ -141,3 +221,21 @@ def first_k_per_wijk(mask: np.ndarray, wijk: np.ndarray, order_key: np.ndarray, 
     rank = np.arange(order.size) - start
     out[order[rank < np.floor(k_w[w])]] = True
     return out
+
+
+def offer_within_capacity(
+    candidates: np.ndarray, accepts: np.ndarray, wijk: np.ndarray, order_key: np.ndarray, k_w: np.ndarray
+) -> tuple[np.ndarray, np.ndarray]:
+    """Offer a service to ``candidates`` in key order, per wijk, until ``floor(k_w)`` of them have taken it up.
+
+    ``accepts`` says who would take it up when offered. Returns (taken, offered): those taken on, and everyone
+    offered, that is every candidate up to the last one taken on in a wijk whose capacity is filled, and every
+    candidate in a wijk whose capacity is not.
+    """
+    taken = first_k_per_wijk(candidates & accepts, wijk, order_key, k_w)
+    n_w = k_w.shape[0]
+    full = np.bincount(wijk[taken], minlength=n_w) >= np.floor(k_w)
+    last = np.full(n_w, -np.inf)
+    np.maximum.at(last, wijk[taken], order_key[taken])
+    offered = candidates & (order_key <= np.where(full, last, np.inf)[wijk])
+    return taken, offered
