@@ -79,7 +79,8 @@ class Signalling(Mechanism):
         at_risk = s.alive & ~s.referred & (need_at_risk | carer_at_risk)
         p_self = p.self_referral * (1.0 - 0.7 * s.loneliness / 11.0)
         p_net = p.network_signal * np.minimum(s.contact, 3.0)
-        seen = s.indicated | some_hours(s.received_formal)
+        # Professionals see the residents they assess or care for, and the carers they met at an assessment.
+        seen = s.indicated | some_hours(s.received_formal) | s.known
         p_shop = world.levers.shop_signal[s.wijk] * s.shops_locally
         noticed_by = {
             "self": u_self < p_self,
