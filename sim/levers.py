@@ -19,6 +19,8 @@ from typing import Any
 
 import numpy as np
 
+from samenkracht.sim.time import WEEKS_PER_YEAR
+
 #: How a composed action's strength combines with the lever as other actions left it this week (``level`` is the
 #: budget level, 1 without a cap): "add" adds it, "extra" adds its extra above 1 (a factor on a rate that other
 #: actions also raise by adding), "factor" multiplies by it, "chance" combines independent chances.
@@ -215,7 +217,7 @@ class Levers:
         combine="add",
         per_1000=True,
         suggested=20,
-        companions={"respite_max_per_carer": 4.0, "respite_uptake": 0.25, "respite_period_weeks": 52},
+        companions={"respite_max_per_carer": 4.0, "respite_uptake": 0.25, "respite_period_weeks": WEEKS_PER_YEAR},
     )
     support_capacity: np.ndarray = lever(
         0.0,

@@ -84,6 +84,7 @@ class State:
     #: offers an action made (bit i: OFFER_BITS[i]); each is made once, taken up or declined
     offered: np.ndarray = _array(0, np.uint8)
     respite_weeks: np.ndarray = _array(0, np.int32)  #: weeks of respite care left for a carer who took it up
+    social_case: np.ndarray = _array(False, bool)  #: assessed or reviewed as a social-model case (network work due)
     action_supported: np.ndarray = _array(False, bool)  #: ever supported by the carer_support action
     ill: np.ndarray = _array(False, bool)  #: carer fell ill from overburden
     volunteer: np.ndarray = _array(False, bool)  #: enrolled as a volunteer

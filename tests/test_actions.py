@@ -152,7 +152,8 @@ def cost_columns(df: pd.DataFrame) -> list[str]:
 
 def test_respite_care_lowers_heavily_burdened_share():
     """Respite takes hours off heavily burdened carers, so fewer carers stay heavily burdened."""
-    effect = paired({"respite_care": {"hours_per_1000": 80}}, lambda r: r.weekly["heavily_burdened_share"].mean())
+    generous = {"hours_per_1000": 80, "uptake": 1.0, "max_hours_per_carer": 8}
+    effect = paired({"respite_care": generous}, lambda r: r.weekly["heavily_burdened_share"].mean())
     assert_effect(effect, "respite_care on heavily_burdened_share")
     base = np.mean([baseline(s).weekly["heavily_burdened_share"].mean() for s in SEEDS])
     assert -effect.mean() > 0.1 * base, f"respite lowers the share by {-effect.mean():.4f} only, of {base:.4f}"

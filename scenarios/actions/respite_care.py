@@ -64,7 +64,7 @@ class RespiteCare(Action):
             "none; modelling assumption that heavily burdened carers offered it take it up at about that rate",
         )
         period_weeks: int = param(
-            52,
+            WEEKS_PER_YEAR,
             unit="weeks",
             lo=1,
             hi=520,

@@ -99,15 +99,16 @@ class CarerBurden(Mechanism):
         rng = world.streams.weekly(self.name, world.week)
         u_drop, u_ill, u_recover = rng.random((3, s.n))
         caring = s.alive & some_hours(s.given)
-        ratio = s.given / np.maximum(s.capacity, 0.5)
+        respite = self._respite(world, caring)
+        # Respite relieves strain as fewer hours would: the hours it takes over come off the hours given.
+        ratio = (s.given - respite) / np.maximum(s.capacity, 0.5)
         strain = (
             p.hours_weight * np.minimum(ratio, 4.0)
             + p.duration_weight * np.minimum(s.caring_weeks / (3 * WEEKS_PER_YEAR), 1.0)
             + p.alone_weight * world.flows.alone
         )
         supported = s.support_weeks > 0
-        respite = self._respite(world, caring)
-        strain = strain - p.support_relief * supported - p.hours_weight * respite / np.maximum(s.capacity, 0.5)
+        strain = strain - p.support_relief * supported
         target = np.where(caring, 10.0 * (1.0 - np.exp(-np.maximum(strain, 0.0) / p.strain_scale)), 0.0)
         s.burden += p.adapt_rate * (target - s.burden)
         s.burden[~s.alive] = 0.0

@@ -29,6 +29,7 @@ import numpy as np
 from samenkracht.sim.errors import InputError
 from samenkracht.sim.mechanisms.base import Mechanism
 from samenkracht.sim.params import param
+from samenkracht.sim.time import WEEKS_PER_YEAR
 from samenkracht.sim.tolerances import some_hours
 
 if TYPE_CHECKING:
@@ -67,7 +68,7 @@ class WijkteamParams:
     )
     intake_hours: float = param(3.0, unit="hours per case", lo=0.1, hi=100, doc="assessing a referred resident")
     review_weeks: int = param(
-        52,
+        WEEKS_PER_YEAR,
         unit="weeks",
         lo=1,
         hi=520,
@@ -162,10 +163,13 @@ class Wijkteam(Mechanism):
         s.assessed_week[seen] = week
         s.review_week[seen] = week + p.review_weeks
         self._carers_become_known(world, seen)
-        # Social model: the network is mobilised (own-network quadrant), as far as hours allow; a review may too.
-        wants_mobilising = (seen | reviewed) & ~s.mobilised & (u_model < social[s.wijk])
+        # Social model: an assessment or review makes a case a social-model case; the case's network is mobilised
+        # (own-network quadrant) when the hours allow, oldest assessment first.
+        decided = seen | reviewed
+        s.social_case[decided] = u_model[decided] < social[s.wijk[decided]]
+        wants_mobilising = s.alive & s.indicated & s.social_case & ~s.mobilised
         mobilised = first_k_per_wijk(
-            wants_mobilising, s.wijk, u_order, hours[:, 0] * 0.6 / p.mobilise_hours + u_round[1]
+            wants_mobilising, s.wijk, s.assessed_week + u_order, hours[:, 0] * 0.6 / p.mobilise_hours + u_round[1]
         )
         s.mobilised |= mobilised
         # Carer support (own-network quadrant), first come, first served.
