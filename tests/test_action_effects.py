@@ -241,3 +241,13 @@ def test_buurthulp_backup_direct_effects_inside_band():
     assert lo <= more <= hi, f"successful matches up by {more:.1%}, outside {lo:.0%}–{hi:.0%}"
     lo, hi = BUURTHULP_RETENTION
     assert lo <= fewer <= hi, f"volunteer dropouts down by {fewer:.1%}, outside {lo:.0%}–{hi:.0%}"
+
+
+def test_old_per_wijk_cost_key_of_link_shopkeepers_is_refused_naming_the_new_key():
+    """Costs scale with reach: the coordination of linked shops is per 1,000 residents; a scenario that still gives
+    the former per-wijk key is refused with the key that replaced it."""
+    from samenkracht.sim.errors import InputError
+
+    entry = {"link_shopkeepers": {"eur_per_wijk": 5000}}
+    with pytest.raises(InputError, match=r"link_shopkeepers\.eur_per_wijk.*eur_per_1000"):
+        _model(1, {"population.size": 300, "years": 1, "burn_in_weeks": 0}, entry)
