@@ -142,11 +142,6 @@ def test_carer_support_direct_effect_inside_band():
 
 
 @pytest.mark.slow
-@pytest.mark.xfail(
-    strict=True,
-    reason="measured 0.69 SD (8 seeds, n = 356) with 4 hours a week: the burden mechanism lets an hour of respite "
-    "relieve as much as an hour of care not given, and the studies' 0.05–0.40 SD says respite relieves less",
-)
 def test_respite_direct_effect_inside_band():
     """Respite users carry less burden at follow-up (0.05–0.40 SD) and fewer of them are heavily burdened."""
     pooled = _check_band("respite_care", SEEDS, MUNICIPAL, min_people=100)
