@@ -226,7 +226,7 @@ class AllocationParams:
         hi=1,
         doc="the same for practical help (household help, errands): none by default, so formal household help fills "
         "only what the network leaves and each hour the network gives replaces an hour of it",
-        source="Bonsang 2009; Bolin, Lindgren and Lundborg 2008 (J Health Econ 27): informal care substitutes for "
+        source="Bonsang 2009; Bolin, Lindgren and Lundborg 2008 (Health Economics 17): informal care substitutes for "
         "formal domestic help; CIZ/Wmo protocol gebruikelijke zorg: household help is indicated for what the "
         "household and network cannot do",
     )
