@@ -246,19 +246,7 @@ def test_graph_without_edges_gives_no_informal_help(tmp_path):
 # -- the agent kinds -------------------------------------------------------------------------------------------
 
 
-#: In the merged model (kinship and ageing) the neighbour layer of the small baseline run (800 residents, seed 42)
-#: is thin: 96.9 neighbour hours over the two years, and its last neighbour helper's window ends at week 79, so no
-#: neighbour agent is left at week 104 (seeds 43 and 44 end with 4 and 2). Strict: passes again once one is.
-_NO_NEIGHBOUR_AT_END = pytest.mark.xfail(
-    strict=True,
-    reason="not reached yet: 0 neighbour helpers at week 104 of the seed-42 800-resident run (96.9 neighbour "
-    "hours in the run; seeds 43/44 end with 4/2)",
-)
-
-
-@pytest.mark.parametrize(
-    "kind", [pytest.param(k, marks=[_NO_NEIGHBOUR_AT_END] if k == "neighbours" else []) for k in SIX_KINDS]
-)
+@pytest.mark.parametrize("kind", SIX_KINDS)
 def test_six_agent_kinds_exist_and_are_counted(baseline_run, kind):
     model, _ = baseline_run
     counts = model.agent_counts()
