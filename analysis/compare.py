@@ -13,7 +13,13 @@ reference is the effect of the actions, not noise. The statistics:
   seeds (Welch's interval on the same values), and the *narrowing factor*,
   the unpaired width divided by the paired width;
 - cost per unit of effect: extra municipal spending a year divided by the
-  improvement, where the improvement's interval excludes zero.
+  improvement, where the improvement's interval excludes zero and cost and
+  effect move the usual way (more cost for a better effect, or less cost
+  for a worse one); otherwise a verdict in words (cheaper and better, more
+  expensive and worse);
+- where the hours come from: the paired difference of the hours each layer of
+  care gives (household, family and friends, neighbours, volunteers,
+  professionals) and of the unmet hours.
 
 Years in this module count from 1 (year 1 is the first simulated year;
 summary.csv's ``year`` column counts from 0).
@@ -40,6 +46,7 @@ from scipy import stats
 from samenkracht.sim import indicator_table
 from samenkracht.sim.config import SimConfig
 from samenkracht.sim.errors import InputError
+from samenkracht.sim.mechanisms.allocation import LAYERS
 from samenkracht.sim.time import WEEKS_PER_YEAR
 from samenkracht.tools.outputs import is_complete, write_atomic
 
@@ -64,6 +71,16 @@ WIJK_INDICATORS: tuple[str, ...] = (
     "unmet_hours",
     "isolated_share",
     "severely_lonely_share",
+)
+#: The hours by layer of the onion and the hours no one gives: where an action's effect on care comes from.
+LAYER_INDICATORS: tuple[str, ...] = (*(f"{layer}_hours" for layer in LAYERS), "unmet_hours")
+#: What cost and effect together say, for each arm and effect (``verdict`` of :func:`cost_per_effect`).
+VERDICTS: tuple[str, ...] = (
+    "cheaper_and_better",
+    "cost_per_effect",
+    "saving_per_effect",
+    "costlier_and_worse",
+    "no_effect",
 )
 #: The money that buys an effect: the municipality's yearly spending on actions.
 COST_INDICATOR = "municipal_cost_eur"
@@ -210,12 +227,33 @@ def differences(
     return pd.DataFrame(rows, columns=columns)
 
 
+def verdict(status: str, extra_cost: float) -> str:
+    """What an effect and its extra cost say together (one of :data:`VERDICTS`).
+
+    A better effect for less (or no more) money is "cheaper_and_better" and a
+    worse one for more money "costlier_and_worse": no cost per effect is
+    given for those, a negative number there would read as a price.
+    "cost_per_effect" (more money, better effect) and "saving_per_effect"
+    (less money, worse effect: what is saved per unit given up) are the two
+    cases where a cost per unit means something. Without a significant effect
+    the verdict is "no_effect".
+    """
+    if status == "improvement":
+        return "cost_per_effect" if extra_cost > 0 else "cheaper_and_better"
+    if status == "worse":
+        return "saving_per_effect" if extra_cost < 0 else "costlier_and_worse"
+    return "no_effect"
+
+
 def cost_per_effect(diffs: pd.DataFrame, years: Sequence[int]) -> pd.DataFrame:
     """Extra municipal spending a year per unit of improvement, for each arm, chosen year and effect indicator.
 
     ``status`` is "improvement" when the improvement's 95% interval lies above
-    zero (only then is ``cost_per_unit_eur`` given), "worse" when it lies
-    below zero, and "no_effect" otherwise.
+    zero, "worse" when it lies below zero, and "no_effect" otherwise;
+    ``verdict`` combines it with the sign of the extra cost (:func:`verdict`).
+    ``cost_per_unit_eur`` (extra cost ÷ improvement, a positive number) is
+    given only for the verdicts "cost_per_effect" (€ paid per unit gained) and
+    "saving_per_effect" (€ saved per unit lost).
     """
     rows = []
     d = diffs[diffs["year"].isin(years)].set_index(["arm", "year", "indicator"])
@@ -235,6 +273,7 @@ def cost_per_effect(diffs: pd.DataFrame, years: Sequence[int]) -> pd.DataFrame:
             else:
                 status = "no_effect"
             extra = float(cost["mean"]) if cost is not None else math.nan
+            said = verdict(status, extra)
             rows.append(
                 {
                     "arm": arm,
@@ -248,8 +287,11 @@ def cost_per_effect(diffs: pd.DataFrame, years: Sequence[int]) -> pd.DataFrame:
                     "extra_cost_eur_per_year": extra,
                     "extra_cost_ci_low": float(cost["ci_low"]) if cost is not None else math.nan,
                     "extra_cost_ci_high": float(cost["ci_high"]) if cost is not None else math.nan,
-                    "cost_per_unit_eur": extra / improvement if status == "improvement" else math.nan,
+                    "cost_per_unit_eur": (
+                        extra / improvement if said in ("cost_per_effect", "saving_per_effect") else math.nan
+                    ),
                     "status": status,
+                    "verdict": said,
                 }
             )
     columns = [
@@ -266,6 +308,7 @@ def cost_per_effect(diffs: pd.DataFrame, years: Sequence[int]) -> pd.DataFrame:
         "extra_cost_ci_high",
         "cost_per_unit_eur",
         "status",
+        "verdict",
     ]
     return pd.DataFrame(rows, columns=columns)
 
@@ -283,6 +326,7 @@ class Comparison:
     setup: dict[str, Any]
     wijk_levels: pd.DataFrame | None = None
     wijk_differences: pd.DataFrame | None = None
+    layers: pd.DataFrame | None = None  # every year: paired differences of LAYER_INDICATORS, see differences()
 
     def at(self, table: pd.DataFrame) -> pd.DataFrame:
         """Rows of ``table`` at the chosen years."""
@@ -334,6 +378,12 @@ def compare(
         ["arm", "year"], key=lambda s: s.map(order) if s.name == "arm" else s, kind="stable"
     ).reset_index(drop=True)
     cmp = Comparison(list(arms), reference, years, level, diffs, cost_per_effect(diffs, years), dict(setup or {}))
+    layer_columns = [c for c in LAYER_INDICATORS if c in frame.columns]
+    if layer_columns:
+        layer_diffs = differences(frame, reference, layer_columns)
+        cmp.layers = layer_diffs.sort_values(
+            ["arm", "year"], key=lambda s: s.map(order) if s.name == "arm" else s, kind="stable"
+        ).reset_index(drop=True)
     if wijken is not None and not wijken.empty:
         wijken = wijken[wijken["arm"].isin(arms)]
         wind = [c for c in WIJK_INDICATORS if c in wijken.columns]

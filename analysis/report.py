@@ -19,7 +19,7 @@ import pandas as pd
 from samenkracht.analysis.compare import Comparison
 from samenkracht.analysis.formatting import number
 from samenkracht.analysis.texts import TEXT, interval, value
-from samenkracht.sim.indicator_table import is_percent, label
+from samenkracht.sim.indicator_table import FAMILIES, MEMBER_WORDS, is_percent, label
 from samenkracht.tools.outputs import write_atomic
 
 REPORT = "report.html"
@@ -188,21 +188,55 @@ def _cost(cmp: Comparison, lang: str) -> str:
                 f"€ {number(r['extra_cost_ci_low'], 0, lang)} – € {number(r['extra_cost_ci_high'], 0, lang)}"
                 f"</small>"
             )
-            if r["status"] == "improvement":
-                per = (
-                    t["saves"]
-                    if r["extra_cost_eur_per_year"] <= 0
-                    else f"€ {number(r['cost_per_unit_eur'], 0, lang)} {t['per_unit_' + r['unit']]}"
-                )
+            per, cls = cost_verdict(r, lang), "num"
+            if r["verdict"] in ("cheaper_and_better", "cost_per_effect"):
                 cls = "num sig"
-            else:
-                per, cls = t[r["status"]], "num"
             body.append(
                 f"<tr><td>{_e(r['arm'])}</td><td>{_e(label(r['effect'], lang).name)}</td>"
                 f'<td class="num">{imp}</td><td class="num">{cost}</td><td class="{cls}">{_e(per)}</td></tr>'
             )
         parts.append(f"<h3>{_e(t['h_year'].format(year=year))}</h3><table>{head}{''.join(body)}</table>")
     return "".join(parts)
+
+
+def cost_verdict(r: pd.Series, lang: str) -> str:
+    """What a row of the cost table says to a council member: a cost (or saving) per unit where cost and effect
+    move the usual way, otherwise the verdict in words ("cheaper and better", "more expensive and worse")."""
+    t = TEXT[lang]
+    said = r["verdict"]
+    if said == "cost_per_effect":
+        return f"€ {number(r['cost_per_unit_eur'], 0, lang)} {t['per_unit_' + r['unit']]}"
+    if said == "saving_per_effect":
+        return t["saving_per_effect"].format(
+            amount=f"€ {number(r['cost_per_unit_eur'], 0, lang)}", unit=t["per_unit_" + r["unit"]]
+        )
+    return t[said]
+
+
+def _layers(cmp: Comparison, lang: str) -> str:
+    """Where the hours of each arm's effect come from: the paired difference per layer of care and in unmet need."""
+    if cmp.layers is None or cmp.layers.empty:
+        return ""
+    t = TEXT[lang]
+    year = cmp.at_years[-1]
+    rows = cmp.layers[cmp.layers["year"] == year]
+    indicators = list(pd.unique(rows["indicator"]))
+    head = "".join(f"<th>{_e(_layer_name(i, lang))}</th>" for i in indicators)
+    body = []
+    for arm in [a for a in cmp.arms if a != cmp.reference]:
+        r_arm = rows[rows["arm"] == arm].set_index("indicator")
+        cells = [_cell(r_arm.loc[i], i, lang, diff=True) if i in r_arm.index else "<td>—</td>" for i in indicators]
+        body.append(f"<tr><th>{_e(arm)}</th>{''.join(cells)}</tr>")
+    return (
+        f"<h3>{_e(t['h_layers'].format(year=year))}</h3><p>{_e(t['layers_intro'])}</p>"
+        f"<table><tr><th>{_e(t['scenario'])}</th>{head}</tr>{''.join(body)}</table>"
+    )
+
+
+def _layer_name(indicator: str, lang: str) -> str:
+    """A layer's short name in the table's head (the unmet hours keep their own name)."""
+    member = FAMILIES["layer"].member(indicator)
+    return MEMBER_WORDS["layer"][lang][member] if member else label(indicator, lang).name
 
 
 def _wijk_table(cmp: Comparison, lang: str) -> str:
@@ -253,7 +287,7 @@ def render_html(cmp: Comparison, lang: str, figs: dict[str, tuple[str, bytes]], 
     sections = [
         ("setup", t["h_setup"], _setup(cmp, lang)),
         ("headline", t["h_headline"], _headline(cmp, lang)),
-        ("differences", t["h_differences"], _differences(cmp, lang)),
+        ("differences", t["h_differences"], _differences(cmp, lang) + _layers(cmp, lang)),
         ("cost", t["h_cost"], _cost(cmp, lang)),
         ("plots", t["h_plots"], plots),
     ]
@@ -280,6 +314,8 @@ def tables(cmp: Comparison) -> dict[str, pd.DataFrame]:
         "yearly.csv": cmp.levels,
         "yearly_differences.csv": cmp.differences,
     }
+    if cmp.layers is not None:
+        out["layer_differences.csv"] = cmp.at(cmp.layers)
     if cmp.wijk_levels is not None and cmp.wijk_differences is not None:
         out["wijk_headline.csv"] = cmp.at(cmp.wijk_levels)
         out["wijk_differences.csv"] = cmp.at(cmp.wijk_differences)

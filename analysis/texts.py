@@ -46,14 +46,20 @@ TEXT: dict[str, dict[str, str]] = {
         "narrowing_text": "Door gemeenschappelijke toevalsgetallen zijn de intervallen in jaar {year} in het mediane "
         "geval {factor} keer zo smal als met onafhankelijke seeds.",
         "cost_intro": "Extra uitgaven van de gemeente per jaar, gedeeld door de verbetering ten opzichte van "
-        "de referentie. Alleen waar de verbetering aantoonbaar is (het 95%-interval sluit nul uit).",
+        "de referentie, alleen waar het effect aantoonbaar is (het 95%-interval sluit nul uit) en kosten en effect "
+        "de gewone kant op gaan: meer geld voor een betere uitkomst (kosten per eenheid verbetering), of minder geld "
+        "voor een slechtere (besparing per eenheid verslechtering). Kost een actie minder en is de uitkomst beter, "
+        "dan staat er 'goedkoper én beter'; kost ze meer en is de uitkomst slechter, 'duurder én slechter'. Of een "
+        "verschil beter of slechter is, hangt af van de indicator: minder onvervulde zorgvraag is beter, meer "
+        "draagkracht ook.",
         "effect": "Effect",
         "extra_cost": "Extra uitgaven (€ per jaar)",
         "improvement": "Verbetering",
         "cost_per_unit": "Kosten per eenheid",
         "no_effect": "geen aantoonbaar effect",
-        "worse": "aantoonbaar slechter",
-        "saves": "bespaart geld én verbetert",
+        "cheaper_and_better": "goedkoper én beter",
+        "costlier_and_worse": "duurder én slechter",
+        "saving_per_effect": "goedkoper maar slechter: bespaart {amount} {unit} achteruitgang",
         "unit_pp": "procentpunt",
         "unit_hours_per_week": "uur per week",
         "per_unit_pp": "per procentpunt",
@@ -62,6 +68,10 @@ TEXT: dict[str, dict[str, str]] = {
         "fig_diffs": "Verschil met de referentie over de jaren: gemiddeld gepaard verschil met 95%-band.",
         "fig_wijk": "{indicator} per wijk: gemiddelde over de seeds met 95%-band.",
         "wijk_intro": "Verschil met de referentie per wijk in jaar {year} (gepaarde seeds, 95%-interval).",
+        "h_layers": "Waar het verschil vandaan komt: uren zorg per laag, jaar {year}",
+        "layers_intro": "Verschil met de referentie in uren zorg per week die elke laag geeft (huishouden, familie "
+        "en vrienden, buren en kennissen, vrijwilligers, professionals) en in onvervulde zorgvraag; gepaarde seeds, "
+        "95%-interval, vet als het interval nul uitsluit. Samen tellen ze op tot het verschil in zorgvraag.",
         "wijk": "Wijk",
         "year_axis": "jaar",
         "pp": "%-punt",
@@ -79,7 +89,9 @@ TEXT: dict[str, dict[str, str]] = {
             "<p><b>Kosten per effect.</b> De extra uitgaven van de gemeente aan acties in een jaar (gepaard "
             "verschil) gedeeld door de gemiddelde verbetering: procentpunten minder zwaarbelaste mantelzorgers, "
             "geïsoleerde of zeer eenzame volwassenen, procentpunten meer draagkracht, of uren per week minder "
-            "onvervulde zorgvraag. Alleen waar het 95%-interval van de verbetering nul uitsluit.</p>"
+            "onvervulde zorgvraag. Alleen waar het 95%-interval van de verbetering nul uitsluit en meer geld een "
+            "betere uitkomst geeft (of minder geld een slechtere); anders 'goedkoper én beter' of 'duurder én "
+            "slechter'.</p>"
             "<p><b>Jaren</b> tellen vanaf 1 (het eerste gesimuleerde jaar; in summary.csv heet dat jaar 0). "
             "Jaarwaarden zijn gemiddelden over de weken van het jaar; geld is opgeteld over het jaar.</p>"
         ),
@@ -119,15 +131,20 @@ TEXT: dict[str, dict[str, str]] = {
         "excludes zero. Shares in percentage points.",
         "narrowing_text": "Thanks to common random numbers the intervals in year {year} are, in the median case, "
         "{factor} times narrower than with independent seeds.",
-        "cost_intro": "Extra municipal spending a year divided by the improvement over the reference; only where "
-        "the improvement is significant (its 95% interval excludes zero).",
+        "cost_intro": "Extra municipal spending a year divided by the improvement over the reference, only where "
+        "the effect is significant (its 95% interval excludes zero) and cost and effect move the usual way: more "
+        "money for a better outcome (cost per unit of improvement) or less money for a worse one (saving per unit "
+        "lost). An action that costs less with a better outcome reads 'cheaper and better'; one that costs more with "
+        "a worse outcome 'more expensive and worse'. Whether a difference is better or worse depends on the "
+        "indicator: less unmet need is better, and so is more carrying capacity.",
         "effect": "Effect",
         "extra_cost": "Extra spending (€ a year)",
         "improvement": "Improvement",
         "cost_per_unit": "Cost per unit",
         "no_effect": "no significant effect",
-        "worse": "significantly worse",
-        "saves": "saves money and improves",
+        "cheaper_and_better": "cheaper and better",
+        "costlier_and_worse": "more expensive and worse",
+        "saving_per_effect": "cheaper but worse: saves {amount} {unit} lost",
         "unit_pp": "percentage point",
         "unit_hours_per_week": "hours a week",
         "per_unit_pp": "per percentage point",
@@ -136,6 +153,11 @@ TEXT: dict[str, dict[str, str]] = {
         "fig_diffs": "Difference from the reference over the years: mean paired difference with 95% band.",
         "fig_wijk": "{indicator} by wijk: mean over the seeds with 95% band.",
         "wijk_intro": "Difference from the reference by wijk in year {year} (paired seeds, 95% interval).",
+        "h_layers": "Where the difference comes from: hours of care by layer, year {year}",
+        "layers_intro": "Difference from the reference in the hours of care a week each layer gives (household, "
+        "family and friends, neighbours and acquaintances, volunteers, professionals) and in unmet need; paired "
+        "seeds, 95% interval, bold where the interval excludes zero. Together they add up to the difference in care "
+        "asked.",
         "wijk": "Wijk",
         "year_axis": "year",
         "pp": "pp",
@@ -153,7 +175,8 @@ TEXT: dict[str, dict[str, str]] = {
             "<p><b>Cost per effect.</b> The extra municipal spending on actions in a year (paired difference) "
             "divided by the mean improvement: percentage points fewer heavily burdened carers, isolated or "
             "severely lonely adults, percentage points more carrying capacity, or hours a week less unmet need. "
-            "Only where the improvement's 95% interval excludes zero.</p>"
+            "Only where the improvement's 95% interval excludes zero and more money buys a better outcome (or less "
+            "money a worse one); otherwise 'cheaper and better' or 'more expensive and worse'.</p>"
             "<p><b>Years</b> count from 1 (the first simulated year; summary.csv calls it year 0). A year's value "
             "is the mean over its weeks; money is summed over the year.</p>"
         ),

@@ -287,14 +287,14 @@ def expected_yearly_cost(action, model: CareNetworkModel) -> float:
     fte = sum(worker.fte for worker in model.wijkteam_workers if mask[worker.wijk])
     return {
         "link_shopkeepers": lambda: shops * p.share_linked * p.eur_per_shop + per_1000 * p.eur_per_1000,
-        "buurthulp": lambda: wijken * p.coordinator_fte * p.eur_per_fte,
-        "buurthulp_backup": lambda: wijken * p.fte * p.eur_per_fte,
-        "community_centre": lambda: wijken * p.eur_per_wijk * min(1.0, p.extra_activity),
+        "buurthulp": lambda: per_1000 * p.coordinator_fte_per_1000 * p.eur_per_fte,
+        "buurthulp_backup": lambda: per_1000 * p.fte_per_1000 * p.eur_per_fte,
+        "community_centre": lambda: per_1000 * p.eur_per_1000 * p.extra_activity,
         "respite_care": lambda: per_1000 * p.hours_per_1000 * 52 * p.eur_per_hour,
         "carer_support": lambda: per_1000 * p.carers_per_week_per_1000 * 52 * p.eur_per_carer,
         "network_strengthening": lambda: per_1000 * p.cases_per_week_per_1000 * 52 * p.eur_per_case,
         "wijkteam": lambda: fte * (p.fte_factor - 1.0) * p.eur_per_fte,
-        "citizen_initiatives": lambda: wijken * p.initiatives_per_wijk * p.eur_per_initiative,
+        "citizen_initiatives": lambda: per_1000 * p.initiatives_per_1000 * p.eur_per_initiative,
     }.get(action.action_name, lambda: action.yearly_cost(model))()
 
 

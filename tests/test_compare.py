@@ -30,10 +30,12 @@ from samenkracht.analysis.collect import main as collect_main
 from samenkracht.analysis.compare import (
     EFFECTS,
     HEADLINE_INDICATORS,
+    LAYER_INDICATORS,
     WIJK_INDICATORS,
     compare,
     t_interval,
 )
+from samenkracht.analysis.report import cost_verdict, render_html
 from samenkracht.analysis.texts import TEXT, value
 from samenkracht.sim.indicator_table import indicator
 from samenkracht.tools.progress import Progress
@@ -186,6 +188,8 @@ def test_cost_per_effect_equals_hand_computation(out_dir):
         assert row["improvement"] == pytest.approx(m, rel=1e-9, abs=1e-12)
         expected = "improvement" if lo > 0 else ("worse" if hi < 0 else "no_effect")
         assert row["status"] == expected
+        said = {"improvement": "cost_per_effect", "worse": "costlier_and_worse", "no_effect": "no_effect"}[expected]
+        assert row["verdict"] == said  # respite care costs money (below)
         if expected == "improvement":
             assert row["cost_per_unit_eur"] == pytest.approx(extra / m, rel=1e-9)
         else:
@@ -459,3 +463,99 @@ def test_results_do_not_depend_on_jobs(out_dir, tmp_path):
     _run_main([*BASE_ARGS, f"out={out}", "jobs=2"])
     for name in ("headline.csv", "differences.csv", "cost_per_effect.csv"):
         pd.testing.assert_frame_equal(pd.read_csv(out / name), pd.read_csv(out_dir / name), check_exact=True)
+
+
+# -- where the hours come from, and what cost and effect say together ------------------------------------------------
+
+
+def test_hours_by_layer_table_gives_paired_differences_per_layer_and_unmet(out_dir):
+    """layer_differences.csv: for each arm against the reference, the paired difference of every layer's hours and
+    of the unmet hours, equal to a hand computation; the layers and unmet add up to the difference in care asked
+    (hours are conserved); the report shows the table."""
+    table = pd.read_csv(out_dir / "layer_differences.csv")
+    rows = table[table["arm"] == "respite_care"]
+    assert set(rows["indicator"]) == set(LAYER_INDICATORS)
+    assert {"household_hours", "professionals_hours", "volunteers_hours", "unmet_hours"} <= set(LAYER_INDICATORS)
+    for _, row in rows.iterrows():
+        d = _hand(out_dir, "respite_care", row["indicator"], row["year"]) - _hand(
+            out_dir, "baseline", row["indicator"], row["year"]
+        )
+        m, lo, hi = _t(d)
+        assert row["mean"] == pytest.approx(m, rel=1e-9, abs=1e-9)
+        assert row["ci_low"] == pytest.approx(lo, rel=1e-9, abs=1e-9)
+        assert row["ci_high"] == pytest.approx(hi, rel=1e-9, abs=1e-9)
+    for year in (1, 2):
+        total = rows.loc[rows["year"] == year, "mean"].sum()
+        need = (
+            _hand(out_dir, "respite_care", "need_hours", year) - _hand(out_dir, "baseline", "need_hours", year)
+        ).mean()
+        assert total == pytest.approx(need, abs=1e-3)  # summary.csv rounds each figure
+    html = (out_dir / "report.html").read_text(encoding="utf-8")
+    assert TEXT["nl"]["h_layers"].format(year=YEARS) in html and "layer_differences.csv" in html
+
+
+def _frame(effects: dict[str, tuple[float, float]]) -> pd.DataFrame:
+    """A comparison's input made by hand: a reference and arms whose extra cost (€ a year) and effect on unmet
+    hours (hours a week; negative is better) are given, 4 seeds with a little noise, one year."""
+    rows = []
+    noise = (0.0, 0.1, -0.1, 0.05)
+    for seed, e in enumerate(noise, start=1):
+        base = {"carrying_capacity": 0.7, "unmet_hours": 300.0, "municipal_cost_eur": 1e6}
+        rows.append({"arm": "reference", "seed": seed, "year": 1, **base})
+        for arm, (cost, unmet) in effects.items():
+            rows.append(
+                {
+                    "arm": arm,
+                    "seed": seed,
+                    "year": 1,
+                    "carrying_capacity": 0.7 - unmet / 3000.0 * (1 + e),
+                    "unmet_hours": 300.0 + unmet * (1 + e),
+                    "municipal_cost_eur": 1e6 + cost * (1 + e),
+                }
+            )
+    return pd.DataFrame(rows)
+
+
+ARMS_BY_VERDICT = {
+    "cheaper_and_better": (-20_000.0, -10.0),
+    "cost_per_effect": (50_000.0, -10.0),
+    "saving_per_effect": (-30_000.0, 10.0),
+    "costlier_and_worse": (40_000.0, 10.0),
+    "no_effect": (40_000.0, 0.0),
+}
+
+
+@pytest.mark.parametrize("lang", ["nl", "en"])
+def test_cost_and_effect_read_as_a_council_member_understands_them(lang):
+    """Less money and less unmet need: 'cheaper and better', no cost per effect; more money and more unmet need:
+    'more expensive and worse'; a cost per unit only where cost and effect move the usual way (more money, better;
+    less money, worse: a saving per unit lost); never a negative cost per unit. Better follows the indicator's
+    direction: lower unmet need and higher carrying capacity are both better."""
+    cmp = compare(_frame(ARMS_BY_VERDICT), ["reference", *ARMS_BY_VERDICT], "reference")
+    cost = cmp.cost
+    for effect in ("unmet_hours", "carrying_capacity"):
+        rows = cost[cost["effect"] == effect].set_index("arm")
+        assert rows["verdict"].to_dict() == {arm: arm for arm in ARMS_BY_VERDICT}, effect
+        per_unit = rows["cost_per_unit_eur"]
+        assert per_unit[["cost_per_effect", "saving_per_effect"]].gt(0).all()
+        assert per_unit[["cheaper_and_better", "costlier_and_worse", "no_effect"]].isna().all()
+    unmet = cost[cost["effect"] == "unmet_hours"].set_index("arm")
+    assert unmet.loc["cost_per_effect", "cost_per_unit_eur"] == pytest.approx(5_000.0)
+    assert unmet.loc["saving_per_effect", "cost_per_unit_eur"] == pytest.approx(3_000.0)
+    words = {arm: cost_verdict(unmet.loc[arm], lang) for arm in ARMS_BY_VERDICT}
+    expected = {
+        "nl": {"cheaper_and_better": "goedkoper én beter", "costlier_and_worse": "duurder én slechter"},
+        "en": {"cheaper_and_better": "cheaper and better", "costlier_and_worse": "more expensive and worse"},
+    }[lang]
+    for arm, text in expected.items():
+        assert words[arm] == text
+    assert words["cost_per_effect"].startswith("€ 5") and "−" not in words["cost_per_effect"]
+    assert "3" in words["saving_per_effect"] and "−" not in words["saving_per_effect"]
+    assert words["no_effect"] == TEXT[lang]["no_effect"]
+    html = render_html(cmp, lang, {}, [])
+    for text in expected.values():
+        assert text in html
+    section = html.split('id="cost"')[1].split("</section>")[0]
+    last_cells = re.findall(r"<td class=\"num(?: sig)?\">([^<]*)</td></tr>", section)
+    assert len(last_cells) == len(ARMS_BY_VERDICT) * 2  # two effects in the frame
+    assert not any("−" in cell for cell in last_cells), last_cells

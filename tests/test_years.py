@@ -118,7 +118,10 @@ def test_short_professional_capacity_sets_off_the_carer_cascade():
         short_events.append(lean.dropouts.sum() + lean.carer_illnesses.sum())
         base_unmet.append(base.unmet_hours.mean())
         short_unmet.append(lean.unmet_hours.mean())
-    assert np.mean(short_events) > 1.3 * np.mean(base_events), (base_events, short_events)
+    # Households already give practical help before formal care (network first), so the baseline's carers carry
+    # more than when formal care took practical help over: the cascade adds about a fifth (1,500 residents).
+    assert all(lean > base for lean, base in zip(short_events, base_events)), (base_events, short_events)
+    assert np.mean(short_events) > 1.1 * np.mean(base_events), (base_events, short_events)
     assert np.mean(short_unmet) > np.mean(base_unmet), (base_unmet, short_unmet)
 
 

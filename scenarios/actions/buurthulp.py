@@ -28,11 +28,19 @@ class Buurthulp(Action):
         match_success_bonus: float = param(
             0.1, unit="probability", lo=0, hi=1, doc="better matching by a coordinator who guards privacy and safety"
         )
-        coordinator_fte: float = param(0.5, unit="FTE per wijk", lo=0, hi=20, doc="coordination of the project")
+        coordinator_fte_per_1000: float = param(
+            0.4,
+            unit="FTE per 1,000 residents",
+            lo=0,
+            hi=20,
+            doc="coordination of the project: recruiting, matching and guarding privacy and safety for the residents "
+            "it serves (the volunteers recruited and the requests matched grow with them)",
+            source="modelling assumption: half a coordinator for a wijk of 1,250 residents",
+        )
         eur_per_fte: float = param(70_000.0, unit="€ a year", lo=0, hi=1e7, doc="cost of a coordinator")
 
     pulls = ("volunteer_recruitment", "match_success_bonus")
-    choice = Choice(scaled=("recruitment", "coordinator_fte"), position=20)
+    choice = Choice(scaled=("recruitment", "coordinator_fte_per_1000"), position=20)
     labels = {
         "nl": Label("Buurthulp starten", "een welzijnsorganisatie", "werving", "aandeel bereidwilligen per jaar"),
         "en": Label(
@@ -44,7 +52,8 @@ class Buurthulp(Action):
     }
 
     def yearly_cost(self, world: World) -> float:
-        return float(self.wijk_mask.sum() * self.params.coordinator_fte * self.params.eur_per_fte)
+        p = self.params
+        return float(self.per_1000(world, p.coordinator_fte_per_1000).sum() * p.eur_per_fte)
 
     def set_levers(self, world: World, level: float) -> None:
         m, lv, p = self.wijk_mask, world.levers, self.params

@@ -32,20 +32,33 @@ class BuurthulpBackup(Action):
             doc="volunteers' dropout rate with backup, relative to without (fewer incidents)",
             source="Movisie, buurthulp: backup and guarded safety keep volunteers on",
         )
-        fte: float = param(0.2, unit="FTE per wijk", lo=0, hi=20, doc="professional backup time")
+        fte_per_1000: float = param(
+            0.16,
+            unit="FTE per 1,000 residents",
+            lo=0,
+            hi=20,
+            doc="professional backup time for the volunteers who serve 1,000 residents",
+            source="modelling assumption: a fifth of a professional for a wijk of 1,250 residents",
+        )
         eur_per_fte: float = param(85_000.0, unit="€ a year", lo=0, hi=1e7, doc="cost of a professional")
 
     pulls = ("match_success_bonus", "volunteer_dropout_factor")
-    choice = Choice(scaled=("fte", "match_success_bonus"), position=30)
+    choice = Choice(scaled=("fte_per_1000", "match_success_bonus"), position=30)
     labels = {
         "nl": Label(
-            "Professionele achterwacht voor buurthulp", "een welzijnsorganisatie", "professional", "fte per wijk"
+            "Professionele achterwacht voor buurthulp",
+            "een welzijnsorganisatie",
+            "professional",
+            "fte per 1.000 inwoners",
         ),
-        "en": Label("Professional backup for buurthulp", "a welfare organisation", "professional", "FTE per wijk"),
+        "en": Label(
+            "Professional backup for buurthulp", "a welfare organisation", "professional", "FTE per 1,000 residents"
+        ),
     }
 
     def yearly_cost(self, world: World) -> float:
-        return float(self.wijk_mask.sum() * self.params.fte * self.params.eur_per_fte)
+        p = self.params
+        return float(self.per_1000(world, p.fte_per_1000).sum() * p.eur_per_fte)
 
     def set_levers(self, world: World, level: float) -> None:
         m, lv, p = self.wijk_mask, world.levers, self.params

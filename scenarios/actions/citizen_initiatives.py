@@ -18,29 +18,44 @@ class CitizenInitiatives(Action):
 
     @dataclass
     class Params:
-        initiatives_per_wijk: float = param(
-            2.0, unit="initiatives", lo=0, hi=100, doc="initiatives subsidised per wijk"
+        initiatives_per_1000: float = param(
+            1.6,
+            unit="initiatives per 1,000 residents",
+            lo=0,
+            hi=100,
+            doc="initiatives subsidised per 1,000 residents (each serves its part of the wijk)",
+            source="modelling assumption: two initiatives in a wijk of 1,250 residents",
         )
         recruitment_per_initiative: float = param(
-            0.005, unit="share of willing adults a year", lo=0, hi=1, doc="volunteers each initiative brings in"
+            0.00625,
+            unit="share of willing adults a year",
+            lo=0,
+            hi=1,
+            doc="volunteers one initiative brings in among the 1,000 residents it counts for",
         )
         ties_per_initiative: float = param(
-            0.25, unit="× baseline tie formation", lo=0, hi=20, doc="extra weak ties each initiative forms"
+            0.3125,
+            unit="× baseline tie formation",
+            lo=0,
+            hi=20,
+            doc="extra weak ties one initiative forms among the 1,000 residents it counts for",
         )
         eur_per_initiative: float = param(5_000.0, unit="€ a year", lo=0, hi=1e7, doc="subsidy per initiative")
 
     pulls = ("volunteer_recruitment", "tie_formation_factor")
-    choice = Choice(scaled=("initiatives_per_wijk",), position=50)
+    choice = Choice(scaled=("initiatives_per_1000",), position=50)
     labels = {
-        "nl": Label("Subsidie voor burgerinitiatieven", "burgerinitiatieven", "initiatieven", "per wijk"),
-        "en": Label("Subsidies for citizen initiatives", "citizen initiatives", "initiatives", "per wijk"),
+        "nl": Label("Subsidie voor burgerinitiatieven", "burgerinitiatieven", "initiatieven", "per 1.000 inwoners"),
+        "en": Label("Subsidies for citizen initiatives", "citizen initiatives", "initiatives", "per 1,000 residents"),
     }
 
     def yearly_cost(self, world: World) -> float:
-        return float(self.wijk_mask.sum() * self.params.initiatives_per_wijk * self.params.eur_per_initiative)
+        p = self.params
+        return float(self.per_1000(world, p.initiatives_per_1000).sum() * p.eur_per_initiative)
 
     def set_levers(self, world: World, level: float) -> None:
         m, lv, p = self.wijk_mask, world.levers, self.params
-        k = p.initiatives_per_wijk * level
+        # The initiatives' density, not their number, sets what a resident meets: the same in a large or small wijk.
+        k = p.initiatives_per_1000 * level
         lv.volunteer_recruitment[m] += p.recruitment_per_initiative * k
         lv.tie_formation_factor[m] += p.ties_per_initiative * k

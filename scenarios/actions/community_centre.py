@@ -27,7 +27,16 @@ class CommunityCentreActivities(Action):
         )
         bridging_bonus: float = param(0.15, unit="share", lo=0, hi=1, doc="extra share of new ties that bridge wijken")
         tie_strength: float = param(0.35, unit="strength", lo=0, hi=1, doc="strength of ties formed at activities")
-        eur_per_wijk: float = param(40_000.0, unit="€ a year", lo=0, hi=1e7, doc="activities and a host, per wijk")
+        eur_per_1000: float = param(
+            16_000.0,
+            unit="€ a year per 1,000 residents",
+            lo=0,
+            hi=1e6,
+            doc="activities and their hosts for 1,000 residents at one baseline's worth of extra activity (the ties "
+            "formed grow with the residents reached and with the activity, and so does the cost)",
+            source="modelling assumption: about €40,000 a year for a wijk of 1,250 residents at twice the baseline "
+            "activity",
+        )
 
     pulls = ("tie_formation_factor", "outreach", "bridging_bonus", "new_tie_strength")
     choice = Choice(scaled=("extra_activity",), position=40)
@@ -37,11 +46,13 @@ class CommunityCentreActivities(Action):
     }
 
     def yearly_cost(self, world: World) -> float:
-        return float(self.wijk_mask.sum() * self.params.eur_per_wijk * min(1.0, self.params.extra_activity))
+        p = self.params
+        return float(self.per_1000(world, p.eur_per_1000).sum() * p.extra_activity)
 
     def set_levers(self, world: World, level: float) -> None:
         m, lv, p = self.wijk_mask, world.levers, self.params
         lv.tie_formation_factor[m] += p.extra_activity * level
         lv.outreach[m] += p.outreach * level
         lv.bridging_bonus[m] += p.bridging_bonus * level
-        lv.new_tie_strength[m] = np.maximum(lv.new_tie_strength[m], p.tie_strength)
+        # fmax, not maximum: the neutral value is NaN (the contact parameter), which maximum would keep.
+        lv.new_tie_strength[m] = np.fmax(lv.new_tie_strength[m], p.tie_strength)

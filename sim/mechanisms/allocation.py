@@ -7,6 +7,14 @@ Within an informal layer a resident's request is spread over their ties in
 proportion to tie strength; a helper asked for more than they can give scales
 every answer down. Hours are conserved by construction:
 asked = given informally + given formally + unmet.
+
+Substitution between formal and informal care depends on the kind of care:
+home care gives an indicated resident a share of their personal care before
+the network is asked (formal personal care complements the network), and
+after the network it gives what the network left; so for practical help, and
+for the rest of personal care, each hour the network actually gives replaces
+an hour of formal care. Nothing but the hours given decides this: how the
+network came to give them (mobilised or not) does not enter.
 """
 
 from __future__ import annotations
@@ -202,9 +210,25 @@ class AllocationParams:
         unit="share",
         lo=0,
         hi=1,
-        doc="share of personal care and practical help professionals take over, before the network, for residents "
-        "assessed in the medical model (not mobilised)",
-        source="Hospers 2021: the medical model takes care over; calibrated to three quarters of care at home informal",
+        doc="share of an indicated resident's personal care (washing, dressing, nursing) that home care gives before "
+        "the network is asked, whatever the network could give and however the wijkteam works: formal personal care "
+        "complements the network rather than standing in for it; 0 switches this formal-first rule off (then formal "
+        "care only fills what the network leaves)",
+        source="Bonsang 2009 (J Health Econ 28): informal care complements formal nursing and personal care; SCP, "
+        "Informele hulp: wie doet er wat? (2019) and Voor elkaar? (2017): informal helpers mostly give company, "
+        "household help and errands, far fewer give personal care and nursing, which professionals mostly give; the "
+        "share is calibrated by hand to about three quarters of care at home being informal (SCP Kerncijfers 2016)",
+    )
+    practical_takeover_share: float = param(
+        0.0,
+        unit="share",
+        lo=0,
+        hi=1,
+        doc="the same for practical help (household help, errands): none by default, so formal household help fills "
+        "only what the network leaves and each hour the network gives replaces an hour of it",
+        source="Bonsang 2009; Bolin, Lindgren and Lundborg 2008 (Health Economics 17): informal care substitutes for "
+        "formal domestic help; CIZ/Wmo protocol gebruikelijke zorg: household help is indicated for what the "
+        "household and network cannot do",
     )
 
 
@@ -256,9 +280,12 @@ class LayeredAllocation(Mechanism):
         self._by_layer = by_layer
         formal_cap = world.formal_capacity_by_wijk().astype(float)
         formal = np.zeros(n)
-        if p.takeover_share > 0:
-            taken_over = s.alive & s.indicated & ~s.mobilised
-            formal_cap = self._professionals(world, remaining, formal, formal_cap, taken_over, p.takeover_share)
+        # Formal first, by kind of care and for every indicated resident alike: home care gives its share of the
+        # personal care (and of practical help, if set) before the network is asked. The rest of formal care, after
+        # the network (below), is what the network leaves: there each hour the network gives replaces an hour of it.
+        takeover = {PERSONAL: p.takeover_share, PRACTICAL: p.practical_takeover_share}
+        if p.takeover_share > 0 or p.practical_takeover_share > 0:
+            formal_cap = self._professionals(world, remaining, formal, formal_cap, s.alive & s.indicated, takeover)
         can_help = (
             s.alive & (s.age >= p.min_helper_age) & (s.cooldown == 0) & ~s.ill & (s.severity <= p.helper_max_severity)
         )
@@ -378,7 +405,7 @@ class LayeredAllocation(Mechanism):
 
         vol_given = self._volunteers(world, remaining, u_match, by_layer)
         eligible = s.alive & (s.indicated if p.formal_needs_indication else True)
-        self._professionals(world, remaining, formal, formal_cap, eligible, 1.0)
+        self._professionals(world, remaining, formal, formal_cap, eligible, {PERSONAL: 1.0, PRACTICAL: 1.0})
         flows.formal_personal = float(by_layer["professionals"][PERSONAL])
         flows.formal_practical = float(by_layer["professionals"][PRACTICAL])
 
@@ -509,18 +536,21 @@ class LayeredAllocation(Mechanism):
         got: np.ndarray,
         cap_w: np.ndarray,
         eligible: np.ndarray,
-        share: float,
+        shares: dict[int, float],
     ) -> np.ndarray:
         """Formal care for eligible residents within the home-care hours of their wijk, personal care first.
 
-        Gives up to ``share`` of each eligible resident's remaining personal and
-        practical need; adds to ``got``; returns the hours left per wijk.
+        Gives up to ``shares[kind]`` of each eligible resident's remaining need
+        of that kind (personal care, practical help); adds to ``got``; returns
+        the hours left per wijk.
         """
         n_wijk = world.n_wijken
         idx = np.flatnonzero(eligible)
         wijk = world.state.wijk[idx]
         for k in (PERSONAL, PRACTICAL):
-            demand = remaining[k, idx] * share
+            if shares[k] <= 0:
+                continue
+            demand = remaining[k, idx] * shares[k]
             demand_w = np.bincount(wijk, demand, n_wijk)
             g = demand * np.minimum(1.0, cap_w / np.maximum(demand_w, 1e-12))[wijk]
             remaining[k, idx] -= g
