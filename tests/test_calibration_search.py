@@ -31,6 +31,11 @@ def _run(args: list[str]) -> tuple[int, str, str]:
         (["search=allocation.friend_share:0.3:0.1", "out_dir={out}"], ["LO < HI"]),
         (["search=allocation.friend_shares:0.1:0.3", "out_dir={out}"], ["unknown key", "friend_share"]),
         (["search=demography.move_rate:0.1:0.3", "out_dir={out}"], ["not a number parameter"]),
+        (["search=allocation.outside_care_ages.2:70:80", "out_dir={out}"], ["element 2"]),
+        (
+            ["search=allocation.outside_care_ages.0:70:80,allocation.outside_care_ages.1:85:95", "out_dir={out}"],
+            ["one element"],
+        ),
         (["search=allocation.friend_share:0.1:7", "out_dir={out}"], ["friend_share"]),
         (["search=allocation.friend_share:0.1:0.3,allocation.friend_share:0.1:0.2", "out_dir={out}"], ["listed twice"]),
         (["search=allocation.friend_share:0.1:0.3", "allocation.friend_share=0.2", "out_dir={out}"], ["one place"]),
@@ -73,13 +78,18 @@ def test_one_run_measures_several_years_as_separate_runs_would():
 
 def test_a_search_runs_from_the_defaults_and_resumes(tmp_path):
     out_dir = tmp_path / "search"
-    args = ["search=allocation.friend_share:0.05:0.35", f"out_dir={out_dir}", *TINY]
+    args = [
+        "search=allocation.friend_share:0.05:0.35,allocation.outside_care_ages.0:70:80",
+        f"out_dir={out_dir}",
+        *TINY,
+    ]
     code, out, err = _run([*args, "trials=2"])
     assert code in (0, 1), err
     assert {STORAGE, TRIALS_FILE, BEST_FILE} <= {p.name for p in out_dir.iterdir()}
     first = pd.read_csv(out_dir / TRIALS_FILE)
     assert len(first) == 2 and first["allocation.friend_share"].iloc[0] == 0.2  # the configuration as given
-    assert "Overrides: allocation.friend_share=" in out
+    assert first["allocation.outside_care_ages.0"].iloc[0] == 75.0
+    assert "Overrides: allocation.friend_share=" in out and "allocation.outside_care_ages=[" in out
     code, out, err = _run([*args, "trials=3"])
     assert "resuming" in err and "2 of 3 trials done" in err
     again = pd.read_csv(out_dir / TRIALS_FILE)

@@ -57,6 +57,18 @@ class SearchParam:
     lo: float
     hi: float
     integer: bool = False
+    #: for one element of a list parameter (``allocation.outside_care_ages.0``): the list as configured
+    in_list: tuple[float, ...] | None = None
+
+    def override(self, value: float) -> str:
+        """The override that sets this parameter to ``value`` (a whole list, for an element of one)."""
+        text = _value_text(value, self.integer)
+        if self.in_list is None:
+            return f"{self.key}={text}"
+        head, index = self.key.rsplit(".", 1)
+        items = [repr(float(v)) for v in self.in_list]
+        items[int(index)] = text
+        return f"{head}=[{','.join(items)}]"
 
 
 def parse_search(text: str) -> list[SearchParam]:
@@ -99,21 +111,37 @@ def check_search(params: list[SearchParam], overrides: list[str], compose: Any) 
     from samenkracht.tools.overrides import check_key
 
     checked = []
+    config = OmegaConf.structured(compose(overrides))
     for p in params:
-        check_key(SimConfig, p.key)
-        if any(o.split("=", 1)[0] == p.key for o in overrides):
-            raise InputError(f"search: {p.key} is also given as an override; give it in one place only.")
-        config = OmegaConf.structured(compose(overrides))
-        value = OmegaConf.select(config, p.key)
+        head, _, last = p.key.rpartition(".")
+        element = last.isdigit() and head != ""
+        name = head if element else p.key
+        check_key(SimConfig, name)
+        if any(o.split("=", 1)[0] == name for o in overrides):
+            raise InputError(f"search: {name} is also given as an override; give it in one place only.")
+        value = OmegaConf.select(config, name)
+        in_list = None
+        if element:
+            listed = OmegaConf.to_container(value) if OmegaConf.is_list(value) else None
+            if listed is None or int(last) >= len(listed):
+                raise InputError(
+                    f"search: {p.key}: {name} is not a list with an element {last} "
+                    f"(it is {value!r}); count a list's elements from 0, as in allocation.outside_care_ages.0."
+                )
+            in_list = tuple(float(v) for v in listed)
+            value = listed[int(last)]
         if isinstance(value, bool) or not isinstance(value, (int, float)):
             raise InputError(
-                f"search: {p.key} is {type(value).__name__} ({value!r}), not a number parameter; "
-                "search only parameters with one number (lists such as demography.move_rate cannot be searched)."
+                f"search: {p.key} is {type(value).__name__} ({value!r}), not a number parameter; search parameters "
+                "with one number, or one element of a list of numbers (demography.move_rate.2)."
             )
-        integer = isinstance(value, int)
+        q = replace(p, integer=isinstance(value, int) and in_list is None, in_list=in_list)
         for end in (p.lo, p.hi):
-            compose([*overrides, f"{p.key}={_value_text(end, integer)}"])  # raises InputError when out of range
-        checked.append(replace(p, integer=integer))
+            compose([*overrides, q.override(end)])  # raises InputError when out of range
+        checked.append(q)
+    lists = [p.key.rsplit(".", 1)[0] for p in checked if p.in_list is not None]
+    if len(set(lists)) != len(lists):
+        raise InputError("search: give at most one element of each list parameter.")
     return checked
 
 
@@ -212,7 +240,7 @@ def search(
             else trial.suggest_float(p.key, p.lo, p.hi)
             for p in params
         }
-        config = compose([*overrides, *(f"{k}={_value_text(v, isinstance(v, int))}" for k, v in values.items())])
+        config = compose([*overrides, *(p.override(values[p.key]) for p in params)])
         results = evaluate(config, targets, seeds, years)
         loss, outside = loss_of(results)
         trial.set_user_attr("outside", outside)
@@ -240,11 +268,13 @@ def search(
 def _current(config: SimConfig, p: SearchParam) -> float:
     from omegaconf import OmegaConf
 
+    if p.in_list is not None:
+        return p.in_list[int(p.key.rsplit(".", 1)[1])]
     return OmegaConf.select(OmegaConf.structured(config), p.key)
 
 
 def _best_overrides(trial: Any, params: list[SearchParam]) -> list[str]:
-    return [f"{p.key}={_value_text(trial.params[p.key], p.integer)}" for p in params]
+    return [p.override(trial.params[p.key]) for p in params]
 
 
 def _results_from(trial: Any, targets: list[Target], years: list[int]) -> dict[int, list[Result]]:
