@@ -95,7 +95,7 @@ def move_households(world: World, households: np.ndarray) -> None:
     rng = world.streams["demography.arrivals"]
     moving = np.zeros(s.n, dtype=bool)
     moving[slots] = True
-    _relatives_move_away(world, moving, rng)
+    relatives_move_away(world, moving, rng)
     remove_touching(ties.u, ties.v, ties.alive, ties.strength, ties.kind, moving, KIND_CODE["household"])
     ages, household = s.age[slots].copy(), s.household[slots].copy()
     s.reset_slots(slots)
@@ -238,8 +238,9 @@ def tie_to_parent_here(world: World, slots: np.ndarray, rng: np.random.Generator
         _kin(world, partner[fits], child[fits], "family", "parent")
 
 
-def _relatives_move_away(world: World, moving: np.ndarray, rng: np.random.Generator) -> None:
-    """Residents whose child or parent moves out of the municipality keep them as relatives elsewhere."""
+def relatives_move_away(world: World, moving: np.ndarray, rng: np.random.Generator) -> None:
+    """Residents whose child or parent moves out of the municipality (``moving``, a mask over residents: whole
+    households, or residents living alone who leave) keep them as relatives elsewhere."""
     s, t = world.state, world.ties
     near_share = world.config.kin.near_share
     live = t.alive & (moving[t.u] ^ moving[t.v])

@@ -248,3 +248,29 @@ def test_friends_do_not_take_the_familys_overflow(small_config):
     c.ties.strength[fam] = 0.0
     c.step()
     assert c.world.flows.hours_by_tie_kind[friend] > 1.5 * hb
+
+
+def test_residents_who_leave_alone_stay_their_parents_children_elsewhere():
+    """A resident living alone who leaves the municipality (not only a whole household moving) remains a child
+    elsewhere of the parent who stays: the parent's count of children elsewhere goes up by one."""
+    weeks = 3
+    model = CareNetworkModel(
+        make_small_config({"population.size": 3000, "seed": 21, "demography.leave_rate": [0, 1, 1, 1, 0, 0, 0]})
+    )
+    s, ties = model.state, model.ties
+    pu, pc = _pairs(ties, "parent")
+    size = np.bincount(s.household[s.alive], minlength=int(s.household.max()) + 1)
+    alone = s.alive[pc] & (s.age[pc] >= 18) & (size[s.household[pc]] == 1)
+    parent, child = pu[alone], pc[alone]
+    age_parent, age_child = s.age[parent].copy(), s.age[child].copy()
+    elsewhere = (s.children_near + s.children_far)[parent].copy()
+    model.run(weeks)
+    same_parent = np.abs(s.age[parent] - age_parent - weeks / 52) < 1e-6
+    gone = np.abs(s.age[child] - age_child - weeks / 52) > 1e-6  # the child's place went to someone else
+    left = same_parent & gone
+    assert left.sum() >= 5, "too few residents left to test the rule"
+    per_parent = np.bincount(parent[left], minlength=s.n)
+    who = np.flatnonzero(per_parent)
+    first = {int(p): int(e) for p, e in zip(parent[::-1], elsewhere[::-1])}  # the count before, per parent
+    gained = (s.children_near + s.children_far)[who] - np.array([first[int(p)] for p in who])
+    assert gained.sum() >= 0.8 * per_parent[who].sum(), (gained.sum(), per_parent[who].sum())

@@ -443,22 +443,44 @@ def run_model(
     config: SimConfig, years: int = DEFAULT_YEARS, progress: Any = None
 ) -> tuple[CareNetworkModel, YearRecord]:
     """As :func:`run_seed`, returning the model as well."""
+    if years < 1:
+        raise InputError(f"years={years}: give at least 1 simulated year.")
+    model, recorders = _recorded_model(config, [years])
+    at_start = family_ties_per_resident(model.world, OLD_AGE)
+    model.run(on_week=None if progress is None else progress.advance)
+    record = recorders[years].record
+    assert record is not None
+    record.family_ties_75 = (at_start, family_ties_per_resident(model.world, OLD_AGE))
+    return model, record
+
+
+def run_records(config: SimConfig, measure_years: list[int]) -> dict[int, YearRecord]:
+    """One run of ``max(measure_years)`` years with a record of each listed year (1-based), so that year 3 and
+    year 20 come from the same run (the search of :mod:`samenkracht.tools.calibration_search` uses it)."""
+    if not measure_years or min(measure_years) < 1:
+        raise InputError(f"measure years {measure_years}: give years from 1 up.")
+    model, recorders = _recorded_model(config, measure_years)
+    model.run()
+    records = {year: r.record for year, r in recorders.items()}
+    assert all(r is not None for r in records.values())
+    return records  # type: ignore[return-value]
+
+
+def _recorded_model(config: SimConfig, measure_years: list[int]) -> tuple[CareNetworkModel, dict[int, _YearRecorder]]:
+    """The model for ``max(measure_years)`` years, with a recorder of each listed year among its mechanisms (this
+    model only; each runs after the indicators, before the year's close)."""
     import logging
 
     from samenkracht.sim.model import CareNetworkModel
 
-    if years < 1:
-        raise InputError(f"years={years}: give at least 1 simulated year.")
     logging.getLogger("MESA").setLevel(logging.WARNING)
-    model = CareNetworkModel(replace(config, years=years))
-    first = (years - 1) * WEEKS_PER_YEAR
-    recorder = _YearRecorder(model.world, first, first + WEEKS_PER_YEAR - 1)
-    model.mechanisms.insert(-1, recorder)  # this model only; it runs after the indicators, before the year's close
-    at_start = family_ties_per_resident(model.world, OLD_AGE)
-    model.run(on_week=None if progress is None else progress.advance)
-    assert recorder.record is not None
-    recorder.record.family_ties_75 = (at_start, family_ties_per_resident(model.world, OLD_AGE))
-    return model, recorder.record
+    model = CareNetworkModel(replace(config, years=max(measure_years)))
+    recorders = {}
+    for year in sorted(set(measure_years)):
+        first = (year - 1) * WEEKS_PER_YEAR
+        recorders[year] = _YearRecorder(model.world, first, first + WEEKS_PER_YEAR - 1)
+        model.mechanisms.insert(-1, recorders[year])
+    return model, recorders
 
 
 #: The age from which the family ties of the old are followed over the years (issue 14: within ±15% of year 0's).
@@ -646,9 +668,15 @@ range / simulated mean ± sd / inside.
   years=N       simulated years per seed; the last one is measured (default {DEFAULT_YEARS})
   KEY=VALUE     any override of `samenkracht`, e.g. population.size=2000 seed=7
 
+A joint search (Optuna, resumable: run the same command again) over a few parameters against every target:
+  search=KEY:LO:HI,...   the parameters and intervals searched (number parameters only)
+  out_dir=DIR            where the study (calibration.db), calibration_trials.csv and best_overrides.txt go
+  trials=N               trials in all, counting those already done (default 30)
+  search_years=3,20      the years measured in each run (default 3); seeds=N seeds per trial
+
 Exit status: 0 every target inside its range, 1 some target outside, 2 bad input."""
 
-OWN_KEYS = ("targets", "seeds", "years")
+OWN_KEYS = ("targets", "seeds", "years", "search", "trials", "out_dir", "search_years")
 
 
 @dataclass
@@ -657,6 +685,10 @@ class Options:
     seeds: int = DEFAULT_SEEDS
     years: int = DEFAULT_YEARS
     overrides: list[str] = field(default_factory=list)
+    search: str | None = None  #: KEY:LO:HI,... for a joint search (tools/calibration_search.py)
+    trials: int = 30
+    out_dir: Path | None = None
+    search_years: str = "3"
 
 
 def _whole(key: str, text: str, lo: int, hi: int, example: int) -> int:
@@ -687,6 +719,16 @@ def parse_args(argv: list[str]) -> Options:
             opts.seeds = _whole("seeds", value, 1, 1000, DEFAULT_SEEDS)
         elif key == "years":
             opts.years = _whole("years", value, 1, 200, DEFAULT_YEARS)
+        elif key == "search":
+            opts.search = value
+        elif key == "trials":
+            opts.trials = _whole("trials", value, 1, 10_000, 30)
+        elif key == "out_dir":
+            if not value:
+                raise InputError("out_dir= needs a directory, for example out_dir=outputs/calibration.")
+            opts.out_dir = Path(value).expanduser()
+        elif key == "search_years":
+            opts.search_years = value
         else:
             opts.overrides.append(arg)
     return opts
@@ -717,6 +759,8 @@ def run(argv: list[str], out=None, err=None) -> int:
     try:
         opts = parse_args(argv)
         targets = load_all_targets(opts.targets)
+        if opts.search is not None or opts.out_dir is not None:
+            return _search(opts, targets, out, err)
         config = compose_config(opts.overrides)
         show = bool(getattr(err, "isatty", lambda: False)())
         kin: list[tuple[float, float]] = []
@@ -744,6 +788,30 @@ def run(argv: list[str], out=None, err=None) -> int:
     )
     print(verdict(results), file=out)
     return 0 if all(r.inside for r in results) else 1
+
+
+def _search(opts: Options, targets: list[Target], out, err) -> int:
+    """``search=...``: the joint search of tools/calibration_search.py, every input checked before it runs."""
+    from samenkracht.tools import calibration_search as cs
+
+    if opts.search is None or opts.out_dir is None:
+        raise InputError("a calibration search needs both search=KEY:LO:HI,... and out_dir=DIR (see --help).")
+    params = cs.parse_search(opts.search)
+    years = cs.parse_years(opts.search_years)
+    params = cs.check_search(params, opts.overrides, compose_config)
+    return cs.search(
+        params,
+        opts.overrides,
+        targets,
+        opts.targets,
+        opts.seeds,
+        years,
+        opts.trials,
+        opts.out_dir,
+        compose_config,
+        out=out,
+        err=err,
+    )
 
 
 def main() -> None:
