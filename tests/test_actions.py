@@ -280,7 +280,6 @@ def expected_yearly_cost(action, model: CareNetworkModel) -> float:
     """An action's yearly cost worked out from its parameters and what it reaches, as its documentation states it,
     independently of the action's own ``yearly_cost`` (for an action without a formula here: its own)."""
     p, mask = action.params, action.wijk_mask
-    wijken = int(mask.sum())
     residents = float(np.bincount(model.state.wijk[model.state.alive], minlength=model.n_wijken)[mask].sum())
     per_1000 = residents / 1000.0
     shops = sum(1 for shop in model.shopkeepers if mask[shop.wijk])
