@@ -333,7 +333,7 @@ def test_budget_cap_scales_actions_down_to_the_budget():
     """Every action of sterke_sociale_basis under a small budget: all run at a level below 1, a year's action costs
     add up to the budget, and the capped years are recorded."""
     entries = OmegaConf.to_container(OmegaConf.load(CONF_DIR / "scenario" / "sterke_sociale_basis.yaml"))["actions"]
-    budget = 100_000.0
+    budget = 60_000.0  # a third of what the actions cost at 1,000 residents (about €186,000 a year)
     settings = {"population.size": 1000, "years": 2, "burn_in_weeks": 4}
     model = CareNetworkModel(_config(3, settings, entries, budget_eur_per_year=budget))
     model.run()
