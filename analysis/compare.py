@@ -37,6 +37,7 @@ import pandas as pd
 import yaml
 from scipy import stats
 
+from samenkracht.analysis import cost_benefit
 from samenkracht.sim import indicator_table
 from samenkracht.sim.config import SimConfig
 from samenkracht.sim.errors import InputError
@@ -283,6 +284,7 @@ class Comparison:
     setup: dict[str, Any]
     wijk_levels: pd.DataFrame | None = None
     wijk_differences: pd.DataFrame | None = None
+    cost_benefit: pd.DataFrame | None = None  # by payer, per year and over the run (analysis/cost_benefit.py)
 
     def at(self, table: pd.DataFrame) -> pd.DataFrame:
         """Rows of ``table`` at the chosen years."""
@@ -334,6 +336,7 @@ def compare(
         ["arm", "year"], key=lambda s: s.map(order) if s.name == "arm" else s, kind="stable"
     ).reset_index(drop=True)
     cmp = Comparison(list(arms), reference, years, level, diffs, cost_per_effect(diffs, years), dict(setup or {}))
+    cmp.cost_benefit = cost_benefit.for_comparison(frame, arms, reference, cmp.setup.get("prices"))
     if wijken is not None and not wijken.empty:
         wijken = wijken[wijken["arm"].isin(arms)]
         wind = [c for c in WIJK_INDICATORS if c in wijken.columns]

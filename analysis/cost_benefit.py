@@ -414,9 +414,42 @@ __all__ = [
     "benefits",
     "cost_benefit_table",
     "discount_factors",
+    "for_comparison",
     "html_section",
     "net_social_benefit",
     "prices_of_run",
+    "report_sections",
+    "report_tables",
     "resolve_prices",
     "yearly_costs",
 ]
+
+
+# -- hooks of the comparison and its report --------------------------------------------------------------------
+
+
+def for_comparison(
+    frame: pd.DataFrame, arms: Sequence[str], reference: str, prices: Mapping[str, Any] | None
+) -> pd.DataFrame | None:
+    """The comparison's cost-benefit table at the reference's prices; None (and no section) when the runs lack
+    the columns it needs (runs made by an older samenkracht)."""
+    known = {k: float(v) for k, v in dict(prices or {}).items() if k in PRICE_NAMES and isinstance(v, int | float)}
+    try:
+        return cost_benefit_table(frame[frame["arm"].isin(arms)], arms, reference, known)
+    except ValueError:
+        return None
+
+
+def report_tables(cmp: Any) -> dict[str, pd.DataFrame]:
+    """The CSV file of the comparison's cost-benefit table (none without a table)."""
+    table = getattr(cmp, "cost_benefit", None)
+    return {} if table is None else {"cost_benefit.csv": table}
+
+
+def report_sections(cmp: Any, lang: str) -> list[tuple[str, str, str]]:
+    """The report's cost-benefit section as (id, title, HTML), at the comparison's chosen years (none without a
+    table)."""
+    table = getattr(cmp, "cost_benefit", None)
+    if table is None or table.empty:
+        return []
+    return [("cost_benefit", TEXT[lang]["title"], html_section(table, lang, cmp.at_years))]

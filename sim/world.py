@@ -159,6 +159,7 @@ class World:
         self.contact_factor = 1.0  #: factor on every tie's chance of contact this week (shocks lower it)
         self.next_person_id = state.n  #: the person id the next newcomer gets
         self.next_household = int(state.household.max(initial=-1)) + 1  #: the next new household's index
+        self.care_home_ages = np.zeros(0)  #: ages of the municipality's residents in care homes (sim/mechanisms/wlz.py)
         # The agents that act in their own right, set by the model once they exist.
         self.municipality: Municipality | None = None
         self.shopkeepers: list[Shopkeeper] = []

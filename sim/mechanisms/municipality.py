@@ -27,7 +27,7 @@ class CostParams:
 
     personal_care_eur_per_hour: float = param(
         65.0,
-        unit="€ per hour",
+        unit="€ per hour (2024 prices)",
         lo=0,
         hi=1000,
         doc="formal personal care (wijkverpleging, paid by health insurers)",
@@ -35,14 +35,19 @@ class CostParams:
     )
     practical_help_eur_per_hour: float = param(
         35.0,
-        unit="€ per hour",
+        unit="€ per hour (2024 prices)",
         lo=0,
         hi=1000,
         doc="formal household help (Wmo, paid by the municipality)",
         source="Wmo hulp bij het huishouden tariffs 2024, about €32–38 an hour",
     )
     wijkteam_eur_per_fte_year: float = param(
-        85_000.0, unit="€ per FTE a year", lo=0, hi=1e7, doc="cost of a wijkteam worker, employer's costs included"
+        85_000.0,
+        unit="€ per FTE a year (2024 prices)",
+        lo=0,
+        hi=1e7,
+        doc="cost of a wijkteam worker, employer's costs included",
+        source="modelling assumption (CAO Sociaal Werk 2024, scale 8–9, with employer's costs and overhead)",
     )
     wlz_eur_per_week: float = param(
         1_800.0,
