@@ -406,25 +406,6 @@ def html_section(table: pd.DataFrame, lang: str, years: Sequence[int]) -> str:
     return "".join(parts)
 
 
-__all__ = [
-    "ITEMS",
-    "OUTCOMES",
-    "PAYERS",
-    "PRESENT_VALUE",
-    "benefits",
-    "cost_benefit_table",
-    "discount_factors",
-    "for_comparison",
-    "html_section",
-    "net_social_benefit",
-    "prices_of_run",
-    "report_sections",
-    "report_tables",
-    "resolve_prices",
-    "yearly_costs",
-]
-
-
 # -- hooks of the comparison and its report --------------------------------------------------------------------
 
 
@@ -453,3 +434,22 @@ def report_sections(cmp: Any, lang: str) -> list[tuple[str, str, str]]:
     if table is None or table.empty:
         return []
     return [("cost_benefit", TEXT[lang]["title"], html_section(table, lang, cmp.at_years))]
+
+
+__all__ = [
+    "ITEMS",
+    "OUTCOMES",
+    "PAYERS",
+    "PRESENT_VALUE",
+    "benefits",
+    "cost_benefit_table",
+    "discount_factors",
+    "for_comparison",
+    "html_section",
+    "net_social_benefit",
+    "prices_of_run",
+    "report_sections",
+    "report_tables",
+    "resolve_prices",
+    "yearly_costs",
+]

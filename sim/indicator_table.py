@@ -320,6 +320,20 @@ INDICATORS: tuple[Indicator, ...] = (
         "bewoners",
         "residents",
     ),
+    _at_year_end(
+        "care_home_residents_75_plus",
+        "Inwoners van 75+ in een verpleeghuis",
+        "Residents aged 75+ in a care home",
+        "bewoners",
+        "residents",
+    ),
+    _at_year_end(
+        "care_home_residents_80_plus",
+        "Inwoners van 80+ in een verpleeghuis",
+        "Residents aged 80+ in a care home",
+        "bewoners",
+        "residents",
+    ),
     _share(
         "care_home_share_80_plus",
         ("80-plussers in een verpleeghuis", "% van de 80-plussers"),

@@ -84,11 +84,11 @@ class CareNetworkModel(mesa.Model):
             Shock(config.shock),  # this week's professional hours and contact, when a shock is configured
             Demography(config.demography),  # ageing, couples, leaving home, moves, deaths, births, care needs
             RelativesElsewhere(config.kin),  # relatives outside the municipality: drawn, ageing, needing care
+            WlzRoute(config.wlz, config.demography, config.costs.wlz_eur_per_week),  # into a care home (Wlz)
             CareDemand(config.demand),  # hours asked, by kind of care
             Volunteering(config.volunteers),  # volunteers drop out and enrol
             LayeredAllocation(config.allocation),  # the onion: household → … → professionals; the rest unmet
             CarerBurden(config.burden),  # burden; dropout and illness of the overburdened
-            WlzRoute(config.wlz, config.demography, config.costs.wlz_eur_per_week),  # into a care home (Wlz)
             ContactAndLoneliness(config.contact),  # contact over ties, tie strength, new weak ties, loneliness
             Signalling(config.signalling, config.burden.heavy_threshold),  # those at risk noticed and referred
             Wijkteam(config.wijkteam),  # assessment, network mobilisation, carer support, collective work

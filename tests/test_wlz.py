@@ -1,7 +1,7 @@
 """The way into long-term care (Wlz): overburdened carers bring admissions, a carer's collapse and unmet need raise
 the chance, an admitted resident leaves the community (ties gone, a newcomer in the home), the care homes cost
-the Wlz their residents' weeks at the price, they start filled at the published share, and (slow) the share of the
-80+ living in a care home stays near CBS's figure."""
+the Wlz their residents' weeks at the price, they start filled at the published share, their residents die within
+the life table, and (slow) the share of the 80+ living in a care home stays near CBS's figure."""
 
 from __future__ import annotations
 
@@ -13,6 +13,7 @@ from conftest import make_small_config, run_model
 
 from samenkracht.sim.mechanisms.wlz import OLD_AGE, WlzRoute, care_home_share
 from samenkracht.sim.model import CareNetworkModel
+from samenkracht.sim.time import WEEKS_PER_YEAR
 from samenkracht.sim.tolerances import some_hours
 from samenkracht.tools.outputs import yearly_summary
 
@@ -63,7 +64,7 @@ def test_admitted_residents_leave_the_community_and_their_carers_are_relieved():
     model = CareNetworkModel(make_small_config({"population.size": 1500, "burn_in_weeks": 8, "seed": 5}))
     world, wlz = model.world, _wlz(model)
     s, ties = world.state, world.ties
-    wlz.params = dataclasses.replace(wlz.params, admission_rate=1e4, mortality_factor=1.0)  # everyone eligible goes
+    wlz.params = dataclasses.replace(wlz.params, admission_rate=1e4)  # everyone eligible goes
     eligible = np.flatnonzero(s.alive & (s.age >= wlz.params.min_age) & (s.severity >= wlz.params.need_threshold))
     ids_before, homes_before = s.person_id[eligible].copy(), world.care_home_ages.size
     their_ties = np.flatnonzero(ties.alive & (np.isin(ties.u, eligible) | np.isin(ties.v, eligible)))
@@ -77,9 +78,8 @@ def test_admitted_residents_leave_the_community_and_their_carers_are_relieved():
     assert (s.severity[eligible] == 0).all() and (s.need[eligible] == 0).all()  # their need no longer counts
     assert their_ties.size > 0 and not ties.alive[their_ties].any()  # every tie of theirs is gone: carers relieved
     assert s.alive.sum() == s.n  # the number of places is fixed
-    assert world.care_home_ages.size >= eligible.size  # they live on in the care homes (a few of the others died)
-    assert np.isin(np.round(ages + 0.0, 9), np.round(world.care_home_ages, 9)).all()
-    assert world.care_home_ages.size <= homes_before + eligible.size
+    assert world.care_home_ages.size == homes_before + eligible.size  # they live on in the care homes
+    assert np.array_equal(world.care_home_ages[homes_before:], ages)
 
 
 def test_care_homes_cost_the_wlz_their_residents_weeks_at_the_price():
@@ -116,3 +116,26 @@ def test_share_of_80_plus_in_a_care_home_is_near_the_cbs_figure():
     by_year = np.mean(shares, axis=0)
     assert abs(by_year.mean() - CBS_SHARE_80_PLUS) <= MARGIN, by_year
     assert abs(by_year[-1] - CBS_SHARE_80_PLUS) <= MARGIN + 0.01, by_year  # no drift out of the band
+
+
+def test_deaths_at_home_and_in_care_homes_keep_the_life_table():
+    """Moving the oldest into care homes, where they die faster, lowers deaths at home: the band's expected deaths
+    at home and in care homes together stay the life table's."""
+    from samenkracht.sim.mechanisms.demography import Demography, yearly_hazard
+    from samenkracht.sim.population import age_band
+
+    model = CareNetworkModel(make_small_config({"population.size": 2000, "burn_in_weeks": 8, "seed": 4}))
+    world = model.world
+    demography = next(m for m in model.mechanisms if isinstance(m, Demography))
+    s, homes, week = world.state, world.care_home_ages, world.week
+    assert homes.size > 0
+    p_home, p_care = demography._death_probability(s, age_band(s.age), week, homes)
+    old_band = age_band(np.array([90.0]))[0]
+    at_home = s.alive & (age_band(s.age) == old_band)
+    in_homes = age_band(homes) == old_band
+    weekly = 1.0 - np.exp(-yearly_hazard(demography.params, s.age, week) / WEEKS_PER_YEAR)
+    weekly_homes = 1.0 - np.exp(-yearly_hazard(demography.params, homes, week) / WEEKS_PER_YEAR)
+    life_table = weekly[at_home].sum() + weekly_homes[in_homes].sum()
+    simulated = p_home[at_home].sum() + p_care[in_homes].sum()
+    assert simulated == pytest.approx(life_table, rel=0.01)
+    assert p_care[in_homes].mean() > p_home[at_home].mean()

@@ -1,15 +1,17 @@
 """The way into long-term care: residents with a very high need whose network is exhausted move into a care
 home (Wlz), and the municipality's residents in care homes live on there until they die.
 
-An older resident with a very high care need is admitted at a weekly chance
-that grows with the severity of the need, the share of it left unmet, and the
-burden of the most burdened carer who helps them; a carer of the household or
-family who stopped or fell ill from overburden (the cascade of
-sim/mechanisms/burden.py) multiplies it. An admitted resident leaves the
+At the start of the week, after demography and before anyone asks for care, an
+older resident with a very high care need is admitted at a weekly chance that
+grows with the severity of the need, the share of it left unmet last week, and
+the burden of the most burdened of their ties who gave care last week; a carer
+of the household or family who stopped or fell ill from overburden (the cascade
+of sim/mechanisms/burden.py) multiplies it. An admitted resident leaves the
 community as someone who moves away does: their ties go, so their carers are
 relieved and their need no longer counts, and a newcomer takes the home. The
-residents in care homes are kept apart (their ages), die at a raised rate of
-their age's mortality, and cost the Wlz a price a week (``costs.wlz_eur_per_week``).
+residents in care homes are kept apart (their ages: the demography ages them and
+lets them die at a raised rate, ``demography.care_home_mortality_factor``), and
+cost the Wlz a price a week (``costs.wlz_eur_per_week``).
 At the start the care homes hold a share of the residents aged 80 and over
 (the published share), so the first years are not a build-up from empty homes.
 """
@@ -23,7 +25,7 @@ import numpy as np
 
 from samenkracht.sim import residents
 from samenkracht.sim.mechanisms.base import Mechanism
-from samenkracht.sim.mechanisms.demography import DemographyParams, yearly_hazard
+from samenkracht.sim.mechanisms.demography import DemographyParams
 from samenkracht.sim.params import param
 from samenkracht.sim.state import row_total
 from samenkracht.sim.ties import KIND_CODE
@@ -60,7 +62,7 @@ class WlzParams:
         source="modelling assumption",
     )
     admission_rate: float = param(
-        0.06,
+        0.03,
         unit="per year",
         lo=0,
         hi=WEEKS_PER_YEAR,
@@ -89,8 +91,8 @@ class WlzParams:
         unit="log-rate per 10 burden points",
         lo=0,
         hi=20,
-        doc="the rate's rise with the burden of the most burdened carer who helped last week: × exp(weight · "
-        "burden ÷ 10)",
+        doc="the rate's rise with the burden of the most burdened of their ties who gave care last week: × "
+        "exp(weight · burden ÷ 10)",
         source="modelling assumption (an overburdened carer is a main reason for admission: SCP, Mantelzorg uit "
         "de doeken, 2017)",
     )
@@ -102,15 +104,6 @@ class WlzParams:
         doc="factor on the rate while a household or family carer of theirs has stopped or fallen ill from "
         "overburden (their cooldown weeks)",
         source="modelling assumption",
-    )
-    mortality_factor: float = param(
-        3.0,
-        unit="× the age's mortality",
-        lo=1,
-        hi=50,
-        doc="mortality of a care-home resident against the life table at the same age",
-        source="modelling assumption, with CBS: of the 80+ who died in 2017, 46% lived in a care home, 20% two "
-        "years before (Statistische Trends 2020, Laatste levensjaren tachtigplussers); mean stay about 2–3 years",
     )
     initial_share: float = param(
         0.10,
@@ -169,19 +162,18 @@ class WlzRoute(Mechanism):
 
     @staticmethod
     def _carers(world: World, eligible: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-        """For each eligible resident: the highest burden among those who helped them last week, and whether a
+        """For each eligible resident: the highest burden among their ties who gave care last week, and whether a
         household or family carer of theirs is in the cooldown of a dropout or illness from overburden."""
         s, ties = world.state, world.ties
         mark = np.zeros(s.n, dtype=bool)
         mark[eligible] = True
-        live = ties.alive
-        touch = np.flatnonzero(live & (mark[ties.u] | mark[ties.v]))
+        touch = np.flatnonzero(ties.alive & (mark[ties.u] | mark[ties.v]))
         u, v = ties.u[touch], ties.v[touch]
         person = np.where(mark[u], u, v)
         other = np.where(mark[u], v, u)
-        helped = world.helped_ties()[touch]
+        caring = some_hours(s.given[other])
         burden = np.zeros(s.n)
-        np.maximum.at(burden, person[helped], s.burden[other[helped]])
+        np.maximum.at(burden, person[caring], s.burden[other[caring]])
         kin = np.isin(ties.kind[touch], (KIND_CODE["household"], KIND_CODE["family"]))
         fallen = kin & (s.cooldown[other] > 0)
         collapsed = np.zeros(s.n, dtype=bool)
@@ -194,10 +186,7 @@ class WlzRoute(Mechanism):
         u_admit = rng.random(s.n)
         eligible = np.flatnonzero(s.alive & (s.age >= p.min_age) & (s.severity >= p.need_threshold))
         admitted = eligible[u_admit[eligible] < 1.0 - np.exp(-self.admission_rate(world, eligible) / WEEKS_PER_YEAR)]
-        ages = world.care_home_ages
-        ages = ages + 1.0 / WEEKS_PER_YEAR
-        hazard = yearly_hazard(self.demography, ages, world.week) * p.mortality_factor
-        ages = ages[rng.random(ages.size) >= 1.0 - np.exp(-hazard / WEEKS_PER_YEAR)]
+        ages = world.care_home_ages  # aged, and thinned by death, by the demography (sim/mechanisms/demography.py)
         if admitted.size:
             ages = np.concatenate([ages, s.age[admitted]])
             low, high = self.demography.newcomer_age
@@ -209,5 +198,10 @@ class WlzRoute(Mechanism):
         c.wlz_cost_eur += float(ages.size) * self.eur_per_week
         if world.is_last_week_of_year():
             world.yearly.setdefault(world.year, {}).update(
-                {"care_home_residents": float(ages.size), "care_home_share_80_plus": care_home_share(world)}
+                {
+                    "care_home_residents": float(ages.size),
+                    "care_home_residents_75_plus": float((ages >= 75.0).sum()),
+                    "care_home_residents_80_plus": float((ages >= OLD_AGE).sum()),
+                    "care_home_share_80_plus": care_home_share(world),
+                }
             )
