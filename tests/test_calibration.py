@@ -338,8 +338,9 @@ def test_installed_console_script_refuses_an_unknown_metric(tmp_path):
 #: target must stay inside.
 #: The targets and their ranges are not edited to make the model pass.
 KNOWN_GAPS_YEAR_3: dict[str, str] = {
-    "adults who gave informal care in a year": "measured 0.261 ± 0.005 (seeds 42–46), range [0.27, 0.37]",
-    "severely lonely aged 65-74": "measured 0.126 ± 0.007 (seeds 42–46), range [0.05, 0.12]",
+    "adults who gave informal care in a year": "measured 0.255 ± 0.006 (seeds 42–46), range [0.27, 0.37]",
+    "informal care given by family": "measured 0.882 ± 0.006 (seeds 42–46), range [0.72, 0.88]",
+    "severely lonely aged 65-74": "measured 0.126 ± 0.006 (seeds 42–46), range [0.05, 0.12]",
 }
 
 DEFAULT_TARGETS = load_all_targets(default_targets_paths())

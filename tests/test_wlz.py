@@ -24,8 +24,9 @@ OVERBURDENED = {
     "burden.dropout_rate": 0.1,
     "burden.illness_rate": 0.02,
 }
-#: The CBS figure: about 10% of the 80+ live in a care home; the margin the model must keep to.
-CBS_SHARE_80_PLUS, MARGIN = 0.10, 0.03
+#: The CBS figures: about 13% of the 80+ lived in an institution in 2015 (10% of the 80–89, 32% of the 90+) and
+#: about 11% in 2024 (128,686 in care homes, most of them 80+, of about 900,000); the margin the model keeps to.
+CBS_SHARE_80_PLUS, MARGIN = 0.12, 0.03
 
 
 def _wlz(model: CareNetworkModel) -> WlzRoute:
@@ -35,7 +36,7 @@ def _wlz(model: CareNetworkModel) -> WlzRoute:
 def test_wlz_route_raises_admissions_when_carers_are_overburdened():
     base, over = [], []
     for seed in (1, 2, 3, 4):  # paired: the same seed, the same municipality, carers more fragile in one
-        common = {"population.size": 1200, "years": 1, "burn_in_weeks": 8, "seed": seed}
+        common = {"population.size": 2000, "years": 1, "burn_in_weeks": 8, "seed": seed}
         base.append(int(run_model(make_small_config(common))[1]["wlz_admissions"].sum()))
         over.append(int(run_model(make_small_config({**common, **OVERBURDENED}))[1]["wlz_admissions"].sum()))
     assert sum(b > a for a, b in zip(base, over)) >= 3, (base, over)

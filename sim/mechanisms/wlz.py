@@ -62,12 +62,12 @@ class WlzParams:
         source="modelling assumption",
     )
     admission_rate: float = param(
-        0.03,
+        0.06,
         unit="per year",
         lo=0,
         hi=WEEKS_PER_YEAR,
         doc="admission rate of a resident at the need threshold whose need is met and whose carers are rested",
-        source="calibrated to CBS: about 10% of the 80+ live in a care home (tests/test_wlz.py)",
+        source="calibrated by hand to CBS: about 11–13% of the 80+ live in a care home (tests/test_wlz.py)",
     )
     need_weight: float = param(
         1.5,
