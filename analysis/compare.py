@@ -43,6 +43,7 @@ import pandas as pd
 import yaml
 from scipy import stats
 
+from samenkracht.analysis import cost_benefit
 from samenkracht.sim import indicator_table
 from samenkracht.sim.config import SimConfig
 from samenkracht.sim.errors import InputError
@@ -327,6 +328,7 @@ class Comparison:
     wijk_levels: pd.DataFrame | None = None
     wijk_differences: pd.DataFrame | None = None
     layers: pd.DataFrame | None = None  # every year: paired differences of LAYER_INDICATORS, see differences()
+    cost_benefit: pd.DataFrame | None = None  # by payer, per year and over the run (analysis/cost_benefit.py)
 
     def at(self, table: pd.DataFrame) -> pd.DataFrame:
         """Rows of ``table`` at the chosen years."""
@@ -384,6 +386,7 @@ def compare(
         cmp.layers = layer_diffs.sort_values(
             ["arm", "year"], key=lambda s: s.map(order) if s.name == "arm" else s, kind="stable"
         ).reset_index(drop=True)
+    cmp.cost_benefit = cost_benefit.for_comparison(frame, arms, reference, cmp.setup.get("prices"))
     if wijken is not None and not wijken.empty:
         wijken = wijken[wijken["arm"].isin(arms)]
         wind = [c for c in WIJK_INDICATORS if c in wijken.columns]

@@ -18,7 +18,7 @@ import shlex
 import sys
 import warnings
 from collections.abc import Sequence
-from dataclasses import dataclass, field
+from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -260,6 +260,7 @@ def from_running(opts: Options, overrides: list[str], argv: Sequence[str], launc
     setup.update(
         {
             "descriptions": {s.arm: s.config.scenario.description for s in specs},
+            "prices": asdict(specs[0].config.costs),  # the reference's prices, for the cost-benefit view
             "overrides": overrides,
             "command": shlex.join([PROG, *argv]),
         }
@@ -283,13 +284,15 @@ def label_arms(frame: pd.DataFrame, override_columns: Sequence[str]) -> pd.Serie
     return frame["run_dir"].map(labels)
 
 
-def _description(run_dir: str) -> str:
+def _description(run_dir: str) -> str | dict[str, str]:
+    """The scenario's description a run was made with: one text, or a text per language."""
     import yaml
 
     path = Path(run_dir) / ".hydra" / "config.yaml"
     try:
         cfg = yaml.safe_load(path.read_text()) or {}
-        return str((cfg.get("scenario") or {}).get("description") or "")
+        text = (cfg.get("scenario") or {}).get("description") or ""
+        return {str(k): str(v) for k, v in text.items()} if isinstance(text, dict) else str(text)
     except (OSError, yaml.YAMLError, AttributeError):
         return ""
 
@@ -299,6 +302,7 @@ def from_runs(opts: Options, overrides: list[str]):
     import pandas as pd
 
     from samenkracht.analysis.collect import IncompleteRunWarning, collect, collect_wijken
+    from samenkracht.analysis.cost_benefit import prices_of_run
 
     if overrides:
         raise InputError(
@@ -356,6 +360,7 @@ def from_runs(opts: Options, overrides: list[str]):
     setup = _runs_setup(frame)
     first = frame.drop_duplicates("arm").set_index("arm")["run_dir"]
     setup.update({"descriptions": {a: _description(first[a]) for a in arms}, "runs_from": [str(p) for p in opts.runs]})
+    setup["prices"] = prices_of_run(first[arms[0]])  # the reference's prices, for the cost-benefit view
     return _with_years(frame), wijken, arms, arms[0], setup, opts.out or _default_out()
 
 

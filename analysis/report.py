@@ -16,9 +16,11 @@ from pathlib import Path
 
 import pandas as pd
 
+from samenkracht.analysis import cost_benefit
 from samenkracht.analysis.compare import Comparison
 from samenkracht.analysis.formatting import number
 from samenkracht.analysis.texts import TEXT, interval, value
+from samenkracht.sim.config import describe
 from samenkracht.sim.indicator_table import FAMILIES, MEMBER_WORDS, is_percent, label
 from samenkracht.tools.outputs import write_atomic
 
@@ -77,7 +79,7 @@ def _setup(cmp: Comparison, lang: str) -> str:
     rows = []
     arms = []
     for arm in cmp.arms:
-        desc = s.get("descriptions", {}).get(arm, "")
+        desc = describe(s.get("descriptions", {}).get(arm, ""), lang)
         arms.append(f"<b>{_e(arm)}</b>" + (f" — {_e(desc)}" if desc else ""))
     rows.append((t["scenarios"], "<br>".join(arms)))
     rows.append((t["reference"], _e(cmp.reference)))
@@ -289,6 +291,7 @@ def render_html(cmp: Comparison, lang: str, figs: dict[str, tuple[str, bytes]], 
         ("headline", t["h_headline"], _headline(cmp, lang)),
         ("differences", t["h_differences"], _differences(cmp, lang) + _layers(cmp, lang)),
         ("cost", t["h_cost"], _cost(cmp, lang)),
+        *cost_benefit.report_sections(cmp, lang),
         ("plots", t["h_plots"], plots),
     ]
     if cmp.wijk_differences is not None:
@@ -313,6 +316,7 @@ def tables(cmp: Comparison) -> dict[str, pd.DataFrame]:
         "cost_per_effect.csv": cmp.cost,
         "yearly.csv": cmp.levels,
         "yearly_differences.csv": cmp.differences,
+        **cost_benefit.report_tables(cmp),
     }
     if cmp.layers is not None:
         out["layer_differences.csv"] = cmp.at(cmp.layers)

@@ -10,6 +10,8 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any
 
+from samenkracht.sim.errors import InputError
+from samenkracht.sim.indicator_table import LANGUAGES
 from samenkracht.sim.mechanisms.allocation import AllocationParams
 from samenkracht.sim.mechanisms.burden import BurdenParams
 from samenkracht.sim.mechanisms.contact import ContactParams
@@ -23,6 +25,7 @@ from samenkracht.sim.mechanisms.shock import ShockParams
 from samenkracht.sim.mechanisms.signalling import SignallingParams
 from samenkracht.sim.mechanisms.volunteering import VolunteerParams
 from samenkracht.sim.mechanisms.wijkteam import WijkteamParams
+from samenkracht.sim.mechanisms.wlz import WlzParams
 from samenkracht.sim.network import NetworkParams
 from samenkracht.sim.params import param
 from samenkracht.sim.population import PopulationParams
@@ -34,7 +37,9 @@ class ScenarioConfig:
     """A scenario: the municipality's actions, each named from the action registry and scheduled."""
 
     name: str = param("baseline", doc="scenario name, shown in outputs and reports")
-    description: str = param("", doc="what the scenario tests, in a sentence")
+    description: Any = param(
+        "", doc="what the scenario tests, in a sentence: one text, or one per language ({nl: ..., en: ...})"
+    )
     budget_eur_per_year: float | None = param(
         None, unit="€ a year", lo=0, hi=1e12, doc="cap on the municipality's spending on actions; none when empty"
     )
@@ -43,6 +48,30 @@ class ScenarioConfig:
         doc="scheduled actions: label → settings ('action' names a registered action, default the label; "
         "start_year, end_year, wijken and the action's parameters)",
     )
+
+    def check(self, prefix: str) -> None:
+        text = self.description
+        if isinstance(text, str):
+            return
+        if not isinstance(text, dict) or not text or not all(isinstance(v, str) for v in text.values()):
+            raise InputError(f"{prefix}description must be a text, or a text per language: {{nl: ..., en: ...}}.")
+        unknown = [str(k) for k in text if k not in LANGUAGES]
+        if unknown:
+            raise InputError(
+                f"{prefix}description: no language {', '.join(map(repr, unknown))}; give {' and '.join(LANGUAGES)}."
+            )
+
+
+def describe(description: Any, lang: str) -> str:
+    """A scenario's description in ``lang``: the text itself, or its text in ``lang`` (else in the other language;
+    '' when there is none)."""
+    if isinstance(description, str):
+        return description
+    if isinstance(description, dict):
+        for key in (lang, *LANGUAGES):
+            if isinstance(description.get(key), str) and description[key]:
+                return description[key]
+    return ""
 
 
 @dataclass
@@ -75,6 +104,7 @@ class SimConfig:
     demand: DemandParams = field(default_factory=DemandParams)
     allocation: AllocationParams = field(default_factory=AllocationParams)
     burden: BurdenParams = field(default_factory=BurdenParams)
+    wlz: WlzParams = field(default_factory=WlzParams)
     contact: ContactParams = field(default_factory=ContactParams)
     signalling: SignallingParams = field(default_factory=SignallingParams)
     wijkteam: WijkteamParams = field(default_factory=WijkteamParams)

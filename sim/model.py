@@ -41,6 +41,7 @@ from samenkracht.sim.mechanisms.shock import Shock
 from samenkracht.sim.mechanisms.signalling import Signalling
 from samenkracht.sim.mechanisms.volunteering import Volunteering
 from samenkracht.sim.mechanisms.wijkteam import Wijkteam
+from samenkracht.sim.mechanisms.wlz import WlzRoute
 from samenkracht.sim.mechanisms.year_end import YearEnd
 from samenkracht.sim.network import Ties, build_ties, to_networkx
 from samenkracht.sim.params import validate
@@ -83,6 +84,7 @@ class CareNetworkModel(mesa.Model):
             Shock(config.shock),  # this week's professional hours and contact, when a shock is configured
             Demography(config.demography),  # ageing, couples, leaving home, moves, deaths, births, care needs
             RelativesElsewhere(config.kin),  # relatives outside the municipality: drawn, ageing, needing care
+            WlzRoute(config.wlz, config.demography, config.costs.wlz_eur_per_week),  # into a care home (Wlz)
             CareDemand(config.demand),  # hours asked, by kind of care
             Volunteering(config.volunteers),  # volunteers drop out and enrol
             LayeredAllocation(config.allocation),  # the onion: household → … → professionals; the rest unmet
@@ -166,12 +168,9 @@ class CareNetworkModel(mesa.Model):
         return self._views.residents[int(slot)]
 
     def agent_counts(self) -> dict[str, int]:
-        """Number of agents of each kind, by the names of samenkracht.sim.agents.AGENT_KINDS.
-
-        The resident count is that of the living slots, which is what
-        ``len(model.agents_by_type[Resident])`` gives once the Resident agents
-        are made (tests/test_model.py checks both); counting does not make them.
-        """
+        """Number of agents of each kind, by the names of samenkracht.sim.agents.AGENT_KINDS; the resident count is
+        that of the living slots, what ``len(model.agents_by_type[Resident])`` gives once the Resident agents are
+        made (tests/test_model.py checks both); counting does not make them."""
         self._views.sync_roles()
         by_type = super().agents_by_type
         counts = {name: len(by_type[cls]) if cls in by_type else 0 for name, cls in AGENT_KINDS.items()}

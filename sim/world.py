@@ -92,6 +92,13 @@ class Counters:
     referrals_turned_away: int = 0  #: referrals turned away because the wijkteam's queue was full
     carers_known: int = 0  #: carers who became known to the wijkteam at the assessment of the one they care for
     support_declined: int = 0  #: known carers offered an action's support (conversations, respite) who declined
+    formal_personal_hours: float = 0.0  #: hours of formal personal care given (wijkverpleging, Zvw)
+    formal_practical_hours: float = 0.0  #: hours of formal household help given (Wmo)
+    wijkteam_cost_eur: float = 0.0  #: the wijkteam's cost (Wmo)
+    carer_ill_weeks: float = 0.0  #: weeks of carers of working age ill from overburden (one a carer a week)
+    wlz_admissions: int = 0  #: residents admitted to a care home (Wlz)
+    wlz_resident_weeks: float = 0.0  #: weeks lived in a care home (Wlz) by residents of the municipality
+    wlz_cost_eur: float = 0.0  #: cost of the Wlz care of residents in a care home
 
     def __getitem__(self, name: str) -> int | float:
         """A counter by name; only the declared counters exist."""
@@ -159,6 +166,7 @@ class World:
         self.contact_factor = 1.0  #: factor on every tie's chance of contact this week (shocks lower it)
         self.next_person_id = state.n  #: the person id the next newcomer gets
         self.next_household = int(state.household.max(initial=-1)) + 1  #: the next new household's index
+        self.care_home_ages = np.zeros(0)  #: ages of the municipality's residents in care homes (sim/mechanisms/wlz.py)
         # The agents that act in their own right, set by the model once they exist.
         self.municipality: Municipality | None = None
         self.shopkeepers: list[Shopkeeper] = []

@@ -17,6 +17,7 @@ import re
 import shutil
 import subprocess
 import sys
+from html import escape as html_escape
 from pathlib import Path
 
 import numpy as np
@@ -35,6 +36,7 @@ from samenkracht.analysis.compare import (
     compare,
     t_interval,
 )
+from samenkracht.analysis.cost_benefit import TEXT as COST_BENEFIT_TEXT
 from samenkracht.analysis.report import cost_verdict, render_html
 from samenkracht.analysis.texts import TEXT, value
 from samenkracht.sim.indicator_table import indicator
@@ -231,14 +233,23 @@ def _check_report(out: Path, lang: str, per_wijk: bool) -> None:
         *(["h_wijken"] if per_wijk else []),
         "h_method",
     ]
-    assert headings == [TEXT[lang][k] for k in wanted]
+    words = {**TEXT[lang], "h_cost_benefit": COST_BENEFIT_TEXT[lang]["title"]}
+    wanted.insert(wanted.index("h_cost") + 1, "h_cost_benefit")
+    assert headings == [html_escape(words[k]) for k in wanted]
     images = _images(html)
     figures = sorted((out / "figures").glob("*.png"))
     n_plots = 2 + (len(WIJK_INDICATORS) if per_wijk else 0)
     assert len(images) == n_plots
     assert sorted(images) == sorted(p.read_bytes() for p in figures)
     assert all(png[:8] == b"\x89PNG\r\n\x1a\n" and len(png) > 10_000 for png in images)
-    for name in ("headline.csv", "differences.csv", "cost_per_effect.csv", "yearly.csv", "yearly_differences.csv"):
+    for name in (
+        "headline.csv",
+        "differences.csv",
+        "cost_per_effect.csv",
+        "yearly.csv",
+        "yearly_differences.csv",
+        "cost_benefit.csv",
+    ):
         assert (out / name).is_file() and name in html
     assert "<script" not in html and "src=\"http" not in html  # self-contained
 
@@ -559,3 +570,27 @@ def test_cost_and_effect_read_as_a_council_member_understands_them(lang):
     last_cells = re.findall(r"<td class=\"num(?: sig)?\">([^<]*)</td></tr>", section)
     assert len(last_cells) == len(ARMS_BY_VERDICT) * 2  # two effects in the frame
     assert not any("−" in cell for cell in last_cells), last_cells
+
+
+def test_cost_benefit_table_of_the_comparison_balances_and_reads_the_runs(out_dir):
+    table = pd.read_csv(out_dir / "cost_benefit.csv", dtype={"period": str})
+    assert set(table["arm"]) == {"respite_care", "baseline_2"}
+    money = table[table["unit"] == "eur"]
+    for _, rows in money.groupby(["arm", "period"]):
+        by = rows.set_index(["payer", "item"])["mean"]
+        payers = sum(by[(p, "total")] for p in ("municipality", "health_insurer", "wlz", "carers"))
+        assert payers == pytest.approx(by[("total", "net_social_benefit")], abs=1e-6)
+    aa = table[table["arm"] == "baseline_2"]
+    assert (aa[["mean", "ci_low", "ci_high"]] == 0).all().all()  # the A/A check gains nothing
+    actions = money[(money["arm"] == "respite_care") & (money["item"] == "actions") & (money["period"] == "1")]
+    spent = [_summary(out_dir, "respite_care", s).loc[0, "cost_respite_care_eur"] for s in SEEDS]
+    assert actions["mean"].item() == pytest.approx(-float(np.mean(spent)))
+
+
+def test_each_report_describes_the_scenarios_in_its_own_language(out_dir, english):
+    dutch = (out_dir / "report.html").read_text(encoding="utf-8")
+    english_html = (english["out"] / "report.html").read_text(encoding="utf-8")
+    assert "Het huidige beleid, zonder extra acties van de gemeente." in dutch
+    assert "Today&#x27;s policy" not in dutch and "Today's policy" not in dutch
+    assert "Today&#x27;s policy, no extra municipal actions." in english_html
+    assert "Het huidige beleid" not in english_html

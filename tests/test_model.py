@@ -169,9 +169,10 @@ def test_more_professionals_lower_unmet_need_for_every_seed():
 
 #: No new ties can form: no weak ties at shared places or from wijkteam work, no deaths (newcomers get ties,
 #: babies household ties), no households moving (arrivals meet neighbours), and no buurthulp volunteers
-#: (they help without a tie).
+#: (they help without a tie), and no one moving into a care home (a newcomer takes the home).
 CLOSED_WORLD = {
     "volunteers.share": 0.0,
+    "wlz.admission_rate": 0.0,
     "contact.new_ties_per_1000": 0.0,
     "wijkteam.collective_ties_per_hour": 0.0,
     "demography.mortality_a": 0.0,

@@ -49,8 +49,9 @@ def simulate(preset: str, size: int, seed: int):
 
 def growth(summary, first: int, last: int) -> dict[str, float]:
     def old(year: int, from_age: int) -> float:
+        """Residents of the age and over, at home and in care homes (CBS's projection counts both)."""
         cols = {75: AGE_COLUMNS[4:], 80: AGE_COLUMNS[5:]}[from_age]
-        return float(summary.loc[year, cols].sum())
+        return float(summary.loc[year, cols].sum() + summary.loc[year, f"care_home_residents_{from_age}_plus"])
 
     return {"75": old(last, 75) / old(first, 75), "80": old(last, 80) / old(first, 80)}
 

@@ -1,5 +1,5 @@
 """Demography: ageing, death by age, births by the mother's age, residents leaving, newcomers taking the freed
-places, onset and recovery of care needs.
+places, onset and recovery of care needs; the ageing and deaths of the municipality's residents in care homes.
 
 Runs weekly; all hazards are annual rates turned into weekly probabilities.
 Care need is a severity from 0 (none) to 1; its prevalence by age is the
@@ -39,6 +39,16 @@ class DemographyParams:
         source="fitted to CBS life tables 2022 (about 0.7% at 60, 5% at 80, 14% at 90)",
     )
     mortality_b: float = param(0.1, unit="per year of age", lo=0, hi=0.3, doc="Gompertz slope of mortality")
+    care_home_mortality_factor: float = param(
+        3.0,
+        unit="×",
+        lo=1,
+        hi=50,
+        doc="mortality of a resident in a care home (sim/mechanisms/wlz.py) relative to one at home without a care "
+        "need, in the same age band; the band's deaths, at home and in care homes together, stay the life table's",
+        source="modelling assumption, with CBS: of the 80+ who died in 2017, 46% lived in a care home, 20% two "
+        "years before (Statistische Trends 2020, Laatste levensjaren tachtigplussers); mean stay about 2–3 years",
+    )
     need_mortality_factor: float = param(
         2.0,
         unit="×",
@@ -176,13 +186,15 @@ class Demography(Mechanism):
         rng = world.streams.weekly(self.name, world.week)
         u_death, u_onset, u_recover, u_sev, u_prog, u_birth, u_leave = rng.random((7, s.n))
         s.age[s.alive] += 1.0 / WEEKS_PER_YEAR
+        world.care_home_ages = world.care_home_ages + 1.0 / WEEKS_PER_YEAR
         self._partner(world, rng)
         leaving = s.alive & (s.age >= p.leave_home_age) & (s.age - 1.0 / WEEKS_PER_YEAR < p.leave_home_age)
         residents.leave_home(world, np.flatnonzero(leaving))
 
         band = age_band(s.age)
         self._move(world, rng, band)
-        dies = s.alive & (u_death < self._death_probability(s, band, world.week))
+        p_home, p_care_home = self._death_probability(s, band, world.week, world.care_home_ages)
+        dies = s.alive & (u_death < p_home)
         world.counters.deaths += int(dies.sum())
         leaves = self._leavers(s, band, u_leave)
         n_births = int((s.alive & (u_birth < self._birth_rate(s.age) / WEEKS_PER_YEAR)).sum())
@@ -216,10 +228,15 @@ class Demography(Mechanism):
         grows = ongoing & ~recovers
         s.severity[grows] = np.minimum(1.0, s.severity[grows] + 2 * p.progression * u_prog[grows] / WEEKS_PER_YEAR)
         world.counters.need_onsets += int(starts.sum())
+        if world.care_home_ages.size:  # the residents in care homes age and die (drawn last: no other draw moves)
+            world.care_home_ages = world.care_home_ages[rng.random(world.care_home_ages.size) >= p_care_home]
 
-    def _death_probability(self, s: State, band: np.ndarray, week: int) -> np.ndarray:
-        """This week's probability of death: Gompertz by age with the improvement trend (the life table), shifted
-        towards residents with a care need so that each age band's deaths stay the life table's.
+    def _death_probability(
+        self, s: State, band: np.ndarray, week: int, care_home_ages: np.ndarray
+    ) -> tuple[np.ndarray, np.ndarray]:
+        """This week's probability of death of each resident slot and of each resident in a care home: Gompertz by
+        age with the improvement trend (the life table), shifted towards residents with a care need and those in
+        care homes so that each age band's deaths, at home and in care homes together, stay the life table's.
 
         The band's mean multiplier is weighted by hazard (need is commoner at the older ages of a band), summed
         by ``np.bincount``, a plain loop in a fixed order, so it is the same on every CPU."""
@@ -227,11 +244,17 @@ class Demography(Mechanism):
         hazard = yearly_hazard(p, s.age, week)
         factor = np.where(s.alive & (s.severity > 0), p.need_mortality_factor, 1.0)
         alive = np.flatnonzero(s.alive)
-        base = np.bincount(band[alive], weights=hazard[alive], minlength=len(AGE_BANDS))
-        raised = np.bincount(band[alive], weights=(hazard * factor)[alive], minlength=len(AGE_BANDS))
+        home_band = age_band(care_home_ages)
+        home_hazard = yearly_hazard(p, care_home_ages, week)
+        n_bands = len(AGE_BANDS)
+        base = np.bincount(band[alive], weights=hazard[alive], minlength=n_bands)
+        base += np.bincount(home_band, weights=home_hazard, minlength=n_bands)
+        raised = np.bincount(band[alive], weights=(hazard * factor)[alive], minlength=n_bands)
+        raised += np.bincount(home_band, weights=home_hazard * p.care_home_mortality_factor, minlength=n_bands)
         mean_factor = np.where(base > 0, raised / np.where(base > 0, base, 1.0), 1.0)
         hazard *= factor / mean_factor[band]
-        return 1.0 - np.exp(-hazard / WEEKS_PER_YEAR)
+        home_hazard *= p.care_home_mortality_factor / mean_factor[home_band]
+        return 1.0 - np.exp(-hazard / WEEKS_PER_YEAR), 1.0 - np.exp(-home_hazard / WEEKS_PER_YEAR)
 
     def _birth_rate(self, age: np.ndarray) -> np.ndarray:
         """Births a year per resident by age: half the fertility rate spread over ages 15–49 by the mother's age."""

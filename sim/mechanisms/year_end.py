@@ -60,11 +60,13 @@ class YearEnd(Mechanism):
         n_adults = max(1, int(adults.sum()))
         gave = adults & s.gave_this_year
         n_gave = max(1, int(gave.sum()))
-        world.yearly[world.year] = {
-            "gave_care_share": float(gave.sum() / n_adults),
-            "friends_neighbours_carer_share": float((gave & s.helped_friend_or_neighbour).sum() / n_gave),
-            **age_structure(s.age[s.alive]),
-        }
+        world.yearly.setdefault(world.year, {}).update(
+            {
+                "gave_care_share": float(gave.sum() / n_adults),
+                "friends_neighbours_carer_share": float((gave & s.helped_friend_or_neighbour).sum() / n_gave),
+                **age_structure(s.age[s.alive]),
+            }
+        )
         weeks = max(1, world.wijk_weeks)
         acc = {k: v / weeks for k, v in world.wijk_sums.items()}
         for w in range(world.n_wijken):
