@@ -279,6 +279,25 @@ INDICATORS: tuple[Indicator, ...] = (
         ("Gesignaleerd door een professional", "inwoners"),
         ("Noticed by a professional", "residents"),
     ),
+    _events("formal_personal_hours", ("Wijkverpleging (Zvw)", "uur"), ("District nursing (Zvw)", "hours")),
+    _events("formal_practical_hours", ("Huishoudelijke hulp (Wmo)", "uur"), ("Household help (Wmo)", "hours")),
+    _events("wijkteam_cost_eur", ("Kosten van het wijkteam (Wmo)", "€"), ("Cost of the wijkteam (Wmo)", "€")),
+    _events(
+        "carer_ill_weeks",
+        ("Ziekteweken van mantelzorgers (18–66 jaar)", "weken"),
+        ("Weeks ill of carers (aged 18–66)", "weeks"),
+    ),
+    _events(
+        "wlz_admissions",
+        ("Opnamen in een verpleeghuis (Wlz)", "inwoners"),
+        ("Admissions to a care home (Wlz)", "residents"),
+    ),
+    _events(
+        "wlz_resident_weeks",
+        ("Verblijf in een verpleeghuis (Wlz)", "bewonersweken"),
+        ("Stay in a care home (Wlz)", "resident-weeks"),
+    ),
+    _events("wlz_cost_eur", ("Kosten van verpleeghuiszorg (Wlz)", "€"), ("Cost of care-home care (Wlz)", "€")),
     Indicator("weeks", None, "weeks", _words("Weken", "weken in het jaar"), _words("Weeks", "weeks in the year")),
     _share(
         "gave_care_share",

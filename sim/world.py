@@ -86,6 +86,13 @@ class Counters:
     signals_self: int = 0  #: residents at risk who asked for help themselves
     signals_network: int = 0  #: residents at risk first noticed by family, friends or neighbours
     signals_professional: int = 0  #: residents at risk first noticed by a professional who already sees them
+    formal_personal_hours: float = 0.0  #: hours of formal personal care given (wijkverpleging, Zvw)
+    formal_practical_hours: float = 0.0  #: hours of formal household help given (Wmo)
+    wijkteam_cost_eur: float = 0.0  #: the wijkteam's cost (Wmo)
+    carer_ill_weeks: float = 0.0  #: weeks of carers of working age ill from overburden (one a carer a week)
+    wlz_admissions: int = 0  #: residents admitted to a care home (Wlz)
+    wlz_resident_weeks: float = 0.0  #: weeks lived in a care home (Wlz) by residents of the municipality
+    wlz_cost_eur: float = 0.0  #: cost of the Wlz care of residents in a care home
 
     def __getitem__(self, name: str) -> int | float:
         """A counter by name; only the declared counters exist."""

@@ -23,6 +23,9 @@ from samenkracht.sim.tolerances import some_hours
 if TYPE_CHECKING:
     from samenkracht.sim.world import World
 
+#: Age at which paid work ends (the AOW age, about 67): ill carers below it lose paid work.
+WORKING_AGE_END = 67.0
+
 
 @dataclass
 class BurdenParams:
@@ -125,3 +128,4 @@ class CarerBurden(Mechanism):
         world.counters.dropouts += int(drops.sum())
         world.counters.respite_hours += float(respite.sum())
         world.counters.carer_illnesses += int(falls_ill.sum())
+        world.counters.carer_ill_weeks += int((s.alive & s.ill & (s.age >= 18) & (s.age < WORKING_AGE_END)).sum())
