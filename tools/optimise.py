@@ -76,6 +76,8 @@ RECHECK, FRONT_MAX = 3, 8
 #: stops after ASK_FACTOR × trials proposals in all.
 ASK_FACTOR = 20
 PRICED_OUT = "over_budget_by_price"
+#: The user attribute of a trial that holds its place in the search, its status and its row of trials.parquet.
+RESULT = "result"
 DEFAULT_SEEDS, DEFAULT_FRESH, DEFAULT_TRIALS = 4, 8, 40
 
 USAGE = f"""\
@@ -609,7 +611,7 @@ def finished(study: Any) -> list[Any]:
     import optuna
 
     done = [t for t in study.get_trials(deepcopy=False) if t.state == optuna.trial.TrialState.COMPLETE]
-    return sorted(done, key=lambda t: t.user_attrs["index"])
+    return sorted(done, key=lambda t: t.user_attrs[RESULT]["index"])
 
 
 def search(plan: Plan, runner: Runner) -> Any:
@@ -622,7 +624,7 @@ def search(plan: Plan, runner: Runner) -> Any:
     study = open_study(plan)
     distributions = _distributions(plan)
     done = finished(study)
-    seen = {mix_of(plan, t.params).key() for t in done if t.user_attrs["status"] != PRICED_OUT}
+    seen = {mix_of(plan, t.params).key() for t in done if t.user_attrs[RESULT]["status"] != PRICED_OUT}
     index, tried = len(done), len(seen)
     if index:
         print(f"{PROG}: resuming: {tried} mix(es) already tried in {plan.out_dir}", flush=True)
@@ -645,12 +647,8 @@ def search(plan: Plan, runner: Runner) -> Any:
                     row, status = blank(names, 0.0, 0.0), "within_budget"  # nothing bought: the reference itself
                 else:
                     row, status = blank(names, math.nan, estimate), PRICED_OUT
-                trial.set_user_attr("index", k)
-                trial.set_user_attr("status", status)
-                trial.set_user_attr("repeat", mix.key() in seen)
-                trial.set_user_attr("cost_estimate_eur", estimate)
-                for key, value in row.items():
-                    trial.set_user_attr(key, value)
+                result = {"index": k, "status": status, "repeat": mix.key() in seen, "cost_estimate_eur": estimate}
+                trial.set_user_attr(RESULT, {**result, **row})  # one attribute: one write to the database
                 trial.set_constraint("budget", float(row["cost_peak_eur"]) - opts.budget * (1 + 1e-9))
                 goal = row[f"{opts.objective}_mean"]
                 goal = 0.0 if math.isnan(goal) else goal  # priced out, never run: the constraint ranks it
@@ -679,16 +677,17 @@ def trials_frame(plan: Plan, study: Any) -> pd.DataFrame:
     rows = []
     for t in finished(study):
         mix = mix_of(plan, t.params)
-        row: dict[str, Any] = {"trial": t.user_attrs["index"], "status": t.user_attrs["status"]}
+        result = t.user_attrs[RESULT]
+        row: dict[str, Any] = {"trial": result["index"], "status": result["status"]}
         row["within_budget"] = row["status"] == "within_budget"
         row.update({f"level_{a}": lv for a, lv in mix.levels.items()})
         if plan.opts.wijken:
             row.update({f"wijken_{a}": ",".join(w) for a, w in mix.wijken.items()})
-        row["repeat"] = t.user_attrs["repeat"]
+        row["repeat"] = result["repeat"]
         for key in ("cost_estimate_eur", "cost_eur_per_year", "cost_peak_eur", "n_seeds"):
-            row[key] = t.user_attrs[key]
+            row[key] = result[key]
         for name in indicator_names(plan.nsb is not None):
-            row.update({f"{name}_{part}": t.user_attrs[f"{name}_{part}"] for part in ("mean", "ci_low", "ci_high")})
+            row.update({f"{name}_{part}": result[f"{name}_{part}"] for part in ("mean", "ci_low", "ci_high")})
         rows.append(row)
     return pd.DataFrame(rows)
 
