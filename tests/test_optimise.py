@@ -3,6 +3,7 @@ uninterrupted one, and a Pareto front of points that do not dominate each other.
 
 from __future__ import annotations
 
+import dataclasses
 import json
 import logging
 import os
@@ -136,14 +137,15 @@ def test_pareto_front_keeps_exactly_the_points_no_other_beats():
     assert down["trial"].tolist() == [0]
 
 
-def test_a_level_scales_what_the_page_scales():
-    from samenkracht.app.choices import CHOICES
+def test_a_level_multiplies_the_ready_made_setting_from_the_scenarios_entry():
+    from samenkracht.sim.actions import registry
 
-    for choice in CHOICES:
-        for level in (0.25, 1.0, 2.5, 4.0):
-            assert optimise.level_entry(choice.name, {}, level) == choice.settings(level), (choice.name, level)
+    default = next(f.default for f in dataclasses.fields(registry()["respite_care"].Params) if f.name == "hours_per_1000")
+    assert optimise.level_entry("respite_care", {}, 2.5)["hours_per_1000"] == pytest.approx(2.5 * default)
     entry = optimise.level_entry("respite_care", {"hours_per_1000": 30.0, "max_hours_per_carer": 4.0}, 2.0)
-    assert entry["hours_per_1000"] == 60.0 and entry["max_hours_per_carer"] == 4.0
+    assert entry["hours_per_1000"] == 60.0 and entry["max_hours_per_carer"] == 4.0  # the scenario's, scaled or kept
+    assert optimise.level_entry("wijkteam", {"fte_factor": 1.5}, 2.0)["fte_factor"] == pytest.approx(2.0)  # the extra
+    assert optimise.level_entry("respite_care", {"hours_per_1000": 9000.0}, 4.0)["hours_per_1000"] == 10_000  # its hi
 
 
 # -- searches --------------------------------------------------------------------------------------------------------
@@ -302,4 +304,4 @@ def test_pareto_true_writes_a_front_of_points_that_do_not_dominate_each_other(tm
         assert ((cost <= t["cost_eur_per_year"] + 1e-9) & (effect <= t["heavily_burdened_share_mean"] + 1e-12)).any()
     assert (front["cost_eur_per_year"] <= 40000).all()
     html = (out / "report.html").read_text(encoding="utf-8")
-    assert '<html lang="en">' in html and "winner's curse" in html
+    assert '<html lang="en">' in html and "winner&#x27;s curse" in html
