@@ -565,13 +565,15 @@ def _distributions(plan: Plan) -> dict[str, Any]:
 
 
 def mix_of(plan: Plan, params: dict[str, Any]) -> Mix:
-    """The mix a trial's parameters stand for."""
+    """The mix a trial's parameters stand for; an action at level 0, or (with wijken=true) in no wijk, is not
+    bought: its level is 0 and it has no wijken."""
     levels = {c.label: float(params.get(f"level.{c.label}", 0.0)) for c in plan.candidates}
-    wijken = {}
-    if plan.opts.wijken:
-        wijken = {
-            c.label: tuple(w for w in plan.wijk_names if params.get(f"wijk.{c.label}.{w}")) for c in plan.candidates
-        }
+    if not plan.opts.wijken:
+        return Mix(levels)
+    wijken = {c.label: tuple(w for w in plan.wijk_names if params.get(f"wijk.{c.label}.{w}")) for c in plan.candidates}
+    for label in levels:
+        if not (levels[label] > 0 and wijken[label]):
+            levels[label], wijken[label] = 0.0, ()
     return Mix(levels, wijken)
 
 
