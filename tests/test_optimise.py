@@ -140,7 +140,9 @@ def test_pareto_front_keeps_exactly_the_points_no_other_beats():
 def test_a_level_multiplies_the_ready_made_setting_from_the_scenarios_entry():
     from samenkracht.sim.actions import registry
 
-    default = next(f.default for f in dataclasses.fields(registry()["respite_care"].Params) if f.name == "hours_per_1000")
+    default = next(
+        f.default for f in dataclasses.fields(registry()["respite_care"].Params) if f.name == "hours_per_1000"
+    )
     assert optimise.level_entry("respite_care", {}, 2.5)["hours_per_1000"] == pytest.approx(2.5 * default)
     entry = optimise.level_entry("respite_care", {"hours_per_1000": 30.0, "max_hours_per_carer": 4.0}, 2.0)
     assert entry["hours_per_1000"] == 60.0 and entry["max_hours_per_carer"] == 4.0  # the scenario's, scaled or kept
