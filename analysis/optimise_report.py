@@ -137,11 +137,13 @@ TEXT: dict[str, dict[str, str]] = {
         "maximise": "zo hoog mogelijk",
         "minimise": "zo laag mogelijk",
         "pareto": "het front van kosten tegen effect",
-        "budget": "Budget (extra uitgaven aan acties)",
+        "budget": "Budget (wat de gekozen acties per jaar mogen kosten)",
         "per_year": "per jaar",
         "reference": "Referentie",
         "actions": "Acties om uit te kiezen (hoogste niveau)",
         "trials": "Geprobeerde mixen (trials)",
+        "tried": "{n} verschillende mixen doorgerekend, uit {proposals} voorstellen ({out} al volgens hun prijs boven "
+        "het budget: niet doorgerekend)",
         "seeds": "Seeds per mix (gepaard met de referentie)",
         "fresh": "Verse seeds voor de herbeoordeling",
         "population": "Inwoners",
@@ -155,11 +157,14 @@ TEXT: dict[str, dict[str, str]] = {
         "die de zoektocht niet gebruikte. De beste van vele ruizige schattingen valt bijna altijd te "
         "gunstig uit (de vloek van de winnaar); de intervallen hieronder komen daarom van de verse seeds. "
         "De aanbevolen mix is de beste uit de zoektocht die ook op de verse seeds binnen het budget blijft.",
+        "all_intro": "De aanbevolen mix op elke indicator: verschil met de referentie op de verse seeds (gemiddelde "
+        "over de jaren; geld per jaar). Vetgedrukt: het interval sluit nul uit.",
+        "indicator": "Indicator",
         "no_answer": "Geen enkele mix bleef op de verse seeds binnen het budget; er is geen aanbeveling.",
         "mix": "Mix (niveau × standaard)",
         "search": "In de zoektocht",
         "fresh_col": "Op verse seeds (95%-interval)",
-        "cost": "Extra kosten (€ per jaar)",
+        "cost": "Kosten van de acties (€ per jaar)",
         "peak": "Duurste jaar",
         "answer": "aanbevolen",
         "over": "boven budget",
@@ -174,21 +179,23 @@ TEXT: dict[str, dict[str, str]] = {
         "front_intro": "Elke punt is een geprobeerde mix (gemiddelde over de seeds van de zoektocht); de lijn "
         "verbindt de mixen die geen andere mix verslaat: niet duurder én minstens zo goed. Grijze "
         "kruisjes: boven het budget.",
-        "fig": "Extra kosten per jaar tegen het effect op het doel, per geprobeerde mix",
+        "fig": "Kosten van de acties per jaar tegen het effect op het doel, per geprobeerde mix",
         "method": "<p><b>Zoeken.</b> Elke actie krijgt een niveau: 0 (niet gekocht) of een veelvoud van de "
         "standaardinstelling in stappen van 0,25 tot 4 (een zelf samengestelde actie: aan of uit). Optuna's "
-        "TPE-sampler stelt mixen voor; een mix die in enig jaar bij enige seed meer extra kost dan het budget "
-        "is niet toegestaan (een randvoorwaarde: de sampler leert ervan, maar zo'n mix wordt nooit als "
+        "TPE-sampler stelt mixen voor; een mix waarvan de acties in enig jaar bij enige seed meer kosten "
+        "dan het budget is niet toegestaan (een randvoorwaarde: de sampler leert ervan, maar zo'n mix wordt nooit als "
         "antwoord gegeven). Een mix die al volgens zijn prijs boven het budget uitkomt, wordt niet "
         "doorgerekend.</p><p><b>Effect.</b> Elke mix draait met dezelfde seeds als de referentie "
         "(gemeenschappelijke toevalsgetallen). Per seed: het gemiddelde over de jaren van de mix min dat "
-        "van de referentie; daarover het gemiddelde en het t-interval. Geld is per jaar opgeteld.</p>"
+        "van de referentie; daarover het gemiddelde en het t-interval. Geld is per jaar opgeteld. De kosten "
+        "van een mix zijn wat de gekozen acties zelf kosten; wat ze elders in de uitgaven van de gemeente "
+        "veranderen (huishoudelijke hulp, wijkteam) staat bij het effect op de uitgaven van de gemeente.</p>"
         "<p><b>Herbeoordeling.</b> De beste mixen draaien opnieuw op verse seeds; de bijdrage van een "
         "actie is de mix min de mix zonder die actie op dezelfde verse seeds.</p>",
         "files": "Bestanden: trials.parquet (elke trial met niveaus, kosten en alle effecten), pareto.csv, "
         "recommended.csv, contributions.csv, pareto.png, optuna.db (de zoektocht, om te hervatten).",
-        "x": "Extra kosten (€ per jaar)",
-        "y": "Effect op {name}",
+        "x": "Kosten van de acties (€ per jaar)",
+        "y": "Verschil met de referentie: {name}",
         "trial": "trial",
         "front": "front",
         "over_budget": "boven budget",
@@ -206,11 +213,13 @@ TEXT: dict[str, dict[str, str]] = {
         "maximise": "as high as possible",
         "minimise": "as low as possible",
         "pareto": "the front of cost against effect",
-        "budget": "Budget (extra spending on actions)",
+        "budget": "Budget (what the chosen actions may cost a year)",
         "per_year": "a year",
         "reference": "Reference",
         "actions": "Actions to choose from (highest level)",
         "trials": "Mixes tried (trials)",
+        "tried": "{n} different mixes run, out of {proposals} proposals ({out} over the budget by their price alone: "
+        "not run)",
         "seeds": "Seeds per mix (paired with the reference)",
         "fresh": "Fresh seeds of the re-evaluation",
         "population": "Residents",
@@ -224,11 +233,14 @@ TEXT: dict[str, dict[str, str]] = {
         "use. The best of many noisy estimates almost always looks too good (the winner's curse), so the "
         "intervals below come from the fresh seeds. The recommended mix is the search's best that stays "
         "within the budget on the fresh seeds too.",
+        "all_intro": "The recommended mix on every indicator: the difference from the reference on the fresh seeds "
+        "(mean over the years; money a year). Bold: the interval excludes zero.",
+        "indicator": "Indicator",
         "no_answer": "No mix stayed within the budget on the fresh seeds; there is no recommendation.",
         "mix": "Mix (level × ready-made setting)",
         "search": "In the search",
         "fresh_col": "On fresh seeds (95% interval)",
-        "cost": "Extra cost (€ a year)",
+        "cost": "Cost of the actions (€ a year)",
         "peak": "Dearest year",
         "answer": "recommended",
         "over": "over budget",
@@ -242,20 +254,22 @@ TEXT: dict[str, dict[str, str]] = {
         "per_1000": "Contribution per €1,000 a year",
         "front_intro": "Each point is a mix tried (mean over the search's seeds); the line joins the mixes no "
         "other mix beats: none is as cheap or cheaper and at least as good. Grey crosses: over the budget.",
-        "fig": "Extra cost a year against the effect on the objective, per mix tried",
+        "fig": "Cost of the actions a year against the effect on the objective, per mix tried",
         "method": "<p><b>Search.</b> Each action gets a level: 0 (not bought) or a multiple of its ready-made "
         "setting in steps of 0.25 up to 4 (an action composed in a scenario file: on or off). Optuna's TPE "
-        "sampler proposes mixes; a mix whose extra spending exceeds the budget in any year of any seed is "
+        "sampler proposes mixes; a mix whose actions cost more than the budget in any year of any seed is "
         "infeasible (a constraint: the sampler learns from it, but it is never given as the answer). A mix "
         "whose price alone is over the budget is not run.</p><p><b>Effect.</b> Every mix runs with the "
         "reference's seeds (common random numbers). Per seed: the mean over the years of the mix minus the "
-        "reference's; then the mean and the t interval of those. Money is summed over each year.</p>"
+        "reference's; then the mean and the t interval of those. Money is summed over each year. A mix's cost "
+        "is what its actions themselves cost; what they change elsewhere in the municipality's spending "
+        "(household help, the wijkteam) is in the effect on municipal spending.</p>"
         "<p><b>Re-evaluation.</b> The best mixes run again on fresh seeds; an action's contribution is the "
         "mix minus the mix without that action on the same fresh seeds.</p>",
         "files": "Files: trials.parquet (every trial's levels, cost and effects), pareto.csv, recommended.csv, "
         "contributions.csv, pareto.png, optuna.db (the search, to resume it).",
-        "x": "Extra cost (€ a year)",
-        "y": "Effect on {name}",
+        "x": "Cost of the actions (€ a year)",
+        "y": "Difference from the reference: {name}",
         "trial": "trial",
         "front": "front",
         "over_budget": "over budget",
@@ -297,7 +311,7 @@ def _scale(indicator: str) -> float:
 def plot_pareto(
     trials: pd.DataFrame, front: pd.DataFrame, goal: str, budget: float, maximise: bool, lang: str = "nl"
 ) -> bytes:
-    """Extra cost a year against the objective's effect: every trial, the front, the budget."""
+    """The actions' cost a year against the objective's effect: every trial, the front, the budget."""
     import matplotlib
 
     matplotlib.use("Agg")
@@ -357,7 +371,7 @@ def _setup(setup: dict[str, Any], lang: str) -> str:
         (t["budget"], _e(f"€ {number(setup['budget_eur_per_year'], 0, lang)} {t['per_year']}")),
         (t["reference"], _e(setup["reference"])),
         (t["actions"], actions),
-        (t["trials"], _e(setup["trials"])),
+        (t["trials"], _e(t["tried"].format(n=setup["trials"], proposals=setup["proposals"], out=setup["priced_out"]))),
         (t["seeds"], _e(f"{len(setup['seeds'])} ({setup['seeds'][0]}–{setup['seeds'][-1]})")),
         (t["fresh"], _e(f"{len(setup['fresh_seeds'])} ({setup['fresh_seeds'][0]}–{setup['fresh_seeds'][-1]})")),
         (t["population"], _e(number(setup["population"], 0, lang))),
@@ -405,6 +419,20 @@ def _answer(recommended: pd.DataFrame, setup: dict[str, Any], lang: str) -> str:
             f"<td class=\"num\">€ {_e(number(r['fresh_cost_peak_eur'], 0, lang))}</td></tr>"
         )
     parts.append(f"<table>{head}{''.join(body)}</table>")
+    chosen = recommended[recommended["answer"]] if len(recommended) else recommended
+    if len(chosen):
+        r = chosen.iloc[0]
+        names = [n for n in indicator_names(NSB in setup.get("indicators", [])) if f"fresh_{n}_mean" in r]
+        rows = "".join(
+            f"<tr><th>{_e(_name(n, lang))}</th>"
+            + _effect_cell(r, "fresh_", n, lang, sig=r[f"fresh_{n}_ci_low"] > 0 or r[f"fresh_{n}_ci_high"] < 0)
+            + "</tr>"
+            for n in names
+        )
+        parts.append(
+            f"<p>{_e(t['all_intro'])}</p><table><tr><th>{_e(t['indicator'])}</th>"
+            f"<th>{_e(t['fresh_col'])}</th></tr>{rows}</table>"
+        )
     return "".join(parts)
 
 

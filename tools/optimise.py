@@ -769,7 +769,7 @@ def _params(plan: Plan, row: pd.Series) -> dict[str, Any]:
 
 def run(plan: Plan, launcher: Any = None) -> Path:
     """Search, re-evaluate and write every output; return the report's path."""
-    from samenkracht.analysis.optimise_report import pareto_front, plot_pareto, write_report
+    from samenkracht.analysis.optimise_report import indicator_names, pareto_front, plot_pareto, write_report
     from samenkracht.tools.outputs import git_revision, package_versions, write_atomic
 
     opts, out = plan.opts, plan.out_dir
@@ -798,8 +798,11 @@ def run(plan: Plan, launcher: Any = None) -> Path:
         **plan.settings,
         "titles": {c.label: c.title(opts.lang) for c in plan.candidates},
         "maximise": plan.maximise,
+        "indicators": indicator_names(plan.nsb is not None),
         "fresh_seeds": plan.fresh,
-        "trials": len(trials),
+        "trials": int((trials["status"] != PRICED_OUT).sum() - trials["repeat"].sum()),
+        "proposals": len(trials),
+        "priced_out": int((trials["status"] == PRICED_OUT).sum()),
         "population": plan.reference.population.size,
         "years": plan.reference.years,
         "reference": plan.reference.scenario.name,
@@ -839,7 +842,7 @@ def _print_answer(plan: Plan, recommended: pd.DataFrame) -> None:
     obj = plan.opts.objective
     levels = [f"{c.label}={row[f'level_{c.label}']:g}" for c in plan.candidates if row[f"level_{c.label}"] > 0]
     print(
-        f"Best mix (trial {int(row['trial'])}): {', '.join(levels) or 'no actions'}; extra cost "
+        f"Best mix (trial {int(row['trial'])}): {', '.join(levels) or 'no actions'}; the actions cost "
         f"€{row['fresh_cost_eur_per_year']:,.0f} a year; {obj} {row[f'fresh_{obj}_mean']:+.4g} "
         f"(95% interval {row[f'fresh_{obj}_ci_low']:+.4g} to {row[f'fresh_{obj}_ci_high']:+.4g} on "
         f"{len(plan.fresh)} fresh seeds; {row['search_objective_mean']:+.4g} in the search)"
