@@ -287,15 +287,19 @@ def _name(indicator: str, lang: str) -> str:
     return label(indicator, lang).name
 
 
-def _value(x: float, indicator: str, lang: str) -> str:
+def effect_text(x: float, indicator: str, lang: str) -> str:
+    """An effect (a difference from the reference) in the indicator's display unit."""
     if indicator == NSB:
         return f"€ {number(x, 0, lang, sign=True)}"
     return value(x, indicator, lang, diff=True)
 
 
-def _interval(lo: float, hi: float, indicator: str, lang: str) -> str:
+def interval_text(lo: float, hi: float, indicator: str, lang: str) -> str:
+    """An effect's interval, 'lo – hi', in the indicator's display unit."""
     if indicator == NSB:
-        return "—" if math.isnan(lo) or math.isnan(hi) else f"{_value(lo, NSB, lang)} – {_value(hi, NSB, lang)}"
+        return (
+            "—" if math.isnan(lo) or math.isnan(hi) else f"{effect_text(lo, NSB, lang)} – {effect_text(hi, NSB, lang)}"
+        )
     return interval(lo, hi, indicator, lang, diff=True)
 
 
@@ -388,8 +392,8 @@ def _effect_cell(r: pd.Series, prefix: str, objective: str, lang: str, sig: bool
     """A cell with an effect and, below it, its 95% interval (``prefix``: the columns' start, e.g. 'fresh_')."""
     mean, lo, hi = (r[f"{prefix}{objective}_{part}"] for part in ("mean", "ci_low", "ci_high"))
     return (
-        f'<td class="num{" sig" if sig else ""}">{_e(_value(mean, objective, lang))}<br>'
-        f"<small>{_e(_interval(lo, hi, objective, lang))}</small></td>"
+        f'<td class="num{" sig" if sig else ""}">{_e(effect_text(mean, objective, lang))}<br>'
+        f"<small>{_e(interval_text(lo, hi, objective, lang))}</small></td>"
     )
 
 
@@ -453,10 +457,9 @@ def _parts(parts: pd.DataFrame, setup: dict[str, Any], lang: str) -> str:
         body.append(
             f"<tr><td>{_e(setup['titles'].get(r['action'], r['action']))}</td>"
             f"<td class=\"num\">{_e(number(r['level'], 2, lang))}</td>"
-            f"<td class=\"num{' sig' if sig else ''}\">{_e(_value(r[f'{objective}_mean'], objective, lang))}<br><small>"
-            f"{_e(_interval(r[f'{objective}_ci_low'], r[f'{objective}_ci_high'], objective, lang))}</small></td>"
+            f"{_effect_cell(r, '', objective, lang, sig=sig)}"
             f"<td class=\"num\">€ {_e(number(cost, 0, lang))}</td>"
-            f"<td class=\"num\">{_e(_value(per, objective, lang) if np.isfinite(per) else '—')}</td></tr>"
+            f"<td class=\"num\">{_e(effect_text(per, objective, lang) if np.isfinite(per) else '—')}</td></tr>"
         )
     return f"<p>{_e(t['parts_intro'])}</p><table>{head}{''.join(body)}</table>"
 
@@ -467,8 +470,7 @@ def _front(front: pd.DataFrame, setup: dict[str, Any], png: bytes, lang: str) ->
     body = "".join(
         f"<tr><td>{int(r['trial'])}</td><td>{_mix_text(r, setup['titles'], lang)}</td>"
         f"<td class=\"num\">€ {_e(number(r['cost_eur_per_year'], 0, lang))}</td>"
-        f"<td class=\"num\">{_e(_value(r[f'{objective}_mean'], objective, lang))}<br><small>"
-        f"{_e(_interval(r[f'{objective}_ci_low'], r[f'{objective}_ci_high'], objective, lang))}</small></td></tr>"
+        f"{_effect_cell(r, '', objective, lang)}</tr>"
         for _, r in front.iterrows()
     )
     head = (

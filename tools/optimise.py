@@ -834,6 +834,8 @@ def _print_plan(plan: Plan) -> None:
 
 
 def _print_answer(plan: Plan, recommended: pd.DataFrame) -> None:
+    from samenkracht.analysis.optimise_report import effect_text, interval_text
+
     answer = recommended[recommended["answer"]] if len(recommended) else recommended
     if answer.empty:
         print(f"{PROG}: no mix stayed within the budget on the fresh seeds; see report.html.")
@@ -841,11 +843,12 @@ def _print_answer(plan: Plan, recommended: pd.DataFrame) -> None:
     row = answer.iloc[0]
     obj = plan.opts.objective
     levels = [f"{c.label}={row[f'level_{c.label}']:g}" for c in plan.candidates if row[f"level_{c.label}"] > 0]
+    fresh = effect_text(row[f"fresh_{obj}_mean"], obj, "en")
+    band = interval_text(row[f"fresh_{obj}_ci_low"], row[f"fresh_{obj}_ci_high"], obj, "en")
     print(
         f"Best mix (trial {int(row['trial'])}): {', '.join(levels) or 'no actions'}; the actions cost "
-        f"€{row['fresh_cost_eur_per_year']:,.0f} a year; {obj} {row[f'fresh_{obj}_mean']:+.4g} "
-        f"(95% interval {row[f'fresh_{obj}_ci_low']:+.4g} to {row[f'fresh_{obj}_ci_high']:+.4g} on "
-        f"{len(plan.fresh)} fresh seeds; {row['search_objective_mean']:+.4g} in the search)"
+        f"€{row['fresh_cost_eur_per_year']:,.0f} a year; {obj} {fresh} (95% interval {band} on {len(plan.fresh)} "
+        f"fresh seeds; {effect_text(row['search_objective_mean'], obj, 'en')} in the search)"
     )
 
 
