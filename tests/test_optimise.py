@@ -249,19 +249,25 @@ def test_a_search_stopped_and_resumed_gives_the_same_trials(tmp_path, how):
         _command(tmp_path, stopped), stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, env=_env()
     )
     deadline = time.monotonic() + 600
-    seen = 0
     while time.monotonic() < deadline and proc.poll() is None:
-        try:
-            seen = int((pd.read_parquet(stopped / "trials.parquet")["n_seeds"] > 0).sum())
+        try:  # stop it once the sampler models the trials (after its random start), within a round
+            told = pd.read_parquet(stopped / "trials.parquet")
         except (OSError, ValueError):
-            seen = 0
-        if seen >= 3:
+            told = None
+        if told is not None and len(told) > optimise.N_STARTUP and (told["n_seeds"] > 0).sum() >= 4:
             break
         time.sleep(0.05)
+    time.sleep(0.4)  # into the next round: its mix is asked and running
     assert proc.poll() is None, "the search ended before it could be stopped"
     proc.send_signal(how)
     _, err = proc.communicate(timeout=120)
     assert not (stopped / "report.html").exists()
+    import optuna
+
+    storage = f"sqlite:///{stopped / 'optuna.db'}"
+    study = optuna.load_study(study_name=optuna.get_all_study_names(storage)[0], storage=storage)
+    running = [t for t in study.get_trials() if t.state == optuna.trial.TrialState.RUNNING]
+    assert running, "stopped between two rounds: the test would not show that a cut-off round is asked again"
     if how == signal.SIGINT:
         assert proc.returncode == 130 and "run the same command again" in err.lower() and "Traceback" not in err, err
     again = subprocess.run(_command(tmp_path, stopped), capture_output=True, text=True, env=_env(), timeout=900)
