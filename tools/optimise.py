@@ -746,9 +746,9 @@ def recommend(plan: Plan, runner: Runner, trials: pd.DataFrame) -> tuple[pd.Data
                 "within_budget_fresh": plan.within(again["cost_peak_eur"]),
             }
         )
-    recommended = pd.DataFrame(rows)
+    recommended = pd.DataFrame(rows, columns=None if rows else ["rank", "trial", "within_budget_fresh"])
     recommended["answer"] = False
-    answer = recommended.index[recommended["within_budget_fresh"]] if len(recommended) else []
+    answer = recommended.index[recommended["within_budget_fresh"].astype(bool)]
     parts = pd.DataFrame()
     if len(answer):
         recommended.loc[answer[0], "answer"] = True
