@@ -153,7 +153,9 @@ def parse_args(argv: Sequence[str]) -> tuple[Options, list[str]]:
     return opts, overrides
 
 
-def _check_overrides(overrides: list[str]) -> list[str]:
+def _check_overrides(overrides: list[str], prog: str = PROG, own_keys: Sequence[str] = OWN_KEYS) -> list[str]:
+    """Check the model overrides as `samenkracht` does; an unknown key close to one of ``prog``'s own options gets
+    that option as a hint (samenkracht-optimise shares this check)."""
     from samenkracht.sim.config import SimConfig
     from samenkracht.tools.config_store import register_configs
     from samenkracht.tools.overrides import open_actions, precheck
@@ -165,9 +167,9 @@ def _check_overrides(overrides: list[str]) -> list[str]:
         precheck(overrides, Path(CONF_DIR), SimConfig)
     except InputError as err:
         key = str(err).split("'")[1] if "'" in str(err) else ""
-        close = difflib.get_close_matches(key, OWN_KEYS, n=1)
-        hint = f" Did you mean {PROG}'s option '{close[0]}'?" if close and "." not in key else ""
-        raise InputError(f"{err}{hint} ({PROG}'s own options: {', '.join(OWN_KEYS)}.)") from None
+        close = difflib.get_close_matches(key, own_keys, n=1)
+        hint = f" Did you mean {prog}'s option '{close[0]}'?" if close and "." not in key else ""
+        raise InputError(f"{err}{hint} ({prog}'s own options: {', '.join(own_keys)}.)") from None
     return overrides
 
 

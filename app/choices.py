@@ -12,7 +12,6 @@ their own (OwnAction), composed from the levers a scenario file may compose
 
 from __future__ import annotations
 
-import dataclasses
 import re
 import unicodedata
 from dataclasses import dataclass, field
@@ -67,20 +66,11 @@ class ActionChoice:
     extra_only: bool = False
 
     def settings(self, level: float) -> dict[str, Any]:
-        """The scenario entry for this action at ``level`` (× the ready-made setting), clipped to each range."""
-        fields = {f.name: f for f in dataclasses.fields(registry()[self.name].Params)}
-        entry: dict[str, Any] = {"start_year": 0, **self.fixed}
-        for key in self.scaled:
-            f = fields[key]
-            base = self.fixed.get(key, f.default)
-            value = 1.0 + (base - 1.0) * level if self.extra_only else base * level
-            lo, hi = f.metadata.get("lo"), f.metadata.get("hi")
-            if hi is not None:
-                value = min(value, hi)
-            if lo is not None:
-                value = max(value, lo)
-            entry[key] = type(f.default)(value) if isinstance(f.default, int) else float(value)
-        return entry
+        """The scenario entry for this action at ``level`` (× the ready-made setting), clipped to each range: the
+        levels samenkracht-optimise searches over (samenkracht.tools.optimise.level_entry)."""
+        from samenkracht.tools.optimise import level_entry
+
+        return level_entry(self.name, {}, level)
 
     def main_value(self, level: float) -> float:
         """Value of the main parameter at ``level``."""
