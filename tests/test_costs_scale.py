@@ -33,7 +33,8 @@ DIRECT_EFFECT = {
     "link_shopkeepers": "signals_shopkeeper",
     "network_strengthening": "networks_strengthened",
     "respite_care": "respite_hours",
-    "wijkteam": "assessments",
+    # with the caseload of issue 15 intake is not saturated: extra wijkteam hours go to carer support
+    "wijkteam": "carers_supported",
 }
 SETTINGS = {"wijkteam": {"fte_factor": 1.5}}
 
