@@ -226,7 +226,7 @@ def _command(tmp: Path, out: Path, *extra: str) -> list[str]:
         *SMALL,
         "years=1",
         "seeds=2",
-        "trials=8",
+        "trials=14",  # more than the sampler's random start (N_STARTUP), so the search is stopped while it models
         "fresh_seeds=2",
         f"out_dir={out}",
         *extra,
