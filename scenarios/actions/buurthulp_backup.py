@@ -1,4 +1,11 @@
-"""Professional backup (achterwacht) for buurthulp: more matches succeed, fewer volunteers drop out."""
+"""Professional backup (achterwacht) for buurthulp: more matches succeed, fewer volunteers drop out.
+
+Evidence band of the direct effect, against buurthulp alone: successful matches up by 5–100% and volunteers'
+dropouts per volunteer-year down by 10–70% (Movisie, buurthulp: a professional as backup and guarded safety keep
+volunteers on and let more matches succeed; no pooled effect size exists, so the band is wide and a modelling
+assumption). Tested over 8 paired seeds in tests/test_action_effects.py (``BUURTHULP_MATCHES``,
+``BUURTHULP_RETENTION``).
+"""
 
 from __future__ import annotations
 
