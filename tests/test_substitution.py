@@ -40,23 +40,29 @@ def _allocate_twice(model: CareNetworkModel) -> tuple[dict[str, np.ndarray], dic
     return out[0], out[1]
 
 
-def test_mobilising_a_network_takes_no_formal_personal_care_away_and_adds_no_formal_care():
-    """With home care enough for everyone and the whole personal care of indicated residents given formally
-    first, mobilising every network (so that friends and neighbours are asked more) leaves formal personal care
-    exactly as it was: the flag decides nothing about formal care. Formal care per resident only falls where the
-    network gives more, and the network gives more."""
+def _ample_home_care(takeover_share: float, seed: int) -> CareNetworkModel:
+    """20 weeks of 2,000 residents with home care enough for everyone, at the given takeover share."""
     config = make_small_config(
         {
-            "allocation.takeover_share": 1.0,
+            "allocation.takeover_share": takeover_share,
             "wijkteam.home_care_fte_per_1000": 100.0,
             "years": 1,
             "population.size": 2000,
             "burn_in_weeks": 26,
         },
-        seed=3,
+        seed=seed,
     )
     model = CareNetworkModel(config)
     model.run(weeks=20)
+    return model
+
+
+def test_mobilising_a_network_takes_no_formal_personal_care_away_and_adds_no_formal_care():
+    """With home care enough for everyone and the whole personal care of indicated residents given formally
+    first, mobilising every network (so that friends and neighbours are asked more) leaves formal personal care
+    exactly as it was: the flag decides nothing about formal care. Formal care per resident only falls where the
+    network gives more, and the network gives more."""
+    model = _ample_home_care(takeover_share=1.0, seed=3)
     indicated = model.state.alive & model.state.indicated
     assert indicated.sum() > 10, "the test needs indicated residents"
     plain, mobilised = _allocate_twice(model)
@@ -75,18 +81,7 @@ def test_takeover_share_gives_personal_care_formally_first_and_practical_help_af
     practical help is what the network leaves in both (practical_takeover_share=0)."""
     totals = {}
     for share in (0.0, 1.0):
-        config = make_small_config(
-            {
-                "allocation.takeover_share": share,
-                "wijkteam.home_care_fte_per_1000": 100.0,
-                "years": 1,
-                "population.size": 2000,
-                "burn_in_weeks": 26,
-            },
-            seed=5,
-        )
-        model = CareNetworkModel(config)
-        model.run(weeks=20)
+        model = _ample_home_care(takeover_share=share, seed=5)
         s = model.state
         indicated = s.alive & s.indicated
         personal_need = float(s.need[indicated, PERSONAL].sum())

@@ -38,6 +38,7 @@ from samenkracht.tools.calibration import (
     verdict,
 )
 from samenkracht.tools.outputs import write_atomic
+from samenkracht.tools.studies import other_studies, resume_study
 
 if TYPE_CHECKING:
     from samenkracht.sim.config import SimConfig
@@ -209,24 +210,17 @@ def search(
         "years": years,
         "seed": base.seed,
     }
-    out_dir.mkdir(parents=True, exist_ok=True)
-    storage = f"sqlite:///{(out_dir / STORAGE).resolve()}"
     name = study_name(settings)
-    optuna.logging.set_verbosity(optuna.logging.WARNING)
-    existing = [s.study_name for s in optuna.get_all_study_summaries(storage)]
-    others = [s for s in existing if s != name]
+    others = other_studies(out_dir / STORAGE, name)
     if others:
         raise InputError(
             f"out_dir={out_dir} holds a calibration search with other settings ({', '.join(others)}); "
             "give a new out_dir, or the same settings to resume it."
         )
+    out_dir.mkdir(parents=True, exist_ok=True)
     sampler = optuna.samplers.TPESampler(seed=base.seed, n_startup_trials=min(8, max(1, trials // 3)))
-    study = optuna.create_study(
-        study_name=name, storage=storage, direction="minimize", sampler=sampler, load_if_exists=True
-    )
+    study = resume_study(out_dir / STORAGE, name, sampler, ["minimize"])
     study.set_user_attr("settings", settings)
-    for t in study.get_trials(deepcopy=False, states=(optuna.trial.TrialState.RUNNING,)):
-        study.tell(t.number, state=optuna.trial.TrialState.FAIL)  # left by an interrupted search: run again
     done = len(study.get_trials(deepcopy=False, states=(optuna.trial.TrialState.COMPLETE,)))
     if done == 0 and not study.get_trials(deepcopy=False):
         study.enqueue_trial({p.key: _current(base, p) for p in params}, skip_if_exists=True)

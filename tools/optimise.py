@@ -40,6 +40,7 @@ from typing import TYPE_CHECKING, Any
 
 from samenkracht.analysis.texts import LANGUAGES
 from samenkracht.sim.errors import InputError
+from samenkracht.tools.studies import other_studies, resume_study
 
 if TYPE_CHECKING:  # the heavy modules are imported where used, so that --help answers at once
     import pandas as pd
@@ -450,17 +451,12 @@ def _check_out_dir(plan: Plan) -> None:
                 f"out_dir={out} holds a search with other settings ({', '.join(differ)} differ); choose another "
                 f"out_dir, or remove that one. (Only trials=, fresh_seeds=, jobs= and lang= may change on resume.)"
             )
-    db = out / "optuna.db"
-    if db.is_file():
-        import optuna
-
-        names = optuna.get_all_study_names(storage=f"sqlite:///{db.resolve()}")
-        other = [n for n in names if n != plan.study_name]
-        if other:
-            raise InputError(
-                f"out_dir={out}: its optuna.db holds another search ({', '.join(other)}); choose another out_dir, "
-                f"or remove that one."
-            )
+    other = other_studies(out / "optuna.db", plan.study_name)
+    if other:
+        raise InputError(
+            f"out_dir={out}: its optuna.db holds another search ({', '.join(other)}); choose another out_dir, "
+            f"or remove that one."
+        )
 
 
 # -- running mixes ---------------------------------------------------------------------------------------------------
@@ -589,23 +585,12 @@ def _sampler(plan: Plan, index: int) -> Any:
 def open_study(plan: Plan) -> Any:
     import optuna
 
-    optuna.logging.set_verbosity(optuna.logging.WARNING)
     warnings.filterwarnings("ignore", category=optuna.exceptions.ExperimentalWarning)
-    storage = f"sqlite:///{(plan.out_dir / 'optuna.db').resolve()}"
     directions = ["maximize" if plan.maximise else "minimize"]
     if plan.opts.pareto:
         directions = ["minimize", *directions]
-    study = optuna.create_study(
-        storage=storage,
-        study_name=plan.study_name,
-        directions=directions,
-        load_if_exists=True,
-        sampler=_sampler(plan, 0),
-    )
-    stale = [t.number for t in study.get_trials(deepcopy=False) if t.state == optuna.trial.TrialState.RUNNING]
-    for number in stale:  # a round a stopped search had started: asked again, the same, in the next round
-        study.tell(number, state=optuna.trial.TrialState.FAIL)
-    return study
+    # A round a stopped search had started is asked again, the same, in the next round.
+    return resume_study(plan.out_dir / "optuna.db", plan.study_name, _sampler(plan, 0), directions)
 
 
 def finished(study: Any) -> list[Any]:
