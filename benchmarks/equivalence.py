@@ -84,6 +84,8 @@ REFERENCE = "baseline"
 ALPHA = 0.05
 MARGIN_SD = 1.0
 MARGIN_REL = 0.01
+#: Relative size below which a standard deviation is rounding error (the same numbers reached two ways).
+DUST = 1e-9
 WORKTREE = "worktree"
 REPO = Path(__file__).resolve().parent.parent
 
@@ -143,7 +145,7 @@ def compare_samples(old: Sequence[float], new: Sequence[float], margin: float, l
     numbers); where they share random streams Welch's standard error is too
     large, which makes both tests conservative. When neither sample varies the
     tests are exact: equal means give p = 1 (Welch) and equivalence whenever
-    |difference| < margin.
+    |difference| < margin (a standard error below DUST × the means counts as none).
     """
     from scipy import stats
 
@@ -154,7 +156,7 @@ def compare_samples(old: Sequence[float], new: Sequence[float], margin: float, l
     va, vb = a.var(ddof=1) / a.size, b.var(ddof=1) / b.size
     se = math.sqrt(va + vb)
     identical = a.shape == b.shape and bool(np.array_equal(np.sort(a), np.sort(b)))
-    if se == 0:
+    if se <= DUST * max(abs(float(a.mean())), abs(float(b.mean())), margin):  # neither varies but for rounding
         welch_p = 1.0 if diff == 0 else 0.0
         tost_p = 0.0 if abs(diff) < margin else 1.0
         lo = hi = diff
@@ -197,7 +199,7 @@ def narrowing(action: Sequence[float], reference: Sequence[float]) -> float:
         return math.nan
     unpaired = math.sqrt(a.var(ddof=1) + r.var(ddof=1))
     paired = float((a - r).std(ddof=1))
-    if paired == 0:
+    if paired <= DUST * unpaired:  # the same values but for rounding (an action that leaves them untouched)
         return math.inf if unpaired > 0 else math.nan
     return unpaired / paired
 
@@ -222,7 +224,9 @@ def package_dirs(tree: Path) -> dict[str, str]:
 def worktree_digest(tree: Path) -> str:
     """A digest of the package's files as they are in ``tree`` (HEAD, changes and new files), for the cache key."""
     folders = [*package_dirs(tree).values(), "pyproject.toml"]
-    h = hashlib.sha1(git("rev-parse", "HEAD", cwd=tree).encode())
+    h = hashlib.sha1()
+    for folder in folders:  # the committed content (git's object ids), so a commit elsewhere keeps the key
+        h.update(git("rev-parse", f"HEAD:{folder}", cwd=tree).encode())
     h.update(git("diff", "HEAD", "--binary", "--", *folders, cwd=tree).encode())
     for name in sorted(git("ls-files", "--others", "--exclude-standard", "--", *folders, cwd=tree).splitlines()):
         h.update(name.encode())
@@ -478,8 +482,8 @@ def markdown(levels: Any, effects: Any, crn: Any, header: dict[str, Any]) -> str
         f"deviation(s), or {100 * header['margin_rel']:g}% of the level where the quantity hardly varies between "
         f"seeds. With {header['seeds']} seeds a model that did not change passes this TOST with a chance of "
         f"about {100 * pass_chance:.0f}% per test, and Welch's test detects a shift of one margin with a chance "
-        f"of about {100 * power:.0f}%. 'years eq.': single years equivalent by TOST; 'years p<0.05': single years where "
-        "Welch's test rejects equality (about 5% of them by chance alone when nothing changed). Shares are "
+        f"of about {100 * power:.0f}%. 'years eq.': single years equivalent by TOST; 'years p<0.05': single "
+        "years where Welch's test rejects equality (about 5% of them by chance alone when nothing changed). Shares are "
         "fractions (0–1); unmet hours are hours a week.",
         "",
         "#### Levels: the baseline",
@@ -552,8 +556,11 @@ def markdown(levels: Any, effects: Any, crn: Any, header: dict[str, Any]) -> str
 
 def main(argv: Sequence[str] | None = None) -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--old", default=OLD_DEFAULT, help=f"old revision (a commit, or '{WORKTREE}'); default "
-                        f"{OLD_DEFAULT}, the model before issue 16")
+    parser.add_argument(
+        "--old",
+        default=OLD_DEFAULT,
+        help=f"old revision (a commit, or '{WORKTREE}'); default {OLD_DEFAULT}, the model before issue 16",
+    )
     parser.add_argument("--new", default=WORKTREE, help=f"new revision (default '{WORKTREE}': this checkout's files)")
     parser.add_argument("--seeds", type=int, default=30, help="seeds 1..N (default 30)")
     parser.add_argument("--size", type=int, default=10_000, help="residents (default 10,000)")
