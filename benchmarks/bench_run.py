@@ -271,7 +271,7 @@ def compare_memory(preset: str, years: int, seeds: int, jobs: int) -> dict[str, 
     if proc.returncode != 0:
         sys.stderr.write(output)
         raise SystemExit(f"samenkracht-compare failed (exit status {proc.returncode})")
-    workers = sorted((mb for pid, (c, mb) in peaks.items() if pid != proc.pid and "multiprocessing" in c), reverse=True)
+    workers = sorted((mb for pid, (c, mb) in peaks.items() if pid != proc.pid and "spawn_main" in c), reverse=True)
     return {
         "label": "compare",
         "preset": preset,

@@ -245,9 +245,12 @@ class Revision:
     tree: Path = REPO
     made_worktree: bool = False
     key: str = ""
+    described: str = ""
     runs: dict[tuple[str, int], Path] = field(default_factory=dict)
 
     def describe(self) -> str:
+        if self.described:
+            return self.described
         if self.rev == WORKTREE:
             folders = [*package_dirs(self.tree).values(), "pyproject.toml"]
             changed = git("status", "--porcelain", "--", *folders, cwd=self.tree)
@@ -276,6 +279,7 @@ def prepare(rev: Revision, common: list[str], scratch: Path) -> None:
             rev.made_worktree = True
     settings = hashlib.sha1(json.dumps([*common, *rev.overrides]).encode()).hexdigest()[:8]
     rev.key = f"{code}-{settings}"
+    rev.described = rev.describe()  # as the code is now, before the runs
 
 
 def shim(tree: Path, dest: Path) -> Path:
@@ -504,7 +508,10 @@ def markdown(levels: Any, effects: Any, crn: Any, header: dict[str, Any]) -> str
         "|---|---|---:|---:|---|---:|---:|---:|---|---:|---:|",
     ]
     ec = _year_counts(effects, ["arm", "indicator"])
-    for _, t in effects[effects["year"] == "all"].iterrows():
+    pooled_effects = effects[effects["year"] == "all"]
+    order = {arm: i for i, arm in enumerate(header["arms"])}
+    pooled_effects = pooled_effects.sort_values("arm", key=lambda s: s.map(order), kind="stable")
+    for _, t in pooled_effects.iterrows():
         lines.append(f"| {t['arm']} | {t['indicator']} | " + _row(t, ec[(t["arm"], t["indicator"])]))
     lines += [
         "",
