@@ -302,8 +302,13 @@ def scenarios_of(tree: Path) -> list[str]:
     return sorted(p.stem for p in conf.glob("*.yaml"))
 
 
-def run_revision(rev: Revision, scenarios: list[str], seeds: list[int], common: list[str], out: Path, jobs: int):
-    """Run every scenario at every seed with ``rev``'s code in a subprocess; fill ``rev.runs``."""
+def run_revision(
+    rev: Revision, scenarios: list[str], seeds: list[int], common: list[str], out: Path, jobs: int, check: bool = False
+) -> None:
+    """Run every scenario at every seed with ``rev``'s code in a subprocess; fill ``rev.runs``.
+
+    ``check``: only compose and check every run's configuration (bad overrides end the command, exit 2, before
+    an hour of runs)."""
     run_root = out / "runs" / rev.key
     run_root.mkdir(parents=True, exist_ok=True)
     path = shim(rev.tree, out / "shims" / rev.key)
@@ -315,13 +320,18 @@ def run_revision(rev: Revision, scenarios: list[str], seeds: list[int], common: 
         "overrides": [*common, *rev.overrides],
         "out": str(run_root),
         "jobs": jobs,
+        "check": check,
     }
     (run_root / "settings.json").write_text(json.dumps({**job, "revision": rev.describe()}, indent=1) + "\n")
     env = {**os.environ, "PYTHONPATH": os.pathsep.join([str(path), *filter(None, [os.environ.get("PYTHONPATH")])])}
     start = time.perf_counter()
     proc = subprocess.run([sys.executable, os.path.abspath(__file__), "--worker", json.dumps(job)], env=env)
+    if proc.returncode == 2:  # bad input (an override the revision does not know): its message is above
+        sys.exit(2)
     if proc.returncode != 0:
         raise SystemExit(f"the {rev.label} revision's runs failed (exit status {proc.returncode}); rerun to resume")
+    if check:
+        return
     listing = json.loads((run_root / "runs.json").read_text())
     rev.runs = {(r["arm"], int(r["seed"])): Path(r["run_dir"]) for r in listing}
     print(f"{rev.label}: {len(rev.runs)} runs ready in {time.perf_counter() - start:.0f} s ({run_root})", flush=True)
@@ -348,6 +358,8 @@ def worker(job_json: str) -> None:
     except InputError as err:
         print(f"equivalence.py ({job['label']}): error: {err}", file=sys.stderr)
         sys.exit(2)
+    if job.get("check"):
+        return
     failures = run_all(specs, job["jobs"], label=f"{job['label']}: runs done")
     for run_dir, error in failures.items():
         print(f"{job['label']}: run failed: {run_dir}: {error}", file=sys.stderr)
@@ -619,9 +631,11 @@ def main(argv: Sequence[str] | None = None) -> None:
         load = os.getloadavg()
         print(
             f"old: {old.describe()}\nnew: {new.describe()}\n{len(arms)} scenarios × {len(seeds)} seeds × 2 "
-            f"revisions at {args.size:,} residents, {args.years} years, {args.jobs} jobs; runs in {out / 'runs'}",
+            f"revisions at {args.size:,} residents, {args.years} year(s), {args.jobs} jobs; runs in {out / 'runs'}",
             flush=True,
         )
+        for rev in (old, new):
+            run_revision(rev, arms, seeds, common, out, args.jobs, check=True)
         for rev in (old, new):
             run_revision(rev, arms, seeds, common, out, args.jobs)
     finally:
