@@ -10,7 +10,8 @@
 #   make bench       benchmarks/bench_run.py
 #   make bench-all   benchmarks/bench_run.py --all (1k/10k/100k, amstelveen, Mesa yardstick, the page, cold
 #                    runs, compare's memory per worker, with issue 16's goals; about ten minutes)
-#   make bench-equivalence ARGS="--old REV"   benchmarks/equivalence.py: the old model against this checkout,
+#   make bench-equivalence [ARGS="--old REV"]   benchmarks/equivalence.py: the old model (default: where
+#                    this branch left main) against this checkout,
 #                    30 seeds × every scenario at 10,000 residents for 10 years (an hour or more; resumable)
 #   make update-baseline   rewrite tests/baseline.json after an intended model change
 #   make clean       remove .venv, build artefacts, caches (keeps outputs/)

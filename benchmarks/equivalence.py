@@ -32,7 +32,7 @@ SD 0) from needing an exact match.
 Usage (from the project root; the runs go into --out, are kept, and a rerun
 of the same command resumes where it stopped):
 
-    python benchmarks/equivalence.py                        # old = OLD_DEFAULT, new = the working tree
+    python benchmarks/equivalence.py                        # old = where HEAD left main, new = the working tree
     python benchmarks/equivalence.py --old main --new HEAD --seeds 4 --size 2000 --years 3 --jobs 2
     python benchmarks/equivalence.py --new-overrides demography.fertility=2.5 ...   # a planted difference
 
@@ -69,8 +69,9 @@ from typing import Any
 
 import numpy as np
 
-#: The model before issue 16's rewrite for speed (main on 2026-12-02): the default "old" revision.
-OLD_DEFAULT = "471df7e"
+#: The default "old" revision: the commit where this branch left main (``git merge-base HEAD main``), the model
+#: as it was before the branch's changes, even after main has moved on.
+OLD_DEFAULT = "merge-base"
 #: The headline indicators of issue 16 (columns of summary.csv).
 INDICATORS: tuple[str, ...] = (
     "carrying_capacity",
@@ -260,7 +261,7 @@ class Revision:
             code = f"working tree at {git('rev-parse', '--short=12', 'HEAD', cwd=self.tree)}"
             code += " with uncommitted changes" if changed else ""
         else:
-            code = self.sha[:12]
+            code = self.sha[:12] + (" (where HEAD left main)" if self.rev == OLD_DEFAULT else "")
         return code + (f", overrides {' '.join(self.overrides)}" if self.overrides else "")
 
 
@@ -270,7 +271,10 @@ def prepare(rev: Revision, common: list[str], scratch: Path) -> None:
         rev.tree, code = REPO, f"wt-{worktree_digest(REPO)}"
     else:
         try:
-            rev.sha = git("rev-parse", "--verify", f"{rev.rev}^{{commit}}")
+            if rev.rev == OLD_DEFAULT:
+                rev.sha = git("merge-base", "HEAD", "main")
+            else:
+                rev.sha = git("rev-parse", "--verify", f"{rev.rev}^{{commit}}")
         except RuntimeError:
             fail(f"--{rev.label} {rev.rev}: not a git revision of {REPO} (give a commit, a branch or 'worktree').")
         code = rev.sha[:12]
@@ -581,7 +585,8 @@ def main(argv: Sequence[str] | None = None) -> None:
     parser.add_argument(
         "--old",
         default=OLD_DEFAULT,
-        help=f"old revision (a commit, or '{WORKTREE}'); default {OLD_DEFAULT}, the model before issue 16",
+        help=f"old revision (a commit, or '{WORKTREE}'); default: the merge base of HEAD and main, where this "
+        "branch left main",
     )
     parser.add_argument("--new", default=WORKTREE, help=f"new revision (default '{WORKTREE}': this checkout's files)")
     parser.add_argument("--seeds", type=int, default=30, help="seeds 1..N (default 30)")
