@@ -8,7 +8,11 @@
 #   make test-cluster   sweeps, compare and sensitivity on a throw-away local SLURM cluster, and on Ray
 #                    (installs Debian's slurm-wlm, munge, slurmdbd, mariadb-server and the ray extra; as root)
 #   make bench       benchmarks/bench_run.py
-#   make bench-all   benchmarks/bench_run.py --all (1k/10k/100k, amstelveen, Mesa yardstick; minutes)
+#   make bench-all   benchmarks/bench_run.py --all (1k/10k/100k, amstelveen, Mesa yardstick, the page, cold
+#                    runs, compare's memory per worker, with issue 16's goals; about ten minutes)
+#   make bench-equivalence [ARGS="--old REV"]   benchmarks/equivalence.py: the old model (default: where
+#                    this branch left main) against this checkout,
+#                    30 seeds × every scenario at 10,000 residents for 10 years (an hour or more; resumable)
 #   make update-baseline   rewrite tests/baseline.json after an intended model change
 #   make clean       remove .venv, build artefacts, caches (keeps outputs/)
 #
@@ -24,7 +28,7 @@ VPY    := $(VENV)/bin/python
 STAMP  := $(VENV)/.installed
 ARGS   ?=
 
-.PHONY: venv lint run test test-slow test-browser test-cluster bench bench-all update-baseline clean
+.PHONY: venv lint run test test-slow test-browser test-cluster bench bench-all bench-equivalence update-baseline clean
 
 # Recreate .venv if it exists but its python is broken or the wrong version
 # (e.g. created by Python 3.11, or its pyenv version was removed), then bring
@@ -108,6 +112,9 @@ bench: venv
 
 bench-all: venv
 	$(VPY) benchmarks/bench_run.py --all
+
+bench-equivalence: venv
+	$(VPY) benchmarks/equivalence.py $(ARGS)
 
 update-baseline: venv
 	$(VPY) -m samenkracht.tools.regression --update
