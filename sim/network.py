@@ -13,7 +13,7 @@ from dataclasses import dataclass
 import networkx as nx
 import numpy as np
 
-from samenkracht.sim.kernels import remove_touching
+from samenkracht.sim.kernels_demography import tie_index, ties_touching
 from samenkracht.sim.params import param
 from samenkracht.sim.population import PARENT_AGE_AT_BIRTH, PARENT_GAP_RANGE
 from samenkracht.sim.ties import DEFAULT_STRENGTH, KIN_RELATIONS, KIND_CODE, REL_CODE, REL_FLIP, TIE_KINDS
@@ -112,6 +112,9 @@ class Ties:
         self._keys: set[int] = set(self._key(self.u, self.v).tolist())
         self._half_buf: list[np.ndarray] | None = None
         self._half_m = 0
+        self._nodes = int(v.max()) + 1 if m else 0  #: above every node id of a tie (v >= u)
+        self._index: tuple[np.ndarray, np.ndarray] | None = None  #: each node's ties (``touching``)
+        self._indexed = 0  #: ties below this are in the index; those added since are scanned
 
     def _views(self) -> None:
         for name in self._FIELDS:
@@ -169,6 +172,7 @@ class Ties:
         self._m = m + k
         self._views()
         keys.update(key_new[keep].tolist())
+        self._nodes = max(self._nodes, int(hi[keep].max()) + 1)
         if self._half_buf is not None:
             rec, hlp, eid = self._half_buf
             h = self._half_m
@@ -190,13 +194,26 @@ class Ties:
         self._half_buf = None
         self._views()
 
+    def touching(self, people: np.ndarray) -> np.ndarray:
+        """The living ties with an end among ``people`` (resident slots), ascending: what
+        ``np.flatnonzero(alive & (mark[u] | mark[v]))`` gives for the mask ``mark`` of ``people``, found through
+        an index of each resident's ties instead of a pass over all ties."""
+        people = np.asarray(people, dtype=np.int64)
+        m = self._m
+        if people.size == 0 or m == 0:
+            return np.empty(0, np.int64)
+        if self._index is None or m - self._indexed > max(1024, m // 32):
+            self._index = tie_index(self.u, self.v, self._nodes)
+            self._indexed = m
+        nodes = max(self._nodes, int(people.max()) + 1)
+        ptr, index = self._index
+        return ties_touching(ptr, index, self._indexed, self.u, self.v, self.alive, people, nodes)
+
     def remove_residents(self, idx: np.ndarray) -> None:
         """Remove every tie of the given resident slots (death, moving out)."""
-        if idx.size == 0 or self.m == 0:
-            return
-        gone = np.zeros(max(int(self.v.max()), int(idx.max())) + 1, dtype=bool)  # v >= u: v.max() is the largest end
-        gone[idx] = True
-        remove_touching(self.u, self.v, self.alive, self.strength, self.kind, gone, -1)
+        gone = self.touching(idx)
+        self.alive[gone] = False
+        self.strength[gone] = 0.0
 
     def compact(self) -> None:
         """Drop removed ties from the arrays."""

@@ -205,7 +205,8 @@ class Demography(Mechanism):
         world.counters.households_moved += int(leaves.sum())
         world.counters.residents_moved += int(leaves.sum())
         if leaves.any():  # their children and parents here keep them as relatives elsewhere
-            residents.relatives_move_away(world, leaves, world.streams.weekly(self.name + ".leavers", world.week))
+            leavers = np.flatnonzero(leaves)
+            residents.relatives_move_away(world, leavers, world.streams.weekly(self.name + ".leavers", world.week))
         slots = np.flatnonzero(dies | leaves)
         n_births = min(n_births, slots.size)
         born = np.zeros(slots.size, dtype=bool)

@@ -167,7 +167,7 @@ class WlzRoute(Mechanism):
         s, ties = world.state, world.ties
         mark = np.zeros(s.n, dtype=bool)
         mark[eligible] = True
-        touch = np.flatnonzero(ties.alive & (mark[ties.u] | mark[ties.v]))
+        touch = ties.touching(eligible)
         u, v = ties.u[touch], ties.v[touch]
         person = np.where(mark[u], u, v)
         other = np.where(mark[u], v, u)

@@ -1,0 +1,165 @@
+"""Compiled loops (numba) for the demography's weekly step and the changes it makes to who lives here.
+
+A week has few events (a handful of deaths, moves, births and couples per
+10,000 residents), but each of them used to cost passes over all residents and
+all ties: masks of the ties touching a few people, stable sorts of all adults by
+age. Here the ties touching a set of people are found through an index of each
+resident's ties (``tie_index``, rebuilt when the ties have grown by a share
+since), residents of about a wanted age through buckets of whole years
+(``age_buckets``, one pass, then a sort of the few buckets asked for), and the
+per-resident hazards of the week in one loop each. Every kernel gives exactly
+what the numpy expression it replaces gave (same elements, same order, same
+floating-point operations in the same order): tests/test_kernels_demography.py
+checks each against its numpy version, tests/test_regression.py the whole.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+from samenkracht.sim.kernels import njit
+
+#: Buckets of whole years of age (ages from 255 on share the last one, as ``population.age_band`` does).
+N_AGE_BUCKETS = 256
+
+
+@njit(cache=True)
+def tie_index(u, v, n_nodes):  # pragma: no cover - compiled
+    """Each node's ties, ascending: ``ties[ptr[p]:ptr[p + 1]]`` are the ties with an end ``p`` (a counting sort)."""
+    m = u.shape[0]
+    ptr = np.zeros(n_nodes + 1, np.int64)
+    for i in range(m):
+        ptr[u[i] + 1] += 1
+        ptr[v[i] + 1] += 1
+    for p in range(n_nodes):
+        ptr[p + 1] += ptr[p]
+    fill = ptr[:-1].copy()
+    ties = np.empty(2 * m, np.int64)
+    for i in range(m):
+        a, b = u[i], v[i]
+        ties[fill[a]] = i
+        fill[a] += 1
+        ties[fill[b]] = i
+        fill[b] += 1
+    return ptr, ties
+
+
+@njit(cache=True)
+def ties_touching(ptr, index, indexed, u, v, alive, people, n_nodes):  # pragma: no cover - compiled
+    """The living ties with an end among ``people``, ascending: ``flatnonzero(alive & (mark[u] | mark[v]))``.
+
+    Ties below ``indexed`` are found through the index (``ptr``, ``index`` of :func:`tie_index`), the ties added
+    since by a scan of them; ``n_nodes`` bounds every node id of the ties and of ``people``.
+    """
+    mark = np.zeros(n_nodes, np.bool_)
+    for p in people:
+        mark[p] = True
+    n_indexed = ptr.shape[0] - 1
+    count = 0
+    for p in people:
+        if p < n_indexed:
+            count += ptr[p + 1] - ptr[p]
+    m = u.shape[0]
+    out = np.empty(count + (m - indexed), np.int64)
+    k = 0
+    for p in people:
+        if p < n_indexed:
+            for j in range(ptr[p], ptr[p + 1]):
+                t = index[j]
+                if alive[t]:
+                    out[k] = t
+                    k += 1
+    for t in range(indexed, m):
+        if alive[t] and (mark[u[t]] or mark[v[t]]):
+            out[k] = t
+            k += 1
+    found = np.sort(out[:k])
+    keep = 0
+    for j in range(k):  # a tie between two of the people (or one of them twice) was found twice
+        if j == 0 or found[j] != found[j - 1]:
+            found[keep] = found[j]
+            keep += 1
+    return found[:keep].copy()
+
+
+@njit(cache=True)
+def age_buckets(age, alive, min_age):  # pragma: no cover - compiled
+    """The living residents aged ``min_age`` or over, by whole year of age: ``members[ptr[b]:ptr[b + 1]]`` are
+    those of bucket ``b`` (ages ``b`` to ``b + 1``; from 255 on, all in the last), in slot order
+    (:func:`pick_by_age` sorts a bucket by age when it is first asked for)."""
+    n = age.shape[0]
+    top = N_AGE_BUCKETS - 1
+    ptr = np.zeros(N_AGE_BUCKETS + 1, np.int64)
+    bucket = np.empty(n, np.int64)
+    for i in range(n):
+        a = age[i]
+        if alive[i] and a >= min_age:
+            b = 0 if a < 0.0 else (top if a >= top else int(a))  # whole years, as age_band takes them
+            bucket[i] = b
+            ptr[b + 1] += 1
+        else:
+            bucket[i] = -1
+    for b in range(N_AGE_BUCKETS):
+        ptr[b + 1] += ptr[b]
+    fill = ptr[:-1].copy()
+    members = np.empty(ptr[N_AGE_BUCKETS], np.int64)
+    for i in range(n):
+        b = bucket[i]
+        if b >= 0:
+            members[fill[b]] = i
+            fill[b] += 1
+    return members, ptr
+
+
+@njit(cache=True)
+def pick_by_age(age, members, ptr, done, first_bucket, want, jitter):  # pragma: no cover - compiled
+    """For each wanted age, the resident ``jitter`` places from it in the pool sorted by age (stably, by slot):
+
+        pool = members of buckets from ``first_bucket`` on, sorted by (age, slot)
+        pool[clip(searchsorted(age[pool], want) + jitter, 0, pool.size - 1)]
+
+    ``members``, ``ptr`` from :func:`age_buckets`; the buckets looked into are sorted in place (by age, stably:
+    their members are in slot order) and marked in ``done``, so later calls on the same buckets find them sorted.
+    """
+    top = N_AGE_BUCKETS - 1
+    base = ptr[first_bucket]
+    size = ptr[N_AGE_BUCKETS] - base
+    out = np.empty(want.shape[0], np.int64)
+    for q in range(want.shape[0]):
+        w = want[q]
+        b = 0 if w < 0.0 else (top if w >= top else int(w))  # the bucket of the wanted age
+        if b < first_bucket:
+            b = first_bucket
+        for step in range(2):  # the bucket of the wanted age, then the bucket of the place picked
+            if not done[b]:
+                lo, hi = ptr[b], ptr[b + 1]
+                part = members[lo:hi].copy()
+                order = np.argsort(age[part], kind="mergesort")
+                for j in range(hi - lo):
+                    members[lo + j] = part[order[j]]
+                done[b] = True
+            if step == 1:
+                break
+            lo, hi = ptr[b], ptr[b + 1]
+            while lo < hi:  # the first member of the bucket at least w old: lo - base members of the pool are younger
+                mid = (lo + hi) // 2
+                if age[members[mid]] < w:
+                    lo = mid + 1
+                else:
+                    hi = mid
+            pos = lo - base + jitter[q]
+            if pos < 0:
+                pos = 0
+            if pos > size - 1:
+                pos = size - 1
+            at = base + pos
+            lo_b, hi_b = first_bucket, top
+            while lo_b < hi_b:  # the last bucket that starts at or before ``at``: the one that holds it
+                mid = (lo_b + hi_b + 1) // 2
+                if ptr[mid] <= at:
+                    lo_b = mid
+                else:
+                    hi_b = mid - 1
+            b = lo_b
+        out[q] = members[at]
+    return out
