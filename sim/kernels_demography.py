@@ -163,3 +163,54 @@ def pick_by_age(age, members, ptr, done, first_bucket, want, jitter):  # pragma:
             b = lo_b
         out[q] = members[at]
     return out
+
+
+#: Empty place of a key table (keys of tied pairs, ``lo · 2³² + hi``, are never negative).
+EMPTY_KEY = -1
+
+
+@njit(cache=True)
+def key_table(keys, size):  # pragma: no cover - compiled
+    """An open-addressing hash set of ``size`` places (a power of two) holding ``keys``; returns it and how many
+    distinct keys it holds."""
+    table = np.full(size, EMPTY_KEY, np.int64)
+    mask = np.uint64(size - 1)
+    held = 0
+    for key in keys:
+        h = np.int64((np.uint64(key) * np.uint64(11400714819323198485)) >> np.uint64(29) & mask)
+        while table[h] != EMPTY_KEY and table[h] != key:
+            h = (h + 1) & (size - 1)
+        if table[h] == EMPTY_KEY:
+            table[h] = key
+            held += 1
+    return table, held
+
+
+@njit(cache=True)
+def new_pairs(u, v, table):  # pragma: no cover - compiled
+    """Of the pairs (u, v), in order, those to tie: not a node with itself, not tied before (in ``table``), not
+    an earlier pair of this call; their keys go into ``table`` (with room for all of them). Returns the pairs'
+    lower and higher ends and the positions of those to tie."""
+    k = u.shape[0]
+    size = table.shape[0]
+    mask = np.uint64(size - 1)
+    lo = np.empty(k, np.int64)
+    hi = np.empty(k, np.int64)
+    keep = np.empty(k, np.int64)
+    kept = 0
+    for i in range(k):
+        a, b = u[i], v[i]
+        if a > b:
+            a, b = b, a
+        lo[i], hi[i] = a, b
+        if a == b:
+            continue
+        key = a * (1 << 32) + b
+        h = np.int64((np.uint64(key) * np.uint64(11400714819323198485)) >> np.uint64(29) & mask)
+        while table[h] != EMPTY_KEY and table[h] != key:
+            h = (h + 1) & (size - 1)
+        if table[h] == EMPTY_KEY:
+            table[h] = key
+            keep[kept] = i
+            kept += 1
+    return lo, hi, keep[:kept].copy()

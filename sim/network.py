@@ -13,7 +13,7 @@ from dataclasses import dataclass
 import networkx as nx
 import numpy as np
 
-from samenkracht.sim.kernels_demography import tie_index, ties_touching
+from samenkracht.sim.kernels_demography import EMPTY_KEY, key_table, new_pairs, tie_index, ties_touching
 from samenkracht.sim.params import param
 from samenkracht.sim.population import PARENT_AGE_AT_BIRTH, PARENT_GAP_RANGE
 from samenkracht.sim.ties import DEFAULT_STRENGTH, KIN_RELATIONS, KIND_CODE, REL_CODE, REL_FLIP, TIE_KINDS
@@ -109,7 +109,7 @@ class Ties:
             self._buf[name][:m] = values
         self._m = m
         self._views()
-        self._keys: set[int] = set(self._key(self.u, self.v).tolist())
+        self._table_keys(self._key(self.u, self.v), m)
         self._half_buf: list[np.ndarray] | None = None
         self._half_m = 0
         self._nodes = int(v.max()) + 1 if m else 0  #: above every node id of a tie (v >= u)
@@ -123,6 +123,14 @@ class Ties:
     @staticmethod
     def _key(lo: np.ndarray, hi: np.ndarray) -> np.ndarray:
         return lo.astype(np.int64) * (1 << 32) + hi.astype(np.int64)
+
+    def _table_keys(self, keys: np.ndarray, more: int) -> None:
+        """The set of tied pairs (``_key``; a pair stays in it after its tie is lost, until compaction), as a hash
+        table with room for ``more`` further keys."""
+        size = 64
+        while size < 2 * (keys.size + more):
+            size *= 2
+        self._keys, self._n_keys = key_table(keys, size)
 
     @property
     def m(self) -> int:
@@ -151,19 +159,16 @@ class Ties:
         ``rel``, read from ``u`` to ``v``, as for the constructor."""
         if u.size == 0:
             return
-        rel = default_rel(kind) if rel is None else oriented(u, v, rel)
-        lo, hi = np.minimum(u, v), np.maximum(u, v)
-        keep = lo != hi
-        key_new = self._key(lo, hi)
-        keys = self._keys
-        keep &= np.fromiter((k not in keys for k in key_new.tolist()), bool, key_new.size)
-        _, first = np.unique(key_new, return_index=True)
-        once = np.zeros(keep.shape, dtype=bool)
-        once[first] = True
-        keep &= once
-        k = int(keep.sum())
+        if 2 * (self._n_keys + u.size) > self._keys.size:
+            held = self._keys[self._keys != EMPTY_KEY]
+            self._table_keys(held, max(held.size, u.size))
+        # The pairs to tie: not one with itself, not tied before, not an earlier pair of this call.
+        lo, hi, keep = new_pairs(u, v, self._keys)
+        k = keep.size
         if k == 0:
             return
+        self._n_keys += k
+        rel = default_rel(kind) if rel is None else oriented(u, v, rel)
         m = self._m
         if m + k > self._buf["u"].shape[0]:
             self._grow_to(m + k)
@@ -171,7 +176,6 @@ class Ties:
             self._buf[name][m : m + k] = values
         self._m = m + k
         self._views()
-        keys.update(key_new[keep].tolist())
         self._nodes = max(self._nodes, int(hi[keep].max()) + 1)
         if self._half_buf is not None:
             rec, hlp, eid = self._half_buf
