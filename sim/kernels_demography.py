@@ -214,3 +214,180 @@ def new_pairs(u, v, table):  # pragma: no cover - compiled
             keep[kept] = i
             kept += 1
     return lo, hi, keep[:kept].copy()
+
+
+@njit(cache=True)
+def grow_older(age, alive, dt, leave_home_age):  # pragma: no cover - compiled
+    """Age the living residents by ``dt`` years, in place; return those who reached ``leave_home_age`` this week
+    (``age >= leave_home_age > age - dt`` after ageing)."""
+    n = age.shape[0]
+    out = np.empty(n, np.int64)
+    k = 0
+    for i in range(n):
+        if alive[i]:
+            a = age[i] + dt
+            age[i] = a
+            if a >= leave_home_age and a - dt < leave_home_age:
+                out[k] = i
+                k += 1
+    return out[:k].copy()
+
+
+@njit(cache=True)
+def household_counts(household, alive, age, n_households, adult_age):  # pragma: no cover - compiled
+    """Per resident: how many living residents share their household, and how many of them are adults."""
+    n = household.shape[0]
+    size = np.zeros(n_households, np.int64)
+    adults = np.zeros(n_households, np.int64)
+    for i in range(n):
+        if alive[i]:
+            size[household[i]] += 1
+            if age[i] >= adult_age:
+                adults[household[i]] += 1
+    own_size = np.empty(n, np.int64)
+    own_adults = np.empty(n, np.int64)
+    for i in range(n):
+        own_size[i] = size[household[i]]
+        own_adults[i] = adults[household[i]]
+    return own_size, own_adults
+
+
+@njit(cache=True)
+def alone_and_drawn(alive, age, size, lo_age, hi_age, u, chance):  # pragma: no cover - compiled
+    """The living residents aged ``lo_age``–``hi_age`` living alone (``size`` 1) whose ``u`` falls below ``chance``."""
+    n = age.shape[0]
+    out = np.empty(n, np.int64)
+    k = 0
+    for i in range(n):
+        if alive[i] and age[i] >= lo_age and age[i] <= hi_age and size[i] == 1 and u[i] < chance:
+            out[k] = i
+            k += 1
+    return out[:k].copy()
+
+
+@njit(cache=True)
+def households_drawn(alive, age, n_adults, band_of_year, move_rate, u, weeks):  # pragma: no cover - compiled
+    """The adults whose draw ``u`` falls below their household's yearly move rate (by their age band) divided by
+    the adults in it, over ``weeks``: ``adult & (u < move_rate[band] / max(n_adults, 1) / weeks)``."""
+    n = age.shape[0]
+    out = np.empty(n, np.int64)
+    k = 0
+    for i in range(n):
+        a = age[i]
+        if alive[i] and a >= 18.0:
+            band = band_of_year[int(a if a <= 255.0 else 255.0)]  # age_band (adults: no clip at 0 needed)
+            rate = move_rate[band] / max(n_adults[i], 1)
+            if u[i] < rate / weeks:
+                out[k] = i
+                k += 1
+    return out[:k].copy()
+
+
+@njit(cache=True)
+def death_hazard(
+    gompertz, alive, severity, age, band_of_year, need_factor, home_base, home_raised, weeks
+):  # pragma: no cover - compiled
+    """This week's ``-hazard / weeks`` of each slot (``1 - exp`` of it is the chance of death), and each
+    age band's mean multiplier (the care homes' part of its sums given: ``home_base``, ``home_raised``).
+
+    ``gompertz`` is each slot's life-table hazard; a resident with a need has ``need_factor`` times it, scaled
+    by the band's mean multiplier. The band sums run in slot order, as ``np.bincount`` over the living does, and
+    the care homes' sums are added to them afterwards, as the numpy version did.
+    """
+    n = age.shape[0]
+    n_bands = home_base.shape[0]
+    base = np.zeros(n_bands)
+    raised = np.zeros(n_bands)
+    band = np.empty(n, np.int64)
+    factor = np.empty(n)
+    for i in range(n):
+        a = age[i]
+        b = band_of_year[int(0.0 if a < 0.0 else (255.0 if a > 255.0 else a))]
+        band[i] = b
+        f = need_factor if (alive[i] and severity[i] > 0) else 1.0
+        factor[i] = f
+        if alive[i]:
+            base[b] += gompertz[i]
+            raised[b] += gompertz[i] * f
+    mean_factor = np.empty(n_bands)
+    for b in range(n_bands):
+        total = base[b] + home_base[b]
+        mean_factor[b] = (raised[b] + home_raised[b]) / total if total > 0 else 1.0
+    out = np.empty(n)
+    for i in range(n):
+        out[i] = -(gompertz[i] * (factor[i] / mean_factor[band[i]])) / weeks
+    return out, mean_factor
+
+
+@njit(cache=True)
+def aged(alive, age, lo, hi, hi_included):  # pragma: no cover - compiled
+    """The living residents aged ``lo`` to ``hi`` (``hi`` itself included or not), ascending."""
+    n = age.shape[0]
+    out = np.empty(n, np.int64)
+    k = 0
+    for i in range(n):
+        a = age[i]
+        if alive[i] and a >= lo and (a <= hi if hi_included else a < hi):
+            out[k] = i
+            k += 1
+    return out[:k].copy()
+
+
+@njit(cache=True)
+def in_need(alive, age, severity, min_age, threshold):  # pragma: no cover - compiled
+    """The living residents aged ``min_age`` or over whose need is at least ``threshold``, ascending."""
+    n = age.shape[0]
+    out = np.empty(n, np.int64)
+    k = 0
+    for i in range(n):
+        if alive[i] and age[i] >= min_age and severity[i] >= threshold:
+            out[k] = i
+            k += 1
+    return out[:k].copy()
+
+
+@njit(cache=True)
+def need_week(
+    alive,
+    age,
+    severity,
+    loneliness,
+    ill,
+    band_of_year,
+    prevalence,
+    recovery,
+    onset_lonely,
+    two_progression,
+    u_onset,
+    u_recover,
+    u_prog,
+    weeks,
+):  # pragma: no cover - compiled
+    """Onset, recovery and progression of care needs for a week, in place; returns the residents whose need
+    starts (their severity is drawn by the caller).
+
+    Onset at ``recovery · p / (1 − p)`` a year for the age band's prevalence ``p``, times ``1 + onset_lonely ·
+    loneliness / 11``; an ongoing need (of one not ill) ends at ``recovery`` a year, or grows by
+    ``two_progression · u / weeks``, to at most 1 — the numpy version's operations, in its order.
+    """
+    n = age.shape[0]
+    starts = np.empty(n, np.int64)
+    k = 0
+    recover_chance = recovery / weeks
+    for i in range(n):
+        if not alive[i]:
+            continue
+        sev = severity[i]
+        if sev <= 0:
+            a = age[i]
+            prev = prevalence[band_of_year[int(0.0 if a < 0.0 else (255.0 if a > 255.0 else a))]]
+            rate = recovery * prev / (1.0 - prev)
+            rate *= 1.0 + onset_lonely * (loneliness[i] / 11.0)
+            if u_onset[i] < rate / weeks:
+                starts[k] = i
+                k += 1
+        elif not ill[i] and u_recover[i] < recover_chance:
+            severity[i] = 0.0
+        else:
+            severity[i] = min(1.0, sev + two_progression * u_prog[i] / weeks)
+    return starts[:k].copy()
