@@ -14,7 +14,7 @@ from typing import TYPE_CHECKING
 
 import numpy as np
 
-from samenkracht.sim.kernels_demography import age_buckets, pick_by_age
+from samenkracht.sim.kernels_demography import age_buckets, aged, pick_by_age
 from samenkracht.sim.population import PARENT_AGE_AT_BIRTH, draw_capacity, draw_lonely_baseline, pick_in_wijk
 from samenkracht.sim.ties import KIND_CODE, REL_CODE, REL_FLIP
 
@@ -90,7 +90,7 @@ def move_households(world: World, households: np.ndarray) -> None:
     s, ties = world.state, world.ties
     if households.size == 0:
         return
-    in_move = np.zeros(max(world.next_household, int(households.max()) + 1), dtype=bool)
+    in_move = np.zeros(households_bound(world), dtype=bool)
     in_move[households] = True
     slots = np.flatnonzero(s.alive & in_move[s.household])
     if slots.size == 0:
@@ -154,7 +154,7 @@ def place_births(world: World, slots: np.ndarray) -> None:
         return
     s = world.state
     rng = world.streams["demography.births"]
-    parents_pool = np.flatnonzero(s.alive & (s.age >= 25) & (s.age <= 42))
+    parents_pool = aged(s.alive, s.age, 25.0, 42.0, True)
     if parents_pool.size == 0:
         return  # no parents: the newborns stay in households of their own
     parents = parents_pool[rng.integers(0, parents_pool.size, slots.size)]
@@ -162,7 +162,9 @@ def place_births(world: World, slots: np.ndarray) -> None:
     s.wijk[slots] = s.wijk[parents]
     s.willing[slots] = False
     # Tie each newborn to everyone else in their household (a sibling born the same week included).
-    in_home = np.flatnonzero(s.alive & np.isin(s.household, s.household[slots]))
+    in_births = np.zeros(households_bound(world), dtype=bool)
+    in_births[s.household[slots]] = True
+    in_home = np.flatnonzero(s.alive & in_births[s.household])
     baby = slots[np.argsort(s.household[slots], kind="stable")]
     baby_hh = s.household[baby]
     pos = np.searchsorted(baby_hh, s.household[in_home])
@@ -193,7 +195,7 @@ def place_births(world: World, slots: np.ndarray) -> None:
 def tie_newcomers(world: World, slots: np.ndarray, rng: np.random.Generator) -> None:
     """A newcomer meets a few neighbours and acquaintances in their wijk (drawn among adults of that wijk)."""
     s = world.state
-    adults = np.flatnonzero(s.adults())
+    adults = aged(s.alive, s.age, 18.0, np.inf, True)
     if adults.size == 0:
         return
     for kind, count, strength in _NEWCOMER_TIES:
@@ -270,6 +272,11 @@ def relatives_move_away(world: World, slots: np.ndarray, rng: np.random.Generato
     child = stay[rel == REL_CODE["child"]]
     mover = np.where(moving[t.u[tie]], t.u[tie], t.v[tie])[rel == REL_CODE["child"]]
     s.parent_gap[child] = s.age[mover] - s.age[child]
+
+
+def households_bound(world: World) -> int:
+    """Above every household index in use (new households take ``world.next_household`` and up)."""
+    return max(world.next_household, int(world.state.household.max(initial=-1)) + 1)
 
 
 def _new_households(world: World, k: int) -> np.ndarray:

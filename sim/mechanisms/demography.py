@@ -174,11 +174,6 @@ def yearly_hazard(p: DemographyParams, age: np.ndarray, week: int) -> np.ndarray
     return p.mortality_a * trend * np.exp(p.mortality_b * age)
 
 
-def _households(world: World) -> int:
-    """Above every household index in use (new households take ``world.next_household`` and up)."""
-    return max(world.next_household, int(world.state.household.max(initial=-1)) + 1)
-
-
 class Demography(Mechanism):
     """Ageing, deaths and newcomers, onset, progression and recovery of care needs."""
 
@@ -205,7 +200,7 @@ class Demography(Mechanism):
         residents.leave_home(world, leaving)
 
         # Household sizes and adults per resident, from here to the deaths (moves keep households whole).
-        size, n_adults = household_counts(s.household, s.alive, s.age, _households(world), 18.0)
+        size, n_adults = household_counts(s.household, s.alive, s.age, residents.households_bound(world), 18.0)
         self._move(world, rng, n_adults)
         p_home, p_care_home = self._death_probability(s, world.week, world.care_home_ages)
         dies = s.alive & (u_death < p_home)
@@ -321,7 +316,7 @@ class Demography(Mechanism):
     def _partner(self, world: World, rng: np.random.Generator) -> None:
         """Adults living alone pair up with someone of similar age in their wijk and share a household."""
         s = world.state
-        size, _ = household_counts(s.household, s.alive, s.age, _households(world), 18.0)
+        size, _ = household_counts(s.household, s.alive, s.age, residents.households_bound(world), 18.0)
         chance = self.params.partnering_rate / WEEKS_PER_YEAR * 2
         looking = alone_and_drawn(s.alive, s.age, size, 22.0, 65.0, rng.random(s.n), chance)
         if looking.size < 2:
