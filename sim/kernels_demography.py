@@ -89,26 +89,23 @@ def age_buckets(age, alive, min_age):  # pragma: no cover - compiled
     (:func:`pick_by_age` sorts a bucket by age when it is first asked for)."""
     n = age.shape[0]
     top = N_AGE_BUCKETS - 1
-    ptr = np.zeros(N_AGE_BUCKETS + 1, np.int64)
+    ptr = np.zeros(N_AGE_BUCKETS + 2, np.int64)  # one more bucket at the end: the others, left out
     bucket = np.empty(n, np.int64)
-    for i in range(n):
+    for i in range(n):  # branch-free (the tests are unpredictable)
         a = age[i]
-        if alive[i] and a >= min_age:
-            b = 0 if a < 0.0 else (top if a >= top else int(a))  # whole years, as age_band takes them
-            bucket[i] = b
-            ptr[b + 1] += 1
-        else:
-            bucket[i] = -1
-    for b in range(N_AGE_BUCKETS):
+        b = 0 if a < 0.0 else (top if a >= top else int(a))  # whole years, as age_band takes them
+        b = b if (alive[i] & (a >= min_age)) else N_AGE_BUCKETS
+        bucket[i] = b
+        ptr[b + 1] += 1
+    for b in range(N_AGE_BUCKETS + 1):
         ptr[b + 1] += ptr[b]
     fill = ptr[:-1].copy()
-    members = np.empty(ptr[N_AGE_BUCKETS], np.int64)
+    members = np.empty(n, np.int64)
     for i in range(n):
         b = bucket[i]
-        if b >= 0:
-            members[fill[b]] = i
-            fill[b] += 1
-    return members, ptr
+        members[fill[b]] = i
+        fill[b] += 1
+    return members[: ptr[N_AGE_BUCKETS]], ptr[: N_AGE_BUCKETS + 1]
 
 
 @njit(cache=True)
@@ -223,13 +220,12 @@ def grow_older(age, alive, dt, leave_home_age):  # pragma: no cover - compiled
     n = age.shape[0]
     out = np.empty(n, np.int64)
     k = 0
-    for i in range(n):
-        if alive[i]:
-            a = age[i] + dt
-            age[i] = a
-            if a >= leave_home_age and a - dt < leave_home_age:
-                out[k] = i
-                k += 1
+    for i in range(n):  # branch-free: out[k] is overwritten unless the test holds
+        live = alive[i]
+        a = age[i] + dt if live else age[i]
+        age[i] = a
+        out[k] = i
+        k += live & (a >= leave_home_age) & (a - dt < leave_home_age)
     return out[:k].copy()
 
 
@@ -240,10 +236,9 @@ def household_counts(household, alive, age, n_households, adult_age):  # pragma:
     size = np.zeros(n_households, np.int64)
     adults = np.zeros(n_households, np.int64)
     for i in range(n):
-        if alive[i]:
-            size[household[i]] += 1
-            if age[i] >= adult_age:
-                adults[household[i]] += 1
+        live = alive[i]
+        size[household[i]] += live
+        adults[household[i]] += live & (age[i] >= adult_age)
     own_size = np.empty(n, np.int64)
     own_adults = np.empty(n, np.int64)
     for i in range(n):
@@ -258,10 +253,10 @@ def alone_and_drawn(alive, age, size, lo_age, hi_age, u, chance):  # pragma: no 
     n = age.shape[0]
     out = np.empty(n, np.int64)
     k = 0
-    for i in range(n):
-        if alive[i] and age[i] >= lo_age and age[i] <= hi_age and size[i] == 1 and u[i] < chance:
-            out[k] = i
-            k += 1
+    for i in range(n):  # branch-free: out[k] is overwritten unless the test holds
+        a = age[i]
+        out[k] = i
+        k += alive[i] & (a >= lo_age) & (a <= hi_age) & (size[i] == 1) & (u[i] < chance)
     return out[:k].copy()
 
 
@@ -272,14 +267,12 @@ def households_drawn(alive, age, n_adults, band_of_year, move_rate, u, weeks):  
     n = age.shape[0]
     out = np.empty(n, np.int64)
     k = 0
-    for i in range(n):
+    for i in range(n):  # branch-free: out[k] is overwritten unless the test holds
         a = age[i]
-        if alive[i] and a >= 18.0:
-            band = band_of_year[int(a if a <= 255.0 else 255.0)]  # age_band (adults: no clip at 0 needed)
-            rate = move_rate[band] / max(n_adults[i], 1)
-            if u[i] < rate / weeks:
-                out[k] = i
-                k += 1
+        band = band_of_year[int(0.0 if a < 0.0 else (255.0 if a > 255.0 else a))]  # age_band
+        rate = move_rate[band] / max(n_adults[i], 1)
+        out[k] = i
+        k += alive[i] & (a >= 18.0) & (u[i] < rate / weeks)
     return out[:k].copy()
 
 
@@ -304,9 +297,10 @@ def death_hazard(
         a = age[i]
         b = band_of_year[int(0.0 if a < 0.0 else (255.0 if a > 255.0 else a))]
         band[i] = b
-        f = need_factor if (alive[i] and severity[i] > 0) else 1.0
+        live = alive[i]
+        f = need_factor if (live & (severity[i] > 0)) else 1.0
         factor[i] = f
-        if alive[i]:
+        if live:
             base[b] += gompertz[i]
             raised[b] += gompertz[i] * f
     mean_factor = np.empty(n_bands)
@@ -325,11 +319,10 @@ def aged(alive, age, lo, hi, hi_included):  # pragma: no cover - compiled
     n = age.shape[0]
     out = np.empty(n, np.int64)
     k = 0
-    for i in range(n):
+    for i in range(n):  # branch-free: out[k] is overwritten unless the test holds
         a = age[i]
-        if alive[i] and a >= lo and (a <= hi if hi_included else a < hi):
-            out[k] = i
-            k += 1
+        out[k] = i
+        k += alive[i] & (a >= lo) & ((a <= hi) if hi_included else (a < hi))
     return out[:k].copy()
 
 
@@ -339,10 +332,9 @@ def in_need(alive, age, severity, min_age, threshold):  # pragma: no cover - com
     n = age.shape[0]
     out = np.empty(n, np.int64)
     k = 0
-    for i in range(n):
-        if alive[i] and age[i] >= min_age and severity[i] >= threshold:
-            out[k] = i
-            k += 1
+    for i in range(n):  # branch-free: out[k] is overwritten unless the test holds
+        out[k] = i
+        k += alive[i] & (age[i] >= min_age) & (severity[i] >= threshold)
     return out[:k].copy()
 
 
