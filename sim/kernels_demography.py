@@ -109,14 +109,15 @@ def age_buckets(age, alive, min_age):  # pragma: no cover - compiled
 
 
 @njit(cache=True)
-def pick_by_age(age, members, ptr, done, first_bucket, want, jitter):  # pragma: no cover - compiled
+def pick_by_age(age, members, ptr, first_bucket, want, jitter):  # pragma: no cover - compiled
     """For each wanted age, the resident ``jitter`` places from it in the pool sorted by age (stably, by slot):
 
         pool = members of buckets from ``first_bucket`` on, sorted by (age, slot)
         pool[clip(searchsorted(age[pool], want) + jitter, 0, pool.size - 1)]
 
-    ``members``, ``ptr`` from :func:`age_buckets`; the buckets looked into are sorted in place (by age, stably:
-    their members are in slot order) and marked in ``done``, so later calls on the same buckets find them sorted.
+    ``members``, ``ptr`` from :func:`age_buckets`. Nothing is sorted: the place of the wanted age is the members
+    of the buckets below plus those of its own bucket who are younger (a count), and the one picked, a few
+    places from it, is found by keeping the few nearest members on the wanted side.
     """
     top = N_AGE_BUCKETS - 1
     base = ptr[first_bucket]
@@ -127,38 +128,56 @@ def pick_by_age(age, members, ptr, done, first_bucket, want, jitter):  # pragma:
         b = 0 if w < 0.0 else (top if w >= top else int(w))  # the bucket of the wanted age
         if b < first_bucket:
             b = first_bucket
-        for step in range(2):  # the bucket of the wanted age, then the bucket of the place picked
-            if not done[b]:
-                lo, hi = ptr[b], ptr[b + 1]
-                part = members[lo:hi].copy()
-                order = np.argsort(age[part], kind="mergesort")
-                for j in range(hi - lo):
-                    members[lo + j] = part[order[j]]
-                done[b] = True
-            if step == 1:
-                break
-            lo, hi = ptr[b], ptr[b + 1]
-            while lo < hi:  # the first member of the bucket at least w old: lo - base members of the pool are younger
-                mid = (lo + hi) // 2
-                if age[members[mid]] < w:
-                    lo = mid + 1
-                else:
-                    hi = mid
-            pos = lo - base + jitter[q]
-            if pos < 0:
-                pos = 0
-            if pos > size - 1:
-                pos = size - 1
-            at = base + pos
-            lo_b, hi_b = first_bucket, top
-            while lo_b < hi_b:  # the last bucket that starts at or before ``at``: the one that holds it
-                mid = (lo_b + hi_b + 1) // 2
-                if ptr[mid] <= at:
-                    lo_b = mid
-                else:
-                    hi_b = mid - 1
-            b = lo_b
-        out[q] = members[at]
+        below = 0
+        for j in range(ptr[b], ptr[b + 1]):
+            below += age[members[j]] < w
+        pos = ptr[b] - base + below + jitter[q]
+        if pos < 0:
+            pos = 0
+        if pos > size - 1:
+            pos = size - 1
+        at = base + pos
+        lo_b, hi_b = first_bucket, top
+        while lo_b < hi_b:  # the last bucket that starts at or before ``at``: the one that holds it
+            mid = (lo_b + hi_b + 1) // 2
+            if ptr[mid] <= at:
+                lo_b = mid
+            else:
+                hi_b = mid - 1
+        c = lo_b
+        # ``at`` is ``offset`` places above the first member of bucket c aged ``pivot`` or more (below, if negative).
+        if c == b:
+            pivot, offset = w, at - (ptr[b] + below)
+        elif c > b:
+            pivot, offset = -np.inf, at - ptr[c]
+        else:
+            pivot, offset = np.inf, at - ptr[c + 1]
+        up = offset >= 0
+        k = offset + 1 if up else -offset  # keep the k nearest on that side, ordered by (age, slot) from the pivot
+        keep_age = np.empty(k)
+        keep_id = np.empty(k, np.int64)
+        held = 0
+        for j in range(ptr[c], ptr[c + 1]):  # members in slot order: of two of the same age, the first is smaller
+            i = members[j]
+            a = age[i]
+            if up:
+                if a < pivot or (held == k and not (a < keep_age[k - 1])):
+                    continue
+                h = held if held < k else k - 1
+                while h > 0 and a < keep_age[h - 1]:  # insert, keeping the smallest first
+                    keep_age[h], keep_id[h] = keep_age[h - 1], keep_id[h - 1]
+                    h -= 1
+            else:
+                if a >= pivot or (held == k and a < keep_age[k - 1]):
+                    continue
+                h = held if held < k else k - 1
+                while h > 0 and not (a < keep_age[h - 1]):  # insert, keeping the largest first (later slot: larger)
+                    keep_age[h], keep_id[h] = keep_age[h - 1], keep_id[h - 1]
+                    h -= 1
+            keep_age[h], keep_id[h] = a, i
+            if held < k:
+                held += 1
+        out[q] = keep_id[k - 1]
     return out
 
 

@@ -222,17 +222,16 @@ def tie_to_parent_here(world: World, slots: np.ndarray, rng: np.random.Generator
     # buckets from 42 on. Picking "the one ``jitter`` places from the wanted age in the sorted pool" from them
     # gives what a stable sort of the pool and a search in it gave.
     members, ptr = age_buckets(s.age, s.alive, 18.0)
-    done = np.zeros(ptr.size - 1, dtype=bool)
     if near_child.size and members.size:
         want = s.age[near_child] - rng.uniform(PARENT_AGE_AT_BIRTH[0], PARENT_AGE_AT_BIRTH[1], near_child.size)
-        kid = pick_by_age(s.age, members, ptr, done, 18, want, rng.integers(-3, 4, near_child.size))
+        kid = pick_by_age(s.age, members, ptr, 18, want, rng.integers(-3, 4, near_child.size))
         gap = s.age[near_child] - s.age[kid]
         ok = (gap >= 18) & (gap <= 45) & (s.household[kid] != s.household[near_child])
         _kin(world, near_child[ok], kid[ok], "family", "parent")
     if movers.size == 0 or ptr[-1] == ptr[42]:
         return
     want = s.age[movers] + rng.uniform(PARENT_AGE_AT_BIRTH[0], PARENT_AGE_AT_BIRTH[1], movers.size)
-    parent = pick_by_age(s.age, members, ptr, done, 42, want, rng.integers(-3, 4, movers.size))
+    parent = pick_by_age(s.age, members, ptr, 42, want, rng.integers(-3, 4, movers.size))
     gap = s.age[parent] - s.age[movers]
     ok = (gap >= 18) & (gap <= 45) & (s.household[parent] != s.household[movers])
     parent, movers = parent[ok], movers[ok]
