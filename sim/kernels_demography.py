@@ -250,7 +250,7 @@ def grow_older(age, alive, dt, leave_home_age):  # pragma: no cover - compiled
 
 @njit(cache=True)
 def household_counts(household, alive, age, n_households, adult_age):  # pragma: no cover - compiled
-    """Per resident: how many living residents share their household, and how many of them are adults."""
+    """Per household index below ``n_households``: its living residents, and how many of them are adults."""
     n = household.shape[0]
     size = np.zeros(n_households, np.int64)
     adults = np.zeros(n_households, np.int64)
@@ -258,38 +258,50 @@ def household_counts(household, alive, age, n_households, adult_age):  # pragma:
         live = alive[i]
         size[household[i]] += live
         adults[household[i]] += live & (age[i] >= adult_age)
-    own_size = np.empty(n, np.int64)
-    own_adults = np.empty(n, np.int64)
-    for i in range(n):
-        own_size[i] = size[household[i]]
-        own_adults[i] = adults[household[i]]
-    return own_size, own_adults
+    return size, adults
 
 
 @njit(cache=True)
-def alone_and_drawn(alive, age, size, lo_age, hi_age, u, chance):  # pragma: no cover - compiled
-    """The living residents aged ``lo_age``–``hi_age`` living alone (``size`` 1) whose ``u`` falls below ``chance``."""
+def alone_and_drawn(alive, age, household, size, lo_age, hi_age, u, chance):  # pragma: no cover - compiled
+    """The living residents aged ``lo_age``–``hi_age`` living alone (``size``, by household, 1) whose ``u``
+    falls below ``chance``."""
     n = age.shape[0]
     out = np.empty(n, np.int64)
     k = 0
     for i in range(n):  # branch-free: out[k] is overwritten unless the test holds
         a = age[i]
         out[k] = i
-        k += alive[i] & (a >= lo_age) & (a <= hi_age) & (size[i] == 1) & (u[i] < chance)
+        k += alive[i] & (a >= lo_age) & (a <= hi_age) & (u[i] < chance) & (size[household[i]] == 1)
     return out[:k].copy()
 
 
 @njit(cache=True)
-def households_drawn(alive, age, n_adults, band_of_year, move_rate, u, weeks):  # pragma: no cover - compiled
-    """The adults whose draw ``u`` falls below their household's yearly move rate (by their age band) divided by
-    the adults in it, over ``weeks``: ``adult & (u < move_rate[band] / max(n_adults, 1) / weeks)``."""
+def leaving_alone(alive, age, household, size, band_of_year, chance, u):  # pragma: no cover - compiled
+    """The living adults living alone (``size``, by household, 1) whose ``u`` falls below their age band's
+    ``chance``: ``alive & (size[household] == 1) & (age >= 18) & (u < chance[age_band(age)])``."""
     n = age.shape[0]
     out = np.empty(n, np.int64)
     k = 0
     for i in range(n):  # branch-free: out[k] is overwritten unless the test holds
         a = age[i]
         band = band_of_year[int(0.0 if a < 0.0 else (255.0 if a > 255.0 else a))]  # age_band
-        rate = move_rate[band] / max(n_adults[i], 1)
+        out[k] = i
+        k += alive[i] & (a >= 18.0) & (u[i] < chance[band]) & (size[household[i]] == 1)
+    return out[:k].copy()
+
+
+@njit(cache=True)
+def households_drawn(alive, age, household, n_adults, band_of_year, move_rate, u, weeks):  # pragma: no cover
+    """The adults whose draw ``u`` falls below their household's yearly move rate (by their age band) divided by
+    the adults in it (``n_adults``, by household), over ``weeks``:
+    ``adult & (u < move_rate[band] / max(n_adults[household], 1) / weeks)``."""
+    n = age.shape[0]
+    out = np.empty(n, np.int64)
+    k = 0
+    for i in range(n):  # branch-free: out[k] is overwritten unless the test holds
+        a = age[i]
+        band = band_of_year[int(0.0 if a < 0.0 else (255.0 if a > 255.0 else a))]  # age_band
+        rate = move_rate[band] / max(n_adults[household[i]], 1)
         out[k] = i
         k += alive[i] & (a >= 18.0) & (u[i] < rate / weeks)
     return out[:k].copy()

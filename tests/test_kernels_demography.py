@@ -141,15 +141,21 @@ def test_selections_equal_their_masks(rng):
     size = np.bincount(household[alive], minlength=2000)
     adults = np.bincount(household[alive & (age >= 18)], minlength=2000)
     got_size, got_adults = K.household_counts(household, alive, age, 2000, 18.0)
-    assert np.array_equal(got_size, size[household]) and np.array_equal(got_adults, adults[household])
+    assert np.array_equal(got_size, size) and np.array_equal(got_adults, adults)
     alone = alive & (age >= 22) & (age <= 65) & (size[household] == 1) & (u < 0.3)
-    assert np.array_equal(K.alone_and_drawn(alive, age, got_size, 22.0, 65.0, u, 0.3), np.flatnonzero(alone))
+    got = K.alone_and_drawn(alive, age, household, got_size, 22.0, 65.0, u, 0.3)
+    assert np.array_equal(got, np.flatnonzero(alone))
+    leave_rate = np.array([0.0, 0.06, 0.02, 0.005, 0.0, 0.0, 0.0]) * 50
+    leaves = alive & (age >= 18) & (size[household] == 1) & (u < leave_rate[age_band(age)] / 52)
+    got = K.leaving_alone(alive, age, household, got_size, BAND_OF_YEAR, leave_rate / 52, u)
+    assert np.array_equal(got, np.flatnonzero(leaves))
     rate = np.array([0.0, 0.08, 0.045, 0.015, 0.01, 0.01, 0.015])[age_band(age)] / np.maximum(adults[household], 1)
     u_move = u / 100
     drawn = alive & (age >= 18) & (u_move < rate / 52)
     move_rate = np.array([0.0, 0.08, 0.045, 0.015, 0.01, 0.01, 0.015])
     assert np.array_equal(
-        K.households_drawn(alive, age, got_adults, BAND_OF_YEAR, move_rate, u_move, 52), np.flatnonzero(drawn)
+        K.households_drawn(alive, age, household, got_adults, BAND_OF_YEAR, move_rate, u_move, 52),
+        np.flatnonzero(drawn),
     )
     assert np.array_equal(K.aged(alive, age, 15.0, 50.0, False), np.flatnonzero(alive & (age >= 15) & (age < 50)))
     assert np.array_equal(K.aged(alive, age, 25.0, 42.0, True), np.flatnonzero(alive & (age >= 25) & (age <= 42)))
@@ -161,4 +167,6 @@ def test_selections_equal_their_masks(rng):
     leaving = np.flatnonzero(alive & (expected_age >= 23.0) & (expected_age - 1.0 / 52 < 23.0))
     assert np.array_equal(K.grow_older(older, alive, 1.0 / 52, 23.0), leaving)
     assert np.array_equal(older, expected_age)
-    assert leaving.size and drawn.any() and alone.any() and eligible.size  # the test exercises every selection
+    assert (
+        leaving.size and drawn.any() and alone.any() and leaves.any() and eligible.size
+    )  # the test exercises every selection

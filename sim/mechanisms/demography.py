@@ -23,6 +23,7 @@ from samenkracht.sim.kernels_demography import (
     grow_older,
     household_counts,
     households_drawn,
+    leaving_alone,
     need_week,
 )
 from samenkracht.sim.mechanisms.base import Mechanism
@@ -196,21 +197,28 @@ class Demography(Mechanism):
         u_death, u_onset, u_recover, u_sev, u_prog, u_birth, u_leave = rng.random((7, s.n))
         leaving = grow_older(s.age, s.alive, 1.0 / WEEKS_PER_YEAR, p.leave_home_age)
         world.care_home_ages = world.care_home_ages + 1.0 / WEEKS_PER_YEAR
-        self._partner(world, rng)
+        # Residents and adults by household, counted once and kept up to date through couples and leaving home
+        # (room for the households set up this week: fewer than the residents).
+        size, n_adults = household_counts(s.household, s.alive, s.age, residents.households_bound(world) + s.n, 18.0)
+        self._partner(world, rng, size, n_adults)
+        old = s.household[leaving]
         residents.leave_home(world, leaving)
+        np.subtract.at(size, old, 1)
+        np.subtract.at(n_adults, old, s.age[leaving] >= 18)
+        size[s.household[leaving]] = 1
+        n_adults[s.household[leaving]] = s.age[leaving] >= 18
 
-        # Household sizes and adults per resident, from here to the deaths (moves keep households whole).
-        size, n_adults = household_counts(s.household, s.alive, s.age, residents.households_bound(world), 18.0)
+        # Moves keep households whole: who lives alone stays as it is until the deaths.
+        leaves = np.zeros(s.n, dtype=bool)
+        leaves[self._leavers(s, size, u_leave)] = True
         self._move(world, rng, n_adults)
         p_home, p_care_home = self._death_probability(s, world.week, world.care_home_ages)
         dies = s.alive & (u_death < p_home)
         world.counters.deaths += int(dies.sum())
-        leaves = np.zeros(s.n, dtype=bool)
-        leaves[self._leavers(s, size, u_leave)] = True
         n_births = self._births(s, u_birth)
         short = n_births - int((dies | leaves).sum())
         if short > 0:  # the number of places is fixed: young adults living alone move away to make room
-            extra = self._make_room(s, size, dies | leaves, short, rng)
+            extra = self._make_room(world, dies | leaves, short, rng)
             leaves[extra] = True
         world.counters.households_moved += int(leaves.sum())
         world.counters.residents_moved += int(leaves.sum())
@@ -284,16 +292,17 @@ class Demography(Mechanism):
         return int((u[fertile] < 0.5 * self.params.fertility * density / WEEKS_PER_YEAR).sum())
 
     def _leavers(self, s: State, size: np.ndarray, u: np.ndarray) -> np.ndarray:
-        """Adults living alone (``size``: residents in each one's household) who leave the municipality this week,
-        at their age band's rate."""
-        alone = np.flatnonzero(s.alive & (size == 1) & (s.age >= 18))
-        chance = np.asarray(self.params.leave_rate)[age_band(s.age[alone])] / WEEKS_PER_YEAR
-        return alone[u[alone] < chance]
+        """Adults living alone (``size``: residents by household) who leave the municipality this week, at their
+        age band's rate."""
+        chance = np.asarray(self.params.leave_rate, dtype=float) / WEEKS_PER_YEAR
+        return leaving_alone(s.alive, s.age, s.household, size, BAND_OF_YEAR, chance, u)
 
     @staticmethod
-    def _make_room(s: State, size: np.ndarray, taken: np.ndarray, k: int, rng: np.random.Generator) -> np.ndarray:
+    def _make_room(world: World, taken: np.ndarray, k: int, rng: np.random.Generator) -> np.ndarray:
         """Slots of ``k`` adults aged 18–34 living alone (others if there are too few) who move away, so that
         every birth finds a place."""
+        s = world.state
+        size = household_counts(s.household, s.alive, s.age, residents.households_bound(world), 18.0)[0][s.household]
         free = s.alive & ~taken & (s.age >= 18)
         young_alone = np.flatnonzero(free & (s.age < 35) & (size == 1))
         if young_alone.size < k:
@@ -309,23 +318,28 @@ class Demography(Mechanism):
         s = world.state
         u = rng.random(s.n)
         move_rate = np.asarray(self.params.move_rate, dtype=float)
-        drawn = households_drawn(s.alive, s.age, n_adults, BAND_OF_YEAR, move_rate, u, WEEKS_PER_YEAR)
+        drawn = households_drawn(s.alive, s.age, s.household, n_adults, BAND_OF_YEAR, move_rate, u, WEEKS_PER_YEAR)
         if drawn.size:
             residents.move_households(world, np.unique(s.household[drawn]))
 
-    def _partner(self, world: World, rng: np.random.Generator) -> None:
-        """Adults living alone pair up with someone of similar age in their wijk and share a household."""
+    def _partner(self, world: World, rng: np.random.Generator, size: np.ndarray, n_adults: np.ndarray) -> None:
+        """Adults living alone pair up with someone of similar age in their wijk and share a household (``size``
+        and ``n_adults``, residents and adults by household, follow)."""
         s = world.state
-        size, _ = household_counts(s.household, s.alive, s.age, residents.households_bound(world), 18.0)
         chance = self.params.partnering_rate / WEEKS_PER_YEAR * 2
-        looking = alone_and_drawn(s.alive, s.age, size, 22.0, 65.0, rng.random(s.n), chance)
+        looking = alone_and_drawn(s.alive, s.age, s.household, size, 22.0, 65.0, rng.random(s.n), chance)
         if looking.size < 2:
             return
         order = looking[np.lexsort((s.age[looking] + rng.normal(0, 3, looking.size), s.wijk[looking]))]
         a, b = order[0::2], order[1::2]
         a = a[: b.size]
         ok = s.wijk[a] == s.wijk[b]
-        residents.move_in_together(world, a[ok], b[ok])
+        a, b = a[ok], b[ok]
+        left = s.household[b]  # each lived alone, as did each of ``a``: households differ
+        residents.move_in_together(world, a, b)
+        for count in (size, n_adults):  # all of them are adults (22–65)
+            count[left] -= 1
+            count[s.household[a]] += 1
 
     def _newcomer_ages(self, rng: np.random.Generator, k: int) -> np.ndarray:
         lo, hi = self.params.newcomer_age
