@@ -268,10 +268,11 @@ def alone_and_drawn(alive, age, household, size, lo_age, hi_age, u, chance):  # 
     n = age.shape[0]
     out = np.empty(n, np.int64)
     k = 0
-    for i in range(n):  # branch-free: out[k] is overwritten unless the test holds
+    for i in range(n):
         a = age[i]
-        out[k] = i
-        k += alive[i] & (a >= lo_age) & (a <= hi_age) & (u[i] < chance) & (size[household[i]] == 1)
+        if alive[i] & (a >= lo_age) & (a <= hi_age) & (u[i] < chance):  # rare: then look up the household
+            out[k] = i
+            k += size[household[i]] == 1
     return out[:k].copy()
 
 
@@ -282,11 +283,12 @@ def leaving_alone(alive, age, household, size, band_of_year, chance, u):  # prag
     n = age.shape[0]
     out = np.empty(n, np.int64)
     k = 0
-    for i in range(n):  # branch-free: out[k] is overwritten unless the test holds
+    for i in range(n):
         a = age[i]
         band = band_of_year[int(0.0 if a < 0.0 else (255.0 if a > 255.0 else a))]  # age_band
-        out[k] = i
-        k += alive[i] & (a >= 18.0) & (u[i] < chance[band]) & (size[household[i]] == 1)
+        if alive[i] & (a >= 18.0) & (u[i] < chance[band]):  # rare: then look up the household
+            out[k] = i
+            k += size[household[i]] == 1
     return out[:k].copy()
 
 
@@ -298,12 +300,15 @@ def households_drawn(alive, age, household, n_adults, band_of_year, move_rate, u
     n = age.shape[0]
     out = np.empty(n, np.int64)
     k = 0
-    for i in range(n):  # branch-free: out[k] is overwritten unless the test holds
+    for i in range(n):
         a = age[i]
         band = band_of_year[int(0.0 if a < 0.0 else (255.0 if a > 255.0 else a))]  # age_band
-        rate = move_rate[band] / max(n_adults[household[i]], 1)
-        out[k] = i
-        k += alive[i] & (a >= 18.0) & (u[i] < rate / weeks)
+        # A household's rate is at most its band's (one adult), and rounding keeps that order: only those
+        # below the band's chance can be below their own, so only they look up their household (rare).
+        if alive[i] & (a >= 18.0) & (u[i] < move_rate[band] / weeks):
+            rate = move_rate[band] / max(n_adults[household[i]], 1)
+            out[k] = i
+            k += u[i] < rate / weeks
     return out[:k].copy()
 
 
