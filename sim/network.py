@@ -345,7 +345,10 @@ def build_ties(
     keep = lo != hi
     lo, hi, kind, rel = lo[keep], hi[keep], kind[keep], rel[keep]
     # One tie per pair: the closest kind (lowest code) wins, with its relation.
-    order = np.lexsort((kind, hi, lo))
+    if hi.size and int(hi.max()) < 1 << 27:  # one stable sort of (lo, hi, kind) packed in an int64: lexsort's order
+        order = np.argsort((lo.astype(np.int64) << 27 | hi) << 3 | kind, kind="stable")
+    else:
+        order = np.lexsort((kind, hi, lo))
     lo, hi, kind, rel = lo[order], hi[order], kind[order], rel[order]
     first = np.ones(lo.size, dtype=bool)
     first[1:] = (lo[1:] != lo[:-1]) | (hi[1:] != hi[:-1])
