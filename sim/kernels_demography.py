@@ -85,12 +85,12 @@ def ties_touching(ptr, index, indexed, u, v, alive, people, n_nodes):  # pragma:
 @njit(cache=True)
 def age_buckets(age, alive, min_age):  # pragma: no cover - compiled
     """The living residents aged ``min_age`` or over, by whole year of age: ``members[ptr[b]:ptr[b + 1]]`` are
-    those of bucket ``b`` (ages ``b`` to ``b + 1``; from 255 on, all in the last), in slot order
-    (:func:`pick_by_age` sorts a bucket by age when it is first asked for)."""
+    those of bucket ``b`` (ages ``b`` to ``b + 1``; from 255 on, all in the last), in slot order; and each slot's
+    bucket (``N_AGE_BUCKETS``: not one of them)."""
     n = age.shape[0]
     top = N_AGE_BUCKETS - 1
     ptr = np.zeros(N_AGE_BUCKETS + 2, np.int64)  # one more bucket at the end: the others, left out
-    bucket = np.empty(n, np.int64)
+    bucket = np.empty(n, np.int16)
     for i in range(n):  # branch-free (the tests are unpredictable)
         a = age[i]
         b = 0 if a < 0.0 else (top if a >= top else int(a))  # whole years, as age_band takes them
@@ -105,23 +105,53 @@ def age_buckets(age, alive, min_age):  # pragma: no cover - compiled
         b = bucket[i]
         members[fill[b]] = i
         fill[b] += 1
-    return members[: ptr[N_AGE_BUCKETS]], ptr[: N_AGE_BUCKETS + 1]
+    return members[: ptr[N_AGE_BUCKETS]], ptr[: N_AGE_BUCKETS + 1], bucket
 
 
 @njit(cache=True)
-def pick_by_age(age, members, ptr, first_bucket, want, jitter):  # pragma: no cover - compiled
+def buckets_now(age, alive, min_age, ptr, bucket, changed):  # pragma: no cover - compiled
+    """The bucket starts of :func:`age_buckets` as they are now that the slots ``changed`` (since it was built)
+    have other ages or lives, and the bucket each of those is in now."""
+    top = N_AGE_BUCKETS - 1
+    count = np.zeros(N_AGE_BUCKETS + 1, np.int64)
+    for b in range(N_AGE_BUCKETS):
+        count[b] = ptr[b + 1] - ptr[b]
+    now = np.empty(changed.shape[0], np.int64)
+    for j in range(changed.shape[0]):
+        i = changed[j]
+        count[bucket[i]] -= 1
+        a = age[i]
+        b = 0 if a < 0.0 else (top if a >= top else int(a))
+        b = b if (alive[i] & (a >= min_age)) else N_AGE_BUCKETS
+        now[j] = b
+        count[b] += 1
+    start = np.zeros(N_AGE_BUCKETS + 1, np.int64)
+    for b in range(N_AGE_BUCKETS):
+        start[b + 1] = start[b] + count[b]
+    return start, now
+
+
+@njit(cache=True)
+def pick_by_age(
+    age, members, ptr, changed, start, changed_bucket, first_bucket, want, jitter
+):  # pragma: no cover - compiled
     """For each wanted age, the resident ``jitter`` places from it in the pool sorted by age (stably, by slot):
 
-        pool = members of buckets from ``first_bucket`` on, sorted by (age, slot)
+        pool = the residents of buckets from ``first_bucket`` on, sorted by (age, slot)
         pool[clip(searchsorted(age[pool], want) + jitter, 0, pool.size - 1)]
 
-    ``members``, ``ptr`` from :func:`age_buckets`. Nothing is sorted: the place of the wanted age is the members
-    of the buckets below plus those of its own bucket who are younger (a count), and the one picked, a few
-    places from it, is found by keeping the few nearest members on the wanted side.
+    The buckets are those of :func:`age_buckets` (``members``, ``ptr``) but for the slots ``changed`` since,
+    which are in the buckets ``changed_bucket`` now (``start``: the buckets' starts now, :func:`buckets_now`).
+    Nothing is sorted: the place of the wanted age is the residents of the buckets below plus those of its own
+    bucket who are younger (a count), and the one picked, a few places from it, is found by keeping the few
+    nearest residents on the wanted side, in the order (age, slot).
     """
     top = N_AGE_BUCKETS - 1
-    base = ptr[first_bucket]
-    size = ptr[N_AGE_BUCKETS] - base
+    stale = np.zeros(age.shape[0], np.bool_)
+    for i in changed:
+        stale[i] = True
+    base = start[first_bucket]
+    size = start[N_AGE_BUCKETS] - base
     out = np.empty(want.shape[0], np.int64)
     for q in range(want.shape[0]):
         w = want[q]
@@ -130,8 +160,11 @@ def pick_by_age(age, members, ptr, first_bucket, want, jitter):  # pragma: no co
             b = first_bucket
         below = 0
         for j in range(ptr[b], ptr[b + 1]):
-            below += age[members[j]] < w
-        pos = ptr[b] - base + below + jitter[q]
+            i = members[j]
+            below += (age[i] < w) & (not stale[i])
+        for j in range(changed.shape[0]):
+            below += (changed_bucket[j] == b) & (age[changed[j]] < w)
+        pos = start[b] - base + below + jitter[q]
         if pos < 0:
             pos = 0
         if pos > size - 1:
@@ -140,43 +173,51 @@ def pick_by_age(age, members, ptr, first_bucket, want, jitter):  # pragma: no co
         lo_b, hi_b = first_bucket, top
         while lo_b < hi_b:  # the last bucket that starts at or before ``at``: the one that holds it
             mid = (lo_b + hi_b + 1) // 2
-            if ptr[mid] <= at:
+            if start[mid] <= at:
                 lo_b = mid
             else:
                 hi_b = mid - 1
         c = lo_b
-        # ``at`` is ``offset`` places above the first member of bucket c aged ``pivot`` or more (below, if negative).
+        # ``at`` is ``offset`` places above the first resident of bucket c aged ``pivot`` or more (below: negative).
         if c == b:
-            pivot, offset = w, at - (ptr[b] + below)
+            pivot, offset = w, at - (start[b] + below)
         elif c > b:
-            pivot, offset = -np.inf, at - ptr[c]
+            pivot, offset = -np.inf, at - start[c]
         else:
-            pivot, offset = np.inf, at - ptr[c + 1]
+            pivot, offset = np.inf, at - start[c + 1]
         up = offset >= 0
-        k = offset + 1 if up else -offset  # keep the k nearest on that side, ordered by (age, slot) from the pivot
+        k = offset + 1 if up else -offset  # keep the k nearest on that side of the pivot, by (age, slot)
         keep_age = np.empty(k)
         keep_id = np.empty(k, np.int64)
         held = 0
-        for j in range(ptr[c], ptr[c + 1]):  # members in slot order: of two of the same age, the first is smaller
-            i = members[j]
-            a = age[i]
-            if up:
-                if a < pivot or (held == k and not (a < keep_age[k - 1])):
+        n_index = ptr[c + 1] - ptr[c]
+        for j in range(n_index + changed.shape[0]):
+            if j < n_index:
+                i = members[ptr[c] + j]
+                if stale[i]:
                     continue
-                h = held if held < k else k - 1
-                while h > 0 and a < keep_age[h - 1]:  # insert, keeping the smallest first
-                    keep_age[h], keep_id[h] = keep_age[h - 1], keep_id[h - 1]
-                    h -= 1
             else:
-                if a >= pivot or (held == k and a < keep_age[k - 1]):
+                if changed_bucket[j - n_index] != c:
                     continue
-                h = held if held < k else k - 1
-                while h > 0 and not (a < keep_age[h - 1]):  # insert, keeping the largest first (later slot: larger)
-                    keep_age[h], keep_id[h] = keep_age[h - 1], keep_id[h - 1]
-                    h -= 1
-            keep_age[h], keep_id[h] = a, i
-            if held < k:
-                held += 1
+                i = changed[j - n_index]
+            a = age[i]
+            if (a >= pivot) != up:
+                continue
+            # Insert (a, i) where it belongs: smallest first when going up, largest first when going down.
+            h = held
+            while h > 0:
+                ha, hi_ = keep_age[h - 1], keep_id[h - 1]
+                before = (a < ha or (a == ha and i < hi_)) if up else (a > ha or (a == ha and i > hi_))
+                if not before:
+                    break
+                h -= 1
+            if h < k:
+                last = held if held < k else k - 1
+                for g in range(last, h, -1):
+                    keep_age[g], keep_id[g] = keep_age[g - 1], keep_id[g - 1]
+                keep_age[h], keep_id[h] = a, i
+                if held < k:
+                    held += 1
         out[q] = keep_id[k - 1]
     return out
 

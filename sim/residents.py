@@ -14,7 +14,7 @@ from typing import TYPE_CHECKING
 
 import numpy as np
 
-from samenkracht.sim.kernels_demography import age_buckets, aged, pick_by_age
+from samenkracht.sim.kernels_demography import age_buckets, aged, buckets_now, pick_by_age
 from samenkracht.sim.population import PARENT_AGE_AT_BIRTH, draw_capacity, draw_lonely_baseline, pick_in_wijk
 from samenkracht.sim.ties import KIND_CODE, REL_CODE, REL_FLIP
 
@@ -221,17 +221,19 @@ def tie_to_parent_here(world: World, slots: np.ndarray, rng: np.random.Generator
     # The adults by age (stably, by slot), in buckets of whole years: the adults aged 42 and over are the
     # buckets from 42 on. Picking "the one ``jitter`` places from the wanted age in the sorted pool" from them
     # gives what a stable sort of the pool and a search in it gave.
-    members, ptr = age_buckets(s.age, s.alive, 18.0)
-    if near_child.size and members.size:
+    index, changed, start, now = _adults_by_age(world)
+    if near_child.size and start[-1] > 0:
         want = s.age[near_child] - rng.uniform(PARENT_AGE_AT_BIRTH[0], PARENT_AGE_AT_BIRTH[1], near_child.size)
-        kid = pick_by_age(s.age, members, ptr, 18, want, rng.integers(-3, 4, near_child.size))
+        jitter = rng.integers(-3, 4, near_child.size)
+        kid = pick_by_age(s.age, index.members, index.ptr, changed, start, now, 18, want, jitter)
         gap = s.age[near_child] - s.age[kid]
         ok = (gap >= 18) & (gap <= 45) & (s.household[kid] != s.household[near_child])
         _kin(world, near_child[ok], kid[ok], "family", "parent")
-    if movers.size == 0 or ptr[-1] == ptr[42]:
+    if movers.size == 0 or start[-1] == start[42]:
         return
     want = s.age[movers] + rng.uniform(PARENT_AGE_AT_BIRTH[0], PARENT_AGE_AT_BIRTH[1], movers.size)
-    parent = pick_by_age(s.age, members, ptr, 42, want, rng.integers(-3, 4, movers.size))
+    jitter = rng.integers(-3, 4, movers.size)
+    parent = pick_by_age(s.age, index.members, index.ptr, changed, start, now, 42, want, jitter)
     gap = s.age[parent] - s.age[movers]
     ok = (gap >= 18) & (gap <= 45) & (s.household[parent] != s.household[movers])
     parent, movers = parent[ok], movers[ok]
@@ -244,6 +246,32 @@ def tie_to_parent_here(world: World, slots: np.ndarray, rng: np.random.Generator
         gap = s.age[partner] - s.age[child]
         fits = (gap >= 18) & (gap <= 45)
         _kin(world, partner[fits], child[fits], "family", "parent")
+
+
+class AdultsByAge:
+    """The adults (living, 18 or over) in buckets of whole years of age, as they were when it was built
+    (``kernels_demography.age_buckets``), with the ages and lives it was built from."""
+
+    def __init__(self, age: np.ndarray, alive: np.ndarray) -> None:
+        self.members, self.ptr, self.bucket = age_buckets(age, alive, 18.0)
+        self.age, self.alive = age.copy(), alive.copy()
+
+
+def _adults_by_age(world: World) -> tuple[AdultsByAge, np.ndarray, np.ndarray, np.ndarray]:
+    """The world's index of adults by age, the slots whose age or life changed since it was built, the buckets'
+    starts now and the bucket each changed slot is in now. Between two weekly ageings only the few slots that
+    newcomers took change, so the index built at the first call of a week serves the others; it is rebuilt when
+    many slots changed (every slot ages each week)."""
+    s = world.state
+    index = world.adults_by_age
+    if index is not None and index.age.shape == s.age.shape:
+        changed = np.flatnonzero((s.age != index.age) | (s.alive != index.alive))
+        if changed.size <= s.n // 64:
+            start, now = buckets_now(s.age, s.alive, 18.0, index.ptr, index.bucket, changed)
+            return index, changed, start, now
+    index = world.adults_by_age = AdultsByAge(s.age, s.alive)
+    none = np.empty(0, np.int64)
+    return index, none, index.ptr, none
 
 
 def relatives_move_away(world: World, slots: np.ndarray, rng: np.random.Generator) -> None:

@@ -22,18 +22,25 @@ def _ages(rng, n):
     return age
 
 
-def test_pick_by_age_equals_a_stable_sort_and_search(rng):
+@pytest.mark.parametrize("changes", [0, 1, 40])
+def test_pick_by_age_equals_a_stable_sort_and_search(rng, changes):
     n = 3000
     age = _ages(rng, n)
     alive = rng.random(n) < 0.95
-    members, ptr = K.age_buckets(age, alive, 18.0)
+    members, ptr, bucket = K.age_buckets(age, alive, 18.0)
+    # Slots that changed since the buckets were made (newcomers: other ages; a few lives ended or began).
+    changed = np.unique(rng.integers(0, n, changes))
+    age[changed] = np.where(rng.random(changed.size) < 0.5, rng.uniform(0, 100, changed.size), 42.0)
+    alive[changed[: changed.size // 4]] ^= True
+    start, now = K.buckets_now(age, alive, 18.0, ptr, bucket, changed)
     for first, lo in ((18, 18.0), (42, 42.0)):
         pool = np.flatnonzero(alive & (age >= lo))
         pool = pool[np.argsort(age[pool], kind="stable")]
+        assert start[-1] - start[first] == pool.size
         want = np.concatenate([rng.uniform(-10, 130, 400), age[pool][:50], [18.0, 42.0, 41.9999, 255.5, 300.0]])
         jitter = rng.integers(-3, 4, want.size)
         expected = pool[np.clip(np.searchsorted(age[pool], want) + jitter, 0, pool.size - 1)]
-        got = K.pick_by_age(age, members, ptr, first, want, jitter)
+        got = K.pick_by_age(age, members, ptr, changed, start, now, first, want, jitter)
         assert np.array_equal(got, expected)
 
 
