@@ -286,15 +286,15 @@ def grow_older(age, alive, dt, leave_home_age):  # pragma: no cover - compiled
         age[i] = a
         out[k] = i
         k += live & (a >= leave_home_age) & (a - dt < leave_home_age)
-    return out[:k].copy()
+    return out[:k]
 
 
 @njit(cache=True)
 def household_counts(household, alive, age, n_households, adult_age):  # pragma: no cover - compiled
     """Per household index below ``n_households``: its living residents, and how many of them are adults."""
     n = household.shape[0]
-    size = np.zeros(n_households, np.int64)
-    adults = np.zeros(n_households, np.int64)
+    size = np.zeros(n_households, np.int32)
+    adults = np.zeros(n_households, np.int32)
     for i in range(n):
         live = alive[i]
         size[household[i]] += live
@@ -314,7 +314,7 @@ def alone_and_drawn(alive, age, household, size, lo_age, hi_age, u, chance):  # 
         if alive[i] & (a >= lo_age) & (a <= hi_age) & (u[i] < chance):  # rare: then look up the household
             out[k] = i
             k += size[household[i]] == 1
-    return out[:k].copy()
+    return out[:k]
 
 
 @njit(cache=True)
@@ -330,7 +330,7 @@ def leaving_alone(alive, age, household, size, band_of_year, chance, u):  # prag
         if alive[i] & (a >= 18.0) & (u[i] < chance[band]):  # rare: then look up the household
             out[k] = i
             k += size[household[i]] == 1
-    return out[:k].copy()
+    return out[:k]
 
 
 @njit(cache=True)
@@ -350,7 +350,7 @@ def households_drawn(alive, age, household, n_adults, band_of_year, move_rate, u
             rate = move_rate[band] / max(n_adults[household[i]], 1)
             out[k] = i
             k += u[i] < rate / weeks
-    return out[:k].copy()
+    return out[:k]
 
 
 @njit(cache=True)
@@ -400,7 +400,7 @@ def aged(alive, age, lo, hi, hi_included):  # pragma: no cover - compiled
         a = age[i]
         out[k] = i
         k += alive[i] & (a >= lo) & ((a <= hi) if hi_included else (a < hi))
-    return out[:k].copy()
+    return out[:k]
 
 
 @njit(cache=True)
@@ -412,7 +412,7 @@ def in_need(alive, age, severity, min_age, threshold):  # pragma: no cover - com
     for i in range(n):  # branch-free: out[k] is overwritten unless the test holds
         out[k] = i
         k += alive[i] & (age[i] >= min_age) & (severity[i] >= threshold)
-    return out[:k].copy()
+    return out[:k]
 
 
 @njit(cache=True)
@@ -459,4 +459,4 @@ def need_week(
             severity[i] = 0.0
         else:
             severity[i] = min(1.0, sev + two_progression * u_prog[i] / weeks)
-    return starts[:k].copy()
+    return starts[:k]
