@@ -79,8 +79,11 @@ class NetworkParams:
 class Ties:
     """Undirected ties as arrays; removed ties are compacted away once a year.
 
-    The arrays live in buffers that grow by doubling, so adding a few ties a
-    week costs in proportion to the ties added, not to all ties.
+    The arrays live in buffers that grow by doubling, and the pairs already
+    tied are a hash table, so adding a few ties a week costs in proportion to
+    the ties added, not to all ties. An index of each resident's ties (rebuilt
+    when the ties have grown by a share since) finds the ties of a few
+    residents (``touching``) without a pass over all ties.
     """
 
     _FIELDS = ("u", "v", "kind", "strength", "alive", "rel")
