@@ -198,9 +198,10 @@ def tie_newcomers(world: World, slots: np.ndarray, rng: np.random.Generator) -> 
     adults = aged(s.alive, s.age, 18.0, np.inf, True)
     if adults.size == 0:
         return
+    adult_wijk = s.wijk[adults]
     for kind, count, strength in _NEWCOMER_TIES:
         a = np.repeat(slots, count)
-        b = pick_in_wijk(rng, adults, s.wijk[adults], None, s.wijk[a], tries=32)
+        b = pick_in_wijk(rng, adults, adult_wijk, None, s.wijk[a], tries=32)
         ok = b >= 0
         k = int(ok.sum())
         world.ties.add(a[ok], b[ok], np.full(k, KIND_CODE[kind]), np.full(k, strength))
