@@ -13,7 +13,7 @@ from dataclasses import dataclass
 import networkx as nx
 import numpy as np
 
-from samenkracht.sim.kernels import remove_touching
+from samenkracht.sim.kernels_demography import EMPTY_KEY, key_table, new_pairs, tie_index, ties_touching
 from samenkracht.sim.params import param
 from samenkracht.sim.population import PARENT_AGE_AT_BIRTH, PARENT_GAP_RANGE
 from samenkracht.sim.ties import DEFAULT_STRENGTH, KIN_RELATIONS, KIND_CODE, REL_CODE, REL_FLIP, TIE_KINDS
@@ -79,8 +79,11 @@ class NetworkParams:
 class Ties:
     """Undirected ties as arrays; removed ties are compacted away once a year.
 
-    The arrays live in buffers that grow by doubling, so adding a few ties a
-    week costs in proportion to the ties added, not to all ties.
+    The arrays live in buffers that grow by doubling, and the pairs already
+    tied are a hash table, so adding a few ties a week costs in proportion to
+    the ties added, not to all ties. An index of each resident's ties (rebuilt
+    when the ties have grown by a share since) finds the ties of a few
+    residents (``touching``) without a pass over all ties.
     """
 
     _FIELDS = ("u", "v", "kind", "strength", "alive", "rel")
@@ -109,9 +112,12 @@ class Ties:
             self._buf[name][:m] = values
         self._m = m
         self._views()
-        self._keys: set[int] = set(self._key(self.u, self.v).tolist())
+        self._table_keys(self._key(self.u, self.v), m)
         self._half_buf: list[np.ndarray] | None = None
         self._half_m = 0
+        self._nodes = int(v.max()) + 1 if m else 0  #: above every node id of a tie (v >= u)
+        self._index: tuple[np.ndarray, np.ndarray] | None = None  #: each node's ties (``touching``)
+        self._indexed = 0  #: ties below this are in the index; those added since are scanned
 
     def _views(self) -> None:
         for name in self._FIELDS:
@@ -120,6 +126,14 @@ class Ties:
     @staticmethod
     def _key(lo: np.ndarray, hi: np.ndarray) -> np.ndarray:
         return lo.astype(np.int64) * (1 << 32) + hi.astype(np.int64)
+
+    def _table_keys(self, keys: np.ndarray, more: int) -> None:
+        """The set of tied pairs (``_key``; a pair stays in it after its tie is lost, until compaction), as a hash
+        table with room for ``more`` further keys."""
+        size = 64
+        while size < 2 * (keys.size + more):
+            size *= 2
+        self._keys, self._n_keys = key_table(keys, size)
 
     @property
     def m(self) -> int:
@@ -148,19 +162,16 @@ class Ties:
         ``rel``, read from ``u`` to ``v``, as for the constructor."""
         if u.size == 0:
             return
-        rel = default_rel(kind) if rel is None else oriented(u, v, rel)
-        lo, hi = np.minimum(u, v), np.maximum(u, v)
-        keep = lo != hi
-        key_new = self._key(lo, hi)
-        keys = self._keys
-        keep &= np.fromiter((k not in keys for k in key_new.tolist()), bool, key_new.size)
-        _, first = np.unique(key_new, return_index=True)
-        once = np.zeros(keep.shape, dtype=bool)
-        once[first] = True
-        keep &= once
-        k = int(keep.sum())
+        if 2 * (self._n_keys + u.size) > self._keys.size:
+            held = self._keys[self._keys != EMPTY_KEY]
+            self._table_keys(held, max(held.size, u.size))
+        # The pairs to tie: not one with itself, not tied before, not an earlier pair of this call.
+        lo, hi, keep = new_pairs(u, v, self._keys)
+        k = keep.size
         if k == 0:
             return
+        self._n_keys += k
+        rel = default_rel(kind) if rel is None else oriented(u, v, rel)
         m = self._m
         if m + k > self._buf["u"].shape[0]:
             self._grow_to(m + k)
@@ -168,7 +179,7 @@ class Ties:
             self._buf[name][m : m + k] = values
         self._m = m + k
         self._views()
-        keys.update(key_new[keep].tolist())
+        self._nodes = max(self._nodes, int(hi[keep].max()) + 1)
         if self._half_buf is not None:
             rec, hlp, eid = self._half_buf
             h = self._half_m
@@ -190,13 +201,26 @@ class Ties:
         self._half_buf = None
         self._views()
 
+    def touching(self, people: np.ndarray) -> np.ndarray:
+        """The living ties with an end among ``people`` (resident slots), ascending: what
+        ``np.flatnonzero(alive & (mark[u] | mark[v]))`` gives for the mask ``mark`` of ``people``, found through
+        an index of each resident's ties instead of a pass over all ties."""
+        people = np.asarray(people, dtype=np.int64)
+        m = self._m
+        if people.size == 0 or m == 0:
+            return np.empty(0, np.int64)
+        if self._index is None or m - self._indexed > max(1024, m // 32):
+            self._index = tie_index(self.u, self.v, self._nodes)
+            self._indexed = m
+        nodes = max(self._nodes, int(people.max()) + 1)
+        ptr, index = self._index
+        return ties_touching(ptr, index, self._indexed, self.u, self.v, self.alive, people, nodes)
+
     def remove_residents(self, idx: np.ndarray) -> None:
         """Remove every tie of the given resident slots (death, moving out)."""
-        if idx.size == 0 or self.m == 0:
-            return
-        gone = np.zeros(max(int(self.v.max()), int(idx.max())) + 1, dtype=bool)  # v >= u: v.max() is the largest end
-        gone[idx] = True
-        remove_touching(self.u, self.v, self.alive, self.strength, self.kind, gone, -1)
+        gone = self.touching(idx)
+        self.alive[gone] = False
+        self.strength[gone] = 0.0
 
     def compact(self) -> None:
         """Drop removed ties from the arrays."""
@@ -324,7 +348,10 @@ def build_ties(
     keep = lo != hi
     lo, hi, kind, rel = lo[keep], hi[keep], kind[keep], rel[keep]
     # One tie per pair: the closest kind (lowest code) wins, with its relation.
-    order = np.lexsort((kind, hi, lo))
+    if hi.size and int(hi.max()) < 1 << 27:  # one stable sort of (lo, hi, kind) packed in an int64: lexsort's order
+        order = np.argsort((lo.astype(np.int64) << 27 | hi) << 3 | kind, kind="stable")
+    else:
+        order = np.lexsort((kind, hi, lo))
     lo, hi, kind, rel = lo[order], hi[order], kind[order], rel[order]
     first = np.ones(lo.size, dtype=bool)
     first[1:] = (lo[1:] != lo[:-1]) | (hi[1:] != hi[:-1])

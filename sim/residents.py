@@ -14,9 +14,9 @@ from typing import TYPE_CHECKING
 
 import numpy as np
 
-from samenkracht.sim.kernels import remove_touching
+from samenkracht.sim.kernels_demography import age_buckets, aged, buckets_now, pick_by_age
 from samenkracht.sim.population import PARENT_AGE_AT_BIRTH, draw_capacity, draw_lonely_baseline, pick_in_wijk
-from samenkracht.sim.ties import KIND_CODE, REL_CODE
+from samenkracht.sim.ties import KIND_CODE, REL_CODE, REL_FLIP
 
 if TYPE_CHECKING:
     from samenkracht.sim.world import World
@@ -46,14 +46,13 @@ def kin_of(world: World, people: np.ndarray, rel: str) -> tuple[np.ndarray, np.n
     mark = np.zeros(world.state.n, bool)
     mark[people] = True
     code = REL_CODE[rel]
-    from samenkracht.sim.ties import REL_FLIP
-
     flip = REL_FLIP[code]
-    live = t.alive
+    tie = t.touching(people)
+    tu, tv, trel = t.u[tie], t.v[tie], t.rel[tie]
     # rel is read from u to v: v is u's <rel> where rel(v→u) = code, that is rel(u→v) = flip(code).
-    on_u = live & mark[t.u] & (t.rel == flip)
-    on_v = live & mark[t.v] & (t.rel == code)
-    return np.concatenate([t.u[on_u], t.v[on_v]]), np.concatenate([t.v[on_u], t.u[on_v]])
+    on_u = mark[tu] & (trel == flip)
+    on_v = mark[tv] & (trel == code)
+    return np.concatenate([tu[on_u], tv[on_v]]), np.concatenate([tv[on_u], tu[on_v]])
 
 
 def replace(world: World, slots: np.ndarray, ages: np.ndarray, arrive: np.ndarray | None = None) -> None:
@@ -89,14 +88,22 @@ def move_households(world: World, households: np.ndarray) -> None:
     start with no care need, and meet a few neighbours and acquaintances.
     """
     s, ties = world.state, world.ties
-    slots = np.flatnonzero(s.alive & np.isin(s.household, households))
+    if households.size == 0:
+        return
+    in_move = np.zeros(households_bound(world), dtype=bool)
+    in_move[households] = True
+    slots = np.flatnonzero(s.alive & in_move[s.household])
     if slots.size == 0:
         return
     rng = world.streams["demography.arrivals"]
     moving = np.zeros(s.n, dtype=bool)
     moving[slots] = True
-    relatives_move_away(world, moving, rng)
-    remove_touching(ties.u, ties.v, ties.alive, ties.strength, ties.kind, moving, KIND_CODE["household"])
+    relatives_move_away(world, slots, rng)
+    # Every tie of theirs goes but the household ties among them.
+    tie = ties.touching(slots)
+    gone = tie[~(moving[ties.u[tie]] & moving[ties.v[tie]] & (ties.kind[tie] == KIND_CODE["household"]))]
+    ties.alive[gone] = False
+    ties.strength[gone] = 0.0
     ages, household = s.age[slots].copy(), s.household[slots].copy()
     s.reset_slots(slots)
     s.age[slots] = ages
@@ -119,9 +126,8 @@ def leave_home(world: World, slots: np.ndarray) -> None:
         return
     s, ties = world.state, world.ties
     s.household[slots] = _new_households(world, slots.size)
-    leaver = np.zeros(s.n, dtype=bool)
-    leaver[slots] = True
-    moved = ties.alive & (ties.kind == KIND_CODE["household"]) & (leaver[ties.u] | leaver[ties.v])
+    tie = ties.touching(slots)
+    moved = tie[ties.kind[tie] == KIND_CODE["household"]]
     ties.kind[moved] = KIND_CODE["family"]
     world.counters.left_home += int(slots.size)
 
@@ -148,7 +154,7 @@ def place_births(world: World, slots: np.ndarray) -> None:
         return
     s = world.state
     rng = world.streams["demography.births"]
-    parents_pool = np.flatnonzero(s.alive & (s.age >= 25) & (s.age <= 42))
+    parents_pool = aged(s.alive, s.age, 25.0, 42.0, True)
     if parents_pool.size == 0:
         return  # no parents: the newborns stay in households of their own
     parents = parents_pool[rng.integers(0, parents_pool.size, slots.size)]
@@ -156,7 +162,9 @@ def place_births(world: World, slots: np.ndarray) -> None:
     s.wijk[slots] = s.wijk[parents]
     s.willing[slots] = False
     # Tie each newborn to everyone else in their household (a sibling born the same week included).
-    in_home = np.flatnonzero(s.alive & np.isin(s.household, s.household[slots]))
+    in_births = np.zeros(households_bound(world), dtype=bool)
+    in_births[s.household[slots]] = True
+    in_home = np.flatnonzero(s.alive & in_births[s.household])
     baby = slots[np.argsort(s.household[slots], kind="stable")]
     baby_hh = s.household[baby]
     pos = np.searchsorted(baby_hh, s.household[in_home])
@@ -187,12 +195,13 @@ def place_births(world: World, slots: np.ndarray) -> None:
 def tie_newcomers(world: World, slots: np.ndarray, rng: np.random.Generator) -> None:
     """A newcomer meets a few neighbours and acquaintances in their wijk (drawn among adults of that wijk)."""
     s = world.state
-    adults = np.flatnonzero(s.adults())
+    adults = aged(s.alive, s.age, 18.0, np.inf, True)
     if adults.size == 0:
         return
+    adult_wijk = s.wijk[adults]
     for kind, count, strength in _NEWCOMER_TIES:
         a = np.repeat(slots, count)
-        b = pick_in_wijk(rng, adults, s.wijk[adults], None, s.wijk[a], tries=32)
+        b = pick_in_wijk(rng, adults, adult_wijk, None, s.wijk[a], tries=32)
         ok = b >= 0
         k = int(ok.sum())
         world.ties.add(a[ok], b[ok], np.full(k, KIND_CODE[kind]), np.full(k, strength))
@@ -207,23 +216,25 @@ def tie_to_parent_here(world: World, slots: np.ndarray, rng: np.random.Generator
     old = s.age[slots] >= 65
     # Older newcomers move near an adult child here: tie them as the parent of an adult of the right age.
     near_child = slots[old & (u < kin.older_newcomer_child_here)]
-    kids = np.flatnonzero(s.alive & (s.age >= 18))
-    if near_child.size and kids.size:
-        kids = kids[np.argsort(s.age[kids], kind="stable")]
+    movers = slots[~old & (u < kin.newcomer_parent_here)]
+    if near_child.size == 0 and movers.size == 0:
+        return
+    # The adults by age (stably, by slot), in buckets of whole years: the adults aged 42 and over are the
+    # buckets from 42 on. Picking "the one ``jitter`` places from the wanted age in the sorted pool" from them
+    # gives what a stable sort of the pool and a search in it gave.
+    index, changed, start, now = _adults_by_age(world)
+    if near_child.size and start[-1] > 0:
         want = s.age[near_child] - rng.uniform(PARENT_AGE_AT_BIRTH[0], PARENT_AGE_AT_BIRTH[1], near_child.size)
-        pos = np.clip(np.searchsorted(s.age[kids], want) + rng.integers(-3, 4, near_child.size), 0, kids.size - 1)
-        kid = kids[pos]
+        jitter = rng.integers(-3, 4, near_child.size)
+        kid = pick_by_age(s.age, index.members, index.ptr, changed, start, now, 18, want, jitter)
         gap = s.age[near_child] - s.age[kid]
         ok = (gap >= 18) & (gap <= 45) & (s.household[kid] != s.household[near_child])
         _kin(world, near_child[ok], kid[ok], "family", "parent")
-    movers = slots[~old & (u < kin.newcomer_parent_here)]
-    pool = np.flatnonzero(s.alive & (s.age >= 42))
-    if movers.size == 0 or pool.size == 0:
+    if movers.size == 0 or start[-1] == start[42]:
         return
-    pool = pool[np.argsort(s.age[pool], kind="stable")]
     want = s.age[movers] + rng.uniform(PARENT_AGE_AT_BIRTH[0], PARENT_AGE_AT_BIRTH[1], movers.size)
-    pos = np.clip(np.searchsorted(s.age[pool], want) + rng.integers(-3, 4, movers.size), 0, pool.size - 1)
-    parent = pool[pos]
+    jitter = rng.integers(-3, 4, movers.size)
+    parent = pick_by_age(s.age, index.members, index.ptr, changed, start, now, 42, want, jitter)
     gap = s.age[parent] - s.age[movers]
     ok = (gap >= 18) & (gap <= 45) & (s.household[parent] != s.household[movers])
     parent, movers = parent[ok], movers[ok]
@@ -238,15 +249,43 @@ def tie_to_parent_here(world: World, slots: np.ndarray, rng: np.random.Generator
         _kin(world, partner[fits], child[fits], "family", "parent")
 
 
-def relatives_move_away(world: World, moving: np.ndarray, rng: np.random.Generator) -> None:
-    """Residents whose child or parent moves out of the municipality (``moving``, a mask over residents: whole
-    households, or residents living alone who leave) keep them as relatives elsewhere."""
+class AdultsByAge:
+    """The adults (living, 18 or over) in buckets of whole years of age, as they were when it was built
+    (``kernels_demography.age_buckets``), with the ages and lives it was built from."""
+
+    def __init__(self, age: np.ndarray, alive: np.ndarray) -> None:
+        self.members, self.ptr, self.bucket = age_buckets(age, alive, 18.0)
+        self.age, self.alive = age.copy(), alive.copy()
+
+
+def _adults_by_age(world: World) -> tuple[AdultsByAge, np.ndarray, np.ndarray, np.ndarray]:
+    """The world's index of adults by age, the slots whose age or life changed since it was built, the buckets'
+    starts now and the bucket each changed slot is in now. Between two weekly ageings only the few slots that
+    newcomers took change, so the index built at the first call of a week serves the others; it is rebuilt when
+    many slots changed (every slot ages each week)."""
+    s = world.state
+    index = world.adults_by_age
+    if index is not None and index.age.shape == s.age.shape:
+        changed = np.flatnonzero((s.age != index.age) | (s.alive != index.alive))
+        if changed.size <= s.n // 64:
+            start, now = buckets_now(s.age, s.alive, 18.0, index.ptr, index.bucket, changed)
+            return index, changed, start, now
+    index = world.adults_by_age = AdultsByAge(s.age, s.alive)
+    none = np.empty(0, np.int64)
+    return index, none, index.ptr, none
+
+
+def relatives_move_away(world: World, slots: np.ndarray, rng: np.random.Generator) -> None:
+    """Residents whose child or parent moves out of the municipality (those in ``slots``: whole households, or
+    residents living alone who leave) keep them as relatives elsewhere."""
     s, t = world.state, world.ties
     near_share = world.config.kin.near_share
-    live = t.alive & (moving[t.u] ^ moving[t.v])
-    if not live.any():
+    moving = np.zeros(s.n, dtype=bool)
+    moving[slots] = True
+    tie = t.touching(slots)
+    tie = tie[moving[t.u[tie]] ^ moving[t.v[tie]]]
+    if tie.size == 0:
         return
-    tie = np.flatnonzero(live)
     stay = np.where(moving[t.u[tie]], t.v[tie], t.u[tie])
     rel = t.relation_from(tie, stay)  # the stayer's relation towards the one who moves
     near = rng.random(tie.size) < near_share
@@ -261,6 +300,11 @@ def relatives_move_away(world: World, moving: np.ndarray, rng: np.random.Generat
     child = stay[rel == REL_CODE["child"]]
     mover = np.where(moving[t.u[tie]], t.u[tie], t.v[tie])[rel == REL_CODE["child"]]
     s.parent_gap[child] = s.age[mover] - s.age[child]
+
+
+def households_bound(world: World) -> int:
+    """Above every household index in use (new households take ``world.next_household`` and up)."""
+    return max(world.next_household, int(world.state.household.max(initial=-1)) + 1)
 
 
 def _new_households(world: World, k: int) -> np.ndarray:

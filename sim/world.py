@@ -167,6 +167,7 @@ class World:
         self.next_person_id = state.n  #: the person id the next newcomer gets
         self.next_household = int(state.household.max(initial=-1)) + 1  #: the next new household's index
         self.care_home_ages = np.zeros(0)  #: ages of the municipality's residents in care homes (sim/mechanisms/wlz.py)
+        self.adults_by_age: Any = None  #: the adults by age, kept between a week's newcomers (sim/residents.py)
         # The agents that act in their own right, set by the model once they exist.
         self.municipality: Municipality | None = None
         self.shopkeepers: list[Shopkeeper] = []

@@ -130,7 +130,7 @@ def test_deaths_at_home_and_in_care_homes_keep_the_life_table():
     demography = next(m for m in model.mechanisms if isinstance(m, Demography))
     s, homes, week = world.state, world.care_home_ages, world.week
     assert homes.size > 0
-    p_home, p_care = demography._death_probability(s, age_band(s.age), week, homes)
+    p_home, p_care = demography._death_probability(s, week, homes)
     old_band = age_band(np.array([90.0]))[0]
     at_home = s.alive & (age_band(s.age) == old_band)
     in_homes = age_band(homes) == old_band

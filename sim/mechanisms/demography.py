@@ -16,9 +16,19 @@ import numpy as np
 
 from samenkracht.sim import residents
 from samenkracht.sim.errors import InputError
+from samenkracht.sim.kernels_demography import (
+    aged,
+    alone_and_drawn,
+    death_hazard,
+    grow_older,
+    household_counts,
+    households_drawn,
+    leaving_alone,
+    need_week,
+)
 from samenkracht.sim.mechanisms.base import Mechanism
 from samenkracht.sim.params import param
-from samenkracht.sim.population import AGE_BANDS, age_band
+from samenkracht.sim.population import AGE_BANDS, BAND_OF_YEAR, age_band
 from samenkracht.sim.time import WEEKS_PER_YEAR
 
 if TYPE_CHECKING:
@@ -187,27 +197,36 @@ class Demography(Mechanism):
         s, p = world.state, self.params
         rng = world.streams.weekly(self.name, world.week)
         u_death, u_onset, u_recover, u_sev, u_prog, u_birth, u_leave = rng.random((7, s.n))
-        s.age[s.alive] += 1.0 / WEEKS_PER_YEAR
+        leaving = grow_older(s.age, s.alive, 1.0 / WEEKS_PER_YEAR, p.leave_home_age)
         world.care_home_ages = world.care_home_ages + 1.0 / WEEKS_PER_YEAR
-        self._partner(world, rng)
-        leaving = s.alive & (s.age >= p.leave_home_age) & (s.age - 1.0 / WEEKS_PER_YEAR < p.leave_home_age)
-        residents.leave_home(world, np.flatnonzero(leaving))
+        # Residents and adults by household, counted once and kept up to date through couples and leaving home
+        # (room for the households set up this week: fewer than the residents).
+        size, n_adults = household_counts(s.household, s.alive, s.age, residents.households_bound(world) + s.n, 18.0)
+        self._partner(world, rng, size, n_adults)
+        old = s.household[leaving]
+        residents.leave_home(world, leaving)
+        np.subtract.at(size, old, 1)
+        np.subtract.at(n_adults, old, s.age[leaving] >= 18)
+        size[s.household[leaving]] = 1
+        n_adults[s.household[leaving]] = s.age[leaving] >= 18
 
-        band = age_band(s.age)
-        self._move(world, rng, band)
-        p_home, p_care_home = self._death_probability(s, band, world.week, world.care_home_ages)
+        # Moves keep households whole: who lives alone stays as it is until the deaths.
+        leaves = np.zeros(s.n, dtype=bool)
+        leaves[self._leavers(s, size, u_leave)] = True
+        self._move(world, rng, n_adults)
+        p_home, p_care_home = self._death_probability(s, world.week, world.care_home_ages)
         dies = s.alive & (u_death < p_home)
         world.counters.deaths += int(dies.sum())
-        leaves = self._leavers(s, band, u_leave)
-        n_births = int((s.alive & (u_birth < self._birth_rate(s.age) / WEEKS_PER_YEAR)).sum())
+        n_births = self._births(s, u_birth)
         short = n_births - int((dies | leaves).sum())
         if short > 0:  # the number of places is fixed: young adults living alone move away to make room
-            extra = self._make_room(s, dies | leaves, short, rng)
+            extra = self._make_room(world, dies | leaves, short, rng)
             leaves[extra] = True
         world.counters.households_moved += int(leaves.sum())
         world.counters.residents_moved += int(leaves.sum())
         if leaves.any():  # their children and parents here keep them as relatives elsewhere
-            residents.relatives_move_away(world, leaves, world.streams.weekly(self.name + ".leavers", world.week))
+            leavers = np.flatnonzero(leaves)
+            residents.relatives_move_away(world, leavers, world.streams.weekly(self.name + ".leavers", world.week))
         slots = np.flatnonzero(dies | leaves)
         n_births = min(n_births, slots.size)
         born = np.zeros(slots.size, dtype=bool)
@@ -217,97 +236,112 @@ class Demography(Mechanism):
         residents.replace(world, slots, ages, arrive=~born)
         residents.place_births(world, slots[born])
 
-        band = age_band(s.age)  # again: deaths and moves changed ages in freed slots
-        prevalence = np.asarray(p.need_prevalence)[band]
-        onset_rate = p.recovery_rate * prevalence / (1.0 - prevalence)
-        onset_rate *= 1.0 + p.loneliness_onset_factor * (s.loneliness / 11.0)
-        none = s.alive & (s.severity <= 0)
-        starts = none & (u_onset < onset_rate / WEEKS_PER_YEAR)
+        # Onset, recovery and progression of needs, by the age band after the deaths and moves.
+        starts = need_week(
+            s.alive,
+            s.age,
+            s.severity,
+            s.loneliness,
+            s.ill,
+            BAND_OF_YEAR,
+            np.asarray(p.need_prevalence, dtype=float),
+            p.recovery_rate,
+            p.loneliness_onset_factor,
+            2 * p.progression,
+            u_onset,
+            u_recover,
+            u_prog,
+            WEEKS_PER_YEAR,
+        )
         s.severity[starts] = 0.05 + 0.6 * u_sev[starts] ** 1.5
-        ongoing = s.alive & (s.severity > 0) & ~starts
-        recovers = ongoing & ~s.ill & (u_recover < p.recovery_rate / WEEKS_PER_YEAR)
-        s.severity[recovers] = 0.0
-        grows = ongoing & ~recovers
-        s.severity[grows] = np.minimum(1.0, s.severity[grows] + 2 * p.progression * u_prog[grows] / WEEKS_PER_YEAR)
-        world.counters.need_onsets += int(starts.sum())
+        world.counters.need_onsets += int(starts.size)
         if world.care_home_ages.size:  # the residents in care homes age and die (drawn last: no other draw moves)
             world.care_home_ages = world.care_home_ages[rng.random(world.care_home_ages.size) >= p_care_home]
 
-    def _death_probability(
-        self, s: State, band: np.ndarray, week: int, care_home_ages: np.ndarray
-    ) -> tuple[np.ndarray, np.ndarray]:
+    def _death_probability(self, s: State, week: int, care_home_ages: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
         """This week's probability of death of each resident slot and of each resident in a care home: Gompertz by
         age with the improvement trend (the life table), shifted towards residents with a care need and those in
         care homes so that each age band's deaths, at home and in care homes together, stay the life table's.
 
         The band's mean multiplier is weighted by hazard (need is commoner at the older ages of a band), summed
-        by ``np.bincount``, a plain loop in a fixed order, so it is the same on every CPU."""
+        in slot order (a plain loop in a fixed order, as ``np.bincount``), so it is the same on every CPU."""
         p = self.params
-        hazard = yearly_hazard(p, s.age, week)
-        factor = np.where(s.alive & (s.severity > 0), p.need_mortality_factor, 1.0)
-        alive = np.flatnonzero(s.alive)
         home_band = age_band(care_home_ages)
         home_hazard = yearly_hazard(p, care_home_ages, week)
         n_bands = len(AGE_BANDS)
-        base = np.bincount(band[alive], weights=hazard[alive], minlength=n_bands)
-        base += np.bincount(home_band, weights=home_hazard, minlength=n_bands)
-        raised = np.bincount(band[alive], weights=(hazard * factor)[alive], minlength=n_bands)
-        raised += np.bincount(home_band, weights=home_hazard * p.care_home_mortality_factor, minlength=n_bands)
-        mean_factor = np.where(base > 0, raised / np.where(base > 0, base, 1.0), 1.0)
-        hazard *= factor / mean_factor[band]
+        home_base = np.bincount(home_band, weights=home_hazard, minlength=n_bands)
+        home_raised = np.bincount(home_band, weights=home_hazard * p.care_home_mortality_factor, minlength=n_bands)
+        x, mean_factor = death_hazard(
+            yearly_hazard(p, s.age, week),
+            s.alive,
+            s.severity,
+            s.age,
+            BAND_OF_YEAR,
+            float(p.need_mortality_factor),
+            home_base,
+            home_raised,
+            WEEKS_PER_YEAR,
+        )
         home_hazard *= p.care_home_mortality_factor / mean_factor[home_band]
-        return 1.0 - np.exp(-hazard / WEEKS_PER_YEAR), 1.0 - np.exp(-home_hazard / WEEKS_PER_YEAR)
+        return 1.0 - np.exp(x), 1.0 - np.exp(-home_hazard / WEEKS_PER_YEAR)
 
-    def _birth_rate(self, age: np.ndarray) -> np.ndarray:
-        """Births a year per resident by age: half the fertility rate spread over ages 15–49 by the mother's age."""
+    def _births(self, s: State, u: np.ndarray) -> int:
+        """Births this week: each resident aged 15–49 has half the fertility rate spread over those ages by the
+        mother's age (the others none)."""
+        fertile = aged(s.alive, s.age, 15.0, 50.0, False)
         mean, sd = self.params.fertility_age
-        density = np.exp(-0.5 * ((age - mean) / sd) ** 2) / (sd * np.sqrt(2.0 * np.pi))
-        return np.where((age >= 15) & (age < 50), 0.5 * self.params.fertility * density, 0.0)
+        density = np.exp(-0.5 * ((s.age[fertile] - mean) / sd) ** 2) / (sd * np.sqrt(2.0 * np.pi))
+        return int((u[fertile] < 0.5 * self.params.fertility * density / WEEKS_PER_YEAR).sum())
 
-    def _leavers(self, s: State, band: np.ndarray, u: np.ndarray) -> np.ndarray:
-        """Adults living alone who leave the municipality this week, at their age band's rate."""
-        size = np.bincount(s.household[s.alive], minlength=int(s.household.max()) + 1)
-        alone = s.alive & (s.age >= 18) & (size[s.household] == 1)
-        return alone & (u < np.asarray(self.params.leave_rate)[band] / WEEKS_PER_YEAR)
+    def _leavers(self, s: State, size: np.ndarray, u: np.ndarray) -> np.ndarray:
+        """Adults living alone (``size``: residents by household) who leave the municipality this week, at their
+        age band's rate."""
+        chance = np.asarray(self.params.leave_rate, dtype=float) / WEEKS_PER_YEAR
+        return leaving_alone(s.alive, s.age, s.household, size, BAND_OF_YEAR, chance, u)
 
     @staticmethod
-    def _make_room(s: State, taken: np.ndarray, k: int, rng: np.random.Generator) -> np.ndarray:
+    def _make_room(world: World, taken: np.ndarray, k: int, rng: np.random.Generator) -> np.ndarray:
         """Slots of ``k`` adults aged 18–34 living alone (others if there are too few) who move away, so that
         every birth finds a place."""
-        size = np.bincount(s.household[s.alive], minlength=int(s.household.max()) + 1)
+        s = world.state
+        size = household_counts(s.household, s.alive, s.age, residents.households_bound(world), 18.0)[0][s.household]
         free = s.alive & ~taken & (s.age >= 18)
-        young_alone = np.flatnonzero(free & (s.age < 35) & (size[s.household] == 1))
+        young_alone = np.flatnonzero(free & (s.age < 35) & (size == 1))
         if young_alone.size < k:
-            young_alone = np.flatnonzero(free & (size[s.household] == 1))
+            young_alone = np.flatnonzero(free & (size == 1))
         return rng.permutation(young_alone)[:k]
 
-    def _move(self, world: World, rng: np.random.Generator, band: np.ndarray) -> None:
+    def _move(self, world: World, rng: np.random.Generator, n_adults: np.ndarray) -> None:
         """Whole households move out; an arriving household of the same make-up takes their places.
 
         Each adult draws with the household's rate divided by the number of
-        adults in it, so a household moves at about the rate of its age band.
+        adults in it (``n_adults``, per resident), so a household moves at about the rate of its age band.
         """
         s = world.state
-        adult = s.alive & (s.age >= 18)
-        n_adults = np.bincount(s.household[adult], minlength=int(s.household.max()) + 1)
-        rate = np.asarray(self.params.move_rate)[band] / np.maximum(n_adults[s.household], 1)
-        drawn = adult & (rng.random(s.n) < rate / WEEKS_PER_YEAR)
-        if drawn.any():
+        u = rng.random(s.n)
+        move_rate = np.asarray(self.params.move_rate, dtype=float)
+        drawn = households_drawn(s.alive, s.age, s.household, n_adults, BAND_OF_YEAR, move_rate, u, WEEKS_PER_YEAR)
+        if drawn.size:
             residents.move_households(world, np.unique(s.household[drawn]))
 
-    def _partner(self, world: World, rng: np.random.Generator) -> None:
-        """Adults living alone pair up with someone of similar age in their wijk and share a household."""
+    def _partner(self, world: World, rng: np.random.Generator, size: np.ndarray, n_adults: np.ndarray) -> None:
+        """Adults living alone pair up with someone of similar age in their wijk and share a household (``size``
+        and ``n_adults``, residents and adults by household, follow)."""
         s = world.state
-        size = np.bincount(s.household[s.alive], minlength=int(s.household.max()) + 1)
-        alone = s.alive & (s.age >= 22) & (s.age <= 65) & (size[s.household] == 1)
-        looking = np.flatnonzero(alone & (rng.random(s.n) < self.params.partnering_rate / WEEKS_PER_YEAR * 2))
+        chance = self.params.partnering_rate / WEEKS_PER_YEAR * 2
+        looking = alone_and_drawn(s.alive, s.age, s.household, size, 22.0, 65.0, rng.random(s.n), chance)
         if looking.size < 2:
             return
         order = looking[np.lexsort((s.age[looking] + rng.normal(0, 3, looking.size), s.wijk[looking]))]
         a, b = order[0::2], order[1::2]
         a = a[: b.size]
         ok = s.wijk[a] == s.wijk[b]
-        residents.move_in_together(world, a[ok], b[ok])
+        a, b = a[ok], b[ok]
+        left = s.household[b]  # each lived alone, as did each of ``a``: households differ
+        residents.move_in_together(world, a, b)
+        for count in (size, n_adults):  # all of them are adults (22–65)
+            count[left] -= 1
+            count[s.household[a]] += 1
 
     def _newcomer_ages(self, rng: np.random.Generator, k: int) -> np.ndarray:
         lo, hi = self.params.newcomer_age

@@ -24,6 +24,7 @@ from typing import TYPE_CHECKING
 import numpy as np
 
 from samenkracht.sim import residents
+from samenkracht.sim.kernels_demography import in_need
 from samenkracht.sim.mechanisms.base import Mechanism
 from samenkracht.sim.mechanisms.demography import DemographyParams
 from samenkracht.sim.params import param
@@ -167,7 +168,7 @@ class WlzRoute(Mechanism):
         s, ties = world.state, world.ties
         mark = np.zeros(s.n, dtype=bool)
         mark[eligible] = True
-        touch = np.flatnonzero(ties.alive & (mark[ties.u] | mark[ties.v]))
+        touch = ties.touching(eligible)
         u, v = ties.u[touch], ties.v[touch]
         person = np.where(mark[u], u, v)
         other = np.where(mark[u], v, u)
@@ -184,7 +185,7 @@ class WlzRoute(Mechanism):
         s, p = world.state, self.params
         rng = world.streams.weekly(self.name, world.week)
         u_admit = rng.random(s.n)
-        eligible = np.flatnonzero(s.alive & (s.age >= p.min_age) & (s.severity >= p.need_threshold))
+        eligible = in_need(s.alive, s.age, s.severity, float(p.min_age), float(p.need_threshold))
         admitted = eligible[u_admit[eligible] < 1.0 - np.exp(-self.admission_rate(world, eligible) / WEEKS_PER_YEAR)]
         ages = world.care_home_ages  # aged, and thinned by death, by the demography (sim/mechanisms/demography.py)
         if admitted.size:

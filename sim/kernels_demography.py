@@ -1,0 +1,462 @@
+"""Compiled loops (numba) for the demography's weekly step and the changes it makes to who lives here.
+
+A week has few events (a handful of deaths, moves, births and couples per
+10,000 residents), but each of them used to cost passes over all residents and
+all ties: masks of the ties touching a few people, stable sorts of all adults by
+age. Here the ties touching a set of people are found through an index of each
+resident's ties (``tie_index``, rebuilt when the ties have grown by a share
+since), residents of about a wanted age through buckets of whole years
+(``age_buckets``, one pass, then a sort of the few buckets asked for), and the
+per-resident hazards of the week in one loop each. Every kernel gives exactly
+what the numpy expression it replaces gave (same elements, same order, same
+floating-point operations in the same order): tests/test_kernels_demography.py
+checks each against its numpy version, tests/test_regression.py the whole.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+from samenkracht.sim.kernels import njit
+
+#: Buckets of whole years of age (ages from 255 on share the last one, as ``population.age_band`` does).
+N_AGE_BUCKETS = 256
+
+
+@njit(cache=True)
+def tie_index(u, v, n_nodes):  # pragma: no cover - compiled
+    """Each node's ties, ascending: ``ties[ptr[p]:ptr[p + 1]]`` are the ties with an end ``p`` (a counting sort)."""
+    m = u.shape[0]
+    ptr = np.zeros(n_nodes + 1, np.int64)
+    for i in range(m):
+        ptr[u[i] + 1] += 1
+        ptr[v[i] + 1] += 1
+    for p in range(n_nodes):
+        ptr[p + 1] += ptr[p]
+    fill = ptr[:-1].copy()
+    ties = np.empty(2 * m, np.int64)
+    for i in range(m):
+        a, b = u[i], v[i]
+        ties[fill[a]] = i
+        fill[a] += 1
+        ties[fill[b]] = i
+        fill[b] += 1
+    return ptr, ties
+
+
+@njit(cache=True)
+def ties_touching(ptr, index, indexed, u, v, alive, people, n_nodes):  # pragma: no cover - compiled
+    """The living ties with an end among ``people``, ascending: ``flatnonzero(alive & (mark[u] | mark[v]))``.
+
+    Ties below ``indexed`` are found through the index (``ptr``, ``index`` of :func:`tie_index`), the ties added
+    since by a scan of them; ``n_nodes`` bounds every node id of the ties and of ``people``.
+    """
+    mark = np.zeros(n_nodes, np.bool_)
+    for p in people:
+        mark[p] = True
+    n_indexed = ptr.shape[0] - 1
+    count = 0
+    for p in people:
+        if p < n_indexed:
+            count += ptr[p + 1] - ptr[p]
+    m = u.shape[0]
+    out = np.empty(count + (m - indexed), np.int64)
+    k = 0
+    for p in people:
+        if p < n_indexed:
+            for j in range(ptr[p], ptr[p + 1]):
+                t = index[j]
+                if alive[t]:
+                    out[k] = t
+                    k += 1
+    for t in range(indexed, m):
+        if alive[t] and (mark[u[t]] or mark[v[t]]):
+            out[k] = t
+            k += 1
+    found = np.sort(out[:k])
+    keep = 0
+    for j in range(k):  # a tie between two of the people (or one of them twice) was found twice
+        if j == 0 or found[j] != found[j - 1]:
+            found[keep] = found[j]
+            keep += 1
+    return found[:keep].copy()
+
+
+@njit(cache=True)
+def age_buckets(age, alive, min_age):  # pragma: no cover - compiled
+    """The living residents aged ``min_age`` or over, by whole year of age: ``members[ptr[b]:ptr[b + 1]]`` are
+    those of bucket ``b`` (ages ``b`` to ``b + 1``; from 255 on, all in the last), in slot order; and each slot's
+    bucket (``N_AGE_BUCKETS``: not one of them)."""
+    n = age.shape[0]
+    top = N_AGE_BUCKETS - 1
+    ptr = np.zeros(N_AGE_BUCKETS + 2, np.int64)  # one more bucket at the end: the others, left out
+    bucket = np.empty(n, np.int16)
+    for i in range(n):  # branch-free (the tests are unpredictable)
+        a = age[i]
+        b = 0 if a < 0.0 else (top if a >= top else int(a))  # whole years, as age_band takes them
+        b = b if (alive[i] & (a >= min_age)) else N_AGE_BUCKETS
+        bucket[i] = b
+        ptr[b + 1] += 1
+    for b in range(N_AGE_BUCKETS + 1):
+        ptr[b + 1] += ptr[b]
+    fill = ptr[:-1].copy()
+    members = np.empty(n, np.int64)
+    for i in range(n):
+        b = bucket[i]
+        members[fill[b]] = i
+        fill[b] += 1
+    return members[: ptr[N_AGE_BUCKETS]], ptr[: N_AGE_BUCKETS + 1], bucket
+
+
+@njit(cache=True)
+def buckets_now(age, alive, min_age, ptr, bucket, changed):  # pragma: no cover - compiled
+    """The bucket starts of :func:`age_buckets` as they are now that the slots ``changed`` (since it was built)
+    have other ages or lives, and the bucket each of those is in now."""
+    top = N_AGE_BUCKETS - 1
+    count = np.zeros(N_AGE_BUCKETS + 1, np.int64)
+    for b in range(N_AGE_BUCKETS):
+        count[b] = ptr[b + 1] - ptr[b]
+    now = np.empty(changed.shape[0], np.int64)
+    for j in range(changed.shape[0]):
+        i = changed[j]
+        count[bucket[i]] -= 1
+        a = age[i]
+        b = 0 if a < 0.0 else (top if a >= top else int(a))
+        b = b if (alive[i] & (a >= min_age)) else N_AGE_BUCKETS
+        now[j] = b
+        count[b] += 1
+    start = np.zeros(N_AGE_BUCKETS + 1, np.int64)
+    for b in range(N_AGE_BUCKETS):
+        start[b + 1] = start[b] + count[b]
+    return start, now
+
+
+@njit(cache=True)
+def pick_by_age(
+    age, members, ptr, changed, start, changed_bucket, first_bucket, want, jitter
+):  # pragma: no cover - compiled
+    """For each wanted age, the resident ``jitter`` places from it in the pool sorted by age (stably, by slot):
+
+        pool = the residents of buckets from ``first_bucket`` on, sorted by (age, slot)
+        pool[clip(searchsorted(age[pool], want) + jitter, 0, pool.size - 1)]
+
+    The buckets are those of :func:`age_buckets` (``members``, ``ptr``) but for the slots ``changed`` since,
+    which are in the buckets ``changed_bucket`` now (``start``: the buckets' starts now, :func:`buckets_now`).
+    Nothing is sorted: the place of the wanted age is the residents of the buckets below plus those of its own
+    bucket who are younger (a count), and the one picked, a few places from it, is found by keeping the few
+    nearest residents on the wanted side, in the order (age, slot).
+    """
+    top = N_AGE_BUCKETS - 1
+    stale = np.zeros(age.shape[0], np.bool_)
+    for i in changed:
+        stale[i] = True
+    base = start[first_bucket]
+    size = start[N_AGE_BUCKETS] - base
+    out = np.empty(want.shape[0], np.int64)
+    for q in range(want.shape[0]):
+        w = want[q]
+        b = 0 if w < 0.0 else (top if w >= top else int(w))  # the bucket of the wanted age
+        if b < first_bucket:
+            b = first_bucket
+        below = 0
+        for j in range(ptr[b], ptr[b + 1]):
+            i = members[j]
+            below += (age[i] < w) & (not stale[i])
+        for j in range(changed.shape[0]):
+            below += (changed_bucket[j] == b) & (age[changed[j]] < w)
+        pos = start[b] - base + below + jitter[q]
+        if pos < 0:
+            pos = 0
+        if pos > size - 1:
+            pos = size - 1
+        at = base + pos
+        lo_b, hi_b = first_bucket, top
+        while lo_b < hi_b:  # the last bucket that starts at or before ``at``: the one that holds it
+            mid = (lo_b + hi_b + 1) // 2
+            if start[mid] <= at:
+                lo_b = mid
+            else:
+                hi_b = mid - 1
+        c = lo_b
+        # ``at`` is ``offset`` places above the first resident of bucket c aged ``pivot`` or more (below: negative).
+        if c == b:
+            pivot, offset = w, at - (start[b] + below)
+        elif c > b:
+            pivot, offset = -np.inf, at - start[c]
+        else:
+            pivot, offset = np.inf, at - start[c + 1]
+        up = offset >= 0
+        k = offset + 1 if up else -offset  # keep the k nearest on that side of the pivot, by (age, slot)
+        keep_age = np.empty(k)
+        keep_id = np.empty(k, np.int64)
+        held = 0
+        n_index = ptr[c + 1] - ptr[c]
+        for j in range(n_index + changed.shape[0]):
+            if j < n_index:
+                i = members[ptr[c] + j]
+                if stale[i]:
+                    continue
+            else:
+                if changed_bucket[j - n_index] != c:
+                    continue
+                i = changed[j - n_index]
+            a = age[i]
+            if (a >= pivot) != up:
+                continue
+            # Insert (a, i) where it belongs: smallest first when going up, largest first when going down.
+            h = held
+            while h > 0:
+                ha, hi_ = keep_age[h - 1], keep_id[h - 1]
+                before = (a < ha or (a == ha and i < hi_)) if up else (a > ha or (a == ha and i > hi_))
+                if not before:
+                    break
+                h -= 1
+            if h < k:
+                last = held if held < k else k - 1
+                for g in range(last, h, -1):
+                    keep_age[g], keep_id[g] = keep_age[g - 1], keep_id[g - 1]
+                keep_age[h], keep_id[h] = a, i
+                if held < k:
+                    held += 1
+        out[q] = keep_id[k - 1]
+    return out
+
+
+#: Empty place of a key table (keys of tied pairs, ``lo · 2³² + hi``, are never negative).
+EMPTY_KEY = -1
+
+
+@njit(cache=True)
+def key_table(keys, size):  # pragma: no cover - compiled
+    """An open-addressing hash set of ``size`` places (a power of two) holding ``keys``; returns it and how many
+    distinct keys it holds."""
+    table = np.full(size, EMPTY_KEY, np.int64)
+    mask = np.uint64(size - 1)
+    held = 0
+    for key in keys:
+        h = np.int64((np.uint64(key) * np.uint64(11400714819323198485)) >> np.uint64(29) & mask)
+        while table[h] != EMPTY_KEY and table[h] != key:
+            h = (h + 1) & (size - 1)
+        if table[h] == EMPTY_KEY:
+            table[h] = key
+            held += 1
+    return table, held
+
+
+@njit(cache=True)
+def new_pairs(u, v, table):  # pragma: no cover - compiled
+    """Of the pairs (u, v), in order, those to tie: not a node with itself, not tied before (in ``table``), not
+    an earlier pair of this call; their keys go into ``table`` (with room for all of them). Returns the pairs'
+    lower and higher ends and the positions of those to tie."""
+    k = u.shape[0]
+    size = table.shape[0]
+    mask = np.uint64(size - 1)
+    lo = np.empty(k, np.int64)
+    hi = np.empty(k, np.int64)
+    keep = np.empty(k, np.int64)
+    kept = 0
+    for i in range(k):
+        a, b = u[i], v[i]
+        if a > b:
+            a, b = b, a
+        lo[i], hi[i] = a, b
+        if a == b:
+            continue
+        key = a * (1 << 32) + b
+        h = np.int64((np.uint64(key) * np.uint64(11400714819323198485)) >> np.uint64(29) & mask)
+        while table[h] != EMPTY_KEY and table[h] != key:
+            h = (h + 1) & (size - 1)
+        if table[h] == EMPTY_KEY:
+            table[h] = key
+            keep[kept] = i
+            kept += 1
+    return lo, hi, keep[:kept].copy()
+
+
+@njit(cache=True)
+def grow_older(age, alive, dt, leave_home_age):  # pragma: no cover - compiled
+    """Age the living residents by ``dt`` years, in place; return those who reached ``leave_home_age`` this week
+    (``age >= leave_home_age > age - dt`` after ageing)."""
+    n = age.shape[0]
+    out = np.empty(n, np.int64)
+    k = 0
+    for i in range(n):  # branch-free: out[k] is overwritten unless the test holds
+        live = alive[i]
+        a = age[i] + dt if live else age[i]
+        age[i] = a
+        out[k] = i
+        k += live & (a >= leave_home_age) & (a - dt < leave_home_age)
+    return out[:k]
+
+
+@njit(cache=True)
+def household_counts(household, alive, age, n_households, adult_age):  # pragma: no cover - compiled
+    """Per household index below ``n_households``: its living residents, and how many of them are adults."""
+    n = household.shape[0]
+    size = np.zeros(n_households, np.int32)
+    adults = np.zeros(n_households, np.int32)
+    for i in range(n):
+        live = alive[i]
+        size[household[i]] += live
+        adults[household[i]] += live & (age[i] >= adult_age)
+    return size, adults
+
+
+@njit(cache=True)
+def alone_and_drawn(alive, age, household, size, lo_age, hi_age, u, chance):  # pragma: no cover - compiled
+    """The living residents aged ``lo_age``–``hi_age`` living alone (``size``, by household, 1) whose ``u``
+    falls below ``chance``."""
+    n = age.shape[0]
+    out = np.empty(n, np.int64)
+    k = 0
+    for i in range(n):
+        a = age[i]
+        if alive[i] & (a >= lo_age) & (a <= hi_age) & (u[i] < chance):  # rare: then look up the household
+            out[k] = i
+            k += size[household[i]] == 1
+    return out[:k]
+
+
+@njit(cache=True)
+def leaving_alone(alive, age, household, size, band_of_year, chance, u):  # pragma: no cover - compiled
+    """The living adults living alone (``size``, by household, 1) whose ``u`` falls below their age band's
+    ``chance``: ``alive & (size[household] == 1) & (age >= 18) & (u < chance[age_band(age)])``."""
+    n = age.shape[0]
+    out = np.empty(n, np.int64)
+    k = 0
+    for i in range(n):
+        a = age[i]
+        band = band_of_year[int(0.0 if a < 0.0 else (255.0 if a > 255.0 else a))]  # age_band
+        if alive[i] & (a >= 18.0) & (u[i] < chance[band]):  # rare: then look up the household
+            out[k] = i
+            k += size[household[i]] == 1
+    return out[:k]
+
+
+@njit(cache=True)
+def households_drawn(alive, age, household, n_adults, band_of_year, move_rate, u, weeks):  # pragma: no cover
+    """The adults whose draw ``u`` falls below their household's yearly move rate (by their age band) divided by
+    the adults in it (``n_adults``, by household), over ``weeks``:
+    ``adult & (u < move_rate[band] / max(n_adults[household], 1) / weeks)``."""
+    n = age.shape[0]
+    out = np.empty(n, np.int64)
+    k = 0
+    for i in range(n):
+        a = age[i]
+        band = band_of_year[int(0.0 if a < 0.0 else (255.0 if a > 255.0 else a))]  # age_band
+        # A household's rate is at most its band's (one adult), and rounding keeps that order: only those
+        # below the band's chance can be below their own, so only they look up their household (rare).
+        if alive[i] & (a >= 18.0) & (u[i] < move_rate[band] / weeks):
+            rate = move_rate[band] / max(n_adults[household[i]], 1)
+            out[k] = i
+            k += u[i] < rate / weeks
+    return out[:k]
+
+
+@njit(cache=True)
+def death_hazard(
+    gompertz, alive, severity, age, band_of_year, need_factor, home_base, home_raised, weeks
+):  # pragma: no cover - compiled
+    """This week's ``-hazard / weeks`` of each slot (``1 - exp`` of it is the chance of death), and each
+    age band's mean multiplier (the care homes' part of its sums given: ``home_base``, ``home_raised``).
+
+    ``gompertz`` is each slot's life-table hazard; a resident with a need has ``need_factor`` times it, scaled
+    by the band's mean multiplier. The band sums run in slot order, as ``np.bincount`` over the living does, and
+    the care homes' sums are added to them afterwards, as the numpy version did.
+    """
+    n = age.shape[0]
+    n_bands = home_base.shape[0]
+    base = np.zeros(n_bands)
+    raised = np.zeros(n_bands)
+    band = np.empty(n, np.int64)
+    factor = np.empty(n)
+    for i in range(n):
+        a = age[i]
+        b = band_of_year[int(0.0 if a < 0.0 else (255.0 if a > 255.0 else a))]
+        band[i] = b
+        live = alive[i]
+        f = need_factor if (live & (severity[i] > 0)) else 1.0
+        factor[i] = f
+        if live:
+            base[b] += gompertz[i]
+            raised[b] += gompertz[i] * f
+    mean_factor = np.empty(n_bands)
+    for b in range(n_bands):
+        total = base[b] + home_base[b]
+        mean_factor[b] = (raised[b] + home_raised[b]) / total if total > 0 else 1.0
+    out = np.empty(n)
+    for i in range(n):
+        out[i] = -(gompertz[i] * (factor[i] / mean_factor[band[i]])) / weeks
+    return out, mean_factor
+
+
+@njit(cache=True)
+def aged(alive, age, lo, hi, hi_included):  # pragma: no cover - compiled
+    """The living residents aged ``lo`` to ``hi`` (``hi`` itself included or not), ascending."""
+    n = age.shape[0]
+    out = np.empty(n, np.int64)
+    k = 0
+    for i in range(n):  # branch-free: out[k] is overwritten unless the test holds
+        a = age[i]
+        out[k] = i
+        k += alive[i] & (a >= lo) & ((a <= hi) if hi_included else (a < hi))
+    return out[:k]
+
+
+@njit(cache=True)
+def in_need(alive, age, severity, min_age, threshold):  # pragma: no cover - compiled
+    """The living residents aged ``min_age`` or over whose need is at least ``threshold``, ascending."""
+    n = age.shape[0]
+    out = np.empty(n, np.int64)
+    k = 0
+    for i in range(n):  # branch-free: out[k] is overwritten unless the test holds
+        out[k] = i
+        k += alive[i] & (age[i] >= min_age) & (severity[i] >= threshold)
+    return out[:k]
+
+
+@njit(cache=True)
+def need_week(
+    alive,
+    age,
+    severity,
+    loneliness,
+    ill,
+    band_of_year,
+    prevalence,
+    recovery,
+    onset_lonely,
+    two_progression,
+    u_onset,
+    u_recover,
+    u_prog,
+    weeks,
+):  # pragma: no cover - compiled
+    """Onset, recovery and progression of care needs for a week, in place; returns the residents whose need
+    starts (their severity is drawn by the caller).
+
+    Onset at ``recovery · p / (1 − p)`` a year for the age band's prevalence ``p``, times ``1 + onset_lonely ·
+    loneliness / 11``; an ongoing need (of one not ill) ends at ``recovery`` a year, or grows by
+    ``two_progression · u / weeks``, to at most 1 — the numpy version's operations, in its order.
+    """
+    n = age.shape[0]
+    starts = np.empty(n, np.int64)
+    k = 0
+    recover_chance = recovery / weeks
+    for i in range(n):
+        if not alive[i]:
+            continue
+        sev = severity[i]
+        if sev <= 0:
+            a = age[i]
+            prev = prevalence[band_of_year[int(0.0 if a < 0.0 else (255.0 if a > 255.0 else a))]]
+            rate = recovery * prev / (1.0 - prev)
+            rate *= 1.0 + onset_lonely * (loneliness[i] / 11.0)
+            if u_onset[i] < rate / weeks:
+                starts[k] = i
+                k += 1
+        elif not ill[i] and u_recover[i] < recover_chance:
+            severity[i] = 0.0
+        else:
+            severity[i] = min(1.0, sev + two_progression * u_prog[i] / weeks)
+    return starts[:k]

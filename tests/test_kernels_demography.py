@@ -1,0 +1,179 @@
+"""The demography's compiled loops (sim/kernels_demography.py) give exactly what the numpy versions they replaced
+gave: the same elements in the same order, the same floats."""
+
+import numpy as np
+import pytest
+
+from samenkracht.sim import kernels_demography as K
+from samenkracht.sim.network import Ties
+from samenkracht.sim.population import BAND_OF_YEAR, age_band
+
+
+@pytest.fixture(params=[0, 1, 2])
+def rng(request):
+    return np.random.default_rng(request.param)
+
+
+def _ages(rng, n):
+    """Ages with many exact repeats (newborns of one week, twins) as well as distinct ones."""
+    age = rng.uniform(0, 100, n)
+    repeat = rng.random(n) < 0.2
+    age[repeat] = rng.choice([18.0, 42.0, 30.5, 0.0, 22.99, 64.0, 80.25], int(repeat.sum()))
+    return age
+
+
+@pytest.mark.parametrize("changes", [0, 1, 40])
+def test_pick_by_age_equals_a_stable_sort_and_search(rng, changes):
+    n = 3000
+    age = _ages(rng, n)
+    alive = rng.random(n) < 0.95
+    members, ptr, bucket = K.age_buckets(age, alive, 18.0)
+    # Slots that changed since the buckets were made (newcomers: other ages; a few lives ended or began).
+    changed = np.unique(rng.integers(0, n, changes))
+    age[changed] = np.where(rng.random(changed.size) < 0.5, rng.uniform(0, 100, changed.size), 42.0)
+    alive[changed[: changed.size // 4]] ^= True
+    start, now = K.buckets_now(age, alive, 18.0, ptr, bucket, changed)
+    for first, lo in ((18, 18.0), (42, 42.0)):
+        pool = np.flatnonzero(alive & (age >= lo))
+        pool = pool[np.argsort(age[pool], kind="stable")]
+        assert start[-1] - start[first] == pool.size
+        want = np.concatenate([rng.uniform(-10, 130, 400), age[pool][:50], [18.0, 42.0, 41.9999, 255.5, 300.0]])
+        jitter = rng.integers(-3, 4, want.size)
+        expected = pool[np.clip(np.searchsorted(age[pool], want) + jitter, 0, pool.size - 1)]
+        got = K.pick_by_age(age, members, ptr, changed, start, now, first, want, jitter)
+        assert np.array_equal(got, expected)
+
+
+def test_ties_touching_equals_a_mask_over_all_ties(rng):
+    n, m = 400, 3000
+    u, v = rng.integers(0, n, m), rng.integers(0, n, m)
+    ties = Ties(u, v, rng.integers(0, 7, m).astype(np.int8), rng.random(m))
+    ties.alive[rng.random(ties.m) < 0.1] = False
+    for extra in (0, 50, 2000):  # ties added after the index was built are found too
+        a, b = rng.integers(0, n + 20, extra), rng.integers(0, n + 20, extra)
+        ties.add(a, b, np.full(extra, 2), np.full(extra, 0.5))
+        for k in (1, 5, 60):
+            people = rng.integers(0, n + 20, k)
+            mark = np.zeros(n + 20, bool)
+            mark[people] = True
+            lo, hi = ties.u, ties.v
+            expected = np.flatnonzero(ties.alive & (mark[lo] | mark[hi]))
+            assert np.array_equal(ties.touching(people), expected)
+
+
+def test_adding_ties_keeps_one_tie_per_pair_in_the_order_given(rng):
+    n = 300
+    u, v = rng.integers(0, n, 500), rng.integers(0, n, 500)
+    ties = Ties(u, v, np.zeros(500, np.int8), np.full(500, 0.5))
+    seen = {(int(a), int(b)) for a, b in zip(ties.u, ties.v)}
+    for _ in range(30):  # the numpy version: keep pairs not tied yet, not with oneself, the first of repeats
+        k = int(rng.integers(0, 200))
+        a, b = rng.integers(0, n, k), rng.integers(0, n, k)
+        want = []
+        for x, y in zip(np.minimum(a, b).tolist(), np.maximum(a, b).tolist()):
+            if x != y and (x, y) not in seen:
+                seen.add((x, y))
+                want.append((x, y))
+        before = ties.m
+        ties.add(a, b, np.full(k, 3), np.full(k, 0.3))
+        assert list(zip(ties.u[before:].tolist(), ties.v[before:].tolist())) == want
+
+
+def test_death_hazard_equals_the_numpy_version(rng):
+    n = 5000
+    age, alive = _ages(rng, n), rng.random(n) < 0.97
+    severity = np.where(rng.random(n) < 0.2, rng.random(n), 0.0)
+    gompertz = 1.7e-5 * np.exp(0.1 * age)
+    home_ages = rng.uniform(80, 100, 60)
+    home_band, home_hazard = age_band(home_ages), 1.7e-5 * np.exp(0.1 * home_ages)
+    home_base = np.bincount(home_band, weights=home_hazard, minlength=7)
+    home_raised = np.bincount(home_band, weights=home_hazard * 3.0, minlength=7)
+    # numpy, as sim/mechanisms/demography.py had it
+    band = age_band(age)
+    factor = np.where(alive & (severity > 0), 2.0, 1.0)
+    live = np.flatnonzero(alive)
+    base = np.bincount(band[live], weights=gompertz[live], minlength=7) + home_base
+    raised = np.bincount(band[live], weights=(gompertz * factor)[live], minlength=7) + home_raised
+    mean_factor = np.where(base > 0, raised / np.where(base > 0, base, 1.0), 1.0)
+    expected = -(gompertz * (factor / mean_factor[band])) / 52
+    got, got_mean = K.death_hazard(gompertz, alive, severity, age, BAND_OF_YEAR, 2.0, home_base, home_raised, 52)
+    assert np.array_equal(got, expected) and np.array_equal(got_mean, mean_factor)
+
+
+def test_need_week_equals_the_numpy_version(rng):
+    n = 5000
+    age, alive = _ages(rng, n), rng.random(n) < 0.97
+    severity = np.where(rng.random(n) < 0.3, rng.random(n), 0.0)
+    loneliness, ill = rng.uniform(0, 11, n), rng.random(n) < 0.1
+    u_onset, u_recover, u_prog = rng.random(n), rng.random(n), rng.random(n)
+    prevalence = np.array([0.015, 0.022, 0.03, 0.06, 0.12, 0.28, 0.55])
+    rr, lof, prog = 0.3, 0.6, 0.08
+    # numpy, as sim/mechanisms/demography.py had it (the severity of those whose need starts is set afterwards)
+    sev = severity.copy()
+    p = prevalence[age_band(age)]
+    onset_rate = rr * p / (1.0 - p)
+    onset_rate *= 1.0 + lof * (loneliness / 11.0)
+    starts = alive & (sev <= 0) & (u_onset < onset_rate / 52)
+    ongoing = alive & (sev > 0) & ~starts
+    recovers = ongoing & ~ill & (u_recover < rr / 52)
+    sev[recovers] = 0.0
+    grows = ongoing & ~recovers
+    sev[grows] = np.minimum(1.0, sev[grows] + 2 * prog * u_prog[grows] / 52)
+    got_sev = severity.copy()
+    got = K.need_week(
+        alive,
+        age,
+        got_sev,
+        loneliness,
+        ill,
+        BAND_OF_YEAR,
+        prevalence,
+        rr,
+        lof,
+        2 * prog,
+        u_onset,
+        u_recover,
+        u_prog,
+        52,
+    )
+    assert np.array_equal(got, np.flatnonzero(starts)) and np.array_equal(got_sev, sev)
+    assert starts.any() and recovers.any() and grows.any()
+
+
+def test_selections_equal_their_masks(rng):
+    n = 5000
+    age, alive = _ages(rng, n), rng.random(n) < 0.97
+    household = rng.integers(0, 2000, n)
+    u = rng.random(n)
+    size = np.bincount(household[alive], minlength=2000)
+    adults = np.bincount(household[alive & (age >= 18)], minlength=2000)
+    got_size, got_adults = K.household_counts(household, alive, age, 2000, 18.0)
+    assert np.array_equal(got_size, size) and np.array_equal(got_adults, adults)
+    alone = alive & (age >= 22) & (age <= 65) & (size[household] == 1) & (u < 0.3)
+    got = K.alone_and_drawn(alive, age, household, got_size, 22.0, 65.0, u, 0.3)
+    assert np.array_equal(got, np.flatnonzero(alone))
+    leave_rate = np.array([0.0, 0.06, 0.02, 0.005, 0.0, 0.0, 0.0]) * 50
+    leaves = alive & (age >= 18) & (size[household] == 1) & (u < leave_rate[age_band(age)] / 52)
+    got = K.leaving_alone(alive, age, household, got_size, BAND_OF_YEAR, leave_rate / 52, u)
+    assert np.array_equal(got, np.flatnonzero(leaves))
+    rate = np.array([0.0, 0.08, 0.045, 0.015, 0.01, 0.01, 0.015])[age_band(age)] / np.maximum(adults[household], 1)
+    u_move = u / 100
+    drawn = alive & (age >= 18) & (u_move < rate / 52)
+    move_rate = np.array([0.0, 0.08, 0.045, 0.015, 0.01, 0.01, 0.015])
+    assert np.array_equal(
+        K.households_drawn(alive, age, household, got_adults, BAND_OF_YEAR, move_rate, u_move, 52),
+        np.flatnonzero(drawn),
+    )
+    assert np.array_equal(K.aged(alive, age, 15.0, 50.0, False), np.flatnonzero(alive & (age >= 15) & (age < 50)))
+    assert np.array_equal(K.aged(alive, age, 25.0, 42.0, True), np.flatnonzero(alive & (age >= 25) & (age <= 42)))
+    severity = rng.random(n)
+    eligible = np.flatnonzero(alive & (age >= 65) & (severity >= 0.6))
+    assert np.array_equal(K.in_need(alive, age, severity, 65.0, 0.6), eligible)
+    older, expected_age = age.copy(), age.copy()
+    expected_age[alive] += 1.0 / 52
+    leaving = np.flatnonzero(alive & (expected_age >= 23.0) & (expected_age - 1.0 / 52 < 23.0))
+    assert np.array_equal(K.grow_older(older, alive, 1.0 / 52, 23.0), leaving)
+    assert np.array_equal(older, expected_age)
+    assert (
+        leaving.size and drawn.any() and alone.any() and leaves.any() and eligible.size
+    )  # the test exercises every selection
