@@ -87,8 +87,8 @@ def test_a_search_runs_from_the_defaults_and_resumes(tmp_path):
     assert code in (0, 1), err
     assert {STORAGE, TRIALS_FILE, BEST_FILE} <= {p.name for p in out_dir.iterdir()}
     first = pd.read_csv(out_dir / TRIALS_FILE)
-    assert len(first) == 2 and first["allocation.friend_share"].iloc[0] == 0.2  # the configuration as given
-    assert first["allocation.outside_care_ages.0"].iloc[0] == 75.0
+    assert len(first) == 2 and first["allocation.friend_share"].iloc[0] == 0.27  # the configuration as given
+    assert first["allocation.outside_care_ages.0"].iloc[0] == 71.0
     assert "Overrides: allocation.friend_share=" in out and "allocation.outside_care_ages=[" in out
     code, out, err = _run([*args, "trials=3"])
     assert "resuming" in err and "2 of 3 trials done" in err
