@@ -24,11 +24,12 @@ from typing import TYPE_CHECKING
 
 import numpy as np
 
-from samenkracht.sim.kernels import care_half_edges, mark_relations, spread_round, unique_inverse
+from samenkracht.sim.kernels import care_half_edges, mark_relations, spread_round
+from samenkracht.sim.kernels_care import care_setup, local_index
 from samenkracht.sim.mechanisms.base import Mechanism
 from samenkracht.sim.mechanisms.kin_elsewhere import partners_here
 from samenkracht.sim.params import param
-from samenkracht.sim.state import COMPANY, PERSONAL, PRACTICAL, row_total
+from samenkracht.sim.state import COMPANY, PERSONAL, PRACTICAL
 from samenkracht.sim.ties import (
     GENERATION_GAP_YEARS,
     KIND_CODE,
@@ -272,6 +273,8 @@ class LayeredAllocation(Mechanism):
     def step(self, world: World) -> None:
         s, p, ties = world.state, self.params, world.ties
         n = s.n
+        if getattr(self, "_scratch", np.zeros(0)).shape[0] != n:
+            self._scratch = np.full(n, -1, np.int64)  # local_index's work space: all -1 between calls
         rng = world.streams.weekly(self.name, world.week)
         u_match = rng.random(n)
         remaining = np.ascontiguousarray(s.need.T)  # (kind, resident): each kind's row contiguous
@@ -286,30 +289,36 @@ class LayeredAllocation(Mechanism):
         takeover = {PERSONAL: p.takeover_share, PRACTICAL: p.practical_takeover_share}
         if p.takeover_share > 0 or p.practical_takeover_share > 0:
             formal_cap = self._professionals(world, remaining, formal, formal_cap, s.alive & s.indicated, takeover)
-        can_help = (
-            s.alive & (s.age >= p.min_helper_age) & (s.cooldown == 0) & ~s.ill & (s.severity <= p.helper_max_severity)
-        )
-        # Ability to care outside one's household: falls with age towards none, none with a need of one's own.
+        # Who can help; their ability to care outside their household (it falls with age towards none, none with a
+        # need of one's own); each resident's need; per household, the need and last week's unmet hours (for the
+        # pressure on household members): one compiled pass (sim/kernels_care.py).
         a_full, a_none = p.outside_care_ages
-        ability = np.clip((a_none - s.age) / max(a_none - a_full, 1e-9), 0.0, 1.0) * (
-            s.severity <= p.outside_max_severity
+        can_help, ability, need_total, needs, hh_need, hh_unmet = care_setup(
+            s.alive,
+            s.age,
+            s.cooldown,
+            s.ill,
+            s.severity,
+            s.need,
+            s.unmet,
+            s.household,
+            float(p.min_helper_age),
+            float(p.helper_max_severity),
+            float(a_full),
+            float(a_none),
+            float(p.outside_max_severity),
+            HOURS_EPS,
         )
         used = np.zeros(n)
         rec_h, hlp_h, eid_h = ties.half_edges()
         # Only half-edges towards residents with a need, from residents who can help, carry care.
-        need_total = row_total(s.need)
-        rec_all, hlp_all, eid_all = care_half_edges(rec_h, hlp_h, eid_h, some_hours(need_total), can_help, ties.alive)
+        rec_all, hlp_all, eid_all = care_half_edges(rec_h, hlp_h, eid_h, needs, can_help, ties.alive)
         kind_all = ties.kind[eid_all]
         stage_all = _STAGE_OF_KIND[kind_all]
         he_given = np.zeros(rec_all.shape[0])
         hours_by_tie_kind = np.zeros(len(TIE_KINDS))
         helped_other = np.zeros(n, dtype=bool)
         neighbour_help = np.zeros(n, dtype=bool)
-        # Pressure: the share of the household's need that went unmet last week.
-        n_hh = int(s.household.max()) + 1
-        hh_need = np.bincount(s.household, need_total, n_hh)
-        hh_unmet = np.bincount(s.household, row_total(s.unmet), n_hh)
-        pressure = (hh_unmet / np.maximum(hh_need, 1e-9))[s.household]
         given_away = np.zeros(n)
         household_hours = np.zeros(n)
 
@@ -335,10 +344,13 @@ class LayeredAllocation(Mechanism):
             tie_cap[kind_l == KIND_CODE["friend"]] = p.friend_tie_cap
             tie_cap[(kind_l == KIND_CODE["neighbour"]) | (kind_l == KIND_CODE["acquaintance"])] = p.neighbour_tie_cap
             # Work in the stage's own index space: its recipients and its helpers only.
-            rec_ids, rec_l = unique_inverse(rec, n)
-            hlp_ids, hlp_l = unique_inverse(hlp, n)
+            rec_ids, rec_l = local_index(rec, self._scratch)
+            hlp_ids, hlp_l = local_index(hlp, self._scratch)
             if stage == "household":
-                stretch = p.household_stretch + p.pressure_stretch * pressure[hlp_ids]
+                # Pressure: the share of the household's need that went unmet last week.
+                hh = s.household[hlp_ids]
+                pressure = hh_unmet[hh] / np.maximum(hh_need[hh], 1e-9)
+                stretch = p.household_stretch + p.pressure_stretch * pressure
                 cap = np.maximum(s.capacity[hlp_ids] * stretch, p.household_min_hours)
             else:
                 cap = s.capacity[hlp_ids] * (p.family_stretch if stage != "neighbours" else 1.0) * ability[hlp_ids]

@@ -1,0 +1,159 @@
+"""Compiled loops (numba) for the care side of the week: relatives here and elsewhere, allocation, burden,
+signalling, the wijkteam and the indicators.
+
+As in sim/kernels.py (whose lazy ``njit`` wrapper compiles each kernel at its
+first call and caches it on disk), every kernel gives exactly the result of
+the numpy expressions it replaces: counts are counts, and floating-point sums
+accumulate in index order, as ``np.bincount`` does. Kernels do no
+transcendental arithmetic (``exp``, ``log``, ``power``), whose numpy results
+depend on the CPU's SIMD kernels: those stay in numpy. tests/test_regression.py
+and tests/test_kernels_care.py check it.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+from samenkracht.sim.kernels import njit
+
+
+@njit(cache=True)
+def partners(u, v, alive, rel, kind, partner_code, household_code, n):  # pragma: no cover - compiled
+    """Each slot's partner in their household (-1: none): living partner ties of the household kind.
+
+    As ``partner[u[live]] = v[live]; partner[v[live]] = u[live]`` (the last write wins)."""
+    out = np.full(n, -1, np.int64)
+    m = u.shape[0]
+    for i in range(m):
+        if alive[i] and rel[i] == partner_code and kind[i] == household_code:
+            out[u[i]] = v[i]
+    for i in range(m):
+        if alive[i] and rel[i] == partner_code and kind[i] == household_code:
+            out[v[i]] = u[i]
+    return out
+
+
+@njit(cache=True)
+def kin_here(
+    u, v, alive, rel, age, pos, k, parent_code, child_code, partner_code, grandparent_code, grandchild_code
+):  # pragma: no cover - compiled
+    """For the ``k`` residents with a position ``pos`` (-1: not one of them), from the living ties recorded here:
+    their parents, their adult children (18 or over) and their grandparents living here, and the partner ties
+    between two of them (any kind), as positions in tie order (lower end, higher end)."""
+    parents = np.zeros(k, np.int64)
+    children = np.zeros(k, np.int64)
+    grand = np.zeros(k, np.int64)
+    pa = np.empty(u.shape[0], np.int64)
+    pb = np.empty(u.shape[0], np.int64)
+    n_pairs = 0
+    for i in range(u.shape[0]):
+        if not alive[i]:
+            continue
+        a, b, r = u[i], v[i], rel[i]
+        pu, pv = pos[a], pos[b]
+        if r == parent_code:  # u is v's parent
+            if pv >= 0:
+                parents[pv] += 1
+            if pu >= 0 and age[b] >= 18:
+                children[pu] += 1
+        elif r == child_code:  # v is u's parent
+            if pu >= 0:
+                parents[pu] += 1
+            if pv >= 0 and age[a] >= 18:
+                children[pv] += 1
+        elif r == partner_code:
+            if pu >= 0 and pv >= 0:
+                pa[n_pairs] = pu
+                pb[n_pairs] = pv
+                n_pairs += 1
+        elif r == grandparent_code:  # u is v's grandparent: v has a grandparent here
+            if pv >= 0:
+                grand[pv] += 1
+        elif r == grandchild_code:
+            if pu >= 0:
+                grand[pu] += 1
+    return parents, children, grand, pa[:n_pairs].copy(), pb[:n_pairs].copy()
+
+
+@njit(cache=True)
+def care_setup(
+    alive,
+    age,
+    cooldown,
+    ill,
+    severity,
+    need,
+    unmet,
+    household,
+    min_helper_age,
+    helper_max_severity,
+    full_age,
+    none_age,
+    outside_max_severity,
+    eps,
+):  # pragma: no cover - compiled
+    """The allocation's per-resident set-up, one pass: who can help; their ability to care outside the household
+    (from full at ``full_age`` to none at ``none_age``, none with a need heavier than ``outside_max_severity``);
+    each resident's total need and whether it is more than ``eps``; per household, the need and last week's
+    unmet hours. As the numpy version::
+
+        can_help = alive & (age >= min_helper_age) & (cooldown == 0) & ~ill & (severity <= helper_max_severity)
+        ability = clip((none_age - age) / max(none_age - full_age, 1e-9), 0, 1) * (severity <= outside_max_severity)
+        need_total = need[:, 0] + need[:, 1] + need[:, 2]
+        hh_need = bincount(household, need_total);  hh_unmet = bincount(household, row_total(unmet))
+    """
+    n = age.shape[0]
+    can_help = np.empty(n, np.bool_)
+    ability = np.empty(n)
+    need_total = np.empty(n)
+    needs = np.empty(n, np.bool_)
+    n_hh = 0
+    for i in range(n):
+        if household[i] + 1 > n_hh:
+            n_hh = household[i] + 1
+    hh_need = np.zeros(n_hh)
+    hh_unmet = np.zeros(n_hh)
+    span = max(none_age - full_age, 1e-9)
+    for i in range(n):
+        sev = severity[i]
+        can_help[i] = alive[i] and age[i] >= min_helper_age and cooldown[i] == 0 and not ill[i] and (
+            sev <= helper_max_severity
+        )
+        x = (none_age - age[i]) / span
+        if x < 0.0:
+            x = 0.0
+        elif x > 1.0:
+            x = 1.0
+        ability[i] = x * (1.0 if sev <= outside_max_severity else 0.0)
+        t = need[i, 0] + need[i, 1] + need[i, 2]
+        need_total[i] = t
+        needs[i] = t > eps
+        h = household[i]
+        hh_need[h] += t
+        hh_unmet[h] += unmet[i, 0] + unmet[i, 1] + unmet[i, 2]
+    return can_help, ability, need_total, needs, hh_need, hh_unmet
+
+
+@njit(cache=True)
+def local_index(ids, scratch):  # pragma: no cover - compiled
+    """``np.unique(ids, return_inverse=True)`` for ids below ``scratch.size``: the distinct ids in ascending order
+    and each id's position among them. ``scratch`` (all -1, one entry per id) is used and left all -1, so the work
+    is in proportion to ``ids``, not to the ids' range."""
+    k = ids.shape[0]
+    first = np.empty(k, np.int64)
+    count = 0
+    for j in range(k):
+        x = ids[j]
+        if scratch[x] < 0:
+            scratch[x] = count
+            first[count] = x
+            count += 1
+    uniq = np.sort(first[:count])
+    for q in range(count):
+        scratch[uniq[q]] = q
+    inverse = np.empty(k, np.int64)
+    for j in range(k):
+        inverse[j] = scratch[ids[j]]
+    for q in range(count):
+        scratch[uniq[q]] = -1
+    return uniq, inverse
