@@ -24,12 +24,15 @@ def partners(u, v, alive, rel, kind, partner_code, household_code, n):  # pragma
     As ``partner[u[live]] = v[live]; partner[v[live]] = u[live]`` (the last write wins)."""
     out = np.full(n, -1, np.int64)
     m = u.shape[0]
-    for i in range(m):
-        if alive[i] and rel[i] == partner_code and kind[i] == household_code:
-            out[u[i]] = v[i]
-    for i in range(m):
-        if alive[i] and rel[i] == partner_code and kind[i] == household_code:
-            out[v[i]] = u[i]
+    sel = np.empty(m, np.int64)
+    k = 0
+    for i in range(m):  # branch-free: keep the index, advance only on a match
+        sel[k] = i
+        k += alive[i] & (rel[i] == partner_code) & (kind[i] == household_code)
+    for j in range(k):
+        out[u[sel[j]]] = v[sel[j]]
+    for j in range(k):
+        out[v[sel[j]]] = u[sel[j]]
     return out
 
 
@@ -46,9 +49,13 @@ def kin_here(
     pa = np.empty(u.shape[0], np.int64)
     pb = np.empty(u.shape[0], np.int64)
     n_pairs = 0
-    for i in range(u.shape[0]):
-        if not alive[i]:
-            continue
+    sel = np.empty(u.shape[0], np.int64)
+    n_sel = 0
+    for i in range(u.shape[0]):  # branch-free: the living ties with an end among them
+        sel[n_sel] = i
+        n_sel += alive[i] & ((pos[u[i]] >= 0) | (pos[v[i]] >= 0))
+    for q in range(n_sel):
+        i = sel[q]
         a, b, r = u[i], v[i], rel[i]
         pu, pv = pos[a], pos[b]
         if r == parent_code:  # u is v's parent
@@ -138,7 +145,7 @@ def care_setup(
 def local_index(ids, scratch):  # pragma: no cover - compiled
     """``np.unique(ids, return_inverse=True)`` for ids below ``scratch.size``: the distinct ids in ascending order
     and each id's position among them. ``scratch`` (all -1, one entry per id) is used and left all -1, so the work
-    is in proportion to ``ids``, not to the ids' range."""
+    is in proportion to ``ids`` (for a few ids; for many, ``sim.kernels.unique_inverse``'s bitmap is faster)."""
     k = ids.shape[0]
     first = np.empty(k, np.int64)
     count = 0
@@ -157,3 +164,49 @@ def local_index(ids, scratch):  # pragma: no cover - compiled
     for q in range(count):
         scratch[uniq[q]] = -1
     return uniq, inverse
+
+
+@njit(cache=True)
+def care_given(need_total, remaining, formal, used, household_hours, usual_care_hours, eps):  # pragma: no cover
+    """Informal care received and care given, per resident, after the informal layers. As::
+
+        received = maximum(0, need_total - remaining.sum(axis=0) - formal)    # the rows added in order
+        usual = ~(household_hours - usual_care_hours > eps)
+        care = used - where(usual, household_hours, 0);  care[~(care > eps)] = 0
+    """
+    n = need_total.shape[0]
+    received = np.empty(n)
+    care = np.empty(n)
+    for i in range(n):
+        x = need_total[i] - (remaining[0, i] + remaining[1, i] + remaining[2, i]) - formal[i]
+        received[i] = x if x > 0.0 else 0.0  # np.maximum(0, x): 0 for x <= 0 (and -0.0 is 0 as well)
+        hh = household_hours[i]
+        c = used[i] - (0.0 if (hh - usual_care_hours > eps) else hh)
+        care[i] = c if c > eps else 0.0
+    return received, care
+
+
+@njit(cache=True)
+def care_over_ties(rec, hlp, eid, given, n, m, eps):  # pragma: no cover - compiled
+    """From the hours given over the care half-edges: which gave (more than ``eps``), each recipient's number of
+    helpers, the helpers who give to someone with no other informal helper, and the ties over which care flowed
+    (the hours of a tie's two half-edges added in order, as ``bincount(eid, given, m) > eps``)."""
+    k = rec.shape[0]
+    gave = np.empty(k, np.bool_)
+    helpers_of = np.zeros(n, np.int64)
+    for j in range(k):
+        g = given[j] > eps
+        gave[j] = g
+        if g:
+            helpers_of[rec[j]] += 1
+    alone = np.zeros(n, np.bool_)
+    per_tie = np.zeros(m)
+    for j in range(k):
+        if gave[j] and helpers_of[rec[j]] == 1:
+            alone[hlp[j]] = True
+        per_tie[eid[j]] += given[j]
+    helped = np.zeros(m, np.bool_)  # only the ties of care half-edges can have carried care
+    for j in range(k):
+        e = eid[j]
+        helped[e] = per_tie[e] > eps
+    return gave, helpers_of, alone, helped

@@ -24,8 +24,8 @@ from typing import TYPE_CHECKING
 
 import numpy as np
 
-from samenkracht.sim.kernels import care_half_edges, mark_relations, spread_round
-from samenkracht.sim.kernels_care import care_setup, local_index
+from samenkracht.sim.kernels import care_half_edges, mark_relations, spread_round, unique_inverse
+from samenkracht.sim.kernels_care import care_given, care_over_ties, care_setup, local_index
 from samenkracht.sim.mechanisms.base import Mechanism
 from samenkracht.sim.mechanisms.kin_elsewhere import partners_here
 from samenkracht.sim.params import param
@@ -344,8 +344,8 @@ class LayeredAllocation(Mechanism):
             tie_cap[kind_l == KIND_CODE["friend"]] = p.friend_tie_cap
             tie_cap[(kind_l == KIND_CODE["neighbour"]) | (kind_l == KIND_CODE["acquaintance"])] = p.neighbour_tie_cap
             # Work in the stage's own index space: its recipients and its helpers only.
-            rec_ids, rec_l = local_index(rec, self._scratch)
-            hlp_ids, hlp_l = local_index(hlp, self._scratch)
+            rec_ids, rec_l = self._local_index(rec)
+            hlp_ids, hlp_l = self._local_index(hlp)
             if stage == "household":
                 # Pressure: the share of the household's need that went unmet last week.
                 hh = s.household[hlp_ids]
@@ -400,19 +400,17 @@ class LayeredAllocation(Mechanism):
             if stage == "neighbours":
                 neighbour_help[hlp[gave]] = True
 
-        informal_received = np.maximum(0.0, need_total - remaining.sum(axis=0) - formal)
-        # How many informal helpers each recipient has, to know who cares alone.
-        gave_he = some_hours(he_given)
-        helpers_of = np.bincount(rec_all[gave_he], minlength=n)
         # Care given: household help counts once it goes beyond usual care (then all of it); below, it takes
-        # capacity but makes no one a carer.
-        usual = ~some_hours(household_hours - p.usual_care_hours)
-        care = used - np.where(usual, household_hours, 0.0)
-        care[~some_hours(care)] = 0.0
+        # capacity but makes no one a carer. One compiled pass (sim/kernels_care.py).
+        informal_received, care = care_given(
+            need_total, remaining, formal, used, household_hours, float(p.usual_care_hours), HOURS_EPS
+        )
         s.given = care
         s.given_away = given_away
-        flows.alone = self._caring_alone(rec_all, hlp_all, gave_he, helpers_of, n)
-        flows.helped_ties = some_hours(np.bincount(eid_all, he_given, ties.m))
+        # Who gave over which tie; how many informal helpers each recipient has, to know who cares alone.
+        gave_he, _, flows.alone, flows.helped_ties = care_over_ties(
+            rec_all, hlp_all, eid_all, he_given, n, ties.m, HOURS_EPS
+        )
         flows.hours_by_tie_kind = hours_by_tie_kind
 
         vol_given = self._volunteers(world, remaining, u_match, by_layer)
@@ -452,6 +450,12 @@ class LayeredAllocation(Mechanism):
             s.helped_relations[self._away_other] |= np.uint8(1 << RELATIONS.index("other_family"))
         s.last_helped_neighbour[neighbour_help] = world.week
         flows.by_layer = by_layer
+
+    def _local_index(self, ids: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+        """``np.unique(ids, return_inverse=True)``: in proportion to the ids when they are few, else by a bitmap."""
+        if ids.size * 32 < self._scratch.size:
+            return local_index(ids, self._scratch)
+        return unique_inverse(ids, self._scratch.size)
 
     def _to_parents_elsewhere(
         self, world: World, can_help: np.ndarray, ability: np.ndarray, used: np.ndarray
@@ -504,12 +508,6 @@ class LayeredAllocation(Mechanism):
             total += g.sum()
         hours_by_tie_kind[KIND_CODE["family"]] += total
         world.flows.relatives_elsewhere_hours = float(total)
-
-    @staticmethod
-    def _caring_alone(rec, hlp, gave_he, helpers_of, n) -> np.ndarray:
-        """Helpers who give to a resident who has no other informal helper."""
-        alone_he = gave_he & (helpers_of[rec] == 1)
-        return np.bincount(hlp[alone_he], minlength=n) > 0
 
     def _volunteers(self, world: World, remaining: np.ndarray, u_match: np.ndarray, by_layer) -> np.ndarray:
         """Volunteers matched by a coordinator to residents known to the wijkteam, pooled per wijk.
