@@ -131,7 +131,10 @@ class Wijkteam(Mechanism):
         rng = world.streams.this_week(self.name, world.week)
         u_order, u_model = rng.random((2, s.n))
         u_round = rng.random((4, world.n_wijken))
-        for professional in world.professional_list:  # a few dozen agents plan their week
+        # The wijkteam's workers (a few dozen agents) plan their week over the quadrants. Home-care professionals
+        # plan no quadrant hours (theirs stay zero): their direct hours are the allocation's formal capacity, read
+        # from their hours, so their step is not needed here (at Amstelveen's size they are some 750 agents).
+        for professional in world.wijkteam_workers:
             professional.step()
         hours = world.quadrant_hours_by_wijk()  # (wijken, 4)
         social = np.clip(p.social_model_share + world.levers.social_model_bonus, 0, 1)
@@ -201,8 +204,10 @@ class Wijkteam(Mechanism):
         s, ties = world.state, world.ties
         if not assessed.any():
             return
-        helped = world.helped_ties()
-        other = np.concatenate([ties.v[helped & assessed[ties.u]], ties.u[helped & assessed[ties.v]]])
+        # Only the ties that carried care this week (few) are looked at.
+        helped = np.flatnonzero(world.helped_ties())
+        u, v = ties.u[helped], ties.v[helped]
+        other = np.concatenate([v[assessed[u]], u[assessed[v]]])
         other = other[some_hours(s.given[other]) & ~s.known[other]]
         s.known[other] = True
         s.known |= assessed
