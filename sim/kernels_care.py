@@ -210,3 +210,83 @@ def care_over_ties(rec, hlp, eid, given, n, m, eps):  # pragma: no cover - compi
         e = eid[j]
         helped[e] = per_tie[e] > eps
     return gave, helpers_of, alone, helped
+
+
+@njit(cache=True)
+def indicator_pass(
+    alive,
+    age,
+    carer,
+    burden,
+    loneliness,
+    severity,
+    volunteer,
+    neighbour_helper,
+    need,
+    received_informal,
+    received_formal,
+    unmet,
+    active,
+    wijk,
+    n_wijken,
+    heavy,
+    over,
+    isolated_max_ties,
+    lonely,
+    severely_lonely,
+):  # pragma: no cover - compiled
+    """The week's counts and per-wijk sums of the indicators, one pass over the residents.
+
+    Returns the masks of adults and carers; the counts (residents, adults, carers, heavily burdened, overburdened,
+    isolated, lonely, severely lonely, care recipients, volunteers, neighbour helpers, active ties of adults); and
+    per wijk, in the rows of ``Indicators.PER_WIJK``, the sums over the residents in each row's set (counts as
+    floats, hours and burden added in resident order, as ``sim.kernels.sums_by_group`` does: a resident outside a
+    row's set adds nothing, which is what adding 0.0 does).
+    """
+    n = alive.shape[0]
+    adults = np.zeros(n, np.bool_)
+    carers = np.zeros(n, np.bool_)
+    counts = np.zeros(12, np.int64)
+    out = np.zeros((11, n_wijken))
+    for i in range(n):
+        if not alive[i]:
+            continue
+        w = wijk[i]
+        adult = age[i] >= 18.0
+        is_carer = carer[i]
+        adults[i] = adult
+        carers[i] = is_carer
+        counts[0] += 1
+        out[0, w] += 1.0
+        out[2, w] += need[i, 0] + need[i, 1] + need[i, 2]
+        out[3, w] += received_informal[i]
+        out[4, w] += received_formal[i]
+        out[5, w] += unmet[i, 0] + unmet[i, 1] + unmet[i, 2]
+        if adult:
+            counts[1] += 1
+            out[1, w] += 1.0
+            counts[11] += active[i]
+            if active[i] <= isolated_max_ties:
+                counts[5] += 1
+                out[9, w] += 1.0
+            if loneliness[i] >= lonely:
+                counts[6] += 1
+            if loneliness[i] >= severely_lonely:
+                counts[7] += 1
+                out[10, w] += 1.0
+        if is_carer:
+            counts[2] += 1
+            out[6, w] += 1.0
+            out[7, w] += burden[i]
+            if burden[i] >= heavy:
+                counts[3] += 1
+                out[8, w] += 1.0
+            if burden[i] >= over:
+                counts[4] += 1
+        if severity[i] > 0:
+            counts[8] += 1
+        if volunteer[i]:
+            counts[9] += 1
+        if neighbour_helper[i]:
+            counts[10] += 1
+    return adults, carers, counts, out
