@@ -123,8 +123,8 @@ def care_setup(
     span = max(none_age - full_age, 1e-9)
     for i in range(n):
         sev = severity[i]
-        can_help[i] = alive[i] and age[i] >= min_helper_age and cooldown[i] == 0 and not ill[i] and (
-            sev <= helper_max_severity
+        can_help[i] = (
+            alive[i] and age[i] >= min_helper_age and cooldown[i] == 0 and not ill[i] and (sev <= helper_max_severity)
         )
         x = (none_age - age[i]) / span
         if x < 0.0:
@@ -170,9 +170,9 @@ def local_index(ids, scratch):  # pragma: no cover - compiled
 def care_given(need_total, remaining, formal, used, household_hours, usual_care_hours, eps):  # pragma: no cover
     """Informal care received and care given, per resident, after the informal layers. As::
 
-        received = maximum(0, need_total - remaining.sum(axis=0) - formal)    # the rows added in order
-        usual = ~(household_hours - usual_care_hours > eps)
-        care = used - where(usual, household_hours, 0);  care[~(care > eps)] = 0
+    received = maximum(0, need_total - remaining.sum(axis=0) - formal)    # the rows added in order
+    usual = ~(household_hours - usual_care_hours > eps)
+    care = used - where(usual, household_hours, 0);  care[~(care > eps)] = 0
     """
     n = need_total.shape[0]
     received = np.empty(n)
@@ -290,3 +290,193 @@ def indicator_pass(
         if neighbour_helper[i]:
             counts[10] += 1
     return adults, carers, counts, out
+
+
+@njit(cache=True)
+def burden_strain(
+    alive, given, respite, capacity, caring_weeks, weeks_long, alone, support_weeks, eps, weights
+):  # pragma: no cover - compiled
+    """Who cares this week (alive, giving more than ``eps`` hours) and, for them, the strain of caring; as::
+
+        caring = alive & (given > eps)
+        strain = hours_weight · min((given − respite) / max(capacity, 0.5), 4)
+                 + duration_weight · min(caring_weeks / weeks_long, 1) + alone_weight · alone
+                 − support_relief · (support_weeks > 0)
+
+    ``weights`` = (hours, duration, alone, support relief). Returns the carers' slots and their strain.
+    """
+    n = alive.shape[0]
+    idx = np.empty(n, np.int64)
+    k = 0
+    for i in range(n):
+        idx[k] = i
+        k += alive[i] & (given[i] > eps)
+    strain = np.empty(k)
+    hw, dw, aw, relief = weights[0], weights[1], weights[2], weights[3]
+    for j in range(k):
+        i = idx[j]
+        ratio = (given[i] - respite[i]) / max(capacity[i], 0.5)
+        x = hw * min(ratio, 4.0) + dw * min(caring_weeks[i] / weeks_long, 1.0) + aw * (1.0 if alone[i] else 0.0)
+        strain[j] = x - relief * (1.0 if support_weeks[i] > 0 else 0.0)
+    return idx[:k].copy(), strain
+
+
+@njit(cache=True)
+def burden_update(
+    alive,
+    burden,
+    carers,
+    target,
+    adapt_rate,
+    support_weeks,
+    cooldown,
+    ill,
+    severity,
+    age,
+    u_drop,
+    u_ill,
+    u_recover,
+    over_threshold,
+    dropout_rate,
+    illness_rate,
+    recovery_chance,
+    cooldown_weeks,
+    illness_severity,
+    working_age_end,
+):  # pragma: no cover - compiled
+    """Burden moves towards this week's target (``target`` for the carers ``carers``, 0 for the rest); support and
+    cooldown count down; the overburdened drop out or fall ill; the ill recover. In place, as the numpy version
+    (sim/mechanisms/burden.py spells it out); returns (dropouts, illnesses, ill carers of working age)."""
+    n = alive.shape[0]
+    caring = np.zeros(n, np.bool_)
+    tgt = np.zeros(n)
+    for j in range(carers.shape[0]):
+        caring[carers[j]] = True
+        tgt[carers[j]] = target[j]
+    drops = 0
+    falls = 0
+    ill_working = 0
+    for i in range(n):
+        b = burden[i] + adapt_rate * (tgt[i] - burden[i])
+        if not alive[i]:
+            b = 0.0
+        burden[i] = b
+        sw = support_weeks[i] - 1
+        support_weeks[i] = sw if sw > 0 else 0
+        cd = cooldown[i] - 1
+        cooldown[i] = cd if cd > 0 else 0
+        falls_ill = False
+        if caring[i] and b >= over_threshold:
+            if u_drop[i] < dropout_rate:
+                cooldown[i] = cooldown_weeks
+                drops += 1
+            elif u_ill[i] < illness_rate:
+                cooldown[i] = cooldown_weeks
+                ill[i] = True
+                severity[i] = max(severity[i], illness_severity)
+                falls_ill = True
+                falls += 1
+        if ill[i] and not falls_ill and u_recover[i] < recovery_chance:
+            ill[i] = False
+            severity[i] = 0.0
+        if alive[i] and ill[i] and age[i] >= 18 and age[i] < working_age_end:
+            ill_working += 1
+    return drops, falls, ill_working
+
+
+@njit(cache=True)
+def signals(
+    alive,
+    referred,
+    indicated,
+    known,
+    severity,
+    unmet,
+    loneliness,
+    given,
+    burden,
+    support_weeks,
+    respite_weeks,
+    contact,
+    received_formal,
+    shop_signal,
+    wijk,
+    shops_locally,
+    u,
+    min_unmet,
+    lonely_at_risk,
+    heavy,
+    self_referral,
+    network_signal,
+    professional_signal,
+    eps,
+):  # pragma: no cover - compiled
+    """The residents at risk noticed this week (sim/mechanisms/signalling.py spells out who is at risk and the
+    chance of each channel); ``u`` holds the draws of the channels (self, network, professional, shopkeeper).
+    Returns the slots noticed, in order, and the count first noticed through each channel."""
+    n = alive.shape[0]
+    noticed = np.empty(n, np.int64)
+    k = 0
+    first = np.zeros(4, np.int64)
+    for i in range(n):
+        if not alive[i] or referred[i]:
+            continue
+        need_at_risk = not indicated[i] and (
+            (unmet[i, 0] + unmet[i, 1] + unmet[i, 2] >= min_unmet - eps)
+            or (severity[i] > 0 and loneliness[i] >= lonely_at_risk)
+        )
+        carer_at_risk = given[i] > eps and burden[i] >= heavy and support_weeks[i] == 0 and respite_weeks[i] == 0
+        if not (need_at_risk or carer_at_risk):
+            continue
+        seen = indicated[i] or received_formal[i] > eps or known[i]
+        if u[0, i] < self_referral * (1.0 - 0.7 * loneliness[i] / 11.0):
+            first[0] += 1
+        elif u[1, i] < network_signal * min(contact[i], 3.0):
+            first[1] += 1
+        elif seen and u[2, i] < professional_signal:
+            first[2] += 1
+        elif u[3, i] < shop_signal[wijk[i]] * (1.0 if shops_locally[i] else 0.0):
+            first[3] += 1
+        else:
+            continue
+        noticed[k] = i
+        k += 1
+    return noticed[:k].copy(), first
+
+
+@njit(cache=True)
+def volunteer_turnover(
+    volunteer,
+    alive,
+    willing,
+    age,
+    severity,
+    wijk,
+    dropout_factor,
+    recruitment,
+    u_drop,
+    u_join,
+    dropout_rate,
+    weeks_per_year,
+    join_rate,
+    max_age,
+):  # pragma: no cover - compiled
+    """Volunteers stop (their weekly chance, a heavier need than 0.3, or death) and willing adults up to
+    ``max_age`` without a need join, in place; returns (living volunteers who stopped, residents who joined)."""
+    stopped = 0
+    joined = 0
+    for i in range(alive.shape[0]):
+        if volunteer[i]:
+            if (
+                (u_drop[i] < dropout_rate * dropout_factor[wijk[i]] / weeks_per_year)
+                or severity[i] > 0.3
+                or (not alive[i])
+            ):
+                volunteer[i] = False
+                stopped += alive[i]
+        # whoever is not a volunteer now (one who stopped this week too) may join
+        if not volunteer[i] and alive[i] and willing[i] and age[i] >= 18 and age[i] <= max_age and severity[i] <= 0:
+            if u_join[i] < join_rate + recruitment[wijk[i]] / weeks_per_year:
+                volunteer[i] = True
+                joined += 1
+    return stopped, joined
