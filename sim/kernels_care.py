@@ -480,3 +480,32 @@ def volunteer_turnover(
                 volunteer[i] = True
                 joined += 1
     return stopped, joined
+
+
+@njit(cache=True)
+def care_demand(alive, severity, loneliness, need, hours):  # pragma: no cover - compiled
+    """Hours asked this week by kind of care, in place in ``need`` (n, 3); ``hours`` = (personal_max,
+    personal_threshold, practical_base, practical_max, company_base, company_max, company_loneliness). As::
+
+        sev = where(alive, severity, 0);  has = sev > 0
+        personal = where(has, personal_max · clip((sev − threshold) / (1 − threshold + 1e-12), 0, 1), 0)
+        practical = where(has, practical_base + (practical_max − practical_base) · sev, 0)
+        company = where(has, company_base + (company_max − company_base) · sev + company_loneliness · lonely / 11, 0)
+    """
+    pmax, thr, pb, pm, cb, cm, cl = hours[0], hours[1], hours[2], hours[3], hours[4], hours[5], hours[6]
+    span = 1 - thr + 1e-12
+    for i in range(alive.shape[0]):
+        sev = severity[i] if alive[i] else 0.0
+        if sev > 0:
+            x = (sev - thr) / span
+            if x < 0.0:
+                x = 0.0
+            elif x > 1.0:
+                x = 1.0
+            need[i, 0] = pmax * x
+            need[i, 1] = pb + (pm - pb) * sev
+            need[i, 2] = cb + (cm - cb) * sev + cl * loneliness[i] / 11.0
+        else:
+            need[i, 0] = 0.0
+            need[i, 1] = 0.0
+            need[i, 2] = 0.0
