@@ -509,3 +509,15 @@ def care_demand(alive, severity, loneliness, need, hours):  # pragma: no cover -
             need[i, 0] = 0.0
             need[i, 1] = 0.0
             need[i, 2] = 0.0
+
+
+@njit(cache=True)
+def transposed(a):  # pragma: no cover - compiled
+    """The transposed copy of a 2-d array, C-contiguous: ``np.ascontiguousarray(a.T)``. For the (3, residents)
+    allocation arrays back to (residents, 3) it is about twice as fast as numpy's strided copy."""
+    n, k = a.shape
+    out = np.empty((k, n))
+    for i in range(n):
+        for j in range(k):
+            out[j, i] = a[i, j]
+    return out

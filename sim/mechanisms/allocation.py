@@ -25,7 +25,7 @@ from typing import TYPE_CHECKING
 import numpy as np
 
 from samenkracht.sim.kernels import care_half_edges, mark_relations, spread_round, unique_inverse
-from samenkracht.sim.kernels_care import care_given, care_over_ties, care_setup, local_index
+from samenkracht.sim.kernels_care import care_given, care_over_ties, care_setup, local_index, transposed
 from samenkracht.sim.mechanisms.base import Mechanism
 from samenkracht.sim.mechanisms.kin_elsewhere import partners_here
 from samenkracht.sim.params import param
@@ -421,7 +421,7 @@ class LayeredAllocation(Mechanism):
 
         s.received_informal = informal_received + vol_given
         s.received_formal = formal
-        s.unmet = remaining.T.copy()
+        s.unmet = transposed(remaining)
         caring = some_hours(care)
         s.caring_weeks = np.where(caring, s.caring_weeks + 1, 0).astype(np.int32)
         s.last_gave[caring] = world.week
