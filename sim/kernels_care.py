@@ -521,3 +521,18 @@ def transposed(a):  # pragma: no cover - compiled
         for j in range(k):
             out[j, i] = a[i, j]
     return out
+
+
+@njit(cache=True)
+def by_age_band(age, band_of_year, values):  # pragma: no cover - compiled
+    """``values[band_of_year[clip(age, 0, 255).astype(int64)]]``: the value of each age's band, from the band of
+    each whole year of age (``sim.population.age_band(np.arange(256))``)."""
+    out = np.empty(age.shape[0], values.dtype)
+    for i in range(age.shape[0]):
+        a = age[i]
+        if a < 0.0:
+            a = 0.0
+        elif a > 255.0:
+            a = 255.0
+        out[i] = values[band_of_year[np.int64(a)]]
+    return out

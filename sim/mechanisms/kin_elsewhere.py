@@ -28,7 +28,7 @@ from typing import TYPE_CHECKING
 import numpy as np
 
 from samenkracht.sim.errors import InputError
-from samenkracht.sim.kernels_care import kin_here, partners
+from samenkracht.sim.kernels_care import by_age_band, kin_here, partners
 from samenkracht.sim.mechanisms.base import Mechanism
 from samenkracht.sim.mechanisms.demography import yearly_hazard
 from samenkracht.sim.params import param
@@ -206,10 +206,19 @@ def survival(params_demography, age_from: np.ndarray, age_to: np.ndarray, trend:
     return np.exp(-(a / b) * (np.exp(b * age_to) - np.exp(b * age_from)))
 
 
+#: The age band of each whole year of age 0..255 (sim.population.age_band's table).
+_BAND_OF_YEAR = age_band(np.arange(256))
+
+
+def _prevalence(dem, age: np.ndarray) -> np.ndarray:
+    """The model's prevalence of care need at each age (by age band): one compiled table lookup."""
+    return by_age_band(np.asarray(age, dtype=float), _BAND_OF_YEAR, np.asarray(dem.need_prevalence, dtype=float))
+
+
 def _need_turns(dem, needs, count, age, u_onset, u_end, dies) -> tuple[np.ndarray, np.ndarray]:
     """Where a group of ``count`` relatives elsewhere of these ages starts to need care (any of them, at the
     model's prevalence by age and recovery rate) and where that need ends (recovery, or no relative left)."""
-    prev = np.asarray(dem.need_prevalence)[age_band(age)]
+    prev = _prevalence(dem, age)
     p_any = 1.0 - (1.0 - prev) ** count
     onset = dem.recovery_rate * p_any / np.maximum(1.0 - p_any, 1e-9)
     starts = ~needs & (count > 0) & (u_onset < onset / WEEKS_PER_YEAR)
@@ -334,7 +343,7 @@ class RelativesElsewhere(Mechanism):
         s.parent_gap[idx] = gap
         # Parents elsewhere who need care now, at the model's prevalence for their age.
         count = parents.astype(np.int64)
-        prev = np.asarray(dem.need_prevalence)[age_band(age + gap)]
+        prev = _prevalence(dem, age + gap)
         needs = (count > 0) & (rng.random(k) < 1.0 - (1.0 - prev) ** count)
         s.parent_need_away[idx] = needs
         s.cares_away[idx] = needs & (rng.random(k) < p.care_uptake)
@@ -342,7 +351,7 @@ class RelativesElsewhere(Mechanism):
         g_alive = survival(dem, 2.0 * gap, age + 2.0 * gap)
         grand = np.maximum(0, rng.binomial(4, np.clip(g_alive, 0, 1)) - local_grand)
         s.grandparents[idx] = grand
-        g_prev = np.asarray(dem.need_prevalence)[age_band(age + 2.0 * gap)]
+        g_prev = _prevalence(dem, age + 2.0 * gap)
         g_needs = (grand > 0) & (rng.random(k) < 1.0 - (1.0 - g_prev) ** grand)
         s.grand_need_away[idx] = g_needs
         s.cares_grand[idx] = g_needs & (rng.random(k) < p.grandchild_uptake)
