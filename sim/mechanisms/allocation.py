@@ -25,7 +25,14 @@ from typing import TYPE_CHECKING
 import numpy as np
 
 from samenkracht.sim.kernels import care_half_edges, mark_relations, spread_round, unique_inverse
-from samenkracht.sim.kernels_care import care_given, care_over_ties, care_setup, local_index, transposed
+from samenkracht.sim.kernels_care import (
+    care_given,
+    care_over_ties,
+    care_setup,
+    group_order,
+    local_index,
+    transposed,
+)
 from samenkracht.sim.mechanisms.base import Mechanism
 from samenkracht.sim.mechanisms.kin_elsewhere import partners_here
 from samenkracht.sim.params import param
@@ -275,6 +282,10 @@ class LayeredAllocation(Mechanism):
         n = s.n
         if getattr(self, "_scratch", np.zeros(0)).shape[0] != n:
             self._scratch = np.full(n, -1, np.int64)  # local_index's work space: all -1 between calls
+        # The most a helper gives over one tie in a week, by tie kind (household and family: no cap).
+        self._tie_cap = np.full(len(TIE_KINDS), np.inf)
+        self._tie_cap[KIND_CODE["friend"]] = p.friend_tie_cap
+        self._tie_cap[[KIND_CODE["neighbour"], KIND_CODE["acquaintance"]]] = p.neighbour_tie_cap
         rng = world.streams.weekly(self.name, world.week)
         u_match = rng.random(n)
         remaining = np.ascontiguousarray(s.need.T)  # (kind, resident): each kind's row contiguous
@@ -315,7 +326,12 @@ class LayeredAllocation(Mechanism):
         rec_all, hlp_all, eid_all = care_half_edges(rec_h, hlp_h, eid_h, needs, can_help, ties.alive)
         kind_all = ties.kind[eid_all]
         stage_all = _STAGE_OF_KIND[kind_all]
-        he_given = np.zeros(rec_all.shape[0])
+        # The care half-edges by stage (each stage's in their order), with their tie's strength and cap per week.
+        order, bounds = group_order(stage_all, len(STAGES))
+        rec_s, hlp_s, kind_s = rec_all[order], hlp_all[order], kind_all[order]
+        strength_s = ties.strength[eid_all[order]]
+        tie_cap_s = self._tie_cap[kind_s]
+        given_s = np.zeros(order.size)
         hours_by_tie_kind = np.zeros(len(TIE_KINDS))
         helped_other = np.zeros(n, dtype=bool)
         neighbour_help = np.zeros(n, dtype=bool)
@@ -329,9 +345,8 @@ class LayeredAllocation(Mechanism):
             if stage == "relatives_elsewhere":
                 self._from_relatives_elsewhere(world, remaining, need_total, by_layer, hours_by_tie_kind)
                 continue
-            sel_idx = np.flatnonzero(stage_all == i)
-            rec, hlp, kind_l = rec_all[sel_idx], hlp_all[sel_idx], kind_all[sel_idx]
-            strength = ties.strength[eid_all[sel_idx]]
+            sel = slice(bounds[i], bounds[i + 1])
+            rec, hlp, kind_l, strength, tie_cap = rec_s[sel], hlp_s[sel], kind_s[sel], strength_s[sel], tie_cap_s[sel]
             weight = strength**p.concentration
             outside = stage != "household"
             if stage == "friends":
@@ -340,9 +355,6 @@ class LayeredAllocation(Mechanism):
             if stage == "neighbours":
                 threshold = np.where(s.mobilised[rec], p.mobilised_ask_threshold, p.ask_threshold)
                 weight = weight * (strength >= threshold) * s.willing[hlp]
-            tie_cap = np.full(rec.size, np.inf)
-            tie_cap[kind_l == KIND_CODE["friend"]] = p.friend_tie_cap
-            tie_cap[(kind_l == KIND_CODE["neighbour"]) | (kind_l == KIND_CODE["acquaintance"])] = p.neighbour_tie_cap
             # Work in the stage's own index space: its recipients and its helpers only.
             rec_ids, rec_l = self._local_index(rec)
             hlp_ids, hlp_l = self._local_index(hlp)
@@ -392,7 +404,7 @@ class LayeredAllocation(Mechanism):
             used[hlp_ids] += start_cap - cap_left
             if stage == "household":
                 household_hours[hlp_ids] = start_cap - cap_left
-            he_given[sel_idx] += layer_given
+            given_s[sel] = layer_given
             hours_by_tie_kind += np.bincount(kind_l, layer_given, len(TIE_KINDS))
             gave = some_hours(layer_given)
             if stage in ("friends", "neighbours"):
@@ -400,6 +412,8 @@ class LayeredAllocation(Mechanism):
             if stage == "neighbours":
                 neighbour_help[hlp[gave]] = True
 
+        he_given = np.empty(order.size)
+        he_given[order] = given_s
         # Care given: household help counts once it goes beyond usual care (then all of it); below, it takes
         # capacity but makes no one a carer. One compiled pass (sim/kernels_care.py).
         informal_received, care = care_given(
