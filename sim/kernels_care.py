@@ -557,3 +557,44 @@ def group_order(group, n_groups):  # pragma: no cover - compiled
         order[fill[g]] = j
         fill[g] += 1
     return order, start
+
+
+@njit(cache=True)
+def caseload_open(indicated, severity, review_week, alive, week):  # pragma: no cover - compiled
+    """Indications whose need ended close (in place: not indicated, no review date); returns how many closed and
+    the slots whose review is due (alive, indicated, review date reached), in order."""
+    n = alive.shape[0]
+    due = np.empty(n, np.int64)
+    k = 0
+    closed = 0
+    for i in range(n):
+        if indicated[i] and severity[i] <= 0:
+            indicated[i] = False
+            review_week[i] = -999
+            closed += 1
+        due[k] = i
+        k += alive[i] & indicated[i] & (review_week[i] <= week)
+    return closed, due[:k].copy()
+
+
+@njit(cache=True)
+def caseload_queue(alive, referred, severity, indicated, given, eps):  # pragma: no cover - compiled
+    """The intake queue by what it waits for, in order: residents with a need not indicated (intake), the others
+    still caring (carers), and the rest (moot: need ended and no longer caring while waiting)."""
+    n = alive.shape[0]
+    intake = np.empty(n, np.int64)
+    carers = np.empty(n, np.int64)
+    moot = np.empty(n, np.int64)
+    a = b = c = 0
+    for i in range(n):
+        if alive[i] and referred[i]:
+            if severity[i] > 0 and not indicated[i]:
+                intake[a] = i
+                a += 1
+            elif given[i] > eps:
+                carers[b] = i
+                b += 1
+            else:
+                moot[c] = i
+                c += 1
+    return intake[:a].copy(), carers[:b].copy(), moot[:c].copy()
