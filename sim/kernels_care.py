@@ -598,3 +598,60 @@ def caseload_queue(alive, referred, severity, indicated, given, eps):  # pragma:
                 moot[c] = i
                 c += 1
     return intake[:a].copy(), carers[:b].copy(), moot[:c].copy()
+
+
+@njit(cache=True)
+def elsewhere_carers(cares_away, parent_need_away, cares_in_law, cares_grand, grand_need_away, can_help):
+    # pragma: no cover - compiled
+    """Slots of the residents who can help and take part in caring for a parent (their own, or their partner's)
+    or a grandparent elsewhere who needs care, in order."""
+    n = can_help.shape[0]
+    idx = np.empty(n, np.int64)
+    k = 0
+    for i in range(n):
+        idx[k] = i
+        k += (
+            (cares_away[i] & parent_need_away[i]) | cares_in_law[i] | (cares_grand[i] & grand_need_away[i])
+        ) & can_help[i]
+    return idx[:k].copy()
+
+
+@njit(cache=True)
+def with_children_elsewhere(needs, children_near, children_far):  # pragma: no cover - compiled
+    """Slots of the residents with a need who have adult children living elsewhere, in order."""
+    n = needs.shape[0]
+    idx = np.empty(n, np.int64)
+    k = 0
+    for i in range(n):
+        idx[k] = i
+        k += needs[i] & ((children_near[i] > 0) | (children_far[i] > 0))
+    return idx[:k].copy()
+
+
+@njit(cache=True)
+def volunteer_sets(alive, referred, indicated, volunteer, cooldown, ill):  # pragma: no cover - compiled
+    """Slots of the residents known to the wijkteam (referred or indicated) and of the volunteers available this
+    week (not cooling down, not ill), in order."""
+    n = alive.shape[0]
+    known = np.empty(n, np.int64)
+    vol = np.empty(n, np.int64)
+    a = b = 0
+    for i in range(n):
+        known[a] = i
+        a += alive[i] & (referred[i] | indicated[i])
+        vol[b] = i
+        b += alive[i] & volunteer[i] & (cooldown[i] == 0) & (not ill[i])
+    return known[:a].copy(), vol[:b].copy()
+
+
+@njit(cache=True)
+def care_record(care, caring_weeks, last_gave, gave_this_year, week, eps):  # pragma: no cover - compiled
+    """In place: consecutive weeks of caring (reset when not caring), the week care was last given and this year's
+    mark, for the residents who give more than ``eps`` hours of care."""
+    for i in range(care.shape[0]):
+        if care[i] > eps:
+            caring_weeks[i] += 1
+            last_gave[i] = week
+            gave_this_year[i] = True
+        else:
+            caring_weeks[i] = 0

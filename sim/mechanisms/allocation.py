@@ -28,10 +28,14 @@ from samenkracht.sim.kernels import care_half_edges, mark_relations, spread_roun
 from samenkracht.sim.kernels_care import (
     care_given,
     care_over_ties,
+    care_record,
     care_setup,
+    elsewhere_carers,
     group_order,
     local_index,
     transposed,
+    volunteer_sets,
+    with_children_elsewhere,
 )
 from samenkracht.sim.mechanisms.base import Mechanism
 from samenkracht.sim.mechanisms.kin_elsewhere import partners_here
@@ -333,8 +337,7 @@ class LayeredAllocation(Mechanism):
         tie_cap_s = self._tie_cap[kind_s]
         given_s = np.zeros(order.size)
         hours_by_tie_kind = np.zeros(len(TIE_KINDS))
-        helped_other = np.zeros(n, dtype=bool)
-        neighbour_help = np.zeros(n, dtype=bool)
+        helped_other, neighbour_help = [], []  # helpers who helped a friend or neighbour; over a neighbour tie
         given_away = np.zeros(n)
         household_hours = np.zeros(n)
 
@@ -408,9 +411,9 @@ class LayeredAllocation(Mechanism):
             hours_by_tie_kind += np.bincount(kind_l, layer_given, len(TIE_KINDS))
             gave = some_hours(layer_given)
             if stage in ("friends", "neighbours"):
-                helped_other[hlp[gave]] = True
+                helped_other.append(hlp[gave])
             if stage == "neighbours":
-                neighbour_help[hlp[gave]] = True
+                neighbour_help.append(hlp[gave])
 
         he_given = np.empty(order.size)
         he_given[order] = given_s
@@ -436,11 +439,9 @@ class LayeredAllocation(Mechanism):
         s.received_informal = informal_received + vol_given
         s.received_formal = formal
         s.unmet = transposed(remaining)
-        caring = some_hours(care)
-        s.caring_weeks = np.where(caring, s.caring_weeks + 1, 0).astype(np.int32)
-        s.last_gave[caring] = world.week
-        s.gave_this_year |= caring
-        s.helped_friend_or_neighbour |= helped_other
+        care_record(care, s.caring_weeks, s.last_gave, s.gave_this_year, world.week, HOURS_EPS)  # compiled, in place
+        for idx in helped_other:
+            s.helped_friend_or_neighbour[idx] = True
         # Whom each helper helped (partner, parent, child, other family, friend or neighbour), for the calibration:
         # the relation recorded on the tie (inferred from the age gap only where a loaded graph gives none).
         mark_relations(
@@ -449,7 +450,7 @@ class LayeredAllocation(Mechanism):
             eid_all,
             # usual care within the household is not care for a partner, child or parent
             gave_he
-            & ((kind_all != KIND_CODE["household"]) | some_hours(household_hours - p.usual_care_hours)[hlp_all]),
+            & ((kind_all != KIND_CODE["household"]) | some_hours(household_hours[hlp_all] - p.usual_care_hours)),
             ties.u,
             ties.rel,
             _REL_FLIP,
@@ -462,7 +463,8 @@ class LayeredAllocation(Mechanism):
         if given_away.any():
             s.helped_relations[self._away_parent] |= np.uint8(1 << RELATIONS.index("parent"))
             s.helped_relations[self._away_other] |= np.uint8(1 << RELATIONS.index("other_family"))
-        s.last_helped_neighbour[neighbour_help] = world.week
+        for idx in neighbour_help:
+            s.last_helped_neighbour[idx] = world.week
         flows.by_layer = by_layer
 
     def _local_index(self, ids: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
@@ -478,16 +480,16 @@ class LayeredAllocation(Mechanism):
         capacity for care outside the household, at least the minimum or nothing; returns the hours per slot."""
         s, p = world.state, self.params
         kin = world.config.kin
-        own = s.cares_away & s.parent_need_away
-        grand = s.cares_grand & s.grand_need_away
-        idx = np.flatnonzero((own | s.cares_in_law | grand) & can_help)
+        idx = elsewhere_carers(
+            s.cares_away, s.parent_need_away, s.cares_in_law, s.cares_grand, s.grand_need_away, can_help
+        )
         out = np.zeros(s.n)
         if idx.size == 0:
             return out
         # The band of the parent cared for: one's own, else the partner's (a parent-in-law).
-        partner = partners_here(world)
-        is_parent = own[idx] | s.cares_in_law[idx]
-        whose = np.where(own[idx], idx, np.maximum(partner[idx], 0))
+        own = s.cares_away[idx] & s.parent_need_away[idx]
+        is_parent = own | s.cares_in_law[idx]
+        whose = idx if own.all() else np.where(own, idx, np.maximum(partners_here(world)[idx], 0))
         want = np.where(s.parents_near[whose] > 0, kin.hours_to_parent[0], kin.hours_to_parent[1])
         want = np.where(is_parent, want, kin.hours_to_grandparent)
         cap = np.maximum(0.0, s.capacity[idx] * p.family_stretch * ability[idx] - used[idx])
@@ -495,10 +497,8 @@ class LayeredAllocation(Mechanism):
         g[~at_least_hours(g, min(p.min_commitment, float(np.min(kin.hours_to_parent)), kin.hours_to_grandparent))] = 0.0
         out[idx] = g
         used[idx] += g
-        self._away_parent = np.zeros(s.n, bool)
-        self._away_parent[idx[is_parent & some_hours(g)]] = True
-        self._away_other = np.zeros(s.n, bool)
-        self._away_other[idx[~is_parent & some_hours(g)]] = True
+        self._away_parent = idx[is_parent & some_hours(g)]
+        self._away_other = idx[~is_parent & some_hours(g)]
         return out
 
     def _from_relatives_elsewhere(
@@ -507,7 +507,7 @@ class LayeredAllocation(Mechanism):
         """Adult children living elsewhere help their parents here from a distance: by distance band, fewer hours
         and fewer kinds of care; family hours, in the layer of family and friends."""
         s, kin = world.state, world.config.kin
-        idx = np.flatnonzero(some_hours(need_total) & ((s.children_near > 0) | (s.children_far > 0)))
+        idx = with_children_elsewhere(some_hours(need_total), s.children_near, s.children_far)
         if idx.size == 0:
             return
         near = s.children_near[idx].astype(float) * kin.care_uptake
@@ -531,12 +531,11 @@ class LayeredAllocation(Mechanism):
         """
         s, p = world.state, self.params
         n_wijk = world.n_wijken
-        known = np.flatnonzero(s.alive & (s.referred | s.indicated))
+        known, vol = volunteer_sets(s.alive, s.referred, s.indicated, s.volunteer, s.cooldown, s.ill)
         w_known = s.wijk[known]
         success = u_match[known] < np.clip(p.volunteer_match_success + world.levers.match_success_bonus[w_known], 0, 1)
         wanted = remaining[PRACTICAL, known] + remaining[COMPANY, known]
         asking = success & some_hours(wanted)
-        vol = np.flatnonzero(s.alive & s.volunteer & (s.cooldown == 0) & ~s.ill)
         vol_cap = np.maximum(0.0, s.capacity[vol] - s.given[vol]) * p.volunteer_capacity_share
         vol_cap[~some_hours(vol_cap)] = 0.0  # dust of capacity is no capacity
         cap_w = np.bincount(s.wijk[vol], vol_cap, n_wijk)
