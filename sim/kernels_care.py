@@ -655,3 +655,24 @@ def care_record(care, caring_weeks, last_gave, gave_this_year, week, eps):  # pr
             gave_this_year[i] = True
         else:
             caring_weeks[i] = 0
+
+
+@njit(cache=True)
+def smooth_contact(contact, weekly_u, weekly_v, smoothing):  # pragma: no cover - compiled
+    """In place: ``contact += smoothing · ((weekly_u + weekly_v) − contact)``."""
+    for i in range(contact.shape[0]):
+        contact[i] += smoothing * ((weekly_u[i] + weekly_v[i]) - contact[i])
+
+
+@njit(cache=True)
+def loneliness_step(loneliness, lonely_base, log_ref, log_contact, weight, adapt_rate, alive):  # pragma: no cover
+    """In place: loneliness moves ``adapt_rate`` of the way to its target, clip(base + weight · (log_ref −
+    log_contact), 0, 11), and is 0 in empty slots (the logarithms are numpy's, computed before)."""
+    for i in range(loneliness.shape[0]):
+        t = lonely_base[i] + weight * (log_ref - log_contact[i])
+        if t < 0.0:
+            t = 0.0
+        elif t > 11.0:
+            t = 11.0
+        x = loneliness[i] + adapt_rate * (t - loneliness[i])
+        loneliness[i] = x if alive[i] else 0.0
