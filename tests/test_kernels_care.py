@@ -290,6 +290,8 @@ def test_demand_indicators_and_age_bands_equal_numpy(world):
     # the indicators' counts and per-wijk sums (sim/mechanisms/indicators.py, as it was)
     carer, burden, active = flag(0.2), rng.random(n) * 10, rng.integers(0, 5, n)
     volunteer, helper = flag(0.05), flag(0.05)
+    edge = np.flatnonzero(alive & (t["age"] >= 18))[:4]  # at the thresholds, which count as reaching them
+    carer[edge], burden[edge], loneliness[edge], active[edge] = True, [6.8, 6.8, 8.0, 8.0], [3.0, 9.0, 3.0, 9.0], 1
     informal, formal = rng.random(n) * 5 * alive, rng.random(n) * 2 * alive
     adults, carers = alive & (t["age"] >= 18.0), alive & carer
     isolated, severe = adults & (active <= 1), adults & (loneliness >= 9.0)
