@@ -46,17 +46,15 @@ def kin_here(
     parents = np.zeros(k, np.int64)
     children = np.zeros(k, np.int64)
     grand = np.zeros(k, np.int64)
-    pa = np.empty(u.shape[0], np.int64)
-    pb = np.empty(u.shape[0], np.int64)
+    pa = np.empty(16, np.int64)
+    pb = np.empty(16, np.int64)
     n_pairs = 0
-    sel = np.empty(u.shape[0], np.int64)
-    n_sel = 0
-    for i in range(u.shape[0]):  # branch-free: the living ties with an end among them
-        sel[n_sel] = i
-        n_sel += alive[i] & ((pos[u[i]] >= 0) | (pos[v[i]] >= 0))
-    for q in range(n_sel):
-        i = sel[q]
-        a, b, r = u[i], v[i], rel[i]
+    mark = pos >= 0  # compact, so that the test of every tie's ends stays in cache
+    for i in range(u.shape[0]):
+        a, b = u[i], v[i]
+        if not ((mark[a] or mark[b]) and alive[i]):  # few ties touch them: a branch seldom taken
+            continue
+        r = rel[i]
         pu, pv = pos[a], pos[b]
         if r == parent_code:  # u is v's parent
             if pv >= 0:
@@ -70,6 +68,9 @@ def kin_here(
                 children[pv] += 1
         elif r == partner_code:
             if pu >= 0 and pv >= 0:
+                if n_pairs == pa.shape[0]:
+                    pa = np.concatenate((pa, np.empty(n_pairs, np.int64)))
+                    pb = np.concatenate((pb, np.empty(n_pairs, np.int64)))
                 pa[n_pairs] = pu
                 pb[n_pairs] = pv
                 n_pairs += 1
@@ -309,8 +310,9 @@ def burden_strain(
     idx = np.empty(n, np.int64)
     k = 0
     for i in range(n):
-        idx[k] = i
-        k += alive[i] & (given[i] > eps)
+        if given[i] > eps and alive[i]:
+            idx[k] = i
+            k += 1
     strain = np.empty(k)
     hw, dw, aw, relief = weights[0], weights[1], weights[2], weights[3]
     for j in range(k):
@@ -572,8 +574,9 @@ def caseload_open(indicated, severity, review_week, alive, week):  # pragma: no 
             indicated[i] = False
             review_week[i] = -999
             closed += 1
-        due[k] = i
-        k += alive[i] & indicated[i] & (review_week[i] <= week)
+        if indicated[i] and alive[i] and review_week[i] <= week:
+            due[k] = i
+            k += 1
     return closed, due[:k].copy()
 
 
@@ -608,11 +611,12 @@ def elsewhere_carers(cares_away, parent_need_away, cares_in_law, cares_grand, gr
     n = can_help.shape[0]
     idx = np.empty(n, np.int64)
     k = 0
-    for i in range(n):
-        idx[k] = i
-        k += (
-            (cares_away[i] & parent_need_away[i]) | cares_in_law[i] | (cares_grand[i] & grand_need_away[i])
-        ) & can_help[i]
+    for i in range(n):  # few: a branch that is seldom taken is cheaper than writing every slot
+        if ((cares_away[i] and parent_need_away[i]) or cares_in_law[i] or (cares_grand[i] and grand_need_away[i])) and (
+            can_help[i]
+        ):
+            idx[k] = i
+            k += 1
     return idx[:k].copy()
 
 
@@ -623,8 +627,9 @@ def with_children_elsewhere(needs, children_near, children_far):  # pragma: no c
     idx = np.empty(n, np.int64)
     k = 0
     for i in range(n):
-        idx[k] = i
-        k += needs[i] & ((children_near[i] > 0) | (children_far[i] > 0))
+        if needs[i] and (children_near[i] > 0 or children_far[i] > 0):
+            idx[k] = i
+            k += 1
     return idx[:k].copy()
 
 
@@ -637,10 +642,13 @@ def volunteer_sets(alive, referred, indicated, volunteer, cooldown, ill):  # pra
     vol = np.empty(n, np.int64)
     a = b = 0
     for i in range(n):
-        known[a] = i
-        a += alive[i] & (referred[i] | indicated[i])
-        vol[b] = i
-        b += alive[i] & volunteer[i] & (cooldown[i] == 0) & (not ill[i])
+        if alive[i]:
+            if referred[i] or indicated[i]:
+                known[a] = i
+                a += 1
+            if volunteer[i] and cooldown[i] == 0 and not ill[i]:
+                vol[b] = i
+                b += 1
     return known[:a].copy(), vol[:b].copy()
 
 
