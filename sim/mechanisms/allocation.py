@@ -25,10 +25,22 @@ from typing import TYPE_CHECKING
 import numpy as np
 
 from samenkracht.sim.kernels import care_half_edges, mark_relations, spread_round, unique_inverse
+from samenkracht.sim.kernels_care import (
+    care_given,
+    care_over_ties,
+    care_record,
+    care_setup,
+    elsewhere_carers,
+    group_order,
+    local_index,
+    transposed,
+    volunteer_sets,
+    with_children_elsewhere,
+)
 from samenkracht.sim.mechanisms.base import Mechanism
 from samenkracht.sim.mechanisms.kin_elsewhere import partners_here
 from samenkracht.sim.params import param
-from samenkracht.sim.state import COMPANY, PERSONAL, PRACTICAL, row_total
+from samenkracht.sim.state import COMPANY, PERSONAL, PRACTICAL
 from samenkracht.sim.ties import (
     GENERATION_GAP_YEARS,
     KIND_CODE,
@@ -284,6 +296,12 @@ class LayeredAllocation(Mechanism):
     def step(self, world: World) -> None:
         s, p, ties = world.state, self.params, world.ties
         n = s.n
+        if getattr(self, "_scratch", np.zeros(0)).shape[0] != n:
+            self._scratch = np.full(n, -1, np.int64)  # local_index's work space: all -1 between calls
+        # The most a helper gives over one tie in a week, by tie kind (household and family: no cap).
+        self._tie_cap = np.full(len(TIE_KINDS), np.inf)
+        self._tie_cap[KIND_CODE["friend"]] = p.friend_tie_cap
+        self._tie_cap[[KIND_CODE["neighbour"], KIND_CODE["acquaintance"]]] = p.neighbour_tie_cap
         rng = world.streams.weekly(self.name, world.week)
         u_match = rng.random(n)
         remaining = np.ascontiguousarray(s.need.T)  # (kind, resident): each kind's row contiguous
@@ -298,30 +316,40 @@ class LayeredAllocation(Mechanism):
         takeover = {PERSONAL: p.takeover_share, PRACTICAL: p.practical_takeover_share}
         if p.takeover_share > 0 or p.practical_takeover_share > 0:
             formal_cap = self._professionals(world, remaining, formal, formal_cap, s.alive & s.indicated, takeover)
-        can_help = (
-            s.alive & (s.age >= p.min_helper_age) & (s.cooldown == 0) & ~s.ill & (s.severity <= p.helper_max_severity)
-        )
-        # Ability to care outside one's household: falls with age towards none, none with a need of one's own.
+        # Who can help; their ability to care outside their household (it falls with age towards none, none with a
+        # need of one's own); each resident's need; per household, the need and last week's unmet hours (for the
+        # pressure on household members): one compiled pass (sim/kernels_care.py).
         a_full, a_none = p.outside_care_ages
-        ability = np.clip((a_none - s.age) / max(a_none - a_full, 1e-9), 0.0, 1.0) * (
-            s.severity <= p.outside_max_severity
+        can_help, ability, need_total, needs, hh_need, hh_unmet = care_setup(
+            s.alive,
+            s.age,
+            s.cooldown,
+            s.ill,
+            s.severity,
+            s.need,
+            s.unmet,
+            s.household,
+            float(p.min_helper_age),
+            float(p.helper_max_severity),
+            float(a_full),
+            float(a_none),
+            float(p.outside_max_severity),
+            HOURS_EPS,
         )
         used = np.zeros(n)
         rec_h, hlp_h, eid_h = ties.half_edges()
         # Only half-edges towards residents with a need, from residents who can help, carry care.
-        need_total = row_total(s.need)
-        rec_all, hlp_all, eid_all = care_half_edges(rec_h, hlp_h, eid_h, some_hours(need_total), can_help, ties.alive)
+        rec_all, hlp_all, eid_all = care_half_edges(rec_h, hlp_h, eid_h, needs, can_help, ties.alive)
         kind_all = ties.kind[eid_all]
         stage_all = _STAGE_OF_KIND[kind_all]
-        he_given = np.zeros(rec_all.shape[0])
+        # The care half-edges by stage (each stage's in their order), with their tie's strength and cap per week.
+        order, bounds = group_order(stage_all, len(STAGES))
+        rec_s, hlp_s, kind_s = rec_all[order], hlp_all[order], kind_all[order]
+        strength_s = ties.strength[eid_all[order]]
+        tie_cap_s = self._tie_cap[kind_s]
+        given_s = np.zeros(order.size)
         hours_by_tie_kind = np.zeros(len(TIE_KINDS))
-        helped_other = np.zeros(n, dtype=bool)
-        neighbour_help = np.zeros(n, dtype=bool)
-        # Pressure: the share of the household's need that went unmet last week.
-        n_hh = int(s.household.max()) + 1
-        hh_need = np.bincount(s.household, need_total, n_hh)
-        hh_unmet = np.bincount(s.household, row_total(s.unmet), n_hh)
-        pressure = (hh_unmet / np.maximum(hh_need, 1e-9))[s.household]
+        helped_other, neighbour_help = [], []  # helpers who helped a friend or neighbour; over a neighbour tie
         given_away = np.zeros(n)
         household_hours = np.zeros(n)
 
@@ -332,9 +360,8 @@ class LayeredAllocation(Mechanism):
             if stage == "relatives_elsewhere":
                 self._from_relatives_elsewhere(world, remaining, need_total, by_layer, hours_by_tie_kind)
                 continue
-            sel_idx = np.flatnonzero(stage_all == i)
-            rec, hlp, kind_l = rec_all[sel_idx], hlp_all[sel_idx], kind_all[sel_idx]
-            strength = ties.strength[eid_all[sel_idx]]
+            sel = slice(bounds[i], bounds[i + 1])
+            rec, hlp, kind_l, strength, tie_cap = rec_s[sel], hlp_s[sel], kind_s[sel], strength_s[sel], tie_cap_s[sel]
             weight = strength**p.concentration
             outside = stage != "household"
             if stage == "friends":
@@ -343,14 +370,14 @@ class LayeredAllocation(Mechanism):
             if stage == "neighbours":
                 threshold = np.where(s.mobilised[rec], p.mobilised_ask_threshold, p.ask_threshold)
                 weight = weight * (strength >= threshold) * s.willing[hlp]
-            tie_cap = np.full(rec.size, np.inf)
-            tie_cap[kind_l == KIND_CODE["friend"]] = p.friend_tie_cap
-            tie_cap[(kind_l == KIND_CODE["neighbour"]) | (kind_l == KIND_CODE["acquaintance"])] = p.neighbour_tie_cap
             # Work in the stage's own index space: its recipients and its helpers only.
-            rec_ids, rec_l = unique_inverse(rec, n)
-            hlp_ids, hlp_l = unique_inverse(hlp, n)
+            rec_ids, rec_l = self._local_index(rec)
+            hlp_ids, hlp_l = self._local_index(hlp)
             if stage == "household":
-                stretch = p.household_stretch + p.pressure_stretch * pressure[hlp_ids]
+                # Pressure: the share of the household's need that went unmet last week.
+                hh = s.household[hlp_ids]
+                pressure = hh_unmet[hh] / np.maximum(hh_need[hh], 1e-9)
+                stretch = p.household_stretch + p.pressure_stretch * pressure
                 cap = np.maximum(s.capacity[hlp_ids] * stretch, p.household_min_hours)
             else:
                 cap = s.capacity[hlp_ids] * (p.family_stretch if stage != "neighbours" else 1.0) * ability[hlp_ids]
@@ -392,27 +419,27 @@ class LayeredAllocation(Mechanism):
             used[hlp_ids] += start_cap - cap_left
             if stage == "household":
                 household_hours[hlp_ids] = start_cap - cap_left
-            he_given[sel_idx] += layer_given
+            given_s[sel] = layer_given
             hours_by_tie_kind += np.bincount(kind_l, layer_given, len(TIE_KINDS))
             gave = some_hours(layer_given)
             if stage in ("friends", "neighbours"):
-                helped_other[hlp[gave]] = True
+                helped_other.append(hlp[gave])
             if stage == "neighbours":
-                neighbour_help[hlp[gave]] = True
+                neighbour_help.append(hlp[gave])
 
-        informal_received = np.maximum(0.0, need_total - remaining.sum(axis=0) - formal)
-        # How many informal helpers each recipient has, to know who cares alone.
-        gave_he = some_hours(he_given)
-        helpers_of = np.bincount(rec_all[gave_he], minlength=n)
+        he_given = np.empty(order.size)
+        he_given[order] = given_s
         # Care given: household help counts once it goes beyond usual care (then all of it); below, it takes
-        # capacity but makes no one a carer.
-        usual = ~some_hours(household_hours - p.usual_care_hours)
-        care = used - np.where(usual, household_hours, 0.0)
-        care[~some_hours(care)] = 0.0
+        # capacity but makes no one a carer. One compiled pass (sim/kernels_care.py).
+        informal_received, care = care_given(
+            need_total, remaining, formal, used, household_hours, float(p.usual_care_hours), HOURS_EPS
+        )
         s.given = care
         s.given_away = given_away
-        flows.alone = self._caring_alone(rec_all, hlp_all, gave_he, helpers_of, n)
-        flows.helped_ties = some_hours(np.bincount(eid_all, he_given, ties.m))
+        # Who gave over which tie; how many informal helpers each recipient has, to know who cares alone.
+        gave_he, _, flows.alone, flows.helped_ties = care_over_ties(
+            rec_all, hlp_all, eid_all, he_given, n, ties.m, HOURS_EPS
+        )
         flows.hours_by_tie_kind = hours_by_tie_kind
 
         vol_given = self._volunteers(world, remaining, u_match, by_layer)
@@ -423,12 +450,10 @@ class LayeredAllocation(Mechanism):
 
         s.received_informal = informal_received + vol_given
         s.received_formal = formal
-        s.unmet = remaining.T.copy()
-        caring = some_hours(care)
-        s.caring_weeks = np.where(caring, s.caring_weeks + 1, 0).astype(np.int32)
-        s.last_gave[caring] = world.week
-        s.gave_this_year |= caring
-        s.helped_friend_or_neighbour |= helped_other
+        s.unmet = transposed(remaining)
+        care_record(care, s.caring_weeks, s.last_gave, s.gave_this_year, world.week, HOURS_EPS)  # compiled, in place
+        for idx in helped_other:
+            s.helped_friend_or_neighbour[idx] = True
         # Whom each helper helped (partner, parent, child, other family, friend or neighbour), for the calibration:
         # the relation recorded on the tie (inferred from the age gap only where a loaded graph gives none).
         mark_relations(
@@ -437,7 +462,7 @@ class LayeredAllocation(Mechanism):
             eid_all,
             # usual care within the household is not care for a partner, child or parent
             gave_he
-            & ((kind_all != KIND_CODE["household"]) | some_hours(household_hours - p.usual_care_hours)[hlp_all]),
+            & ((kind_all != KIND_CODE["household"]) | some_hours(household_hours[hlp_all] - p.usual_care_hours)),
             ties.u,
             ties.rel,
             _REL_FLIP,
@@ -450,8 +475,15 @@ class LayeredAllocation(Mechanism):
         if given_away.any():
             s.helped_relations[self._away_parent] |= np.uint8(1 << RELATIONS.index("parent"))
             s.helped_relations[self._away_other] |= np.uint8(1 << RELATIONS.index("other_family"))
-        s.last_helped_neighbour[neighbour_help] = world.week
+        for idx in neighbour_help:
+            s.last_helped_neighbour[idx] = world.week
         flows.by_layer = by_layer
+
+    def _local_index(self, ids: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+        """``np.unique(ids, return_inverse=True)``: in proportion to the ids when they are few, else by a bitmap."""
+        if ids.size * 32 < self._scratch.size:
+            return local_index(ids, self._scratch)
+        return unique_inverse(ids, self._scratch.size)
 
     def _to_parents_elsewhere(
         self, world: World, can_help: np.ndarray, ability: np.ndarray, used: np.ndarray
@@ -460,16 +492,16 @@ class LayeredAllocation(Mechanism):
         capacity for care outside the household, at least the minimum or nothing; returns the hours per slot."""
         s, p = world.state, self.params
         kin = world.config.kin
-        own = s.cares_away & s.parent_need_away
-        grand = s.cares_grand & s.grand_need_away
-        idx = np.flatnonzero((own | s.cares_in_law | grand) & can_help)
+        idx = elsewhere_carers(
+            s.cares_away, s.parent_need_away, s.cares_in_law, s.cares_grand, s.grand_need_away, can_help
+        )
         out = np.zeros(s.n)
         if idx.size == 0:
             return out
         # The band of the parent cared for: one's own, else the partner's (a parent-in-law).
-        partner = partners_here(world)
-        is_parent = own[idx] | s.cares_in_law[idx]
-        whose = np.where(own[idx], idx, np.maximum(partner[idx], 0))
+        own = s.cares_away[idx] & s.parent_need_away[idx]
+        is_parent = own | s.cares_in_law[idx]
+        whose = idx if own.all() else np.where(own, idx, np.maximum(partners_here(world)[idx], 0))
         want = np.where(s.parents_near[whose] > 0, kin.hours_to_parent[0], kin.hours_to_parent[1])
         want = np.where(is_parent, want, kin.hours_to_grandparent)
         cap = np.maximum(0.0, s.capacity[idx] * p.family_stretch * ability[idx] - used[idx])
@@ -477,10 +509,8 @@ class LayeredAllocation(Mechanism):
         g[~at_least_hours(g, min(p.min_commitment, float(np.min(kin.hours_to_parent)), kin.hours_to_grandparent))] = 0.0
         out[idx] = g
         used[idx] += g
-        self._away_parent = np.zeros(s.n, bool)
-        self._away_parent[idx[is_parent & some_hours(g)]] = True
-        self._away_other = np.zeros(s.n, bool)
-        self._away_other[idx[~is_parent & some_hours(g)]] = True
+        self._away_parent = idx[is_parent & some_hours(g)]
+        self._away_other = idx[~is_parent & some_hours(g)]
         return out
 
     def _from_relatives_elsewhere(
@@ -489,7 +519,7 @@ class LayeredAllocation(Mechanism):
         """Adult children living elsewhere help their parents here from a distance: by distance band, fewer hours
         and fewer kinds of care; family hours, in the layer of family and friends."""
         s, kin = world.state, world.config.kin
-        idx = np.flatnonzero(some_hours(need_total) & ((s.children_near > 0) | (s.children_far > 0)))
+        idx = with_children_elsewhere(some_hours(need_total), s.children_near, s.children_far)
         if idx.size == 0:
             return
         near = s.children_near[idx].astype(float) * kin.care_uptake
@@ -505,12 +535,6 @@ class LayeredAllocation(Mechanism):
         hours_by_tie_kind[KIND_CODE["family"]] += total
         world.flows.relatives_elsewhere_hours = float(total)
 
-    @staticmethod
-    def _caring_alone(rec, hlp, gave_he, helpers_of, n) -> np.ndarray:
-        """Helpers who give to a resident who has no other informal helper."""
-        alone_he = gave_he & (helpers_of[rec] == 1)
-        return np.bincount(hlp[alone_he], minlength=n) > 0
-
     def _volunteers(self, world: World, remaining: np.ndarray, u_match: np.ndarray, by_layer) -> np.ndarray:
         """Volunteers matched by a coordinator to residents known to the wijkteam, pooled per wijk.
 
@@ -519,12 +543,11 @@ class LayeredAllocation(Mechanism):
         """
         s, p = world.state, self.params
         n_wijk = world.n_wijken
-        known = np.flatnonzero(s.alive & (s.referred | s.indicated))
+        known, vol = volunteer_sets(s.alive, s.referred, s.indicated, s.volunteer, s.cooldown, s.ill)
         w_known = s.wijk[known]
         success = u_match[known] < np.clip(p.volunteer_match_success + world.levers.match_success_bonus[w_known], 0, 1)
         wanted = remaining[PRACTICAL, known] + remaining[COMPANY, known]
         asking = success & some_hours(wanted)
-        vol = np.flatnonzero(s.alive & s.volunteer & (s.cooldown == 0) & ~s.ill)
         vol_cap = np.maximum(0.0, s.capacity[vol] - s.given[vol]) * p.volunteer_capacity_share
         vol_cap[~some_hours(vol_cap)] = 0.0  # dust of capacity is no capacity
         cap_w = np.bincount(s.wijk[vol], vol_cap, n_wijk)

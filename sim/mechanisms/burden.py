@@ -15,10 +15,11 @@ from typing import TYPE_CHECKING
 import numpy as np
 
 from samenkracht.sim.errors import InputError
+from samenkracht.sim.kernels_care import burden_strain, burden_update
 from samenkracht.sim.mechanisms.base import Mechanism
 from samenkracht.sim.params import param
 from samenkracht.sim.time import WEEKS_PER_YEAR
-from samenkracht.sim.tolerances import some_hours
+from samenkracht.sim.tolerances import HOURS_EPS, some_hours
 
 if TYPE_CHECKING:
     from samenkracht.sim.world import World
@@ -101,33 +102,48 @@ class CarerBurden(Mechanism):
         s, p = world.state, self.params
         rng = world.streams.weekly(self.name, world.week)
         u_drop, u_ill, u_recover = rng.random((3, s.n))
-        caring = s.alive & some_hours(s.given)
-        respite = self._respite(world, caring)
-        # Respite relieves strain as fewer hours would: the hours it takes over come off the hours given.
-        ratio = (s.given - respite) / np.maximum(s.capacity, 0.5)
-        strain = (
-            p.hours_weight * np.minimum(ratio, 4.0)
-            + p.duration_weight * np.minimum(s.caring_weeks / (3 * WEEKS_PER_YEAR), 1.0)
-            + p.alone_weight * world.flows.alone
+        respite = self._respite(world, s.alive & some_hours(s.given)) if world.levers.respite_hours.any() else None
+        # The carers this week and their strain (compiled, sim/kernels_care.py): hours given relative to capacity
+        # (respite takes over hours the carer would give, so it relieves strain as fewer hours would), caring long,
+        # caring alone; support relieves it.
+        carers, strain = burden_strain(
+            s.alive,
+            s.given,
+            respite if respite is not None else np.zeros(s.n),
+            s.capacity,
+            s.caring_weeks,
+            float(3 * WEEKS_PER_YEAR),
+            world.flows.alone,
+            s.support_weeks,
+            HOURS_EPS,
+            np.array([p.hours_weight, p.duration_weight, p.alone_weight, p.support_relief], dtype=float),
         )
-        supported = s.support_weeks > 0
-        strain = strain - p.support_relief * supported
-        target = np.where(caring, 10.0 * (1.0 - np.exp(-np.maximum(strain, 0.0) / p.strain_scale)), 0.0)
-        s.burden += p.adapt_rate * (target - s.burden)
-        s.burden[~s.alive] = 0.0
-        s.support_weeks = np.maximum(0, s.support_weeks - 1).astype(np.int32)
-        s.cooldown = np.maximum(0, s.cooldown - 1).astype(np.int32)
-
-        over = caring & (s.burden >= p.over_threshold)
-        drops = over & (u_drop < p.dropout_rate)
-        falls_ill = over & ~drops & (u_ill < p.illness_rate)
-        s.cooldown[drops | falls_ill] = p.cooldown_weeks
-        s.ill[falls_ill] = True
-        s.severity[falls_ill] = np.maximum(s.severity[falls_ill], p.illness_severity)
-        recovers = s.ill & ~falls_ill & (u_recover < p.illness_recovery_rate / WEEKS_PER_YEAR)
-        s.ill[recovers] = False
-        s.severity[recovers] = 0.0
-        world.counters.dropouts += int(drops.sum())
-        world.counters.respite_hours += float(respite.sum())
-        world.counters.carer_illnesses += int(falls_ill.sum())
-        world.counters.carer_ill_weeks += int((s.alive & s.ill & (s.age >= 18) & (s.age < WORKING_AGE_END)).sum())
+        target = 10.0 * (1.0 - np.exp(-np.maximum(strain, 0.0) / p.strain_scale))  # numpy's exp, as before
+        # Burden moves towards the target (none for those not caring); support and cooldown count down; the
+        # overburdened drop out or fall ill; the ill recover (compiled, in place).
+        drops, falls_ill, ill_working = burden_update(
+            s.alive,
+            s.burden,
+            carers,
+            target,
+            float(p.adapt_rate),
+            s.support_weeks,
+            s.cooldown,
+            s.ill,
+            s.severity,
+            s.age,
+            u_drop,
+            u_ill,
+            u_recover,
+            float(p.over_threshold),
+            float(p.dropout_rate),
+            float(p.illness_rate),
+            float(p.illness_recovery_rate / WEEKS_PER_YEAR),
+            int(p.cooldown_weeks),
+            float(p.illness_severity),
+            WORKING_AGE_END,
+        )
+        world.counters.dropouts += int(drops)
+        world.counters.respite_hours += float(respite.sum()) if respite is not None else 0.0
+        world.counters.carer_illnesses += int(falls_ill)
+        world.counters.carer_ill_weeks += int(ill_working)

@@ -15,6 +15,7 @@ import numpy as np
 
 from samenkracht.sim.errors import InputError
 from samenkracht.sim.kernels import contact_week
+from samenkracht.sim.kernels_care import loneliness_step, smooth_contact
 from samenkracht.sim.mechanisms.base import Mechanism
 from samenkracht.sim.params import param
 from samenkracht.sim.population import draw_lonely_baseline, pick_in_wijk
@@ -164,13 +165,17 @@ class ContactAndLoneliness(Mechanism):
             weekly_u,
             weekly_v,
         )
-        s.contact += p.contact_smoothing * ((weekly_u + weekly_v) - s.contact)
+        smooth_contact(s.contact, weekly_u, weekly_v, float(p.contact_smoothing))  # compiled, in place
         world.counters.ties_lost += int(lost)
         world.counters.friendships_formed += int(befriended)
 
         self._new_weak_ties(world, rng)
-        s.loneliness += p.adapt_rate * (self._target(s) - s.loneliness)
-        s.loneliness[~s.alive] = 0.0
+        # Loneliness moves towards its target (as ``_target``; numpy's logarithms, the rest compiled, in place).
+        log_ref = np.log2(self.contact_ref + 0.05)
+        log_contact = np.log2(s.contact + 0.05)
+        loneliness_step(
+            s.loneliness, s.lonely_base, log_ref, log_contact, float(p.contact_weight), float(p.adapt_rate), s.alive
+        )
 
     def _new_weak_ties(self, world: World, rng: np.random.Generator) -> None:
         """Weak ties formed at shared places; municipal actions raise the rate per wijk."""
@@ -179,18 +184,19 @@ class ContactAndLoneliness(Mechanism):
         if adults.size < 2:
             return
         rate_w = p.new_ties_per_1000 / 1000.0 * world.levers.tie_formation_factor
-        pop_w = np.bincount(s.wijk[adults], minlength=world.n_wijken)
+        wijk_adults = s.wijk[adults]
+        pop_w = np.bincount(wijk_adults, minlength=world.n_wijken)
         k_w = rng.poisson(rate_w * pop_w + world.flows.extra_ties_w)
         total = int(k_w.sum())
         if total == 0:
             return
         # Attendance favours residents with few contacts only where centres reach out (levers).
-        weight = 1.0 + world.levers.outreach[s.wijk[adults]] * (s.loneliness[adults] / 11.0)
+        weight = 1.0 + world.levers.outreach[wijk_adults] * (s.loneliness[adults] / 11.0)
         wijk_of = np.repeat(np.arange(world.n_wijken), k_w)
-        a = pick_in_wijk(rng, adults, s.wijk[adults], weight, wijk_of)
+        a = pick_in_wijk(rng, adults, wijk_adults, weight, wijk_of)
         bridging = rng.random(total) < p.bridging_share + world.levers.bridging_bonus[wijk_of]
         other = np.where(bridging, rng.integers(0, world.n_wijken, total), wijk_of)
-        b = pick_in_wijk(rng, adults, s.wijk[adults], np.ones(adults.size), other)
+        b = pick_in_wijk(rng, adults, wijk_adults, np.ones(adults.size), other)
         ok = (a >= 0) & (b >= 0) & (a != b)
         before = world.ties.m
         kind = np.where(

@@ -11,9 +11,9 @@ from typing import TYPE_CHECKING
 
 import numpy as np
 
+from samenkracht.sim.kernels_care import care_demand
 from samenkracht.sim.mechanisms.base import Mechanism
 from samenkracht.sim.params import param
-from samenkracht.sim.state import COMPANY, PERSONAL, PRACTICAL
 
 if TYPE_CHECKING:
     from samenkracht.sim.world import World
@@ -55,14 +55,14 @@ class CareDemand(Mechanism):
 
     def step(self, world: World) -> None:
         s, p = world.state, self.params
-        sev = np.where(s.alive, s.severity, 0.0)
-        has = sev > 0
-        s.need[:, PERSONAL] = np.where(
-            has, p.personal_max * np.clip((sev - p.personal_threshold) / (1 - p.personal_threshold + 1e-12), 0, 1), 0.0
+        # One compiled pass over the residents, in place (sim/kernels_care.py spells out the arithmetic).
+        hours = (
+            p.personal_max,
+            p.personal_threshold,
+            p.practical_base,
+            p.practical_max,
+            p.company_base,
+            p.company_max,
+            p.company_loneliness,
         )
-        s.need[:, PRACTICAL] = np.where(has, p.practical_base + (p.practical_max - p.practical_base) * sev, 0.0)
-        s.need[:, COMPANY] = np.where(
-            has,
-            p.company_base + (p.company_max - p.company_base) * sev + p.company_loneliness * s.loneliness / 11.0,
-            0.0,
-        )
+        care_demand(s.alive, s.severity, s.loneliness, s.need, np.array(hours, dtype=float))

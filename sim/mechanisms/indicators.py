@@ -14,11 +14,11 @@ from typing import TYPE_CHECKING
 import numpy as np
 
 from samenkracht.sim.indicator_table import FAMILIES, WEEKLY_COLUMNS
-from samenkracht.sim.kernels import active_ties, sums_by_group
+from samenkracht.sim.kernels import active_ties
+from samenkracht.sim.kernels_care import indicator_pass
 from samenkracht.sim.mechanisms.allocation import LAYERS
 from samenkracht.sim.mechanisms.base import Mechanism
 from samenkracht.sim.params import param
-from samenkracht.sim.state import row_total
 from samenkracht.sim.ties import KIND_CODE
 
 if TYPE_CHECKING:
@@ -66,14 +66,52 @@ class Indicators(Mechanism):
         ties, s = world.ties, world.state
         return active_ties(ties.u, ties.v, ties.alive, ties.strength, self.params.active_tie_strength, s.wijk, s.n)
 
+    #: The per-wijk sums kept for the yearly per-wijk table, in the rows of ``indicator_pass``'s sums.
+    PER_WIJK: tuple[str, ...] = (
+        "residents",
+        "adults",
+        "need_hours",
+        "informal_hours",
+        "formal_hours",
+        "unmet_hours",
+        "carers",
+        "burden_sum",
+        "heavily_burdened",
+        "isolated",
+        "severely_lonely",
+    )
+
     def step(self, world: World) -> None:
         if world.week < 0:
             return
         s, p, f = world.state, self.params, world.flows
-        adults = s.adults()
-        n_adults = int(adults.sum())
-        carers = s.alive & s.carer
-        n_carers = int(carers.sum())
+        active, n_bridging, n_ties = self._tie_counts(world)
+        # Counts and per-wijk sums: one compiled pass over the residents (sim/kernels_care.py).
+        adults, carers, counts, per_wijk = indicator_pass(
+            s.alive,
+            s.age,
+            s.carer,
+            s.burden,
+            s.loneliness,
+            s.severity,
+            s.volunteer,
+            s.neighbour_helper,
+            s.need,
+            s.received_informal,
+            s.received_formal,
+            s.unmet,
+            active,
+            s.wijk,
+            world.n_wijken,
+            float(self.heavy),
+            float(self.over),
+            int(p.isolated_max_ties),
+            float(p.lonely_threshold),
+            float(p.severely_lonely_threshold),
+        )
+        (residents, n_adults, n_carers, heavy, over, isolated, lonely, severely, recipients, volunteers, helpers) = (
+            int(c) for c in counts[:11]
+        )
         # Slots of the dead hold no hours (reset when they leave), so plain sums are sums over the living.
         need = float(s.need.sum())
         informal = float(s.received_informal.sum())
@@ -81,35 +119,32 @@ class Indicators(Mechanism):
         unmet = float(s.unmet.sum())
         by_kind = f.hours_by_tie_kind
         family = float(by_kind[KIND_CODE["household"]] + by_kind[KIND_CODE["family"]])
-        active, n_bridging, n_ties = self._tie_counts(world)
-        isolated = adults & (active <= p.isolated_max_ties)
         row = {
             "week": world.week,
             "year": world.year,
-            "residents": int(s.alive.sum()),
+            "residents": residents,
             "need_hours": need,
             "informal_hours": informal,
             "formal_hours": formal,
             "unmet_hours": unmet,
             "carers": n_carers,
             "burden_mean": float(s.burden[carers].mean()) if n_carers else 0.0,
-            "heavily_burdened_share": _share(int((carers & (s.burden >= self.heavy)).sum()), n_carers),
-            "overburdened_share": _share(int((carers & (s.burden >= self.over)).sum()), n_carers),
-            "isolated_share": _share(int(isolated.sum()), n_adults),
-            "lonely_share": _share(int((adults & (s.loneliness >= p.lonely_threshold)).sum()), n_adults),
-            "severely_lonely_share": _share(
-                int((adults & (s.loneliness >= p.severely_lonely_threshold)).sum()), n_adults
-            ),
+            "heavily_burdened_share": _share(heavy, n_carers),
+            "overburdened_share": _share(over, n_carers),
+            "isolated_share": _share(isolated, n_adults),
+            "lonely_share": _share(lonely, n_adults),
+            "severely_lonely_share": _share(severely, n_adults),
             "family_share": _share(family, float(by_kind.sum())),
             "carrying_capacity": _share(informal, need),
             "municipal_cost_eur": float(f.municipal_cost_eur),
             "formal_cost_eur": float(f.formal_cost_eur),
-            "care_recipients": int((s.alive & (s.severity > 0)).sum()),
-            "volunteers": int((s.alive & s.volunteer).sum()),
-            "neighbour_helpers": int((s.alive & s.neighbour_helper).sum()),
+            "care_recipients": recipients,
+            "volunteers": volunteers,
+            "neighbour_helpers": helpers,
             "volunteer_hours": float(f.volunteer_hours),
             "informal_share_of_care": _share(informal, informal + formal),
-            "active_degree_mean": float(active[adults].mean()) if n_adults else 0.0,
+            # the mean of whole numbers: their sum is exact, so this is np.mean of the adults' active ties
+            "active_degree_mean": float(counts[11]) / n_adults if n_adults else 0.0,
             "bridging_ties": int(n_bridging),
             "ties": int(n_ties),
             "budget_level": float(f.budget_level),
@@ -120,33 +155,7 @@ class Indicators(Mechanism):
         for name, value in f.action_cost_eur.items():
             row[ACTION_COST.column(name)] = float(value)
         row.update(world.counters.since(world.counters_at_week_start))  # this week's events, one column a counter
-        world.record(row, self._per_wijk(world, adults, isolated, carers))
-
-    def _per_wijk(
-        self, world: World, adults: np.ndarray, isolated: np.ndarray, carers: np.ndarray
-    ) -> dict[str, np.ndarray]:
-        s, n_w = world.state, world.n_wijken
-        alive = s.alive
-        w = s.wijk
-
-        ones = np.ones(s.n)
-        fields = {  # name: (values, mask); summed per wijk in one compiled pass
-            "residents": (ones, alive),
-            "adults": (ones, adults),
-            "need_hours": (row_total(s.need), alive),
-            "informal_hours": (s.received_informal, alive),
-            "formal_hours": (s.received_formal, alive),
-            "unmet_hours": (row_total(s.unmet), alive),
-            "carers": (ones, carers),
-            "burden_sum": (s.burden, carers),
-            "heavily_burdened": (ones, carers & (s.burden >= self.heavy)),
-            "isolated": (ones, isolated),
-            "severely_lonely": (ones, adults & (s.loneliness >= self.params.severely_lonely_threshold)),
-        }
-        values = np.stack([v for v, _ in fields.values()])
-        masks = np.stack([m for _, m in fields.values()])
-        sums = sums_by_group(w, n_w, values, masks)
-        return dict(zip(fields, sums))
+        world.record(row, dict(zip(self.PER_WIJK, per_wijk)))
 
 
 __all__ = ["Indicators", "IndicatorParams", "WEEKLY_COLUMNS", "LAYERS"]

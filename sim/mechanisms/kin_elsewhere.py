@@ -28,6 +28,7 @@ from typing import TYPE_CHECKING
 import numpy as np
 
 from samenkracht.sim.errors import InputError
+from samenkracht.sim.kernels_care import by_age_band, kin_here, partners
 from samenkracht.sim.mechanisms.base import Mechanism
 from samenkracht.sim.mechanisms.demography import yearly_hazard
 from samenkracht.sim.params import param
@@ -195,12 +196,8 @@ def local_kin_counts(world: World) -> tuple[np.ndarray, np.ndarray]:
 
 def partners_here(world: World) -> np.ndarray:
     """Each slot's partner in their household (-1: none), from the recorded relations."""
-    t, n = world.ties, world.state.n
-    live = np.flatnonzero(t.alive & (t.rel == REL_CODE["partner"]) & (t.kind == KIND_CODE["household"]))
-    partner = np.full(n, -1, np.int64)
-    partner[t.u[live]] = t.v[live]
-    partner[t.v[live]] = t.u[live]
-    return partner
+    t = world.ties
+    return partners(t.u, t.v, t.alive, t.rel, t.kind, REL_CODE["partner"], KIND_CODE["household"], world.state.n)
 
 
 def survival(params_demography, age_from: np.ndarray, age_to: np.ndarray, trend: float = 1.0) -> np.ndarray:
@@ -209,10 +206,19 @@ def survival(params_demography, age_from: np.ndarray, age_to: np.ndarray, trend:
     return np.exp(-(a / b) * (np.exp(b * age_to) - np.exp(b * age_from)))
 
 
+#: The age band of each whole year of age 0..255 (sim.population.age_band's table).
+_BAND_OF_YEAR = age_band(np.arange(256))
+
+
+def _prevalence(dem, age: np.ndarray) -> np.ndarray:
+    """The model's prevalence of care need at each age (by age band): one compiled table lookup."""
+    return by_age_band(np.asarray(age, dtype=float), _BAND_OF_YEAR, np.asarray(dem.need_prevalence, dtype=float))
+
+
 def _need_turns(dem, needs, count, age, u_onset, u_end, dies) -> tuple[np.ndarray, np.ndarray]:
     """Where a group of ``count`` relatives elsewhere of these ages starts to need care (any of them, at the
     model's prevalence by age and recovery rate) and where that need ends (recovery, or no relative left)."""
-    prev = np.asarray(dem.need_prevalence)[age_band(age)]
+    prev = _prevalence(dem, age)
     p_any = 1.0 - (1.0 - prev) ** count
     onset = dem.recovery_rate * p_any / np.maximum(1.0 - p_any, 1e-9)
     starts = ~needs & (count > 0) & (u_onset < onset / WEEKS_PER_YEAR)
@@ -300,7 +306,24 @@ class RelativesElsewhere(Mechanism):
         dem = world.config.demography
         k = idx.size
         age = s.age[idx]
-        local_parents, local_children = (x[idx] for x in local_kin_counts(world))
+        # The relatives of these residents who live here (one compiled pass over the ties).
+        t = world.ties
+        pos = np.full(s.n, -1, np.int64)
+        pos[idx] = np.arange(k)
+        local_parents, local_children, local_grand, pair_a, pair_b = kin_here(
+            t.u,
+            t.v,
+            t.alive,
+            t.rel,
+            s.age,
+            pos,
+            k,
+            REL_CODE["parent"],
+            REL_CODE["child"],
+            REL_CODE["partner"],
+            REL_CODE["grandparent"],
+            REL_CODE["grandchild"],
+        )
         gap = rng.uniform(p.parent_gap[0], p.parent_gap[1], k)
         alive_share = survival(dem, gap, age + gap)
         parents = np.maximum(0, rng.binomial(2, np.clip(alive_share, 0, 1)) - local_parents)
@@ -310,13 +333,7 @@ class RelativesElsewhere(Mechanism):
         adult_share = np.clip((age - 18.0 - 24.0) / 14.0, 0.0, 1.0)
         children = np.maximum(0, rng.binomial(born, adult_share) - local_children)
         # Partners share their children: the lower slot's draw stands for both when both are drawn now.
-        t = world.ties
-        part = t.alive & (t.rel == REL_CODE["partner"])
-        pos = np.full(s.n, -1, np.int64)
-        pos[idx] = np.arange(k)
-        a, b = t.u[part], t.v[part]
-        both = (pos[a] >= 0) & (pos[b] >= 0)
-        children[pos[b[both]]] = children[pos[a[both]]]
+        children[pair_b] = children[pair_a]
         near_c = rng.binomial(children, p.near_share)
         near_p = rng.binomial(parents, p.near_share)
         s.children_near[idx] = np.minimum(near_c, 100)
@@ -326,19 +343,15 @@ class RelativesElsewhere(Mechanism):
         s.parent_gap[idx] = gap
         # Parents elsewhere who need care now, at the model's prevalence for their age.
         count = parents.astype(np.int64)
-        prev = np.asarray(dem.need_prevalence)[age_band(age + gap)]
+        prev = _prevalence(dem, age + gap)
         needs = (count > 0) & (rng.random(k) < 1.0 - (1.0 - prev) ** count)
         s.parent_need_away[idx] = needs
         s.cares_away[idx] = needs & (rng.random(k) < p.care_uptake)
         # Grandparents: the parents' parents, one generation further up, less those who live here.
-        t_ = world.ties
-        gp_tie = t_.alive & ((t_.rel == REL_CODE["grandparent"]) | (t_.rel == REL_CODE["grandchild"]))
-        grand_end = np.where(t_.rel[gp_tie] == REL_CODE["grandparent"], t_.v[gp_tie], t_.u[gp_tie])
-        local_grand = np.bincount(grand_end, minlength=s.n)[: s.n][idx]
         g_alive = survival(dem, 2.0 * gap, age + 2.0 * gap)
         grand = np.maximum(0, rng.binomial(4, np.clip(g_alive, 0, 1)) - local_grand)
         s.grandparents[idx] = grand
-        g_prev = np.asarray(dem.need_prevalence)[age_band(age + 2.0 * gap)]
+        g_prev = _prevalence(dem, age + 2.0 * gap)
         g_needs = (grand > 0) & (rng.random(k) < 1.0 - (1.0 - g_prev) ** grand)
         s.grand_need_away[idx] = g_needs
         s.cares_grand[idx] = g_needs & (rng.random(k) < p.grandchild_uptake)

@@ -17,12 +17,10 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
-import numpy as np
-
+from samenkracht.sim.kernels_care import signals
 from samenkracht.sim.mechanisms.base import Mechanism
 from samenkracht.sim.params import param
-from samenkracht.sim.state import row_total
-from samenkracht.sim.tolerances import at_least_hours, some_hours
+from samenkracht.sim.tolerances import HOURS_EPS
 
 if TYPE_CHECKING:
     from samenkracht.sim.world import World
@@ -67,38 +65,44 @@ class Signalling(Mechanism):
     def step(self, world: World) -> None:
         s, p = world.state, self.params
         rng = world.streams.weekly(self.name, world.week)
-        u_self, u_net, u_prof, u_shop = rng.random((4, s.n))
-        has_need = s.severity > 0
-        # An indicated resident's need is in the caseload already; a supported carer is being helped already.
-        need_at_risk = ~s.indicated & (
-            at_least_hours(row_total(s.unmet), p.min_unmet) | (has_need & (s.loneliness >= p.lonely_at_risk))
+        u = rng.random((4, s.n))  # the draws of the channels: self, network, professional, shopkeeper
+        # At risk: an unmet need, or severe loneliness with a need, unless indicated already (an indicated
+        # resident's need is in the caseload); or a heavily burdened carer not supported already. Noticed: by
+        # themselves (lonely residents ask less), their network (more with more contact), a professional who sees
+        # them already (they assess or care for them, or met them as carers at an assessment), or a linked
+        # shopkeeper in their wijk; the first channel that notices takes the credit. One compiled pass
+        # (sim/kernels_care.py).
+        noticed, first = signals(
+            s.alive,
+            s.referred,
+            s.indicated,
+            s.known,
+            s.severity,
+            s.unmet,
+            s.loneliness,
+            s.given,
+            s.burden,
+            s.support_weeks,
+            s.respite_weeks,
+            s.contact,
+            s.received_formal,
+            world.levers.shop_signal,
+            s.wijk,
+            s.shops_locally,
+            u,
+            float(p.min_unmet),
+            float(p.lonely_at_risk),
+            float(self.heavy_threshold),
+            float(p.self_referral),
+            float(p.network_signal),
+            float(p.professional_signal),
+            HOURS_EPS,
         )
-        carer_at_risk = (
-            some_hours(s.given) & (s.burden >= self.heavy_threshold) & (s.support_weeks == 0) & (s.respite_weeks == 0)
-        )
-        at_risk = s.alive & ~s.referred & (need_at_risk | carer_at_risk)
-        p_self = p.self_referral * (1.0 - 0.7 * s.loneliness / 11.0)
-        p_net = p.network_signal * np.minimum(s.contact, 3.0)
-        # Professionals see the residents they assess or care for, and the carers they met at an assessment.
-        seen = s.indicated | some_hours(s.received_formal) | s.known
-        p_shop = world.levers.shop_signal[s.wijk] * s.shops_locally
-        noticed_by = {
-            "self": u_self < p_self,
-            "network": u_net < p_net,
-            "professional": seen & (u_prof < p.professional_signal),
-            "shopkeeper": u_shop < p_shop,
-        }
-        noticed = np.zeros(s.n, dtype=bool)
-        first = {}  # residents first noticed through each channel (a channel above takes the credit)
-        for channel, hit in noticed_by.items():
-            new = at_risk & hit & ~noticed
-            first[channel] = int(new.sum())
-            noticed |= new
-        s.referred |= noticed
+        s.referred[noticed] = True
         s.referred_week[noticed] = world.week
-        s.known |= noticed
+        s.known[noticed] = True
         c = world.counters
-        c.signals_self += first["self"]
-        c.signals_network += first["network"]
-        c.signals_professional += first["professional"]
-        c.signals_shopkeeper += first["shopkeeper"]
+        c.signals_self += int(first[0])
+        c.signals_network += int(first[1])
+        c.signals_professional += int(first[2])
+        c.signals_shopkeeper += int(first[3])

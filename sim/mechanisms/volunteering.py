@@ -9,6 +9,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
+from samenkracht.sim.kernels_care import volunteer_turnover
 from samenkracht.sim.mechanisms.base import Mechanism
 from samenkracht.sim.params import param
 from samenkracht.sim.time import WEEKS_PER_YEAR
@@ -56,13 +57,24 @@ class Volunteering(Mechanism):
         s, p = world.state, self.params
         rng = world.streams.weekly(self.name, world.week)
         u_drop, u_join = rng.random((2, s.n))
-        factor = world.levers.volunteer_dropout_factor[s.wijk]
-        stops = s.volunteer & ((u_drop < p.dropout_rate * factor / WEEKS_PER_YEAR) | (s.severity > 0.3) | ~s.alive)
-        s.volunteer &= ~stops
-        pool = self._pool(world) & ~s.volunteer
-        # Recruitment keeps the baseline share; actions recruit more.
+        # Recruitment keeps the baseline share; actions recruit more. One compiled pass (sim/kernels_care.py):
+        # volunteers stop (their chance, a heavier need, death); then the willing who are not volunteers may join.
         join_rate = p.share * p.dropout_rate / WEEKS_PER_YEAR / max(1e-9, 1.0 - p.share)
-        joins = pool & (u_join < join_rate + world.levers.volunteer_recruitment[s.wijk] / WEEKS_PER_YEAR)
-        s.volunteer |= joins
-        world.counters.volunteer_dropouts += int((stops & s.alive).sum())
-        world.counters.volunteers_joined += int(joins.sum())
+        stopped, joined = volunteer_turnover(
+            s.volunteer,
+            s.alive,
+            s.willing,
+            s.age,
+            s.severity,
+            s.wijk,
+            world.levers.volunteer_dropout_factor,
+            world.levers.volunteer_recruitment,
+            u_drop,
+            u_join,
+            float(p.dropout_rate),
+            float(WEEKS_PER_YEAR),
+            float(join_rate),
+            float(p.max_age),
+        )
+        world.counters.volunteer_dropouts += int(stopped)
+        world.counters.volunteers_joined += int(joined)

@@ -27,10 +27,11 @@ from typing import TYPE_CHECKING
 import numpy as np
 
 from samenkracht.sim.errors import InputError
+from samenkracht.sim.kernels_care import caseload_open, caseload_queue
 from samenkracht.sim.mechanisms.base import Mechanism
 from samenkracht.sim.params import param
 from samenkracht.sim.time import WEEKS_PER_YEAR
-from samenkracht.sim.tolerances import some_hours
+from samenkracht.sim.tolerances import HOURS_EPS, some_hours
 
 if TYPE_CHECKING:
     from samenkracht.sim.world import World
@@ -131,69 +132,87 @@ class Wijkteam(Mechanism):
         rng = world.streams.this_week(self.name, world.week)
         u_order, u_model = rng.random((2, s.n))
         u_round = rng.random((4, world.n_wijken))
-        for professional in world.professional_list:  # a few dozen agents plan their week
+        # The wijkteam's workers (a few dozen agents) plan their week over the quadrants. Home-care professionals
+        # plan no quadrant hours (theirs stay zero): their direct hours are the allocation's formal capacity, read
+        # from their hours, so their step is not needed here (at Amstelveen's size they are some 750 agents).
+        for professional in world.wijkteam_workers:
             professional.step()
         hours = world.quadrant_hours_by_wijk()  # (wijken, 4)
         social = np.clip(p.social_model_share + world.levers.social_model_bonus, 0, 1)
         c = world.counters
 
-        # An indication closes when the need ends: the provider reports the end of care.
-        ended = s.indicated & (s.severity <= 0)
-        s.indicated[ended] = False
-        s.review_week[ended] = -999
-        c.indications_closed += int(ended.sum())
+        # An indication closes when the need ends: the provider reports the end of care (compiled, in place).
+        closed, due = caseload_open(s.indicated, s.severity, s.review_week, s.alive, week)
+        c.indications_closed += int(closed)
         # Reviews that are due come first in the institutional quadrant; the rest of its hours go to intake.
-        due = s.alive & s.indicated & (s.review_week <= week)
         review_capacity = hours[:, 1] / max(p.review_hours, 1e-9) + u_round[3]
-        reviewed = first_k_per_wijk(due, s.wijk, s.review_week + u_order, review_capacity)
+        reviewed = first_k_of(due, s.wijk, s.review_week[due] + u_order[due], review_capacity)
         s.review_week[reviewed] = week + p.review_weeks
         intake_capacity = hours[:, 1] / p.intake_hours  # assessments a week per wijk
         left = np.maximum(0.0, hours[:, 1] - np.bincount(s.wijk[reviewed], minlength=world.n_wijken) * p.review_hours)
 
-        queue = s.alive & s.referred
-        intake = queue & (s.severity > 0) & ~s.indicated
-        carers = queue & ~intake & some_hours(s.given)
-        moot = queue & ~intake & ~carers  # need ended and no longer caring while waiting: nothing to assess
+        # The queue: residents with a need to assess, carers (no need of their own, still caring), and the moot
+        # (need ended and no longer caring while waiting: nothing to assess).
+        intake, carers, moot = caseload_queue(s.alive, s.referred, s.severity, s.indicated, s.given, HOURS_EPS)
         # Assessment (institutional quadrant): first come, first served, within each wijk's hours.
-        key = s.referred_week + u_order
-        seen = first_k_per_wijk(intake, s.wijk, key, left / p.intake_hours + u_round[0])
-        c.reassessments += int((seen & (week - s.assessed_week < p.review_weeks)).sum())
-        n_seen = int(seen.sum())
-        s.indicated |= seen
+        key_intake = s.referred_week[intake] + u_order[intake]
+        seen = first_k_of(intake, s.wijk, key_intake, left / p.intake_hours + u_round[0])
+        c.reassessments += int((week - s.assessed_week[seen] < p.review_weeks).sum())
+        n_seen = int(seen.size)
+        s.indicated[seen] = True
         s.assessed_week[seen] = week
         s.review_week[seen] = week + p.review_weeks
-        self._carers_become_known(world, seen)
+        if n_seen:
+            assessed = np.zeros(s.n, dtype=bool)
+            assessed[seen] = True
+            self._carers_become_known(world, assessed)
         # Social model: an assessment or review makes a case a social-model case; the case's network is mobilised
         # (own-network quadrant) when the hours allow, oldest assessment first.
-        decided = seen | reviewed
+        decided = np.concatenate([seen, reviewed])
         s.social_case[decided] = u_model[decided] < social[s.wijk[decided]]
-        wants_mobilising = s.alive & s.indicated & s.social_case & ~s.mobilised
-        mobilised = first_k_per_wijk(
-            wants_mobilising, s.wijk, s.assessed_week + u_order, hours[:, 0] * 0.6 / p.mobilise_hours + u_round[1]
+        wants_mobilising = np.flatnonzero(s.alive & s.indicated & s.social_case & ~s.mobilised)
+        mobilised = first_k_of(
+            wants_mobilising,
+            s.wijk,
+            s.assessed_week[wants_mobilising] + u_order[wants_mobilising],
+            hours[:, 0] * 0.6 / p.mobilise_hours + u_round[1],
         )
-        s.mobilised |= mobilised
+        s.mobilised[mobilised] = True
         # Carer support (own-network quadrant), first come, first served.
         support_capacity = hours[:, 0] * 0.4 / p.support_hours
-        supported = first_k_per_wijk(carers, s.wijk, key, support_capacity + u_round[2])
+        key_carers = s.referred_week[carers] + u_order[carers]
+        supported = first_k_of(carers, s.wijk, key_carers, support_capacity + u_round[2])
         s.support_weeks[supported] = p.support_weeks
         # The queues hold at most max_wait_weeks of capacity: the newest referrals beyond are turned away.
-        done = seen | supported | moot
-        waiting_intake, waiting_carers = intake & ~seen, carers & ~supported
-        kept = first_k_per_wijk(waiting_intake, s.wijk, key, intake_capacity * p.max_wait_weeks) | first_k_per_wijk(
-            waiting_carers, s.wijk, key, support_capacity * p.max_wait_weeks
+        waiting_intake = _without(intake, seen, s.n)
+        waiting_carers = _without(carers, supported, s.n)
+        kept_intake = first_k_of(
+            waiting_intake,
+            s.wijk,
+            s.referred_week[waiting_intake] + u_order[waiting_intake],
+            intake_capacity * p.max_wait_weeks,
         )
-        turned_away = (waiting_intake | waiting_carers) & ~kept
-        s.referred &= ~(done | turned_away)
-        s.referred[~s.alive] = False
+        kept_carers = first_k_of(
+            waiting_carers,
+            s.wijk,
+            s.referred_week[waiting_carers] + u_order[waiting_carers],
+            support_capacity * p.max_wait_weeks,
+        )
+        turned_away = np.concatenate(
+            [_without(waiting_intake, kept_intake, s.n), _without(waiting_carers, kept_carers, s.n)]
+        )
+        for done in (seen, supported, moot, turned_away):
+            s.referred[done] = False
+        s.referred &= s.alive
         s.referred_week[~s.referred] = -999
         waiting = s.referred & (s.severity > 0) & ~s.indicated
         world.flows.wait_weeks_mean = float((week + 1 - s.referred_week[waiting]).mean()) if waiting.any() else 0.0
         world.flows.extra_ties_w = hours[:, 2] * p.collective_ties_per_hour
         c.assessments += n_seen
-        c.reviews += int(reviewed.sum())
-        c.referrals_turned_away += int(turned_away.sum())
-        c.mobilisations += int(mobilised.sum())
-        c.carers_supported += int(supported.sum())
+        c.reviews += int(reviewed.size)
+        c.referrals_turned_away += int(turned_away.size)
+        c.mobilisations += int(mobilised.size)
+        c.carers_supported += int(supported.size)
 
     @staticmethod
     def _carers_become_known(world: World, assessed: np.ndarray) -> None:
@@ -201,12 +220,35 @@ class Wijkteam(Mechanism):
         s, ties = world.state, world.ties
         if not assessed.any():
             return
-        helped = world.helped_ties()
-        other = np.concatenate([ties.v[helped & assessed[ties.u]], ties.u[helped & assessed[ties.v]]])
+        # Only the ties that carried care this week (few) are looked at.
+        helped = np.flatnonzero(world.helped_ties())
+        u, v = ties.u[helped], ties.v[helped]
+        other = np.concatenate([v[assessed[u]], u[assessed[v]]])
         other = other[some_hours(s.given[other]) & ~s.known[other]]
         s.known[other] = True
         s.known |= assessed
         world.counters.carers_known += int(np.unique(other).size)
+
+
+def first_k_of(idx: np.ndarray, wijk: np.ndarray, key: np.ndarray, k_w: np.ndarray) -> np.ndarray:
+    """``first_k_per_wijk`` for the candidates ``idx`` (in ascending order) with their keys ``key``: the slots
+    selected, in wijk and key order."""
+    if idx.size == 0:
+        return idx
+    order = np.lexsort((key, wijk[idx]))
+    w = wijk[idx[order]]
+    start = np.searchsorted(w, w, side="left")
+    rank = np.arange(order.size) - start
+    return idx[order[rank < np.floor(k_w[w])]]
+
+
+def _without(idx: np.ndarray, drop: np.ndarray, n: int) -> np.ndarray:
+    """The slots of ``idx`` not in ``drop``, in the order of ``idx``."""
+    if drop.size == 0:
+        return idx
+    out = np.ones(n, dtype=bool)
+    out[drop] = False
+    return idx[out[idx]]
 
 
 def first_k_per_wijk(mask: np.ndarray, wijk: np.ndarray, order_key: np.ndarray, k_w: np.ndarray) -> np.ndarray:
