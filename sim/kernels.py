@@ -179,21 +179,6 @@ def mark_relations(
 
 
 @njit(cache=True)
-def remove_touching(u, v, alive, strength, kind, leaving, keep_kind):  # pragma: no cover - compiled
-    """Remove (in place: not alive, strength 0) every living tie with an end in ``leaving``, except ties of kind
-    ``keep_kind`` with both ends leaving (pass -1 to keep none); return how many."""
-    removed = 0
-    for i in range(u.shape[0]):
-        if alive[i]:
-            a, b = leaving[u[i]], leaving[v[i]]
-            if (a or b) and not (a and b and kind[i] == keep_kind):
-                alive[i] = False
-                strength[i] = 0.0
-                removed += 1
-    return removed
-
-
-@njit(cache=True)
 def sums_by_group(group, n_groups, values, masks):  # pragma: no cover - compiled
     """Per group, the sum of each row of ``values`` over the residents where the matching row of ``masks`` is true.
 

@@ -97,18 +97,6 @@ def test_active_ties_and_half_edges_equal_the_numpy_version(ties):
     assert np.array_equal(r, rec[live]) and np.array_equal(h, hlp[live]) and np.array_equal(e, eid[live])
 
 
-def test_remove_touching_keeps_household_ties_of_a_household_moving_together(ties):
-    t = ties
-    leaving = t["rng"].random(t["n"]) < 0.1
-    alive, st = t["alive"].copy(), t["strength"].copy()
-    touching = alive & (leaving[t["u"]] | leaving[t["v"]])
-    expected = touching & ~(leaving[t["u"]] & leaving[t["v"]] & (t["kind"] == 0))
-    removed = K.remove_touching(t["u"], t["v"], alive, st, t["kind"], leaving, 0)
-    assert removed == int(expected.sum()) > 0
-    assert np.array_equal(alive, t["alive"] & ~expected)
-    assert np.all(st[expected] == 0) and np.array_equal(st[~expected], t["strength"][~expected])
-
-
 def test_sums_by_group_and_unique_inverse_equal_numpy(ties):
     t, rng = ties, ties["rng"]
     values = rng.random((4, t["n"])) * 10
