@@ -6,6 +6,7 @@ import logging
 from collections.abc import Callable, Mapping
 from typing import Any
 
+import numpy as np
 import pandas as pd
 import pytest
 from omegaconf import OmegaConf
@@ -106,3 +107,10 @@ def pytest_collection_finish(session: pytest.Session) -> None:
 def pytest_sessionfinish(session: pytest.Session) -> None:
     for module in _cli_modules(session):
         module.stop_jobs()
+
+
+def random_tie_ends(rng: np.random.Generator, n: int, m: int) -> tuple[np.ndarray, np.ndarray]:
+    """``m`` random tie ends among ``n`` residents, each tie's lower slot first (as the tie arrays keep them); for
+    the kernel tests' random worlds."""
+    u, v = rng.integers(0, n, m), rng.integers(0, n, m)
+    return np.minimum(u, v), np.maximum(u, v)

@@ -2,6 +2,7 @@
 
 import numpy as np
 import pytest
+from conftest import random_tie_ends
 
 from samenkracht.sim import kernels as K
 from samenkracht.sim.tolerances import HOURS_EPS, SHARE_EPS
@@ -11,9 +12,7 @@ from samenkracht.sim.tolerances import HOURS_EPS, SHARE_EPS
 def ties(request):
     rng = np.random.default_rng(request.param)
     n, m = 500, 3000
-    u = rng.integers(0, n, m)
-    v = rng.integers(0, n, m)
-    u, v = np.minimum(u, v), np.maximum(u, v)
+    u, v = random_tie_ends(rng, n, m)
     return {
         "rng": rng,
         "n": n,

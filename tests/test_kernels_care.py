@@ -3,6 +3,7 @@ replaced gave (as they were in sim/mechanisms/)."""
 
 import numpy as np
 import pytest
+from conftest import random_tie_ends
 
 from samenkracht.sim import kernels_care as K
 from samenkracht.sim.kernels import unique_inverse
@@ -17,9 +18,7 @@ def world(request):
     """Random residents and ties, with the dust and edge values the kernels must treat as numpy does."""
     rng = np.random.default_rng(request.param)
     n, m = 600, 4000
-    u = rng.integers(0, n, m)
-    v = rng.integers(0, n, m)
-    u, v = np.minimum(u, v), np.maximum(u, v)
+    u, v = random_tie_ends(rng, n, m)
     need = np.where(rng.random((n, 3)) < 0.7, 0.0, rng.random((n, 3)) * 10)
     need[:5] = [[HOURS_EPS / 3, 0, 0], [0, 0, HOURS_EPS], [1e-7, 1e-7, 1e-7], [0, 0, 0], [1, 2, 3]]
     return {
