@@ -518,6 +518,8 @@ def markdown(levels: Any, effects: Any, crn: Any, header: dict[str, Any]) -> str
     lc = _year_counts(levels, ["indicator"])
     for _, t in levels[levels["year"] == "all"].iterrows():
         lines.append(f"| {t['indicator']} | " + _row(t, lc[(t["indicator"],)]))
+    if len(effects) == 0:  # the baseline alone (--scenarios baseline): levels only
+        return "\n".join([*lines, "", "(No scenario besides the baseline: no paired effects.)", ""])
     lines += [
         "",
         "#### Paired effects: each scenario − baseline at the same seed",
