@@ -226,7 +226,9 @@ def _command(tmp: Path, out: Path, *extra: str) -> list[str]:
         *SMALL,
         "years=1",
         "seeds=2",
-        "trials=14",  # more than the sampler's random start (N_STARTUP), so the search is stopped while it models
+        # well over the sampler's random start (N_STARTUP), so the search is stopped while it models, with rounds
+        # left to run (at 14 a loaded machine could see the search end between the last check and the signal)
+        "trials=20",
         "fresh_seeds=2",
         f"out_dir={out}",
         *extra,
