@@ -14,8 +14,8 @@ from typing import TYPE_CHECKING
 import numpy as np
 
 from samenkracht.sim.errors import InputError
-from samenkracht.sim.kernels import contact_week
 from samenkracht.sim.kernels_care import loneliness_step, smooth_contact
+from samenkracht.sim.kernels_social import contact_week
 from samenkracht.sim.mechanisms.base import Mechanism
 from samenkracht.sim.params import param
 from samenkracht.sim.population import draw_lonely_baseline, pick_in_wijk
@@ -143,7 +143,7 @@ class ContactAndLoneliness(Mechanism):
         floor[KIND_CODE["household"]] = p.floor_household
         floor[KIND_CODE["family"]] = p.floor_family
         weekly_u, weekly_v = np.zeros(s.n), np.zeros(s.n)
-        # One compiled pass over the ties (sim/kernels.py): contact, strength, lost ties, new friendships.
+        # One compiled pass over the ties (sim/kernels_social.py): contact, strength, lost ties, new friendships.
         lost, befriended = contact_week(
             ties.u,
             ties.v,

@@ -28,7 +28,8 @@ from typing import TYPE_CHECKING
 import numpy as np
 
 from samenkracht.sim.errors import InputError
-from samenkracht.sim.kernels_care import by_age_band, kin_here, partners
+from samenkracht.sim.kernels_care import by_age_band, kin_here
+from samenkracht.sim.kernels_social import household_partners
 from samenkracht.sim.mechanisms.base import Mechanism
 from samenkracht.sim.mechanisms.demography import yearly_hazard
 from samenkracht.sim.params import param
@@ -197,7 +198,9 @@ def local_kin_counts(world: World) -> tuple[np.ndarray, np.ndarray]:
 def partners_here(world: World) -> np.ndarray:
     """Each slot's partner in their household (-1: none), from the recorded relations."""
     t = world.ties
-    return partners(t.u, t.v, t.alive, t.rel, t.kind, REL_CODE["partner"], KIND_CODE["household"], world.state.n)
+    return household_partners(
+        t.u, t.v, t.alive, t.rel, t.kind, REL_CODE["partner"], KIND_CODE["household"], world.state.n
+    )
 
 
 def survival(params_demography, age_from: np.ndarray, age_to: np.ndarray, trend: float = 1.0) -> np.ndarray:
@@ -306,15 +309,16 @@ class RelativesElsewhere(Mechanism):
         dem = world.config.demography
         k = idx.size
         age = s.age[idx]
-        # The relatives of these residents who live here (one compiled pass over the ties).
+        # The relatives of these residents who live here (one compiled pass over their ties, in tie order).
         t = world.ties
         pos = np.full(s.n, -1, np.int64)
         pos[idx] = np.arange(k)
+        tt = t.touching(idx)
         local_parents, local_children, local_grand, pair_a, pair_b = kin_here(
-            t.u,
-            t.v,
-            t.alive,
-            t.rel,
+            t.u[tt],
+            t.v[tt],
+            t.alive[tt],
+            t.rel[tt],
             s.age,
             pos,
             k,

@@ -1,0 +1,108 @@
+"""The compiled kernels of the social side (sim/kernels_social.py) give bit for bit what the numpy expressions (or
+the earlier kernels) they replaced gave."""
+
+import numpy as np
+import pytest
+from conftest import random_tie_ends
+
+from samenkracht.sim import kernels as K0
+from samenkracht.sim import kernels_care as KC
+from samenkracht.sim import kernels_social as K
+from samenkracht.sim.ties import KIND_CODE, REL_CODE
+
+
+@pytest.fixture(params=[0, 1, 2])
+def world(request):
+    """Random residents and ties."""
+    rng = np.random.default_rng(request.param)
+    n, m = 600, 4000
+    u, v = random_tie_ends(rng, n, m)
+    return {
+        "rng": rng,
+        "n": n,
+        "m": m,
+        "u": u,
+        "v": v,
+        "kind": rng.integers(0, 7, m).astype(np.int8),
+        "rel": rng.integers(0, 11, m).astype(np.int8),
+        "strength": np.where(rng.random(m) < 0.1, 0.0, rng.random(m)),
+        "tie_alive": rng.random(m) < 0.9,
+        "alive": rng.random(n) < 0.95,
+    }
+
+
+def bits(a: np.ndarray) -> bytes:
+    return np.ascontiguousarray(a).tobytes()
+
+
+def test_household_partners_equal_the_numpy_version(world):
+    t = world
+    # many partner ties, so that some slots have several (the last write wins, the v side after the u side)
+    rel = np.where(t["rng"].random(t["m"]) < 0.3, REL_CODE["partner"], t["rel"]).astype(np.int8)
+    kind = np.where(t["rng"].random(t["m"]) < 0.5, KIND_CODE["household"], t["kind"]).astype(np.int8)
+    live = np.flatnonzero(t["tie_alive"] & (rel == REL_CODE["partner"]) & (kind == KIND_CODE["household"]))
+    expected = np.full(t["n"], -1, np.int64)
+    expected[t["u"][live]] = t["v"][live]
+    expected[t["v"][live]] = t["u"][live]
+    args = (t["u"], t["v"], t["tie_alive"], rel, kind, REL_CODE["partner"], KIND_CODE["household"], t["n"])
+    got = K.household_partners(*args)
+    assert got.dtype == expected.dtype and np.array_equal(got, expected)
+    assert np.array_equal(got, KC.partners(*args))
+    assert np.bincount(t["u"][live]).max() > 1 and (got >= 0).sum() > 100  # the test exercises repeated writes
+
+
+@pytest.mark.parametrize("with_helped", [True, False])
+def test_contact_week_equals_the_numpy_version_and_the_earlier_kernel(world, with_helped):
+    t, rng = world, world["rng"]
+    base = rng.random(7) * 1.5  # some probabilities above 1, clipped
+    u_contact = rng.random(t["m"])
+    helped = rng.random(t["m"]) < 0.05 if with_helped else np.zeros(0, bool)
+    resident_alive = t["alive"]
+    floor = np.array([0.5, 0.15, 0, 0, 0, 0, 0.0])
+    weak = np.array([False, False, False, True, True, False, False])
+    grow, decay, remove_below, friend_strength, factor = 0.03, 0.012, 0.03, 0.5, 0.8
+    # the numpy version, as it was in sim/mechanisms/contact.py, with each end's weekly sum apart
+    st, alive, kind = t["strength"].copy(), t["tie_alive"].copy(), t["kind"].copy()
+    prob = np.clip(base[kind] * (0.3 + 0.7 * st) * factor, 0, 1) * alive
+    met = alive & ((u_contact < prob) | (helped if with_helped else False))
+    met &= resident_alive[t["u"]] & resident_alive[t["v"]]
+    w = np.where(met, st, 0.0)
+    weekly_u, weekly_v = np.bincount(t["u"], w, t["n"]), np.bincount(t["v"], w, t["n"])
+    st += np.where(met, grow * (1.0 - st), -decay * st)
+    np.maximum(st, floor[kind] * alive, out=st)
+    lost = alive & (st < remove_below) & (floor[kind] == 0)
+    alive &= ~lost
+    st[lost] = 0.0
+    befriended = alive & weak[kind] & (st >= friend_strength)
+    kind[befriended] = 2
+    results = []
+    for kernel in (K.contact_week, K0.contact_week):
+        st2, alive2, kind2 = t["strength"].copy(), t["tie_alive"].copy(), t["kind"].copy()
+        wu, wv = np.zeros(t["n"]), np.zeros(t["n"])
+        counts = kernel(
+            t["u"],
+            t["v"],
+            kind2,
+            st2,
+            alive2,
+            resident_alive,
+            u_contact,
+            base,
+            factor,
+            helped,
+            grow,
+            decay,
+            floor,
+            remove_below,
+            weak,
+            friend_strength,
+            2,
+            wu,
+            wv,
+        )
+        results.append((counts, bits(st2), bits(alive2), bits(kind2), bits(wu), bits(wv)))
+        assert np.array_equal(st, st2) and np.array_equal(alive, alive2) and np.array_equal(kind, kind2)
+        assert np.array_equal(weekly_u, wu) and np.array_equal(weekly_v, wv)
+        assert counts == (int(lost.sum()), int(befriended.sum()))
+    assert results[0] == results[1]  # bit for bit the earlier kernel (sim/kernels.py)
+    assert int(lost.sum()) > 0 and int(befriended.sum()) > 0 and met.any() and not met.all()
