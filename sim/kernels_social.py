@@ -93,3 +93,32 @@ def contact_week(
         kind[i] = friend_code if turn else k
         befriended += turn
     return lost, befriended
+
+
+@njit(cache=True)
+def carers_of(people, touch, u, v, kind, given, burden, cooldown, eps, household_code, family_code):
+    # pragma: no cover - compiled
+    """For each of ``people`` (ascending slots; ``touch``: the living ties with an end among them, ascending):
+    the highest burden among the other ends of their ties who gave more than ``eps`` hours last week (0 if none),
+    and whether the other end of a household or family tie of theirs is cooling down (``cooldown > 0``).
+
+    As the numpy version: a tie's person is its ``u`` end if that is one of ``people``, else its ``v`` end (a tie
+    between two of them counts for ``u`` only); the highest burden as ``np.maximum.at`` takes it from 0."""
+    k = people.shape[0]
+    top = np.zeros(k)
+    collapsed = np.zeros(k, np.bool_)
+    for t in touch:
+        a, b = u[t], v[t]
+        j = np.searchsorted(people, a)
+        if j < k and people[j] == a:
+            other = b
+        else:
+            other = a
+            j = np.searchsorted(people, b)
+        if given[other] > eps:
+            x = burden[other]
+            c = top[j]
+            top[j] = c if (c >= x or c != c) else x  # np.maximum: the first unless the second is larger or NaN
+        if (kind[t] == household_code or kind[t] == family_code) and cooldown[other] > 0:
+            collapsed[j] = True
+    return top, collapsed

@@ -106,3 +106,43 @@ def test_contact_week_equals_the_numpy_version_and_the_earlier_kernel(world, wit
         assert counts == (int(lost.sum()), int(befriended.sum()))
     assert results[0] == results[1]  # bit for bit the earlier kernel (sim/kernels.py)
     assert int(lost.sum()) > 0 and int(befriended.sum()) > 0 and met.any() and not met.all()
+
+
+def test_carers_of_equals_the_numpy_version(world):
+    t, rng = world, world["rng"]
+    n = t["n"]
+    eligible = np.sort(rng.choice(n, 80, replace=False))
+    given = np.where(rng.random(n) < 0.5, rng.random(n) * 20, 0.0)
+    given[:20] = [1e-6, 2e-6, 1e-7, 0.0] * 5  # dust at and around the tolerance
+    burden = np.round(rng.random(n) * 10, 1)  # ties in burden between carers
+    cooldown = np.where(rng.random(n) < 0.1, rng.integers(1, 20, n), 0).astype(np.int32)
+    # the numpy version, as it was in sim/mechanisms/wlz.py
+    mark = np.zeros(n, dtype=bool)
+    mark[eligible] = True
+    touch = np.flatnonzero(t["tie_alive"] & (mark[t["u"]] | mark[t["v"]]))
+    u, v = t["u"][touch], t["v"][touch]
+    person = np.where(mark[u], u, v)
+    other = np.where(mark[u], v, u)
+    caring = given[other] > 1e-6
+    top = np.zeros(n)
+    np.maximum.at(top, person[caring], burden[other[caring]])
+    kin = np.isin(t["kind"][touch], (KIND_CODE["household"], KIND_CODE["family"]))
+    fallen = kin & (cooldown[other] > 0)
+    collapsed = np.zeros(n, dtype=bool)
+    collapsed[person[fallen]] = True
+    got_top, got_collapsed = K.carers_of(
+        eligible,
+        touch,
+        t["u"],
+        t["v"],
+        t["kind"],
+        given,
+        burden,
+        cooldown,
+        1e-6,
+        KIND_CODE["household"],
+        KIND_CODE["family"],
+    )
+    assert bits(got_top) == bits(top[eligible]) and np.array_equal(got_collapsed, collapsed[eligible])
+    assert (got_top > 0).sum() > 10 and got_collapsed.any() and not got_collapsed.all()
+    assert (mark[u] & mark[v]).any()  # ties between two eligible residents count for their lower end
