@@ -122,3 +122,53 @@ def carers_of(people, touch, u, v, kind, given, burden, cooldown, eps, household
         if (kind[t] == household_code or kind[t] == family_code) and cooldown[other] > 0:
             collapsed[j] = True
     return top, collapsed
+
+
+@njit(cache=True)
+def adults_by_wijk(alive, age, wijk, n_wijken, outreach, loneliness):  # pragma: no cover - compiled
+    """In one pass: the living residents aged 18 or over (ascending), their wijken, their number in each wijk
+    (``np.bincount``), and the largest attendance weight among them, ``max(1 + outreach[wijk] · (loneliness ÷
+    11))`` (NaN if any is NaN, as ``np.max``; 1.0 if there are none)."""
+    n = alive.shape[0]
+    adults = np.empty(n, np.int64)
+    k = 0
+    for i in range(n):  # branch-free: adults[k] is overwritten unless the test holds
+        adults[k] = i
+        k += alive[i] & (age[i] >= 18.0)
+    adults = adults[:k].copy()
+    wijk_adults = np.empty(k, wijk.dtype)
+    pop = np.zeros(n_wijken, np.int64)
+    top = 1.0
+    for j in range(k):
+        i = adults[j]
+        w = wijk[i]
+        wijk_adults[j] = w
+        pop[w] += 1
+        x = 1.0 + outreach[w] * (loneliness[i] / 11.0)
+        if j == 0:
+            top = x
+        elif x > top or x != x:  # a NaN stays: nothing is larger than it, and it is not equal to itself
+            top = x
+    return adults, wijk_adults, pop, top
+
+
+@njit(cache=True)
+def first_accepted(people, wijk_people, cand, want, u_accept, top, outreach, loneliness):  # pragma: no cover
+    """``population.pick_in_wijk``'s choice from its draws: for each row, the first candidate ``cand[row, c]``
+    (an index into ``people``) in the wanted wijk ``want[row]`` with ``u_accept[row, c] · top < weight``, its
+    weight ``1 + outreach[wijk] · (loneliness ÷ 11)`` computed for that candidate only (or 1 for all when
+    ``outreach`` is empty); -1 if none."""
+    rows, tries = cand.shape
+    out = np.full(rows, -1, np.int64)
+    flat = outreach.shape[0] == 0
+    for r in range(rows):
+        for c in range(tries):
+            j = cand[r, c]
+            w = wijk_people[j]
+            if w != want[r]:
+                continue
+            weight = 1.0 if flat else 1.0 + outreach[w] * (loneliness[people[j]] / 11.0)
+            if u_accept[r, c] * top < weight:
+                out[r] = people[j]
+                break
+    return out

@@ -146,3 +146,40 @@ def test_carers_of_equals_the_numpy_version(world):
     assert bits(got_top) == bits(top[eligible]) and np.array_equal(got_collapsed, collapsed[eligible])
     assert (got_top > 0).sum() > 10 and got_collapsed.any() and not got_collapsed.all()
     assert (mark[u] & mark[v]).any()  # ties between two eligible residents count for their lower end
+
+
+@pytest.mark.parametrize("reach", ["none", "some", "nan"])
+def test_adults_by_wijk_and_first_accepted_equal_pick_in_wijk(world, reach):
+    from samenkracht.sim.population import pick_in_wijk
+
+    t, rng = world, world["rng"]
+    n, n_wijken = t["n"], 6
+    age = np.round(rng.uniform(0, 90, n), 1)
+    age[:3] = [18.0, np.nextafter(18.0, 0), 17.9]
+    wijk = rng.integers(0, n_wijken, n).astype(np.int32)
+    loneliness = np.round(rng.uniform(0, 11, n), 2)
+    outreach = {"none": np.zeros(n_wijken), "some": np.array([0, 0.5, 1.0, 0, 2.0, 0.25])}.get(reach)
+    if reach == "nan":
+        outreach = np.array([0, 0.5, np.nan, 0, 2.0, 0.25])
+    # the numpy version, as it was in sim/mechanisms/contact.py
+    adults = np.flatnonzero(t["alive"] & (age >= 18.0))
+    wijk_adults = wijk[adults]
+    pop_w = np.bincount(wijk_adults, minlength=n_wijken)
+    weight = 1.0 + outreach[wijk_adults] * (loneliness[adults] / 11.0)
+    got = K.adults_by_wijk(t["alive"], age, wijk, n_wijken, outreach, loneliness)
+    assert np.array_equal(got[0], adults) and got[0].dtype == adults.dtype
+    assert np.array_equal(got[1], wijk_adults) and got[1].dtype == wijk_adults.dtype
+    assert np.array_equal(got[2], pop_w) and got[2].dtype == pop_w.dtype
+    assert bits(np.float64(got[3])) == bits(np.float64(weight.max()))
+    # the choice, from the same draws
+    want = rng.integers(0, n_wijken + 1, 300)  # a wijk without residents as well: no one found (-1)
+    for weights, reach_of, top in ((weight, outreach, got[3]), (np.ones(adults.size), np.zeros(0), 1.0)):
+        seed = int(rng.integers(1 << 30))
+        expected = pick_in_wijk(np.random.default_rng(seed), adults, wijk_adults, weights, want, tries=8)
+        draws = np.random.default_rng(seed)
+        cand = draws.integers(0, adults.size, (want.size, 8))
+        u_accept = draws.random(cand.shape)
+        picked = K.first_accepted(adults, wijk_adults, cand, want, u_accept, top, reach_of, loneliness)
+        assert np.array_equal(picked, expected) and picked.dtype == expected.dtype
+        if reach != "nan" or top == 1.0:  # with a NaN weight no one is accepted, as in pick_in_wijk
+            assert (expected >= 0).any() and (expected < 0).sum() >= (want == n_wijken).sum() > 0
