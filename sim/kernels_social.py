@@ -172,3 +172,26 @@ def first_accepted(people, wijk_people, cand, want, u_accept, top, outreach, lon
                 out[r] = people[j]
                 break
     return out
+
+
+@njit(cache=True)
+def need_turns(stay_well, needs, count, u_onset, u_end, dies, recovery, weeks):  # pragma: no cover - compiled
+    """Where a group of relatives elsewhere starts to need care and where that need ends, from the chance that
+    none of them needs it (``stay_well``: (1 − prevalence) ** count, numpy's power, computed before):
+
+    p_any = 1 − stay_well; onset = recovery · p_any ÷ max(1 − p_any, 1e-9); it starts where there was no need,
+    there are relatives and ``u_onset < onset ÷ weeks``; it ends where there was a need and no relative is
+    left, ``u_end < recovery ÷ weeks`` or one died — the numpy version's operations, in its order."""
+    n = stay_well.shape[0]
+    starts = np.empty(n, np.bool_)
+    ends = np.empty(n, np.bool_)
+    end_chance = recovery / weeks
+    for i in range(n):
+        p_any = 1.0 - stay_well[i]
+        rest = 1.0 - p_any
+        den = rest if (rest >= 1e-9 or rest != rest) else 1e-9  # np.maximum(rest, 1e-9), NaN kept
+        onset = recovery * p_any / den
+        c = count[i]
+        starts[i] = (not needs[i]) & (c > 0) & (u_onset[i] < onset / weeks)
+        ends[i] = needs[i] & ((c == 0) | (u_end[i] < end_chance) | dies[i])
+    return starts, ends

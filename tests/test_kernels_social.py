@@ -183,3 +183,26 @@ def test_adults_by_wijk_and_first_accepted_equal_pick_in_wijk(world, reach):
         assert np.array_equal(picked, expected) and picked.dtype == expected.dtype
         if reach != "nan" or top == 1.0:  # with a NaN weight no one is accepted, as in pick_in_wijk
             assert (expected >= 0).any() and (expected < 0).sum() >= (want == n_wijken).sum() > 0
+
+
+def test_need_turns_equals_the_numpy_version(world):
+    from samenkracht.sim.population import age_band
+
+    rng, n = world["rng"], 5000
+    age = np.round(rng.uniform(-5, 300, n), 1)  # beyond the table at both ends as well
+    prevalence = np.array([0.01, 0.02, 0.05, 0.1, 0.2, 0.4, 1.0 - 1e-12, 1.0])[: int(age_band(np.arange(256)).max()) + 1]
+    count = rng.integers(0, 5, n)
+    needs, dies = rng.random(n) < 0.3, rng.random(n) < 0.05
+    u_onset, u_end = rng.random(n) * 0.02, rng.random(n) * 0.02
+    recovery, weeks = 0.5, 52
+    # the numpy version, as it was in sim/mechanisms/kin_elsewhere.py
+    prev = prevalence[age_band(np.arange(256))][np.clip(age, 0, 255).astype(np.int64)]
+    p_any = 1.0 - (1.0 - prev) ** count
+    onset = recovery * p_any / np.maximum(1.0 - p_any, 1e-9)
+    starts = ~needs & (count > 0) & (u_onset < onset / weeks)
+    ends = needs & ((count == 0) | (u_end < recovery / weeks) | dies)
+    stay = KC.by_age_band(age, age_band(np.arange(256)), 1.0 - prevalence)
+    assert bits(stay) == bits(1.0 - prev)
+    got = K.need_turns(stay**count, needs, count, u_onset, u_end, dies, recovery, float(weeks))
+    assert np.array_equal(got[0], starts) and np.array_equal(got[1], ends)
+    assert starts.sum() > 10 and ends.sum() > 10 and (p_any >= 1.0 - 1e-9).any()  # the floor 1e-9 is reached

@@ -29,7 +29,7 @@ import numpy as np
 
 from samenkracht.sim.errors import InputError
 from samenkracht.sim.kernels_care import by_age_band, kin_here
-from samenkracht.sim.kernels_social import household_partners
+from samenkracht.sim.kernels_social import household_partners, need_turns
 from samenkracht.sim.mechanisms.base import Mechanism
 from samenkracht.sim.mechanisms.demography import yearly_hazard
 from samenkracht.sim.params import param
@@ -221,12 +221,9 @@ def _prevalence(dem, age: np.ndarray) -> np.ndarray:
 def _need_turns(dem, needs, count, age, u_onset, u_end, dies) -> tuple[np.ndarray, np.ndarray]:
     """Where a group of ``count`` relatives elsewhere of these ages starts to need care (any of them, at the
     model's prevalence by age and recovery rate) and where that need ends (recovery, or no relative left)."""
-    prev = _prevalence(dem, age)
-    p_any = 1.0 - (1.0 - prev) ** count
-    onset = dem.recovery_rate * p_any / np.maximum(1.0 - p_any, 1e-9)
-    starts = ~needs & (count > 0) & (u_onset < onset / WEEKS_PER_YEAR)
-    ends = needs & ((count == 0) | (u_end < dem.recovery_rate / WEEKS_PER_YEAR) | dies)
-    return starts, ends
+    # 1 − prevalence by age band (the same subtraction, made on the table), numpy's power, then one compiled pass.
+    stay = by_age_band(np.asarray(age, dtype=float), _BAND_OF_YEAR, 1.0 - np.asarray(dem.need_prevalence, dtype=float))
+    return need_turns(stay**count, needs, count, u_onset, u_end, dies, float(dem.recovery_rate), float(WEEKS_PER_YEAR))
 
 
 class RelativesElsewhere(Mechanism):
