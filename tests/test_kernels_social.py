@@ -190,7 +190,8 @@ def test_need_turns_equals_the_numpy_version(world):
 
     rng, n = world["rng"], 5000
     age = np.round(rng.uniform(-5, 300, n), 1)  # beyond the table at both ends as well
-    prevalence = np.array([0.01, 0.02, 0.05, 0.1, 0.2, 0.4, 1.0 - 1e-12, 1.0])[: int(age_band(np.arange(256)).max()) + 1]
+    bands = int(age_band(np.arange(256)).max()) + 1
+    prevalence = np.array([0.01, 0.02, 0.05, 0.1, 0.2, 0.4, 1.0 - 1e-12, 1.0])[:bands]
     count = rng.integers(0, 5, n)
     needs, dies = rng.random(n) < 0.3, rng.random(n) < 0.05
     u_onset, u_end = rng.random(n) * 0.02, rng.random(n) * 0.02
