@@ -98,7 +98,7 @@ def contact_week(
 @njit(cache=True)
 def carers_of(people, touch, u, v, kind, given, burden, cooldown, eps, household_code, family_code):
     # pragma: no cover - compiled
-    """For each of ``people`` (ascending slots; ``touch``: the living ties with an end among them, ascending):
+    """For each of ``people`` (distinct slots; ``touch``: the living ties with an end among them, ascending):
     the highest burden among the other ends of their ties who gave more than ``eps`` hours last week (0 if none),
     and whether the other end of a household or family tie of theirs is cooling down (``cooldown > 0``).
 
@@ -107,14 +107,18 @@ def carers_of(people, touch, u, v, kind, given, burden, cooldown, eps, household
     k = people.shape[0]
     top = np.zeros(k)
     collapsed = np.zeros(k, np.bool_)
+    n = given.shape[0]
+    pos = np.full(n, -1, np.int64)  # each slot's place among ``people`` (-1: not one of them)
+    for j in range(k):
+        pos[people[j]] = j
     for t in touch:
         a, b = u[t], v[t]
-        j = np.searchsorted(people, a)
-        if j < k and people[j] == a:
+        j = pos[a]
+        if j >= 0:
             other = b
         else:
             other = a
-            j = np.searchsorted(people, b)
+            j = pos[b]
         if given[other] > eps:
             x = burden[other]
             c = top[j]
