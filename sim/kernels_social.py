@@ -199,3 +199,75 @@ def need_turns(stay_well, needs, count, u_onset, u_end, dies, recovery, weeks): 
         starts[i] = (not needs[i]) & (c > 0) & (u_onset[i] < onset / weeks)
         ends[i] = needs[i] & ((c == 0) | (u_end[i] < end_chance) | dies[i])
     return starts, ends
+
+
+@njit(cache=True)
+def with_relatives(alive, near, far, two, age, gap, generations):  # pragma: no cover - compiled
+    """The living residents with relatives elsewhere of a generation (``near + far`` of them if ``two``, else
+    ``near``), ascending; those relatives' age (``age + generations · gap``) and their number (int64)."""
+    n = alive.shape[0]
+    have = np.empty(n, np.int64)
+    k = 0
+    for i in range(n):  # branch-free: have[k] is overwritten unless the test holds
+        c = (near[i] + far[i]) if two else near[i]
+        have[k] = i
+        k += alive[i] & (c > 0)
+    have = have[:k].copy()
+    rel_age = np.empty(k)
+    count = np.empty(k, np.int64)
+    for j in range(k):
+        i = have[j]
+        rel_age[j] = age[i] + generations * gap[i]
+        count[j] = (near[i] + far[i]) if two else near[i]
+    return have, rel_age, count
+
+
+@njit(cache=True)
+def death_exponent(hazard, raised, have, factor, count, weeks):  # pragma: no cover - compiled
+    """``-h · count ÷ weeks`` with ``h = hazard · factor`` where ``raised[have]`` (``raised`` empty: none is),
+    the exponent of the chance that none of ``count`` relatives dies this week (``np.exp`` is numpy's)."""
+    k = have.shape[0]
+    out = np.empty(k)
+    some = raised.shape[0] > 0
+    for j in range(k):
+        h = hazard[j]
+        if some and raised[have[j]]:
+            h = h * factor
+        out[j] = -h * count[j] / weeks
+    return out
+
+
+@njit(cache=True)
+def relatives_die(u_die, survive, have, near, far, two, need):  # pragma: no cover - compiled
+    """In place: where ``u_die < 1 − survive`` one relative dies (the near one first if ``two``); returns where
+    one died, how many are left (int64) and whether they needed care (``need[have]``, before this week)."""
+    k = have.shape[0]
+    dies = np.empty(k, np.bool_)
+    count = np.empty(k, np.int64)
+    needs = np.empty(k, np.bool_)
+    for j in range(k):
+        i = have[j]
+        d = u_die[j] < 1.0 - survive[j]
+        dies[j] = d
+        if d:
+            if two and not (near[i] > 0):
+                far[i] -= 1
+            else:
+                near[i] -= 1
+        count[j] = (near[i] + far[i]) if two else near[i]
+        needs[j] = need[i]
+    return dies, count, needs
+
+
+@njit(cache=True)
+def apply_need_turns(have, starts, ends, u_take, uptake, need, cares):  # pragma: no cover - compiled
+    """In place: a need that starts is marked and a resident takes part in the care where ``u_take < uptake``;
+    a need that ends clears both (``starts`` and ``ends`` are disjoint: one needs a need, the other none)."""
+    for j in range(have.shape[0]):
+        i = have[j]
+        if starts[j]:
+            need[i] = True
+            cares[i] = u_take[j] < uptake
+        elif ends[j]:
+            need[i] = False
+            cares[i] = False

@@ -207,3 +207,65 @@ def test_need_turns_equals_the_numpy_version(world):
     got = K.need_turns(stay**count, needs, count, u_onset, u_end, dies, recovery, float(weeks))
     assert np.array_equal(got[0], starts) and np.array_equal(got[1], ends)
     assert starts.sum() > 10 and ends.sum() > 10 and (p_any >= 1.0 - 1e-9).any()  # the floor 1e-9 is reached
+
+
+@pytest.mark.parametrize("generation", ["parents", "grandparents"])
+def test_relatives_elsewhere_kernels_equal_the_numpy_version(world, generation):
+    rng, n = world["rng"], 3000
+    two = generation == "parents"
+    alive = rng.random(n) < 0.95
+    age = np.round(rng.uniform(0, 100, n), 1)
+    gap = rng.uniform(27, 34, n)
+    near = rng.integers(0, 3 if two else 5, n).astype(np.int8)
+    far = rng.integers(0, 3, n).astype(np.int8) if two else near
+    need = rng.random(n) < 0.3
+    cares = rng.random(n) < 0.5
+    generations, factor, uptake = (1.0, 1.7, 0.64) if two else (2.0, 1.0, 0.25)
+    hazard_of = lambda a: 3e-5 * np.exp(0.1 * a)  # noqa: E731 - the Gompertz hazard, numpy's exp
+    # the numpy version, as it was in sim/mechanisms/kin_elsewhere.py
+    e_near, e_need, e_cares = near.copy(), need.copy(), cares.copy()
+    e_far = far.copy() if two else e_near
+    total = (e_near + e_far) if two else e_near
+    have = np.flatnonzero(alive & (total > 0))
+    u_die, u_take = rng.random((2, have.size))
+    u_die *= 0.02  # some deaths
+    page = age[have] + gap[have] if two else age[have] + 2.0 * gap[have]
+    hazard = hazard_of(page)
+    if two:
+        hazard = np.where(e_need[have], hazard * factor, hazard)
+    count = (e_near[have] + e_far[have]).astype(np.int64) if two else e_near[have].astype(np.int64)
+    expo = -hazard * count / 52
+    dies = u_die < 1.0 - np.exp(expo)
+    d = have[dies]
+    if two:
+        near_first = e_near[d] > 0
+        e_near[d[near_first]] -= 1
+        e_far[d[~near_first]] -= 1
+    else:
+        e_near[d] -= 1
+    count = (e_near[have] + e_far[have]).astype(np.int64) if two else e_near[have].astype(np.int64)
+    needs = e_need[have]
+    starts = ~needs & (count > 0) & (rng.random(have.size) < 0.5)
+    ends = needs & ((count == 0) | (rng.random(have.size) < 0.5) | dies)
+    e_need[have[starts]] = True
+    e_cares[have[starts]] = u_take[starts] < uptake
+    e_need[have[ends]] = False
+    e_cares[have[ends]] = False
+    # the kernels
+    g_near = near.copy()
+    g_far = far.copy() if two else g_near
+    g_need, g_cares = need.copy(), cares.copy()
+    g_have, g_page, g_count = K.with_relatives(alive, g_near, g_far, two, age, gap, generations)
+    assert np.array_equal(g_have, have) and bits(g_page) == bits(page)
+    raised = g_need if two else np.zeros(0, bool)
+    exponent = K.death_exponent(hazard_of(g_page), raised, g_have, factor, g_count, 52.0)
+    assert bits(exponent) == bits(expo)
+    g_dies, g_count, g_needs = K.relatives_die(u_die, np.exp(exponent), g_have, g_near, g_far, two, g_need)
+    assert np.array_equal(g_dies, dies) and np.array_equal(g_count, count) and g_count.dtype == count.dtype
+    assert np.array_equal(g_needs, needs)
+    assert np.array_equal(g_near, e_near) and np.array_equal(g_far, e_far) and g_near.dtype == np.int8
+    K.apply_need_turns(g_have, starts, ends, u_take, uptake, g_need, g_cares)
+    assert np.array_equal(g_need, e_need) and np.array_equal(g_cares, e_cares)
+    assert dies.sum() > 10 and starts.any() and ends.any()
+    if two:
+        assert (dies & (near[have] == 0)).any() and (dies & (near[have] > 0)).any()  # both sides lose a parent
