@@ -14,17 +14,38 @@ from typing import TYPE_CHECKING
 import numpy as np
 
 from samenkracht.sim.errors import InputError
-from samenkracht.sim.kernels import contact_week
 from samenkracht.sim.kernels_care import loneliness_step, smooth_contact
+from samenkracht.sim.kernels_social import adults_by_wijk, contact_week, first_accepted
 from samenkracht.sim.mechanisms.base import Mechanism
 from samenkracht.sim.params import param
-from samenkracht.sim.population import draw_lonely_baseline, pick_in_wijk
+from samenkracht.sim.population import draw_lonely_baseline
 from samenkracht.sim.ties import KIND_CODE, TIE_KINDS
 
 if TYPE_CHECKING:
     from samenkracht.sim.world import World
 
 _WEAK_KINDS = np.array([k in ("acquaintance", "neighbour") for k in TIE_KINDS])
+_NO_OUTREACH = np.zeros(0)
+
+
+def _pick_in_wijk(
+    rng: np.random.Generator,
+    people: np.ndarray,
+    wijk: np.ndarray,
+    want: np.ndarray,
+    top: float,
+    outreach: np.ndarray,
+    loneliness: np.ndarray,
+    tries: int = 64,
+) -> np.ndarray:
+    """``population.pick_in_wijk`` with the attendance weight of each of ``people`` (1 + outreach[wijk] ·
+    loneliness ÷ 11; 1 for all when ``outreach`` is empty) and its largest value ``top`` given instead of an
+    array of weights: the same draws, in the same order, and the same choice (sim/kernels_social.py)."""
+    if want.size == 0:
+        return np.empty(0, np.int64)
+    cand = rng.integers(0, people.size, (want.size, tries))
+    u_accept = rng.random(cand.shape)
+    return first_accepted(people, wijk, cand, want, u_accept, float(top), outreach, loneliness)
 
 
 @dataclass
@@ -143,7 +164,7 @@ class ContactAndLoneliness(Mechanism):
         floor[KIND_CODE["household"]] = p.floor_household
         floor[KIND_CODE["family"]] = p.floor_family
         weekly_u, weekly_v = np.zeros(s.n), np.zeros(s.n)
-        # One compiled pass over the ties (sim/kernels.py): contact, strength, lost ties, new friendships.
+        # One compiled pass over the ties (sim/kernels_social.py): contact, strength, lost ties, new friendships.
         lost, befriended = contact_week(
             ties.u,
             ties.v,
@@ -180,23 +201,23 @@ class ContactAndLoneliness(Mechanism):
     def _new_weak_ties(self, world: World, rng: np.random.Generator) -> None:
         """Weak ties formed at shared places; municipal actions raise the rate per wijk."""
         s, p = world.state, self.params
-        adults = np.flatnonzero(s.adults())
+        outreach = world.levers.outreach
+        # One compiled pass over the residents: the adults, their wijken, their number per wijk, their top weight.
+        adults, wijk_adults, pop_w, top = adults_by_wijk(s.alive, s.age, s.wijk, world.n_wijken, outreach, s.loneliness)
         if adults.size < 2:
             return
         rate_w = p.new_ties_per_1000 / 1000.0 * world.levers.tie_formation_factor
-        wijk_adults = s.wijk[adults]
-        pop_w = np.bincount(wijk_adults, minlength=world.n_wijken)
         k_w = rng.poisson(rate_w * pop_w + world.flows.extra_ties_w)
         total = int(k_w.sum())
         if total == 0:
             return
-        # Attendance favours residents with few contacts only where centres reach out (levers).
-        weight = 1.0 + world.levers.outreach[wijk_adults] * (s.loneliness[adults] / 11.0)
+        # Attendance favours residents with few contacts only where centres reach out (levers): the weight
+        # 1 + outreach · loneliness ÷ 11, computed for the candidates drawn only.
         wijk_of = np.repeat(np.arange(world.n_wijken), k_w)
-        a = pick_in_wijk(rng, adults, wijk_adults, weight, wijk_of)
+        a = _pick_in_wijk(rng, adults, wijk_adults, wijk_of, top, outreach, s.loneliness)
         bridging = rng.random(total) < p.bridging_share + world.levers.bridging_bonus[wijk_of]
         other = np.where(bridging, rng.integers(0, world.n_wijken, total), wijk_of)
-        b = pick_in_wijk(rng, adults, wijk_adults, np.ones(adults.size), other)
+        b = _pick_in_wijk(rng, adults, wijk_adults, other, 1.0, _NO_OUTREACH, s.loneliness)
         ok = (a >= 0) & (b >= 0) & (a != b)
         before = world.ties.m
         kind = np.where(

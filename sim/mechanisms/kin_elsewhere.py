@@ -28,7 +28,15 @@ from typing import TYPE_CHECKING
 import numpy as np
 
 from samenkracht.sim.errors import InputError
-from samenkracht.sim.kernels_care import by_age_band, kin_here, partners
+from samenkracht.sim.kernels_care import by_age_band, kin_here
+from samenkracht.sim.kernels_social import (
+    apply_need_turns,
+    death_exponent,
+    household_partners,
+    need_turns,
+    relatives_die,
+    with_relatives,
+)
 from samenkracht.sim.mechanisms.base import Mechanism
 from samenkracht.sim.mechanisms.demography import yearly_hazard
 from samenkracht.sim.params import param
@@ -197,7 +205,9 @@ def local_kin_counts(world: World) -> tuple[np.ndarray, np.ndarray]:
 def partners_here(world: World) -> np.ndarray:
     """Each slot's partner in their household (-1: none), from the recorded relations."""
     t = world.ties
-    return partners(t.u, t.v, t.alive, t.rel, t.kind, REL_CODE["partner"], KIND_CODE["household"], world.state.n)
+    return household_partners(
+        t.u, t.v, t.alive, t.rel, t.kind, REL_CODE["partner"], KIND_CODE["household"], world.state.n
+    )
 
 
 def survival(params_demography, age_from: np.ndarray, age_to: np.ndarray, trend: float = 1.0) -> np.ndarray:
@@ -206,6 +216,8 @@ def survival(params_demography, age_from: np.ndarray, age_to: np.ndarray, trend:
     return np.exp(-(a / b) * (np.exp(b * age_to) - np.exp(b * age_from)))
 
 
+#: No resident's relatives die at a raised rate (``death_exponent``).
+_NONE_RAISED = np.zeros(0, bool)
 #: The age band of each whole year of age 0..255 (sim.population.age_band's table).
 _BAND_OF_YEAR = age_band(np.arange(256))
 
@@ -218,12 +230,9 @@ def _prevalence(dem, age: np.ndarray) -> np.ndarray:
 def _need_turns(dem, needs, count, age, u_onset, u_end, dies) -> tuple[np.ndarray, np.ndarray]:
     """Where a group of ``count`` relatives elsewhere of these ages starts to need care (any of them, at the
     model's prevalence by age and recovery rate) and where that need ends (recovery, or no relative left)."""
-    prev = _prevalence(dem, age)
-    p_any = 1.0 - (1.0 - prev) ** count
-    onset = dem.recovery_rate * p_any / np.maximum(1.0 - p_any, 1e-9)
-    starts = ~needs & (count > 0) & (u_onset < onset / WEEKS_PER_YEAR)
-    ends = needs & ((count == 0) | (u_end < dem.recovery_rate / WEEKS_PER_YEAR) | dies)
-    return starts, ends
+    # 1 − prevalence by age band (the same subtraction, made on the table), numpy's power, then one compiled pass.
+    stay = by_age_band(np.asarray(age, dtype=float), _BAND_OF_YEAR, 1.0 - np.asarray(dem.need_prevalence, dtype=float))
+    return need_turns(stay**count, needs, count, u_onset, u_end, dies, float(dem.recovery_rate), float(WEEKS_PER_YEAR))
 
 
 class RelativesElsewhere(Mechanism):
@@ -249,26 +258,21 @@ class RelativesElsewhere(Mechanism):
         dem = world.config.demography
         rng = world.streams.weekly(self.name, world.week)
         self._grandparents(world, rng)
-        have = np.flatnonzero(s.alive & ((s.parents_near + s.parents_far) > 0))
+        # Compiled passes (sim/kernels_social.py) between numpy's exp and power, in the numpy version's order.
+        have, page, count = with_relatives(s.alive, s.parents_near, s.parents_far, True, s.age, s.parent_gap, 1.0)
         if have.size == 0:
             return
         u_die, u_onset, u_end, u_take = rng.random((4, have.size))
-        page = s.age[have] + s.parent_gap[have]
         hazard = yearly_hazard(dem, page, world.week)
-        hazard = np.where(s.parent_need_away[have], hazard * dem.need_mortality_factor, hazard)
         # One draw per resident: a parent dies with the chance that any of them dies; the nearer one first goes.
-        count = (s.parents_near[have] + s.parents_far[have]).astype(np.int64)
-        dies = u_die < 1.0 - np.exp(-hazard * count / WEEKS_PER_YEAR)
-        d = have[dies]
-        near_first = s.parents_near[d] > 0
-        s.parents_near[d[near_first]] -= 1
-        s.parents_far[d[~near_first]] -= 1
-        count = (s.parents_near[have] + s.parents_far[have]).astype(np.int64)
-        starts, ends = _need_turns(dem, s.parent_need_away[have], count, page, u_onset, u_end, dies)
-        s.parent_need_away[have[starts]] = True
-        s.cares_away[have[starts]] = u_take[starts] < p.care_uptake
-        s.parent_need_away[have[ends]] = False
-        s.cares_away[have[ends]] = False
+        survive = np.exp(
+            death_exponent(hazard, s.parent_need_away, have, dem.need_mortality_factor, count, float(WEEKS_PER_YEAR))
+        )
+        dies, count, needs = relatives_die(
+            u_die, survive, have, s.parents_near, s.parents_far, True, s.parent_need_away
+        )
+        starts, ends = _need_turns(dem, needs, count, page, u_onset, u_end, dies)
+        apply_need_turns(have, starts, ends, u_take, float(p.care_uptake), s.parent_need_away, s.cares_away)
         # Partners take part in the care of their parent-in-law elsewhere, while it lasts and they are partners.
         partner = partners_here(world)
         u_law = rng.random(have.size)
@@ -283,21 +287,17 @@ class RelativesElsewhere(Mechanism):
         """Grandparents elsewhere (a generation above the parents) die and come to need care; a grandchild here
         takes part in their care with a set chance."""
         s, p, dem = world.state, self.params, world.config.demography
-        have = np.flatnonzero(s.alive & (s.grandparents > 0))
+        have, gage, count = with_relatives(s.alive, s.grandparents, s.grandparents, False, s.age, s.parent_gap, 2.0)
         if have.size == 0:
             return
         u_die, u_onset, u_end, u_take = rng.random((4, have.size))
-        gage = s.age[have] + 2.0 * s.parent_gap[have]
         hazard = yearly_hazard(dem, gage, world.week)
-        count = s.grandparents[have].astype(np.int64)
-        dies = u_die < 1.0 - np.exp(-hazard * count / WEEKS_PER_YEAR)
-        s.grandparents[have[dies]] -= 1
-        count = s.grandparents[have].astype(np.int64)
-        starts, ends = _need_turns(dem, s.grand_need_away[have], count, gage, u_onset, u_end, dies)
-        s.grand_need_away[have[starts]] = True
-        s.cares_grand[have[starts]] = u_take[starts] < p.grandchild_uptake
-        s.grand_need_away[have[ends]] = False
-        s.cares_grand[have[ends]] = False
+        survive = np.exp(death_exponent(hazard, _NONE_RAISED, have, 1.0, count, float(WEEKS_PER_YEAR)))
+        dies, count, needs = relatives_die(
+            u_die, survive, have, s.grandparents, s.grandparents, False, s.grand_need_away
+        )
+        starts, ends = _need_turns(dem, needs, count, gage, u_onset, u_end, dies)
+        apply_need_turns(have, starts, ends, u_take, float(p.grandchild_uptake), s.grand_need_away, s.cares_grand)
 
     def _draw(self, world: World, idx: np.ndarray, stream: str | None) -> None:
         """Relatives elsewhere of the residents in ``idx``: those they have, less those who live here."""
@@ -306,15 +306,16 @@ class RelativesElsewhere(Mechanism):
         dem = world.config.demography
         k = idx.size
         age = s.age[idx]
-        # The relatives of these residents who live here (one compiled pass over the ties).
+        # The relatives of these residents who live here (one compiled pass over their ties, in tie order).
         t = world.ties
         pos = np.full(s.n, -1, np.int64)
         pos[idx] = np.arange(k)
+        tt = t.touching(idx)
         local_parents, local_children, local_grand, pair_a, pair_b = kin_here(
-            t.u,
-            t.v,
-            t.alive,
-            t.rel,
+            t.u[tt],
+            t.v[tt],
+            t.alive[tt],
+            t.rel[tt],
             s.age,
             pos,
             k,

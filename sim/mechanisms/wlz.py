@@ -25,13 +25,14 @@ import numpy as np
 
 from samenkracht.sim import residents
 from samenkracht.sim.kernels_demography import in_need
+from samenkracht.sim.kernels_social import carers_of
 from samenkracht.sim.mechanisms.base import Mechanism
 from samenkracht.sim.mechanisms.demography import DemographyParams
 from samenkracht.sim.params import param
 from samenkracht.sim.state import row_total
 from samenkracht.sim.ties import KIND_CODE
 from samenkracht.sim.time import WEEKS_PER_YEAR
-from samenkracht.sim.tolerances import some_hours
+from samenkracht.sim.tolerances import HOURS_EPS, some_hours
 
 if TYPE_CHECKING:
     from samenkracht.sim.world import World
@@ -166,20 +167,26 @@ class WlzRoute(Mechanism):
         """For each eligible resident: the highest burden among their ties who gave care last week, and whether a
         household or family carer of theirs is in the cooldown of a dropout or illness from overburden."""
         s, ties = world.state, world.ties
-        mark = np.zeros(s.n, dtype=bool)
-        mark[eligible] = True
-        touch = ties.touching(eligible)
-        u, v = ties.u[touch], ties.v[touch]
-        person = np.where(mark[u], u, v)
-        other = np.where(mark[u], v, u)
-        caring = some_hours(s.given[other])
-        burden = np.zeros(s.n)
-        np.maximum.at(burden, person[caring], s.burden[other[caring]])
-        kin = np.isin(ties.kind[touch], (KIND_CODE["household"], KIND_CODE["family"]))
-        fallen = kin & (s.cooldown[other] > 0)
-        collapsed = np.zeros(s.n, dtype=bool)
-        collapsed[person[fallen]] = True
-        return burden[eligible], collapsed[eligible]
+        eligible = np.asarray(eligible, dtype=np.int64)
+        people = eligible if (eligible[1:] > eligible[:-1]).all() else np.unique(eligible)  # ascending, once each
+        touch = ties.touching(people)  # and one compiled pass over their ties (sim/kernels_social.py)
+        burden, collapsed = carers_of(
+            people,
+            touch,
+            ties.u,
+            ties.v,
+            ties.kind,
+            s.given,
+            s.burden,
+            s.cooldown,
+            HOURS_EPS,
+            KIND_CODE["household"],
+            KIND_CODE["family"],
+        )
+        if people is eligible:
+            return burden, collapsed
+        at = np.searchsorted(people, eligible)
+        return burden[at], collapsed[at]
 
     def step(self, world: World) -> None:
         s, p = world.state, self.params
