@@ -107,7 +107,7 @@ class AllocationParams:
         "intensive care, often more than 20 hours a week; modelling assumption for the figure",
     )
     usual_care_hours: float = param(
-        7.1,
+        8.1,
         unit="hours a week",
         lo=0,
         hi=40,
@@ -117,7 +117,7 @@ class AllocationParams:
         source="CIZ, Protocol gebruikelijke zorg (Wlz/Wmo): partners and parents are expected to take over usual "
         "household tasks and care; SCP counts as mantelzorg only the help beyond it; the figure is a modelling "
         "assumption, "
-        "calibrated jointly with five others against both targets files at years 3 and 20 (docs/ODD.md §3.4)",
+        "calibrated jointly with others against both targets files at years 3 and 20 (docs/ODD.md §3.4)",
     )
     min_commitment: float = param(
         0.55,
@@ -127,10 +127,10 @@ class AllocationParams:
         doc="someone outside the household who takes on a request gives at least this much a week over the tie, "
         "or nothing (no crumbs)",
         source="modelling assumption; SCP counts as informal help giving help regularly or for a longer time; "
-        "calibrated jointly with five others against both targets files at years 3 and 20 (docs/ODD.md §3.4)",
+        "calibrated jointly with others against both targets files at years 3 and 20 (docs/ODD.md §3.4)",
     )
     outside_care_ages: list[float] = param(
-        [71.0, 90.0],
+        [75.0, 90.0],
         unit="years",
         lo=0,
         hi=120,
@@ -138,7 +138,7 @@ class AllocationParams:
         "second: the oldest rarely care for anyone but a partner",
         source="SCP 2017: about 6% of carers are 75 or older, most of them caring for a partner; modelling "
         "assumption for the shape; the first age "
-        "calibrated jointly with five others against both targets files at years 3 and 20 (docs/ODD.md §3.4)",
+        "calibrated jointly with others against both targets files at years 3 and 20 (docs/ODD.md §3.4)",
     )
     outside_max_severity: float = param(
         0.2,
@@ -149,7 +149,7 @@ class AllocationParams:
         source="modelling assumption (one's own health limits caring: SCP 2017)",
     )
     friend_share: float = param(
-        0.27,
+        0.285,
         unit="share",
         lo=0,
         hi=1,
@@ -157,7 +157,7 @@ class AllocationParams:
         "not the family's overflow; a mobilised network asks them for all that is left)",
         source="modelling assumption; SCP 2015: somewhat more than one in five carers helps a friend, neighbour or "
         "acquaintance; "
-        "calibrated jointly with five others against both targets files at years 3 and 20 (docs/ODD.md §3.4)",
+        "calibrated jointly with others against both targets files at years 3 and 20 (docs/ODD.md §3.4)",
     )
     neighbour_share: float = param(
         0.15,
@@ -183,13 +183,13 @@ class AllocationParams:
         doc="smallest request put to one tie; smaller shares go to stronger ties",
     )
     friend_tie_cap: float = param(
-        2.4,
+        2.8,
         unit="hours a week",
         lo=0,
         hi=168,
         doc="most a friend gives over one tie",
         source="modelling assumption (Linders 2010: friends and neighbours help with small, short tasks); "
-        "calibrated jointly with five others against both targets files at years 3 and 20 (docs/ODD.md §3.4)",
+        "calibrated jointly with others against both targets files at years 3 and 20 (docs/ODD.md §3.4)",
     )
     neighbour_tie_cap: float = param(
         2.0, unit="hours a week", lo=0, hi=168, doc="most a neighbour or acquaintance gives over one tie"

@@ -48,6 +48,9 @@ def _pick_in_wijk(
     return first_accepted(people, wijk, cand, want, u_accept, float(top), outreach, loneliness)
 
 
+_JOINT = "calibrated jointly with others against both targets files at years 3 and 20 (docs/ODD.md §3.4)"
+
+
 @dataclass
 class ContactParams:
     """Tie dynamics, tie formation and loneliness."""
@@ -87,12 +90,12 @@ class ContactParams:
     bridging_share: float = param(0.15, unit="share", lo=0, hi=1, doc="share of new weak ties that link two wijken")
     new_tie_strength: float = param(0.25, unit="strength", lo=0, hi=1, doc="strength of a newly formed weak tie")
     lonely_mean: float = param(
-        2.7,
+        2.36,
         unit="score (0–11)",
         lo=-11,
         hi=11,
         doc="mean of the personal loneliness baseline (normal, clipped to 0–11)",
-        source="calibrated to Gezondheidsmonitor 2020: 47% lonely, 11% severely lonely (18+)",
+        source="Gezondheidsmonitor 2020: 47% lonely, 11% severely lonely (18+); " + _JOINT,
     )
     lonely_sd: float = param(5.4, unit="score (0–11)", lo=0, hi=20, doc="spread of the personal loneliness baseline")
     lonely_age_75: float = param(1.0, unit="score", lo=-11, hi=11, doc="extra baseline loneliness at age 75 and over")

@@ -54,6 +54,8 @@ _CBS_DISTANCE = (
     "towards their parents"
 )
 
+_JOINT = "calibrated jointly with others against both targets files at years 3 and 20 (docs/ODD.md §3.4)"
+
 
 @dataclass
 class KinParams:
@@ -97,32 +99,32 @@ class KinParams:
         "assumption",
     )
     care_uptake: float = param(
-        0.64,
+        0.66,
         unit="share",
         lo=0,
         hi=1,
         doc="chance that a child takes part in the care of a parent who comes to need it (siblings share the care); "
         "also the share of a child elsewhere's hours that reach a parent here",
         source="modelling assumption; SCP, Voor elkaar? 2017: about 4 in 10 carers help a parent or parent-in-law; "
-        "calibrated jointly with five others against both targets files at years 3 and 20 (docs/ODD.md §3.4)",
+        + _JOINT,
     )
     in_law_uptake: float = param(
-        0.35,
+        0.26,
         unit="share",
         lo=0,
         hi=1,
         doc="chance that the partner of a resident whose parent elsewhere comes to need care takes part as well "
         "(care for a parent-in-law)",
         source="modelling assumption; SCP, Voor elkaar? 2017: parents and parents-in-law together are the most "
-        "common recipients; calibrated by hand to the share of adults who give care (about a third)",
+        "common recipients; " + _JOINT,
     )
     grandchild_uptake: float = param(
-        0.25,
+        0.6,
         unit="share",
         lo=0,
         hi=1,
         doc="chance that a grandchild takes part in the care of a grandparent elsewhere who comes to need it",
-        source="modelling assumption; SCP, Voor elkaar? 2017: young carers most often help a (grand)parent",
+        source="modelling assumption; SCP, Voor elkaar? 2017: young carers most often help a (grand)parent; " + _JOINT,
     )
     hours_to_grandparent: float = param(
         2.0,
