@@ -105,11 +105,15 @@ def test_takeover_share_gives_personal_care_formally_first_and_practical_help_af
 
 #: Runs of the test below: a municipality big enough for both actions to reach a few hundred people.
 SIZE = {"population.size": 4000, "years": 5, "burn_in_weeks": SimConfig.burn_in_weeks}
-SEEDS = (1, 2, 3, 4)
+SEEDS = tuple(range(1, 9))
+#: Years measured: the mean over the last ``LAST_YEARS`` simulated years of each run.
+LAST_YEARS = 3
+#: Seeds that must show the effect's sign (of ``len(SEEDS)``), with the rule and without it.
+MOST_SEEDS = 6
 ACTIONS = {"network_strengthening": {"network_strengthening": {}}, "carer_support": {"carer_support": {}}}
 
 
-def _last_year(seed: int, actions: dict, takeover: float | None) -> dict[str, float]:
+def _last_years(seed: int, actions: dict, takeover: float | None) -> dict[str, float]:
     logging.getLogger("MESA").setLevel(logging.WARNING)
     overrides = {**SIZE, "scenario.actions": actions}
     if takeover is not None:
@@ -117,18 +121,18 @@ def _last_year(seed: int, actions: dict, takeover: float | None) -> dict[str, fl
     model = CareNetworkModel(make_small_config(overrides, seed=seed))
     model.run()
     df = weekly_frame(model)
-    last = df[df["year"] == df["year"].max()]
+    last = df[df["year"] > df["year"].max() - LAST_YEARS]
     return {c: float(last[c].mean()) for c in ("carrying_capacity", "formal_hours", "informal_hours")}
 
 
 @pytest.fixture(scope="module")
 def effects() -> dict[tuple[str, str, str], np.ndarray]:
-    """(action, rule "on"/"off", indicator) → per-seed difference from the baseline in the last year."""
+    """(action, rule "on"/"off", indicator) → per-seed difference from the baseline over the last years."""
     out = {}
     for rule, takeover in (("on", None), ("off", 0.0)):
-        base = {seed: _last_year(seed, {}, takeover) for seed in SEEDS}
+        base = {seed: _last_years(seed, {}, takeover) for seed in SEEDS}
         for name, actions in ACTIONS.items():
-            runs = {seed: _last_year(seed, actions, takeover) for seed in SEEDS}
+            runs = {seed: _last_years(seed, actions, takeover) for seed in SEEDS}
             for column in ("carrying_capacity", "formal_hours", "informal_hours"):
                 out[(name, rule, column)] = np.array([runs[s][column] - base[s][column] for s in SEEDS])
     return out
@@ -137,8 +141,8 @@ def effects() -> dict[tuple[str, str, str], np.ndarray]:
 def _keeps(effects, name: str, column: str, sign: int) -> None:
     on, off = effects[(name, "on", column)], effects[(name, "off", column)]
     text = f"{name} on {column}: with the takeover rule {np.round(on, 4)}, without {np.round(off, 4)}"
-    assert (sign * on > 0).sum() >= len(SEEDS) - 1 and sign * on.mean() > 0, f"{text}: no effect with the rule"
-    assert (sign * off > 0).sum() >= len(SEEDS) - 1 and sign * off.mean() > 0, f"{text}: the sign flips without it"
+    assert (sign * on > 0).sum() >= MOST_SEEDS and sign * on.mean() > 0, f"{text}: no effect with the rule"
+    assert (sign * off > 0).sum() >= MOST_SEEDS and sign * off.mean() > 0, f"{text}: the sign flips without it"
     assert sign * off.mean() >= 0.5 * sign * on.mean(), f"{text}: less than half the effect is left without it"
 
 
@@ -147,18 +151,13 @@ def _keeps(effects, name: str, column: str, sign: int) -> None:
 def test_action_keeps_its_effect_on_carrying_capacity_without_the_takeover_rule(effects, name):
     """Network strengthening and carer support raise the carrying capacity through the hours the network gives:
     with the formal-first rule switched off (takeover_share=0) the effect keeps its sign and at least half its
-    size (4,000 residents, 5 years, 4 paired seeds, the last year)."""
+    size (4,000 residents, 5 years, 8 paired seeds, at least 6 of them with the effect's sign, each the mean over
+    the last 3 years)."""
     _keeps(effects, name, "carrying_capacity", +1)
 
 
 @pytest.mark.slow
 @pytest.mark.parametrize("name", list(ACTIONS))
-@pytest.mark.xfail(
-    strict=True,
-    reason="on the merged model (issues 15 and 17) the informal-hours effect is small and noisy over 4 seeds: "
-    "network strengthening +19, +74, +57, +48 with the rule and −28, −26, +18, +66 without; carer support "
-    "+42, +16, +93, +57 and −37, +3, +155, −42 (hours a week, seeds 1–4)",
-)
 def test_action_keeps_its_effect_on_informal_hours_without_the_takeover_rule(effects, name):
     """As above, for the informal hours the action adds."""
     _keeps(effects, name, "informal_hours", +1)
