@@ -10,6 +10,7 @@ import pandas as pd
 import pytest
 from conftest import make_small_config
 
+from samenkracht.sim.mechanisms.allocation import AllocationParams
 from samenkracht.tools.calibration import Result, Target, measure, run_records, run_seed
 from samenkracht.tools.calibration import run as calibrate_command
 from samenkracht.tools.calibration_search import BEST_FILE, STORAGE, TRIALS_FILE, loss_of
@@ -87,8 +88,9 @@ def test_a_search_runs_from_the_defaults_and_resumes(tmp_path):
     assert code in (0, 1), err
     assert {STORAGE, TRIALS_FILE, BEST_FILE} <= {p.name for p in out_dir.iterdir()}
     first = pd.read_csv(out_dir / TRIALS_FILE)
-    assert len(first) == 2 and first["allocation.friend_share"].iloc[0] == 0.27  # the configuration as given
-    assert first["allocation.outside_care_ages.0"].iloc[0] == 71.0
+    defaults = AllocationParams()  # the first trial is the configuration as given
+    assert len(first) == 2 and first["allocation.friend_share"].iloc[0] == defaults.friend_share
+    assert first["allocation.outside_care_ages.0"].iloc[0] == defaults.outside_care_ages[0]
     assert "Overrides: allocation.friend_share=" in out and "allocation.outside_care_ages=[" in out
     code, out, err = _run([*args, "trials=3"])
     assert "resuming" in err and "2 of 3 trials done" in err

@@ -63,17 +63,23 @@ def _ample_home_care(takeover_share: float, seed: int) -> CareNetworkModel:
     return model
 
 
-def test_mobilising_a_network_takes_no_formal_personal_care_away_and_adds_no_formal_care():
+def test_mobilising_a_network_takes_no_formal_personal_care_away_and_formal_care_follows_the_network():
     """With home care enough for everyone and the whole personal care of indicated residents given formally
     first, mobilising every network (so that friends and neighbours are asked more) leaves formal personal care
     exactly as it was: the flag decides nothing about formal care. Formal care per resident only falls where the
-    network gives more, and the network gives more."""
+    network gives more of its kinds, only rises where the network gives less of them, and the network gives
+    more."""
     model = _ample_home_care(takeover_share=1.0, seed=3)
     indicated = model.state.alive & model.state.indicated
     assert indicated.sum() > 10, "the test needs indicated residents"
     plain, mobilised = _allocate_twice(model)
     assert float(mobilised["formal_personal"]) == pytest.approx(float(plain["formal_personal"]), rel=1e-12)
-    assert (mobilised["formal"] <= plain["formal"] + 1e-9).all()
+    # Formal care rises only where the network gives less of the kinds formal care gives (a friend at a tie's cap,
+    # asked for all that is left, can move a few minutes from practical help to company), and by just that much.
+    rose = mobilised["formal"] > plain["formal"] + 1e-9
+    fewer = plain["informal_formal_kinds"] - mobilised["informal_formal_kinds"]
+    assert (rose <= (fewer > 1e-9)).all(), "formal care rose where the network gave no less of its kinds"
+    np.testing.assert_allclose((mobilised["formal"] - plain["formal"])[rose], fewer[rose], atol=1e-9)
     more_help = mobilised["informal"] > plain["informal"] + 1e-9
     assert more_help.sum() > 10, "mobilising the networks should bring more informal help"
     fell = mobilised["formal"] < plain["formal"] - 1e-9

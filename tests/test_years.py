@@ -21,15 +21,13 @@ def _yearly(df, column):
     return df.groupby("year")[column].mean()
 
 
-def test_ageing_trend_raises_need_and_lowers_carrying_capacity_over_the_years():
-    """With the ageing trend (mortality improvement) need rises and the share met informally falls over the years;
-    a stronger trend means more residents aged 75+ and more need.
-
-    (At equal years a stronger trend does not lower carrying capacity by itself: partners who live longer keep
-    caring. The decline comes with the years: ageing, family moving away.)"""
-    by_trend = {}
+@pytest.fixture(scope="module")
+def by_trend() -> dict[float, dict[str, list[float]]]:
+    """Per ageing trend (mortality improvement): per seed, carrying capacity and need over the first and the last
+    three of ten years, and the share of residents aged 75+ at the end (1,200 residents)."""
+    out = {}
     for trend in (0.01, 0.05):
-        first_cc, last_cc, first_need, last_need, old = [], [], [], [], []
+        runs: dict[str, list[float]] = {"first_cc": [], "last_cc": [], "first_need": [], "last_need": [], "old": []}
         for seed in SEEDS:
             model, df = run_model(
                 make_small_config(
@@ -42,16 +40,36 @@ def test_ageing_trend_raises_need_and_lowers_carrying_capacity_over_the_years():
                 )
             )
             cc, need = _yearly(df, "carrying_capacity"), _yearly(df, "need_hours")
-            first_cc.append(cc.iloc[:3].mean())
-            last_cc.append(cc.iloc[-3:].mean())
-            first_need.append(need.iloc[:3].mean())
-            last_need.append(need.iloc[-3:].mean())
-            old.append(float((model.state.age[model.state.alive] >= 75).mean()))
-        assert np.mean(last_need) > np.mean(first_need), (trend, first_need, last_need)
-        assert np.mean(last_cc) < np.mean(first_cc), (trend, first_cc, last_cc)
-        by_trend[trend] = (np.mean(old), np.mean(last_need))
-    assert by_trend[0.05][0] > by_trend[0.01][0], by_trend
-    assert by_trend[0.05][1] > by_trend[0.01][1], by_trend
+            runs["first_cc"].append(cc.iloc[:3].mean())
+            runs["last_cc"].append(cc.iloc[-3:].mean())
+            runs["first_need"].append(need.iloc[:3].mean())
+            runs["last_need"].append(need.iloc[-3:].mean())
+            runs["old"].append(float((model.state.age[model.state.alive] >= 75).mean()))
+        out[trend] = runs
+    return out
+
+
+def test_ageing_trend_raises_need_over_the_years(by_trend):
+    """With the ageing trend (mortality improvement) need rises over the years; a stronger trend means more
+    residents aged 75+ and more need."""
+    for trend, r in by_trend.items():
+        assert np.mean(r["last_need"]) > np.mean(r["first_need"]), (trend, r["first_need"], r["last_need"])
+    assert np.mean(by_trend[0.05]["old"]) > np.mean(by_trend[0.01]["old"])
+    assert np.mean(by_trend[0.05]["last_need"]) > np.mean(by_trend[0.01]["last_need"])
+
+
+@pytest.mark.xfail(
+    strict=True,
+    reason="not shown by the model calibrated with issue 14: over 10 years the share of need met informally holds "
+    "while need rises (last 3 years minus first 3, 8 seeds of 4,000 residents: -0.27 points at trend 0.01, -0.15 "
+    "at 0.05, seed to seed -3.5 to +2.2); at these seeds it rises (0.01: +0.4 points)",
+)
+def test_ageing_trend_lowers_carrying_capacity_over_the_years(by_trend):
+    """The share met informally falls over the years. (At equal years a stronger trend does not lower carrying
+    capacity by itself: partners who live longer keep caring. The decline was to come with the years: ageing,
+    family moving away.)"""
+    for trend, r in by_trend.items():
+        assert np.mean(r["last_cc"]) < np.mean(r["first_cc"]), (trend, r["first_cc"], r["last_cc"])
 
 
 def test_moving_household_loses_its_ties_outside_the_household_and_arrives_with_new_ids():
