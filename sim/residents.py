@@ -14,6 +14,7 @@ from typing import TYPE_CHECKING
 
 import numpy as np
 
+from samenkracht.sim.kernels_care import changed_slots
 from samenkracht.sim.kernels_demography import age_buckets, aged, buckets_now, pick_by_age
 from samenkracht.sim.population import PARENT_AGE_AT_BIRTH, draw_capacity, draw_lonely_baseline, pick_in_wijk
 from samenkracht.sim.ties import KIND_CODE, REL_CODE, REL_FLIP
@@ -266,7 +267,8 @@ def _adults_by_age(world: World) -> tuple[AdultsByAge, np.ndarray, np.ndarray, n
     s = world.state
     index = world.adults_by_age
     if index is not None and index.age.shape == s.age.shape:
-        changed = np.flatnonzero((s.age != index.age) | (s.alive != index.alive))
+        # One compiled pass that stops once too many slots changed (then the index is rebuilt below).
+        changed = changed_slots(s.age, s.alive, index.age, index.alive, s.n // 64)
         if changed.size <= s.n // 64:
             start, now = buckets_now(s.age, s.alive, 18.0, index.ptr, index.bucket, changed)
             return index, changed, start, now
