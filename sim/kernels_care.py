@@ -726,3 +726,66 @@ def partners_of_people(people, tie, u, v, rel, kind, partner_code, household_cod
         scratch[u[t]] = -1
         scratch[v[t]] = -1
     return out
+
+
+@njit(cache=True)
+def care_half_edges_of(
+    ptr, index, indexed, u, v, alive, pos_u, pos_v, needs, can_help, rec, hlp, eid
+):  # pragma: no cover - compiled
+    """``kernels.care_half_edges(rec, hlp, eid, needs, can_help, alive)`` through the index of each resident's
+    ties (``ptr``, ``index`` of ``kernels_demography.tie_index``, for the ties below ``indexed``; those added since
+    are scanned): the work follows the residents with a need and their ties, not all half-edges.
+
+    ``rec``, ``hlp``, ``eid`` are the half-edges (``Ties.half_edges``): every tie ``t`` once from each end, the
+    half-edge towards ``u[t]`` at ``pos_u[t]`` and the one towards ``v[t]`` at ``pos_v[t]``. The half-edges that
+    can carry care (towards a resident with a need, from one who can help, over a living tie) are marked in a
+    bitmap over the half-edges and read out in their order, so the result is the one of the scan."""
+    k_all = rec.shape[0]
+    words = np.zeros((k_all >> 6) + 1, np.uint64)
+    n_indexed = min(ptr.shape[0] - 1, needs.shape[0])
+    for r in range(n_indexed):
+        if not needs[r]:
+            continue
+        for j in range(ptr[r], ptr[r + 1]):
+            t = index[j]
+            if not alive[t]:
+                continue
+            if u[t] == r and can_help[v[t]]:
+                p = pos_u[t]
+                words[p >> 6] |= np.uint64(1) << np.uint64(p & 63)
+            if v[t] == r and can_help[u[t]]:
+                p = pos_v[t]
+                words[p >> 6] |= np.uint64(1) << np.uint64(p & 63)
+    for t in range(indexed, u.shape[0]):
+        if not alive[t]:
+            continue
+        if needs[u[t]] and can_help[v[t]]:
+            p = pos_u[t]
+            words[p >> 6] |= np.uint64(1) << np.uint64(p & 63)
+        if needs[v[t]] and can_help[u[t]]:
+            p = pos_v[t]
+            words[p >> 6] |= np.uint64(1) << np.uint64(p & 63)
+    count = 0
+    for w in range(words.shape[0]):
+        x = words[w]
+        while x:
+            x &= x - np.uint64(1)
+            count += 1
+    r_out = np.empty(count, rec.dtype)
+    h_out = np.empty(count, hlp.dtype)
+    e_out = np.empty(count, eid.dtype)
+    k = 0
+    for w in range(words.shape[0]):
+        x = words[w]
+        base = w << 6
+        b = 0
+        while x:
+            if x & np.uint64(1):
+                p = base + b
+                r_out[k] = rec[p]
+                h_out[k] = hlp[p]
+                e_out[k] = eid[p]
+                k += 1
+            x >>= np.uint64(1)
+            b += 1
+    return r_out, h_out, e_out

@@ -71,3 +71,40 @@ def test_partners_of_people_equals_household_partners_of_them(rng):
         np.testing.assert_array_equal(got, partner[people])
         assert (scratch == -1).all()  # left as found
     assert (partner >= 0).sum() > 50  # the test saw many partners
+
+
+def _random_ties(rng, n, m):
+    u, v = random_tie_ends(rng, n, m)
+    keep = u != v
+    u, v = u[keep], v[keep]
+    return Ties(u, v, rng.integers(0, 7, u.size).astype(np.int8), rng.random(u.size))
+
+
+def test_care_half_edges_through_the_index_equal_the_scan_of_all_half_edges(rng):
+    from samenkracht.sim.kernels import care_half_edges
+
+    n = 800
+    ties = _random_ties(rng, n - 100, 3000)  # the last slots have no ties yet: they are above the index
+
+    def check():
+        for share in (0.0, 0.05, 0.4, 1.0):
+            needs = rng.random(n) < share
+            can_help = rng.random(n) < 0.7
+            expected = care_half_edges(*ties.half_edges(), needs, can_help, ties.alive)
+            got = ties.care_half_edges(needs, can_help)
+            for a, b in zip(got, expected):
+                assert a.dtype == b.dtype
+                np.testing.assert_array_equal(a, b)
+
+    check()  # half-edges and index built afresh
+    ties.alive[rng.random(ties.m) < 0.1] = False  # removed ties
+    check()
+    for k in (5, 40, 300, 1500, 4000):  # added ties: appended to the half-edges, scanned until the index is rebuilt
+        a, b = rng.integers(0, n, k), rng.integers(0, n, k)  # the slots above the old index too
+        ties.add(a, b, rng.integers(0, 7, k).astype(np.int8), rng.random(k))
+        ties.touching(np.arange(3))  # the index may be rebuilt (or not) between additions
+        check()
+    ties.compact()
+    check()
+    ties.add(np.array([1, 2]), np.array([3, 4]), np.array([2, 2], np.int8), np.array([0.5, 0.5]))
+    check()
