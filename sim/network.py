@@ -13,7 +13,6 @@ from dataclasses import dataclass
 import networkx as nx
 import numpy as np
 
-from samenkracht.sim.kernels_care import care_half_edges_of
 from samenkracht.sim.kernels_demography import EMPTY_KEY, key_table, new_pairs, tie_index, ties_touching
 from samenkracht.sim.params import param
 from samenkracht.sim.population import PARENT_AGE_AT_BIRTH, PARENT_GAP_RANGE
@@ -115,7 +114,6 @@ class Ties:
         self._views()
         self._table_keys(self._key(self.u, self.v), m)
         self._half_buf: list[np.ndarray] | None = None
-        self._half_pos: list[np.ndarray] | None = None  #: where each tie's half-edge towards u, towards v is
         self._half_m = 0
         self._nodes = int(v.max()) + 1 if m else 0  #: above every node id of a tie (v >= u)
         self._index: tuple[np.ndarray, np.ndarray] | None = None  #: each node's ties (``touching``)
@@ -152,10 +150,6 @@ class Ties:
             hlp[: 2 * self.m] = np.concatenate([self.v, self.u])
             eid[: 2 * self.m] = np.concatenate([idx, idx])
             self._half_buf = [rec, hlp, eid]
-            pos_u, pos_v = np.zeros(cap // 2, np.int64), np.zeros(cap // 2, np.int64)
-            pos_u[: self.m] = idx
-            pos_v[: self.m] = self.m + idx
-            self._half_pos = [pos_u, pos_v]
             self._half_m = 2 * self.m
         k = self._half_m
         rec, hlp, eid = self._half_buf
@@ -193,9 +187,6 @@ class Ties:
             rec[h : h + 2 * k] = np.concatenate([lo[keep], hi[keep]])
             hlp[h : h + 2 * k] = np.concatenate([hi[keep], lo[keep]])
             eid[h : h + 2 * k] = np.concatenate([new_idx, new_idx])
-            pos_u, pos_v = self._half_pos
-            pos_u[m : m + k] = h + np.arange(k)
-            pos_v[m : m + k] = h + k + np.arange(k)
             self._half_m = h + 2 * k
 
     def _grow_to(self, needed: int) -> None:
@@ -208,29 +199,7 @@ class Ties:
             new[: old.shape[0]] = old
             self._buf[name] = new
         self._half_buf = None
-        self._half_pos = None
         self._views()
-
-    def _fresh_index(self) -> tuple[np.ndarray, np.ndarray]:
-        """The index of each resident's ties, rebuilt when the ties have grown by a share since it was built."""
-        m = self._m
-        if self._index is None or m - self._indexed > max(1024, m // 32):
-            self._index = tie_index(self.u, self.v, self._nodes)
-            self._indexed = m
-        return self._index
-
-    def care_half_edges(self, needs: np.ndarray, can_help: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-        """The half-edges that can carry care (towards a resident with a need, from one who can help, over a
-        living tie), in their order in ``half_edges``: their recipients, helpers and tie indices. As
-        ``kernels.care_half_edges(*half_edges(), needs, can_help, alive)``, found through the index of each
-        resident's ties from the residents with a need (``needs``, ``can_help``: masks over the resident slots)."""
-        rec, hlp, eid = self.half_edges()
-        ptr, index = self._fresh_index()
-        pos_u, pos_v = self._half_pos
-        m = self._m
-        return care_half_edges_of(
-            ptr, index, self._indexed, self.u, self.v, self.alive, pos_u[:m], pos_v[:m], needs, can_help, rec, hlp, eid
-        )
 
     def touching(self, people: np.ndarray) -> np.ndarray:
         """The living ties with an end among ``people`` (resident slots), ascending: what
@@ -240,8 +209,11 @@ class Ties:
         m = self._m
         if people.size == 0 or m == 0:
             return np.empty(0, np.int64)
-        ptr, index = self._fresh_index()
+        if self._index is None or m - self._indexed > max(1024, m // 32):
+            self._index = tie_index(self.u, self.v, self._nodes)
+            self._indexed = m
         nodes = max(self._nodes, int(people.max()) + 1)
+        ptr, index = self._index
         return ties_touching(ptr, index, self._indexed, self.u, self.v, self.alive, people, nodes)
 
     def remove_residents(self, idx: np.ndarray) -> None:

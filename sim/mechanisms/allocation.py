@@ -24,7 +24,7 @@ from typing import TYPE_CHECKING
 
 import numpy as np
 
-from samenkracht.sim.kernels import mark_relations, spread_round, unique_inverse
+from samenkracht.sim.kernels import care_half_edges, mark_relations, spread_round, unique_inverse
 from samenkracht.sim.kernels_care import (
     care_given,
     care_over_ties,
@@ -337,9 +337,9 @@ class LayeredAllocation(Mechanism):
             HOURS_EPS,
         )
         used = np.zeros(n)
-        # Only half-edges towards residents with a need, from residents who can help, carry care: found from the
-        # residents with a need through the index of each resident's ties, in half-edge order.
-        rec_all, hlp_all, eid_all = ties.care_half_edges(needs, can_help)
+        rec_h, hlp_h, eid_h = ties.half_edges()
+        # Only half-edges towards residents with a need, from residents who can help, carry care.
+        rec_all, hlp_all, eid_all = care_half_edges(rec_h, hlp_h, eid_h, needs, can_help, ties.alive)
         kind_all = ties.kind[eid_all]
         stage_all = _STAGE_OF_KIND[kind_all]
         # The care half-edges by stage (each stage's in their order), with their tie's strength and cap per week.
