@@ -701,28 +701,3 @@ def changed_slots(age, alive, old_age, old_alive, limit):  # pragma: no cover - 
             if k > limit:
                 break
     return out[:k].copy()
-
-
-@njit(cache=True)
-def partners_of_people(people, tie, u, v, rel, kind, partner_code, household_code, scratch):
-    # pragma: no cover - compiled
-    """The partner in their household (-1: none) of each of ``people``, from ``tie``, the living ties with an end
-    among them in ascending order (``Ties.touching``): ``kernels_social.household_partners(...)[people]``, the
-    last write winning as there, a write from the v side after every write from the u side. ``scratch`` (all -1,
-    one entry per slot) is used and left all -1."""
-    for j in range(tie.shape[0]):
-        t = tie[j]
-        if rel[t] == partner_code and kind[t] == household_code:
-            scratch[u[t]] = v[t]
-    for j in range(tie.shape[0]):
-        t = tie[j]
-        if rel[t] == partner_code and kind[t] == household_code:
-            scratch[v[t]] = u[t]
-    out = np.empty(people.shape[0], np.int64)
-    for j in range(people.shape[0]):
-        out[j] = scratch[people[j]]
-    for j in range(tie.shape[0]):
-        t = tie[j]
-        scratch[u[t]] = -1
-        scratch[v[t]] = -1
-    return out

@@ -33,12 +33,12 @@ from samenkracht.sim.kernels_care import (
     elsewhere_carers,
     group_order,
     local_index,
-    partners_of_people,
     transposed,
     volunteer_sets,
     with_children_elsewhere,
 )
 from samenkracht.sim.mechanisms.base import Mechanism
+from samenkracht.sim.mechanisms.kin_elsewhere import partners_here
 from samenkracht.sim.params import param
 from samenkracht.sim.state import COMPANY, PERSONAL, PRACTICAL
 from samenkracht.sim.ties import (
@@ -501,25 +501,7 @@ class LayeredAllocation(Mechanism):
         # The band of the parent cared for: one's own, else the partner's (a parent-in-law).
         own = s.cares_away[idx] & s.parent_need_away[idx]
         is_parent = own | s.cares_in_law[idx]
-        if own.all():
-            whose = idx
-        else:
-            # The partners of those caring for a parent-in-law only, through the ties touching them.
-            others = idx[~own]
-            t = world.ties
-            partner = partners_of_people(
-                others,
-                t.touching(others),
-                t.u,
-                t.v,
-                t.rel,
-                t.kind,
-                REL_CODE["partner"],
-                KIND_CODE["household"],
-                self._scratch,
-            )
-            whose = idx.copy()
-            whose[~own] = np.maximum(partner, 0)
+        whose = idx if own.all() else np.where(own, idx, np.maximum(partners_here(world)[idx], 0))
         want = np.where(s.parents_near[whose] > 0, kin.hours_to_parent[0], kin.hours_to_parent[1])
         want = np.where(is_parent, want, kin.hours_to_grandparent)
         cap = np.maximum(0.0, s.capacity[idx] * p.family_stretch * ability[idx] - used[idx])
