@@ -701,3 +701,81 @@ def changed_slots(age, alive, old_age, old_alive, limit):  # pragma: no cover - 
             if k > limit:
                 break
     return out[:k].copy()
+
+
+#: The de Bruijn sequence B(2, 6), and the index of the one bit set in a 64-bit word ``x`` by the top six bits of
+#: ``x * _DEBRUIJN`` (wrapping): how the bits set in a word are read out, lowest first.
+_DEBRUIJN = np.uint64(0x022FDD63CC95386D)
+_DEBRUIJN_INDEX = np.zeros(64, np.int64)
+for _b in range(64):
+    _DEBRUIJN_INDEX[(((1 << _b) * 0x022FDD63CC95386D) & 0xFFFFFFFFFFFFFFFF) >> 58] = _b
+del _b
+
+
+@njit(cache=True)
+def ties_touching_sorted(ptr, index, indexed, u, v, alive, people, n_nodes):  # pragma: no cover - compiled
+    """``kernels_demography.ties_touching``: the living ties with an end among ``people``, ascending, as
+    ``flatnonzero(alive & (mark[u] | mark[v]))``; ties below ``indexed`` found through the index (``ptr``,
+    ``index``), those added since by a scan of them (the mask of ``people`` only then).
+
+    When many ties are found they are put in order by a bitmap over the ties read out word by word, instead of a
+    sort of the ties found (each found once or twice); when few, by the sort."""
+    m = u.shape[0]
+    n_indexed = ptr.shape[0] - 1
+    count = 0
+    for p in people:
+        if p < n_indexed:
+            count += ptr[p + 1] - ptr[p]
+    tail = m - indexed
+    mark = np.zeros(n_nodes if tail > 0 else 0, np.bool_)
+    if tail > 0:
+        for p in people:
+            mark[p] = True
+    if (count + tail) * 8 < (m >> 6) + 1:  # few: collect and sort
+        out = np.empty(count + tail, np.int64)
+        k = 0
+        for p in people:
+            if p < n_indexed:
+                for j in range(ptr[p], ptr[p + 1]):
+                    t = index[j]
+                    if alive[t]:
+                        out[k] = t
+                        k += 1
+        for t in range(indexed, m):
+            if alive[t] and (mark[u[t]] or mark[v[t]]):
+                out[k] = t
+                k += 1
+        found = np.sort(out[:k])
+        keep = 0
+        for j in range(k):  # a tie between two of the people (or one of them twice) was found twice
+            if j == 0 or found[j] != found[j - 1]:
+                found[keep] = found[j]
+                keep += 1
+        return found[:keep].copy()
+    words = np.zeros((m >> 6) + 1, np.uint64)
+    for p in people:
+        if p < n_indexed:
+            for j in range(ptr[p], ptr[p + 1]):
+                t = index[j]
+                if alive[t]:
+                    words[t >> 6] |= np.uint64(1) << np.uint64(t & 63)
+    for t in range(indexed, m):
+        if alive[t] and (mark[u[t]] or mark[v[t]]):
+            words[t >> 6] |= np.uint64(1) << np.uint64(t & 63)
+    total = 0
+    for w in range(words.shape[0]):
+        x = words[w]
+        while x:
+            x &= x - np.uint64(1)
+            total += 1
+    found = np.empty(total, np.int64)
+    k = 0
+    for w in range(words.shape[0]):
+        x = words[w]
+        base = w << 6
+        while x:
+            low = x & (~x + np.uint64(1))  # the lowest bit set
+            found[k] = base + _DEBRUIJN_INDEX[np.int64((low * _DEBRUIJN) >> np.uint64(58))]
+            x ^= low
+            k += 1
+    return found
