@@ -779,3 +779,30 @@ def ties_touching_sorted(ptr, index, indexed, u, v, alive, people, n_nodes):  # 
             x ^= low
             k += 1
     return found
+
+
+@njit(cache=True)
+def care_over_ties_in(rec, hlp, eid, given, n, m, eps, per_tie):  # pragma: no cover - compiled
+    """:func:`care_over_ties`, with the hours per tie added up in ``per_tie`` (at least ``m`` long, all 0.0, and
+    left all 0.0) instead of a new array over all ties: the hours of a tie's half-edges are added to 0.0 in their
+    order as there, and only the ties of the half-edges are touched."""
+    k = rec.shape[0]
+    gave = np.empty(k, np.bool_)
+    helpers_of = np.zeros(n, np.int64)
+    for j in range(k):
+        g = given[j] > eps
+        gave[j] = g
+        if g:
+            helpers_of[rec[j]] += 1
+    alone = np.zeros(n, np.bool_)
+    for j in range(k):
+        if gave[j] and helpers_of[rec[j]] == 1:
+            alone[hlp[j]] = True
+        per_tie[eid[j]] += given[j]
+    helped = np.zeros(m, np.bool_)  # only the ties of care half-edges can have carried care
+    for j in range(k):
+        e = eid[j]
+        helped[e] = per_tie[e] > eps
+    for j in range(k):
+        per_tie[eid[j]] = 0.0
+    return gave, helpers_of, alone, helped

@@ -57,3 +57,24 @@ def test_ties_touching_sorted_equals_the_numpy_version(rng, n):
             assert got.dtype == np.int64
             np.testing.assert_array_equal(got, expected)
             np.testing.assert_array_equal(got, ties_touching(ptr, index, indexed, u, v, alive, people, n))
+
+
+def test_care_over_ties_in_equals_care_over_ties_and_the_numpy_version(rng):
+    from samenkracht.sim.tolerances import HOURS_EPS
+
+    n, m = 700, 5000
+    per_tie = np.zeros(m + 37)  # the work space, longer than the ties
+    for _ in range(3):  # one work space for several calls, as the allocation keeps it
+        k = int(rng.integers(0, 3000))
+        eid = np.sort(rng.integers(0, m, k))  # a tie's two half-edges, or one
+        rec, hlp = rng.integers(0, n, k), rng.integers(0, n, k)
+        given = np.where(rng.random(k) < 0.5, 0.0, rng.random(k) * 3)
+        given[rng.random(k) < 0.05] = HOURS_EPS * rng.choice([0.3, 0.6, 1.0, 1.5], 1)
+        got = K.care_over_ties_in(rec, hlp, eid, given, n, m, HOURS_EPS, per_tie)
+        expected = K.care_over_ties(rec, hlp, eid, given, n, m, HOURS_EPS)
+        for a, b in zip(got, expected):
+            assert a.dtype == b.dtype and a.shape == b.shape
+            np.testing.assert_array_equal(a, b)
+        # the numpy version of the ties that carried care: the hours of a tie's half-edges added in order
+        np.testing.assert_array_equal(got[3], np.bincount(eid, given, m) > HOURS_EPS)
+        assert (per_tie == 0.0).all() and not np.signbit(per_tie).any()  # left as found

@@ -27,7 +27,7 @@ import numpy as np
 from samenkracht.sim.kernels import care_half_edges, mark_relations, spread_round, unique_inverse
 from samenkracht.sim.kernels_care import (
     care_given,
-    care_over_ties,
+    care_over_ties_in,
     care_record,
     care_setup,
     elsewhere_carers,
@@ -304,7 +304,7 @@ class LayeredAllocation(Mechanism):
         self._tie_cap[[KIND_CODE["neighbour"], KIND_CODE["acquaintance"]]] = p.neighbour_tie_cap
         rng = world.streams.weekly(self.name, world.week)
         u_match = rng.random(n)
-        remaining = np.ascontiguousarray(s.need.T)  # (kind, resident): each kind's row contiguous
+        remaining = transposed(s.need)  # (kind, resident): each kind's row contiguous
         flows = world.flows
         by_layer = {name: np.zeros(3) for name in LAYERS}
         self._by_layer = by_layer
@@ -437,8 +437,10 @@ class LayeredAllocation(Mechanism):
         s.given = care
         s.given_away = given_away
         # Who gave over which tie; how many informal helpers each recipient has, to know who cares alone.
-        gave_he, _, flows.alone, flows.helped_ties = care_over_ties(
-            rec_all, hlp_all, eid_all, he_given, n, ties.m, HOURS_EPS
+        if getattr(self, "_per_tie", np.zeros(0)).shape[0] < ties.m:
+            self._per_tie = np.zeros(2 * ties.m)  # care_over_ties_in's work space: all 0.0 between calls
+        gave_he, _, flows.alone, flows.helped_ties = care_over_ties_in(
+            rec_all, hlp_all, eid_all, he_given, n, ties.m, HOURS_EPS, self._per_tie
         )
         flows.hours_by_tie_kind = hours_by_tie_kind
 
