@@ -806,3 +806,17 @@ def care_over_ties_in(rec, hlp, eid, given, n, m, eps, per_tie):  # pragma: no c
     for j in range(k):
         per_tie[eid[j]] = 0.0
     return gave, helpers_of, alone, helped
+
+
+@njit(cache=True)
+def alive_by_group(group, alive, n_groups):  # pragma: no cover - compiled
+    """``np.bincount(group[alive], minlength=n_groups)`` in one pass: the living residents of each group."""
+    top = n_groups
+    for i in range(group.shape[0]):
+        if alive[i] and group[i] + 1 > top:
+            top = group[i] + 1
+    out = np.zeros(top, np.int64)
+    for i in range(group.shape[0]):
+        if alive[i]:
+            out[group[i]] += 1
+    return out

@@ -78,3 +78,14 @@ def test_care_over_ties_in_equals_care_over_ties_and_the_numpy_version(rng):
         # the numpy version of the ties that carried care: the hours of a tie's half-edges added in order
         np.testing.assert_array_equal(got[3], np.bincount(eid, given, m) > HOURS_EPS)
         assert (per_tie == 0.0).all() and not np.signbit(per_tie).any()  # left as found
+
+
+def test_alive_by_group_equals_bincount(rng):
+    for n, n_groups in ((0, 3), (1, 1), (500, 9), (5000, 40)):
+        group = rng.integers(0, n_groups, n).astype(np.int32)
+        alive = rng.random(n) < 0.9
+        for limit in (n_groups, max(1, n_groups - 3)):  # the groups present above the minimum length too
+            got = K.alive_by_group(group, alive, limit)
+            expected = np.bincount(group[alive], minlength=limit)
+            assert got.dtype == expected.dtype
+            np.testing.assert_array_equal(got, expected)
