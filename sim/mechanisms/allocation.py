@@ -437,7 +437,7 @@ class LayeredAllocation(Mechanism):
         s.given = care
         s.given_away = given_away
         # Who gave over which tie; how many informal helpers each recipient has, to know who cares alone.
-        if getattr(self, "_per_tie", np.zeros(0)).shape[0] < ties.m:
+        if getattr(self, "_per_tie", None) is None or self._per_tie.shape[0] < ties.m:
             self._per_tie = np.zeros(2 * ties.m)  # care_over_ties_in's work space: all 0.0 between calls
         gave_he, _, flows.alone, flows.helped_ties = care_over_ties_in(
             rec_all, hlp_all, eid_all, he_given, n, ties.m, HOURS_EPS, self._per_tie
