@@ -820,3 +820,42 @@ def alive_by_group(group, alive, n_groups):  # pragma: no cover - compiled
         if alive[i]:
             out[group[i]] += 1
     return out
+
+
+@njit(cache=True)
+def unique_inverse_bits(ids, n):  # pragma: no cover - compiled
+    """``np.unique(ids, return_inverse=True)`` for non-negative ids below ``n`` (``kernels.unique_inverse``), by a
+    bitmap of the ids present read out word by word: the work is in proportion to the ids and to ``n / 64``, not
+    to ``n``. Each id's position is the number of ids present below it (the bits set before its own)."""
+
+    def popcount(x):  # the number of bits set in a 64-bit word
+        x = x - ((x >> np.uint64(1)) & np.uint64(0x5555555555555555))
+        x = (x & np.uint64(0x3333333333333333)) + ((x >> np.uint64(2)) & np.uint64(0x3333333333333333))
+        x = (x + (x >> np.uint64(4))) & np.uint64(0x0F0F0F0F0F0F0F0F)
+        return np.int64((x * np.uint64(0x0101010101010101)) >> np.uint64(56))
+
+    n_words = (n >> 6) + 1
+    words = np.zeros(n_words, np.uint64)
+    for j in range(ids.shape[0]):
+        x = ids[j]
+        words[x >> 6] |= np.uint64(1) << np.uint64(x & 63)
+    rank = np.empty(n_words + 1, np.int64)
+    rank[0] = 0
+    for w in range(n_words):
+        rank[w + 1] = rank[w] + popcount(words[w])
+    uniq = np.empty(rank[n_words], np.int64)
+    k = 0
+    for w in range(n_words):
+        x = words[w]
+        base = w << 6
+        while x:
+            low = x & (~x + np.uint64(1))  # the lowest bit set
+            uniq[k] = base + _DEBRUIJN_INDEX[np.int64((low * _DEBRUIJN) >> np.uint64(58))]
+            x ^= low
+            k += 1
+    inverse = np.empty(ids.shape[0], np.int64)
+    for j in range(ids.shape[0]):
+        x = ids[j]
+        below = words[x >> 6] & ((np.uint64(1) << np.uint64(x & 63)) - np.uint64(1))
+        inverse[j] = rank[x >> 6] + popcount(below)
+    return uniq, inverse

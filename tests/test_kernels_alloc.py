@@ -89,3 +89,19 @@ def test_alive_by_group_equals_bincount(rng):
             expected = np.bincount(group[alive], minlength=limit)
             assert got.dtype == expected.dtype
             np.testing.assert_array_equal(got, expected)
+
+
+def test_unique_inverse_bits_equals_np_unique(rng):
+    from samenkracht.sim.kernels import unique_inverse
+
+    for n, k in ((1, 0), (1, 5), (64, 200), (65, 3), (1000, 50), (5000, 20000), (4096, 4096)):
+        ids = rng.integers(0, n, k)
+        if k:
+            ids[0] = n - 1  # the last id, in the last word
+        uniq, inverse = K.unique_inverse_bits(ids, n)
+        expected_uniq, expected_inverse = np.unique(ids, return_inverse=True)
+        assert uniq.dtype == expected_uniq.dtype and inverse.dtype == np.int64
+        np.testing.assert_array_equal(uniq, expected_uniq)
+        np.testing.assert_array_equal(inverse, expected_inverse)
+        for a, b in zip((uniq, inverse), unique_inverse(ids, n)):
+            np.testing.assert_array_equal(a, b)

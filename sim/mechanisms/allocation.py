@@ -24,7 +24,7 @@ from typing import TYPE_CHECKING
 
 import numpy as np
 
-from samenkracht.sim.kernels import care_half_edges, mark_relations, spread_round, unique_inverse
+from samenkracht.sim.kernels import care_half_edges, mark_relations, spread_round
 from samenkracht.sim.kernels_care import (
     care_given,
     care_over_ties_in,
@@ -34,6 +34,7 @@ from samenkracht.sim.kernels_care import (
     group_order,
     local_index,
     transposed,
+    unique_inverse_bits,
     volunteer_sets,
     with_children_elsewhere,
 )
@@ -304,7 +305,7 @@ class LayeredAllocation(Mechanism):
         self._tie_cap[[KIND_CODE["neighbour"], KIND_CODE["acquaintance"]]] = p.neighbour_tie_cap
         rng = world.streams.weekly(self.name, world.week)
         u_match = rng.random(n)
-        remaining = transposed(s.need)  # (kind, resident): each kind's row contiguous
+        remaining = np.ascontiguousarray(s.need.T)  # (kind, resident): each kind's row contiguous
         flows = world.flows
         by_layer = {name: np.zeros(3) for name in LAYERS}
         self._by_layer = by_layer
@@ -482,10 +483,11 @@ class LayeredAllocation(Mechanism):
         flows.by_layer = by_layer
 
     def _local_index(self, ids: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-        """``np.unique(ids, return_inverse=True)``: in proportion to the ids when they are few, else by a bitmap."""
-        if ids.size * 32 < self._scratch.size:
+        """``np.unique(ids, return_inverse=True)``: in proportion to the ids when they are very few, else by a bitmap
+        (a bit for each resident, read out word by word)."""
+        if ids.size * 512 < self._scratch.size:
             return local_index(ids, self._scratch)
-        return unique_inverse(ids, self._scratch.size)
+        return unique_inverse_bits(ids, self._scratch.size)
 
     def _to_parents_elsewhere(
         self, world: World, can_help: np.ndarray, ability: np.ndarray, used: np.ndarray
