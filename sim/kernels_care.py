@@ -684,3 +684,178 @@ def loneliness_step(loneliness, lonely_base, log_ref, log_contact, weight, adapt
             t = 11.0
         x = loneliness[i] + adapt_rate * (t - loneliness[i])
         loneliness[i] = x if alive[i] else 0.0
+
+
+@njit(cache=True)
+def changed_slots(age, alive, old_age, old_alive, limit):  # pragma: no cover - compiled
+    """``flatnonzero((age != old_age) | (alive != old_alive))`` in one pass, but it stops once more than ``limit``
+    slots have changed: then it returns the first ``limit + 1`` of them (the caller only needs to know there are
+    more than ``limit``)."""
+    n = age.shape[0]
+    out = np.empty(min(n, limit + 1), np.int64)
+    k = 0
+    for i in range(n):
+        if age[i] != old_age[i] or alive[i] != old_alive[i]:
+            out[k] = i
+            k += 1
+            if k > limit:
+                break
+    return out[:k].copy()
+
+
+#: The de Bruijn sequence B(2, 6), and the index of the one bit set in a 64-bit word ``x`` by the top six bits of
+#: ``x * _DEBRUIJN`` (wrapping): how the bits set in a word are read out, lowest first.
+_DEBRUIJN = np.uint64(0x022FDD63CC95386D)
+_DEBRUIJN_INDEX = np.zeros(64, np.int64)
+for _b in range(64):
+    _DEBRUIJN_INDEX[(((1 << _b) * 0x022FDD63CC95386D) & 0xFFFFFFFFFFFFFFFF) >> 58] = _b
+del _b
+
+
+@njit(cache=True)
+def ties_touching_sorted(ptr, index, indexed, u, v, alive, people, n_nodes):  # pragma: no cover - compiled
+    """``kernels_demography.ties_touching``: the living ties with an end among ``people``, ascending, as
+    ``flatnonzero(alive & (mark[u] | mark[v]))``; ties below ``indexed`` found through the index (``ptr``,
+    ``index``), those added since by a scan of them (the mask of ``people`` only then).
+
+    When many ties are found they are put in order by a bitmap over the ties read out word by word, instead of a
+    sort of the ties found (each found once or twice); when few, by the sort."""
+    m = u.shape[0]
+    n_indexed = ptr.shape[0] - 1
+    count = 0
+    for p in people:
+        if p < n_indexed:
+            count += ptr[p + 1] - ptr[p]
+    tail = m - indexed
+    mark = np.zeros(n_nodes if tail > 0 else 0, np.bool_)
+    if tail > 0:
+        for p in people:
+            mark[p] = True
+    if (count + tail) * 8 < (m >> 6) + 1:  # few: collect and sort
+        out = np.empty(count + tail, np.int64)
+        k = 0
+        for p in people:
+            if p < n_indexed:
+                for j in range(ptr[p], ptr[p + 1]):
+                    t = index[j]
+                    if alive[t]:
+                        out[k] = t
+                        k += 1
+        for t in range(indexed, m):
+            if alive[t] and (mark[u[t]] or mark[v[t]]):
+                out[k] = t
+                k += 1
+        found = np.sort(out[:k])
+        keep = 0
+        for j in range(k):  # a tie between two of the people (or one of them twice) was found twice
+            if j == 0 or found[j] != found[j - 1]:
+                found[keep] = found[j]
+                keep += 1
+        return found[:keep].copy()
+    words = np.zeros((m >> 6) + 1, np.uint64)
+    for p in people:
+        if p < n_indexed:
+            for j in range(ptr[p], ptr[p + 1]):
+                t = index[j]
+                if alive[t]:
+                    words[t >> 6] |= np.uint64(1) << np.uint64(t & 63)
+    for t in range(indexed, m):
+        if alive[t] and (mark[u[t]] or mark[v[t]]):
+            words[t >> 6] |= np.uint64(1) << np.uint64(t & 63)
+    total = 0
+    for w in range(words.shape[0]):
+        x = words[w]
+        while x:
+            x &= x - np.uint64(1)
+            total += 1
+    found = np.empty(total, np.int64)
+    k = 0
+    for w in range(words.shape[0]):
+        x = words[w]
+        base = w << 6
+        while x:
+            low = x & (~x + np.uint64(1))  # the lowest bit set
+            found[k] = base + _DEBRUIJN_INDEX[np.int64((low * _DEBRUIJN) >> np.uint64(58))]
+            x ^= low
+            k += 1
+    return found
+
+
+@njit(cache=True)
+def care_over_ties_in(rec, hlp, eid, given, n, m, eps, per_tie):  # pragma: no cover - compiled
+    """:func:`care_over_ties`, with the hours per tie added up in ``per_tie`` (at least ``m`` long, all 0.0, and
+    left all 0.0) instead of a new array over all ties: the hours of a tie's half-edges are added to 0.0 in their
+    order as there, and only the ties of the half-edges are touched."""
+    k = rec.shape[0]
+    gave = np.empty(k, np.bool_)
+    helpers_of = np.zeros(n, np.int64)
+    for j in range(k):
+        g = given[j] > eps
+        gave[j] = g
+        if g:
+            helpers_of[rec[j]] += 1
+    alone = np.zeros(n, np.bool_)
+    for j in range(k):
+        if gave[j] and helpers_of[rec[j]] == 1:
+            alone[hlp[j]] = True
+        per_tie[eid[j]] += given[j]
+    helped = np.zeros(m, np.bool_)  # only the ties of care half-edges can have carried care
+    for j in range(k):
+        e = eid[j]
+        helped[e] = per_tie[e] > eps
+    for j in range(k):
+        per_tie[eid[j]] = 0.0
+    return gave, helpers_of, alone, helped
+
+
+@njit(cache=True)
+def alive_by_group(group, alive, n_groups):  # pragma: no cover - compiled
+    """``np.bincount(group[alive], minlength=n_groups)`` in one pass: the living residents of each group."""
+    top = n_groups
+    for i in range(group.shape[0]):
+        if alive[i] and group[i] + 1 > top:
+            top = group[i] + 1
+    out = np.zeros(top, np.int64)
+    for i in range(group.shape[0]):
+        if alive[i]:
+            out[group[i]] += 1
+    return out
+
+
+@njit(cache=True)
+def unique_inverse_bits(ids, n):  # pragma: no cover - compiled
+    """``np.unique(ids, return_inverse=True)`` for non-negative ids below ``n`` (``kernels.unique_inverse``), by a
+    bitmap of the ids present read out word by word: the work is in proportion to the ids and to ``n / 64``, not
+    to ``n``. Each id's position is the number of ids present below it (the bits set before its own)."""
+
+    def popcount(x):  # the number of bits set in a 64-bit word
+        x = x - ((x >> np.uint64(1)) & np.uint64(0x5555555555555555))
+        x = (x & np.uint64(0x3333333333333333)) + ((x >> np.uint64(2)) & np.uint64(0x3333333333333333))
+        x = (x + (x >> np.uint64(4))) & np.uint64(0x0F0F0F0F0F0F0F0F)
+        return np.int64((x * np.uint64(0x0101010101010101)) >> np.uint64(56))
+
+    n_words = (n >> 6) + 1
+    words = np.zeros(n_words, np.uint64)
+    for j in range(ids.shape[0]):
+        x = ids[j]
+        words[x >> 6] |= np.uint64(1) << np.uint64(x & 63)
+    rank = np.empty(n_words + 1, np.int64)
+    rank[0] = 0
+    for w in range(n_words):
+        rank[w + 1] = rank[w] + popcount(words[w])
+    uniq = np.empty(rank[n_words], np.int64)
+    k = 0
+    for w in range(n_words):
+        x = words[w]
+        base = w << 6
+        while x:
+            low = x & (~x + np.uint64(1))  # the lowest bit set
+            uniq[k] = base + _DEBRUIJN_INDEX[np.int64((low * _DEBRUIJN) >> np.uint64(58))]
+            x ^= low
+            k += 1
+    inverse = np.empty(ids.shape[0], np.int64)
+    for j in range(ids.shape[0]):
+        x = ids[j]
+        below = words[x >> 6] & ((np.uint64(1) << np.uint64(x & 63)) - np.uint64(1))
+        inverse[j] = rank[x >> 6] + popcount(below)
+    return uniq, inverse

@@ -13,7 +13,8 @@ from dataclasses import dataclass
 import networkx as nx
 import numpy as np
 
-from samenkracht.sim.kernels_demography import EMPTY_KEY, key_table, new_pairs, tie_index, ties_touching
+from samenkracht.sim.kernels_care import ties_touching_sorted
+from samenkracht.sim.kernels_demography import EMPTY_KEY, key_table, new_pairs, tie_index
 from samenkracht.sim.params import param
 from samenkracht.sim.population import PARENT_AGE_AT_BIRTH, PARENT_GAP_RANGE
 from samenkracht.sim.ties import DEFAULT_STRENGTH, KIN_RELATIONS, KIND_CODE, REL_CODE, REL_FLIP, TIE_KINDS
@@ -214,7 +215,7 @@ class Ties:
             self._indexed = m
         nodes = max(self._nodes, int(people.max()) + 1)
         ptr, index = self._index
-        return ties_touching(ptr, index, self._indexed, self.u, self.v, self.alive, people, nodes)
+        return ties_touching_sorted(ptr, index, self._indexed, self.u, self.v, self.alive, people, nodes)
 
     def remove_residents(self, idx: np.ndarray) -> None:
         """Remove every tie of the given resident slots (death, moving out)."""

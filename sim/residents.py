@@ -14,6 +14,7 @@ from typing import TYPE_CHECKING
 
 import numpy as np
 
+from samenkracht.sim.kernels_care import alive_by_group, changed_slots
 from samenkracht.sim.kernels_demography import age_buckets, aged, buckets_now, pick_by_age
 from samenkracht.sim.population import PARENT_AGE_AT_BIRTH, draw_capacity, draw_lonely_baseline, pick_in_wijk
 from samenkracht.sim.ties import KIND_CODE, REL_CODE, REL_FLIP
@@ -70,7 +71,7 @@ def replace(world: World, slots: np.ndarray, ages: np.ndarray, arrive: np.ndarra
     k = slots.size
     s.age[slots] = ages
     s.household[slots] = _new_households(world, k)
-    pop_w = np.bincount(s.wijk[s.alive], minlength=world.n_wijken).astype(float)
+    pop_w = alive_by_group(s.wijk, s.alive, world.n_wijken).astype(float)  # one compiled pass
     s.wijk[slots] = rng.choice(world.n_wijken, size=k, p=pop_w / pop_w.sum())
     _new_people(world, slots, ages, rng)
     s.alive[slots] = True
@@ -266,7 +267,8 @@ def _adults_by_age(world: World) -> tuple[AdultsByAge, np.ndarray, np.ndarray, n
     s = world.state
     index = world.adults_by_age
     if index is not None and index.age.shape == s.age.shape:
-        changed = np.flatnonzero((s.age != index.age) | (s.alive != index.alive))
+        # One compiled pass that stops once too many slots changed (then the index is rebuilt below).
+        changed = changed_slots(s.age, s.alive, index.age, index.alive, s.n // 64)
         if changed.size <= s.n // 64:
             start, now = buckets_now(s.age, s.alive, 18.0, index.ptr, index.bucket, changed)
             return index, changed, start, now

@@ -24,16 +24,17 @@ from typing import TYPE_CHECKING
 
 import numpy as np
 
-from samenkracht.sim.kernels import care_half_edges, mark_relations, spread_round, unique_inverse
+from samenkracht.sim.kernels import care_half_edges, mark_relations, spread_round
 from samenkracht.sim.kernels_care import (
     care_given,
-    care_over_ties,
+    care_over_ties_in,
     care_record,
     care_setup,
     elsewhere_carers,
     group_order,
     local_index,
     transposed,
+    unique_inverse_bits,
     volunteer_sets,
     with_children_elsewhere,
 )
@@ -437,8 +438,10 @@ class LayeredAllocation(Mechanism):
         s.given = care
         s.given_away = given_away
         # Who gave over which tie; how many informal helpers each recipient has, to know who cares alone.
-        gave_he, _, flows.alone, flows.helped_ties = care_over_ties(
-            rec_all, hlp_all, eid_all, he_given, n, ties.m, HOURS_EPS
+        if getattr(self, "_per_tie", None) is None or self._per_tie.shape[0] < ties.m:
+            self._per_tie = np.zeros(2 * ties.m)  # care_over_ties_in's work space: all 0.0 between calls
+        gave_he, _, flows.alone, flows.helped_ties = care_over_ties_in(
+            rec_all, hlp_all, eid_all, he_given, n, ties.m, HOURS_EPS, self._per_tie
         )
         flows.hours_by_tie_kind = hours_by_tie_kind
 
@@ -480,10 +483,11 @@ class LayeredAllocation(Mechanism):
         flows.by_layer = by_layer
 
     def _local_index(self, ids: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-        """``np.unique(ids, return_inverse=True)``: in proportion to the ids when they are few, else by a bitmap."""
-        if ids.size * 32 < self._scratch.size:
+        """``np.unique(ids, return_inverse=True)``: in proportion to the ids when they are very few, else by a bitmap
+        (a bit for each resident, read out word by word)."""
+        if ids.size * 512 < self._scratch.size:
             return local_index(ids, self._scratch)
-        return unique_inverse(ids, self._scratch.size)
+        return unique_inverse_bits(ids, self._scratch.size)
 
     def _to_parents_elsewhere(
         self, world: World, can_help: np.ndarray, ability: np.ndarray, used: np.ndarray
