@@ -18,25 +18,6 @@ from samenkracht.sim.kernels import njit
 
 
 @njit(cache=True)
-def partners(u, v, alive, rel, kind, partner_code, household_code, n):  # pragma: no cover - compiled
-    """Each slot's partner in their household (-1: none): living partner ties of the household kind.
-
-    As ``partner[u[live]] = v[live]; partner[v[live]] = u[live]`` (the last write wins)."""
-    out = np.full(n, -1, np.int64)
-    m = u.shape[0]
-    sel = np.empty(m, np.int64)
-    k = 0
-    for i in range(m):  # branch-free: keep the index, advance only on a match
-        sel[k] = i
-        k += alive[i] & (rel[i] == partner_code) & (kind[i] == household_code)
-    for j in range(k):
-        out[u[sel[j]]] = v[sel[j]]
-    for j in range(k):
-        out[v[sel[j]]] = u[sel[j]]
-    return out
-
-
-@njit(cache=True)
 def kin_here(
     u, v, alive, rel, age, pos, k, parent_code, child_code, partner_code, grandparent_code, grandchild_code
 ):  # pragma: no cover - compiled

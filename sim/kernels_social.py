@@ -17,8 +17,8 @@ from samenkracht.sim.kernels import njit
 
 @njit(cache=True)
 def household_partners(u, v, alive, rel, kind, partner_code, household_code, n):  # pragma: no cover - compiled
-    """Each slot's partner in their household (-1: none), as ``kernels_care.partners``: ``partner[u[live]] =
-    v[live]; partner[v[live]] = u[live]`` for the living partner ties of the household kind (the last write
+    """Each slot's partner in their household (-1: none): ``partner[u[live]] = v[live]; partner[v[live]] =
+    u[live]`` for the living partner ties of the household kind (the last write
     wins), in one pass that reads the other arrays only for the few partner ties."""
     by_u = np.full(n, -1, np.int64)
     by_v = np.full(n, -1, np.int64)
@@ -54,11 +54,14 @@ def contact_week(
     weekly_u,
     weekly_v,
 ):  # pragma: no cover - compiled
-    """``kernels.contact_week`` (one week of contact over every tie, in place; returns ties lost and friendships
-    formed), with the outcome of each tie's draw chosen by selects instead of branches (the draws fall either
-    way, so a branch on them is mispredicted half the time). Every value is computed as there: contact with chance
-    clip(base·(0.3 + 0.7·strength)·factor, 0, 1) (or always over ``helped``); the strength met added to its ends'
-    weekly contact; growth with contact, decay without, the floor, loss and new friendships."""
+    """One week of contact over every tie, in place; returns (ties lost, friendships formed).
+
+    For each tie: contact with chance clip(base·(0.3 + 0.7·strength)·factor, 0, 1) (or always when care flowed
+    over it: ``helped``, empty if none); the strength of the ties met is added to their ends' weekly contact
+    (``weekly_u``, ``weekly_v``: zeros on entry); strength grows with contact and decays without, never below the
+    kind's floor; ties below ``remove_below`` without a floor are lost; weak ties that grew to ``friend_strength``
+    become friendships. The outcome of each tie's draw is chosen by selects instead of branches (the draws fall
+    either way, so a branch on them is mispredicted half the time)."""
     lost = 0
     befriended = 0
     has_helped = helped.shape[0] > 0

@@ -27,58 +27,6 @@ def ties(request):
     }
 
 
-def test_contact_week_equals_the_numpy_version(ties):
-    t, rng = ties, ties["rng"]
-    base = rng.random(7)
-    u_contact = rng.random(t["m"])
-    helped = rng.random(t["m"]) < 0.05
-    floor = np.array([0.5, 0.15, 0, 0, 0, 0, 0.0])
-    weak = np.array([False, False, False, True, True, False, False])
-    grow, decay, remove_below, friend_strength, factor = 0.03, 0.012, 0.03, 0.5, 0.8
-    # the numpy version, as it was in sim/mechanisms/contact.py
-    st, alive, kind = t["strength"].copy(), t["alive"].copy(), t["kind"].copy()
-    prob = np.clip(base[kind] * (0.3 + 0.7 * st) * factor, 0, 1) * alive
-    met = alive & ((u_contact < prob) | helped)
-    met &= t["resident_alive"][t["u"]] & t["resident_alive"][t["v"]]
-    w = np.where(met, st, 0.0)
-    weekly = np.bincount(t["u"], w, t["n"]) + np.bincount(t["v"], w, t["n"])
-    st += np.where(met, grow * (1.0 - st), -decay * st)
-    np.maximum(st, floor[kind] * alive, out=st)
-    lost = alive & (st < remove_below) & (floor[kind] == 0)
-    alive &= ~lost
-    st[lost] = 0.0
-    befriended = alive & weak[kind] & (st >= friend_strength)
-    kind[befriended] = 2
-    # the kernel
-    st2, alive2, kind2 = t["strength"].copy(), t["alive"].copy(), t["kind"].copy()
-    wu, wv = np.zeros(t["n"]), np.zeros(t["n"])
-    n_lost, n_friends = K.contact_week(
-        t["u"],
-        t["v"],
-        kind2,
-        st2,
-        alive2,
-        t["resident_alive"],
-        u_contact,
-        base,
-        factor,
-        helped,
-        grow,
-        decay,
-        floor,
-        remove_below,
-        weak,
-        friend_strength,
-        2,
-        wu,
-        wv,
-    )
-    assert np.array_equal(st, st2) and np.array_equal(alive, alive2) and np.array_equal(kind, kind2)
-    assert np.array_equal(weekly, wu + wv)
-    assert (n_lost, n_friends) == (int(lost.sum()), int(befriended.sum()))
-    assert n_lost > 0 and n_friends > 0  # the test exercises both
-
-
 def test_active_ties_and_half_edges_equal_the_numpy_version(ties):
     t = ties
     active = t["alive"] & (t["strength"] >= 0.3)

@@ -6,6 +6,7 @@ import pytest
 from conftest import random_tie_ends
 
 from samenkracht.sim import kernels_care as K
+from samenkracht.sim import kernels_social as KS
 from samenkracht.sim.kernels import unique_inverse
 from samenkracht.sim.population import age_band
 from samenkracht.sim.state import row_total
@@ -49,7 +50,7 @@ def test_partners_and_relatives_here_equal_the_numpy_versions(world):
     expected = np.full(t["n"], -1, np.int64)
     expected[t["u"][live]] = t["v"][live]
     expected[t["v"][live]] = t["u"][live]
-    got = K.partners(
+    got = KS.household_partners(
         t["u"], t["v"], t["tie_alive"], t["rel"], t["kind"], REL_CODE["partner"], KIND_CODE["household"], t["n"]
     )
     assert np.array_equal(got, expected) and (got >= 0).any()
