@@ -168,30 +168,11 @@ def care_given(need_total, remaining, formal, used, household_hours, usual_care_
     return received, care
 
 
-@njit(cache=True)
-def care_over_ties(rec, hlp, eid, given, n, m, eps):  # pragma: no cover - compiled
+def care_over_ties(rec, hlp, eid, given, n, m, eps):
     """From the hours given over the care half-edges: which gave (more than ``eps``), each recipient's number of
     helpers, the helpers who give to someone with no other informal helper, and the ties over which care flowed
     (the hours of a tie's two half-edges added in order, as ``bincount(eid, given, m) > eps``)."""
-    k = rec.shape[0]
-    gave = np.empty(k, np.bool_)
-    helpers_of = np.zeros(n, np.int64)
-    for j in range(k):
-        g = given[j] > eps
-        gave[j] = g
-        if g:
-            helpers_of[rec[j]] += 1
-    alone = np.zeros(n, np.bool_)
-    per_tie = np.zeros(m)
-    for j in range(k):
-        if gave[j] and helpers_of[rec[j]] == 1:
-            alone[hlp[j]] = True
-        per_tie[eid[j]] += given[j]
-    helped = np.zeros(m, np.bool_)  # only the ties of care half-edges can have carried care
-    for j in range(k):
-        e = eid[j]
-        helped[e] = per_tie[e] > eps
-    return gave, helpers_of, alone, helped
+    return care_over_ties_in(rec, hlp, eid, given, n, m, eps, np.zeros(m))
 
 
 @njit(cache=True)
@@ -695,7 +676,7 @@ del _b
 
 @njit(cache=True)
 def ties_touching_sorted(ptr, index, indexed, u, v, alive, people, n_nodes):  # pragma: no cover - compiled
-    """``kernels_demography.ties_touching``: the living ties with an end among ``people``, ascending, as
+    """The living ties with an end among ``people``, ascending, as
     ``flatnonzero(alive & (mark[u] | mark[v]))``; ties below ``indexed`` found through the index (``ptr``,
     ``index``), those added since by a scan of them (the mask of ``people`` only then).
 
@@ -764,9 +745,9 @@ def ties_touching_sorted(ptr, index, indexed, u, v, alive, people, n_nodes):  # 
 
 @njit(cache=True)
 def care_over_ties_in(rec, hlp, eid, given, n, m, eps, per_tie):  # pragma: no cover - compiled
-    """:func:`care_over_ties`, with the hours per tie added up in ``per_tie`` (at least ``m`` long, all 0.0, and
-    left all 0.0) instead of a new array over all ties: the hours of a tie's half-edges are added to 0.0 in their
-    order as there, and only the ties of the half-edges are touched."""
+    """What :func:`care_over_ties` returns, with the hours per tie added up in ``per_tie`` (at least ``m`` long,
+    all 0.0, and left all 0.0): the hours of a tie's half-edges are added to 0.0 in their order, and only the ties
+    of the half-edges are touched, so the allocation keeps one work space over the weeks."""
     k = rec.shape[0]
     gave = np.empty(k, np.bool_)
     helpers_of = np.zeros(n, np.int64)

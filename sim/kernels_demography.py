@@ -45,44 +45,6 @@ def tie_index(u, v, n_nodes):  # pragma: no cover - compiled
 
 
 @njit(cache=True)
-def ties_touching(ptr, index, indexed, u, v, alive, people, n_nodes):  # pragma: no cover - compiled
-    """The living ties with an end among ``people``, ascending: ``flatnonzero(alive & (mark[u] | mark[v]))``.
-
-    Ties below ``indexed`` are found through the index (``ptr``, ``index`` of :func:`tie_index`), the ties added
-    since by a scan of them; ``n_nodes`` bounds every node id of the ties and of ``people``.
-    """
-    mark = np.zeros(n_nodes, np.bool_)
-    for p in people:
-        mark[p] = True
-    n_indexed = ptr.shape[0] - 1
-    count = 0
-    for p in people:
-        if p < n_indexed:
-            count += ptr[p + 1] - ptr[p]
-    m = u.shape[0]
-    out = np.empty(count + (m - indexed), np.int64)
-    k = 0
-    for p in people:
-        if p < n_indexed:
-            for j in range(ptr[p], ptr[p + 1]):
-                t = index[j]
-                if alive[t]:
-                    out[k] = t
-                    k += 1
-    for t in range(indexed, m):
-        if alive[t] and (mark[u[t]] or mark[v[t]]):
-            out[k] = t
-            k += 1
-    found = np.sort(out[:k])
-    keep = 0
-    for j in range(k):  # a tie between two of the people (or one of them twice) was found twice
-        if j == 0 or found[j] != found[j - 1]:
-            found[keep] = found[j]
-            keep += 1
-    return found[:keep].copy()
-
-
-@njit(cache=True)
 def age_buckets(age, alive, min_age):  # pragma: no cover - compiled
     """The living residents aged ``min_age`` or over, by whole year of age: ``members[ptr[b]:ptr[b + 1]]`` are
     those of bucket ``b`` (ages ``b`` to ``b + 1``; from 255 on, all in the last), in slot order; and each slot's

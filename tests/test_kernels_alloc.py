@@ -40,7 +40,7 @@ def test_changed_slots_equals_flatnonzero_of_the_changes(rng):
 def test_ties_touching_sorted_equals_the_numpy_version(rng, n):
     from conftest import random_tie_ends
 
-    from samenkracht.sim.kernels_demography import tie_index, ties_touching
+    from samenkracht.sim.kernels_demography import tie_index
 
     m = 20000
     u, v = random_tie_ends(rng, n, m)
@@ -56,7 +56,6 @@ def test_ties_touching_sorted_equals_the_numpy_version(rng, n):
             got = K.ties_touching_sorted(ptr, index, indexed, u, v, alive, people, n)
             assert got.dtype == np.int64
             np.testing.assert_array_equal(got, expected)
-            np.testing.assert_array_equal(got, ties_touching(ptr, index, indexed, u, v, alive, people, n))
 
 
 def test_care_over_ties_in_equals_care_over_ties_and_the_numpy_version(rng):
