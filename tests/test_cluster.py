@@ -220,16 +220,17 @@ def test_a_cancelled_job_is_the_only_run_done_again(tmp_path):
     """scancel one array task part-way: the sweep fails; started again, it runs only the cancelled run.
 
     submitit's job ignores SIGTERM, and SLURM sends SIGKILL a few seconds after scancel (KillWait, 1 s here,
-    plus its own delays, about 5 s on the test node): the run cancelled, the second of three, is long (30,000
-    residents, about 9 s), the others short."""
+    plus its own delays, about 5 s on the test node): the run cancelled, the second of three, is long (60,000
+    residents for 6 years, about 13 s on 2026-12-02's faster model and machine; 30,000 for 4 years had become
+    about 3 s and ended before the kill), the others short."""
     sweep_dir = tmp_path / "sweep"
     args = [
         str(SCRIPT),
         "-m",
         *SLURM[:5],
         "hydra.launcher.array_parallelism=1",
-        "population.size=300,30000,400",
-        "years=4",
+        "population.size=300,60000,400",
+        "years=6",
         "burn_in_weeks=2",
         "output.plots=false",
         f"hydra.sweep.dir={sweep_dir}",
@@ -293,7 +294,7 @@ def test_a_cancelled_job_is_the_only_run_done_again(tmp_path):
         assert (sweep_dir / name / MANIFEST).stat().st_mtime_ns == mtime, f"{name} was run again"
     assert (cancelled / MANIFEST).is_file() and not (cancelled / INCOMPLETE).exists()
     sizes = [json.loads((d / MANIFEST).read_text())["population_size"] for d in run_dirs(sweep_dir)]
-    assert sizes == [300, 30000, 400]
+    assert sizes == [300, 60000, 400]
 
 
 @cluster
