@@ -675,13 +675,31 @@ del _b
 
 
 @njit(cache=True)
-def ties_touching_sorted(ptr, index, indexed, u, v, alive, people, n_nodes):  # pragma: no cover - compiled
-    """The living ties with an end among ``people``, ascending, as
-    ``flatnonzero(alive & (mark[u] | mark[v]))``; ties below ``indexed`` found through the index (``ptr``,
-    ``index``), those added since by a scan of them (the mask of ``people`` only then).
+def set_bits(words):  # pragma: no cover - compiled
+    """The positions of the bits set in a bitmap of 64-bit words (bit ``i`` of word ``w`` is ``64·w + i``),
+    ascending, read out word by word (the lowest bit set found by the de Bruijn sequence)."""
+    total = 0
+    for w in range(words.shape[0]):
+        x = words[w]
+        while x:
+            x &= x - np.uint64(1)
+            total += 1
+    found = np.empty(total, np.int64)
+    k = 0
+    for w in range(words.shape[0]):
+        x = words[w]
+        base = w << 6
+        while x:
+            low = x & (~x + np.uint64(1))  # the lowest bit set
+            found[k] = base + _DEBRUIJN_INDEX[np.int64((low * _DEBRUIJN) >> np.uint64(58))]
+            x ^= low
+            k += 1
+    return found
 
-    When many ties are found they are put in order by a bitmap over the ties read out word by word, instead of a
-    sort of the ties found (each found once or twice); when few, by the sort."""
+
+@njit(cache=True)
+def _ties_touching(ptr, index, indexed, u, v, alive, people, n_nodes):  # pragma: no cover - compiled
+    """:func:`ties_touching_sorted`'s pass: the ties found, sorted (few), or a bitmap of them (many)."""
     m = u.shape[0]
     n_indexed = ptr.shape[0] - 1
     count = 0
@@ -713,7 +731,7 @@ def ties_touching_sorted(ptr, index, indexed, u, v, alive, people, n_nodes):  # 
             if j == 0 or found[j] != found[j - 1]:
                 found[keep] = found[j]
                 keep += 1
-        return found[:keep].copy()
+        return found[:keep].copy(), np.zeros(0, np.uint64)
     words = np.zeros((m >> 6) + 1, np.uint64)
     for p in people:
         if p < n_indexed:
@@ -724,23 +742,18 @@ def ties_touching_sorted(ptr, index, indexed, u, v, alive, people, n_nodes):  # 
     for t in range(indexed, m):
         if alive[t] and (mark[u[t]] or mark[v[t]]):
             words[t >> 6] |= np.uint64(1) << np.uint64(t & 63)
-    total = 0
-    for w in range(words.shape[0]):
-        x = words[w]
-        while x:
-            x &= x - np.uint64(1)
-            total += 1
-    found = np.empty(total, np.int64)
-    k = 0
-    for w in range(words.shape[0]):
-        x = words[w]
-        base = w << 6
-        while x:
-            low = x & (~x + np.uint64(1))  # the lowest bit set
-            found[k] = base + _DEBRUIJN_INDEX[np.int64((low * _DEBRUIJN) >> np.uint64(58))]
-            x ^= low
-            k += 1
-    return found
+    return np.zeros(0, np.int64), words
+
+
+def ties_touching_sorted(ptr, index, indexed, u, v, alive, people, n_nodes):
+    """The living ties with an end among ``people``, ascending, as
+    ``flatnonzero(alive & (mark[u] | mark[v]))``; ties below ``indexed`` found through the index (``ptr``,
+    ``index``), those added since by a scan of them (the mask of ``people`` only then).
+
+    When many ties are found they are put in order by a bitmap over the ties read out word by word, instead of a
+    sort of the ties found (each found once or twice); when few, by the sort."""
+    found, words = _ties_touching(ptr, index, indexed, u, v, alive, people, n_nodes)
+    return set_bits(words) if words.size else found
 
 
 @njit(cache=True)
@@ -784,11 +797,17 @@ def alive_by_group(group, alive, n_groups):  # pragma: no cover - compiled
     return out
 
 
-@njit(cache=True)
-def unique_inverse_bits(ids, n):  # pragma: no cover - compiled
+def unique_inverse_bits(ids, n):
     """``np.unique(ids, return_inverse=True)`` for non-negative ids below ``n`` (``kernels.unique_inverse``), by a
     bitmap of the ids present read out word by word: the work is in proportion to the ids and to ``n / 64``, not
     to ``n``. Each id's position is the number of ids present below it (the bits set before its own)."""
+    words, inverse = _id_bitmap(ids, n)
+    return set_bits(words), inverse
+
+
+@njit(cache=True)
+def _id_bitmap(ids, n):  # pragma: no cover - compiled
+    """:func:`unique_inverse_bits`'s pass: the bitmap of the ids present, and each id's rank among them."""
 
     def popcount(x):  # the number of bits set in a 64-bit word
         x = x - ((x >> np.uint64(1)) & np.uint64(0x5555555555555555))
@@ -805,19 +824,9 @@ def unique_inverse_bits(ids, n):  # pragma: no cover - compiled
     rank[0] = 0
     for w in range(n_words):
         rank[w + 1] = rank[w] + popcount(words[w])
-    uniq = np.empty(rank[n_words], np.int64)
-    k = 0
-    for w in range(n_words):
-        x = words[w]
-        base = w << 6
-        while x:
-            low = x & (~x + np.uint64(1))  # the lowest bit set
-            uniq[k] = base + _DEBRUIJN_INDEX[np.int64((low * _DEBRUIJN) >> np.uint64(58))]
-            x ^= low
-            k += 1
     inverse = np.empty(ids.shape[0], np.int64)
     for j in range(ids.shape[0]):
         x = ids[j]
         below = words[x >> 6] & ((np.uint64(1) << np.uint64(x & 63)) - np.uint64(1))
         inverse[j] = rank[x >> 6] + popcount(below)
-    return uniq, inverse
+    return words, inverse
