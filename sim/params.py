@@ -15,6 +15,9 @@ from typing import Any
 
 from samenkracht.sim.errors import InputError
 
+#: The ``source`` words of a parameter calibrated in the joint searches of docs/ODD.md §3.4.
+JOINT_CALIBRATION = "calibrated jointly with others against both targets files at years 3 and 20 (docs/ODD.md §3.4)"
+
 
 def param(
     default: Any,

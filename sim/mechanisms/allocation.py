@@ -40,7 +40,7 @@ from samenkracht.sim.kernels_care import (
 )
 from samenkracht.sim.mechanisms.base import Mechanism
 from samenkracht.sim.mechanisms.kin_elsewhere import partners_here
-from samenkracht.sim.params import param
+from samenkracht.sim.params import JOINT_CALIBRATION, param
 from samenkracht.sim.state import COMPANY, PERSONAL, PRACTICAL
 from samenkracht.sim.ties import (
     GENERATION_GAP_YEARS,
@@ -117,8 +117,7 @@ class AllocationParams:
         "burden; help beyond it counts as care, all of it",
         source="CIZ, Protocol gebruikelijke zorg (Wlz/Wmo): partners and parents are expected to take over usual "
         "household tasks and care; SCP counts as mantelzorg only the help beyond it; the figure is a modelling "
-        "assumption, "
-        "calibrated jointly with others against both targets files at years 3 and 20 (docs/ODD.md §3.4)",
+        "assumption, " + JOINT_CALIBRATION,
     )
     min_commitment: float = param(
         0.55,
@@ -128,7 +127,7 @@ class AllocationParams:
         doc="someone outside the household who takes on a request gives at least this much a week over the tie, "
         "or nothing (no crumbs)",
         source="modelling assumption; SCP counts as informal help giving help regularly or for a longer time; "
-        "calibrated jointly with others against both targets files at years 3 and 20 (docs/ODD.md §3.4)",
+        + JOINT_CALIBRATION,
     )
     outside_care_ages: list[float] = param(
         [75.0, 90.0],
@@ -138,8 +137,7 @@ class AllocationParams:
         doc="ability to care outside one's household falls linearly from full at the first age to none at the "
         "second: the oldest rarely care for anyone but a partner",
         source="SCP 2017: about 6% of carers are 75 or older, most of them caring for a partner; modelling "
-        "assumption for the shape; the first age "
-        "calibrated jointly with others against both targets files at years 3 and 20 (docs/ODD.md §3.4)",
+        "assumption for the shape; the first age " + JOINT_CALIBRATION,
     )
     outside_max_severity: float = param(
         0.2,
@@ -157,8 +155,7 @@ class AllocationParams:
         doc="friends are asked for at most this share of a resident's practical help and company (their own part, "
         "not the family's overflow; a mobilised network asks them for all that is left)",
         source="modelling assumption; SCP 2015: somewhat more than one in five carers helps a friend, neighbour or "
-        "acquaintance; "
-        "calibrated jointly with others against both targets files at years 3 and 20 (docs/ODD.md §3.4)",
+        "acquaintance; " + JOINT_CALIBRATION,
     )
     neighbour_share: float = param(
         0.15,
@@ -190,7 +187,7 @@ class AllocationParams:
         hi=168,
         doc="most a friend gives over one tie",
         source="modelling assumption (Linders 2010: friends and neighbours help with small, short tasks); "
-        "calibrated jointly with others against both targets files at years 3 and 20 (docs/ODD.md §3.4)",
+        + JOINT_CALIBRATION,
     )
     neighbour_tie_cap: float = param(
         2.0, unit="hours a week", lo=0, hi=168, doc="most a neighbour or acquaintance gives over one tie"
@@ -293,12 +290,14 @@ class LayeredAllocation(Mechanism):
 
     def __init__(self, params: AllocationParams) -> None:
         self.params = params
+        self._scratch = np.zeros(0, np.int64)  # local_index's work space: all -1 between calls
+        self._per_tie = np.zeros(0)  # care_over_ties_in's work space: all 0.0 between calls
 
     def step(self, world: World) -> None:
         s, p, ties = world.state, self.params, world.ties
         n = s.n
-        if getattr(self, "_scratch", np.zeros(0)).shape[0] != n:
-            self._scratch = np.full(n, -1, np.int64)  # local_index's work space: all -1 between calls
+        if self._scratch.shape[0] != n:
+            self._scratch = np.full(n, -1, np.int64)
         # The most a helper gives over one tie in a week, by tie kind (household and family: no cap).
         self._tie_cap = np.full(len(TIE_KINDS), np.inf)
         self._tie_cap[KIND_CODE["friend"]] = p.friend_tie_cap
@@ -438,8 +437,8 @@ class LayeredAllocation(Mechanism):
         s.given = care
         s.given_away = given_away
         # Who gave over which tie; how many informal helpers each recipient has, to know who cares alone.
-        if getattr(self, "_per_tie", None) is None or self._per_tie.shape[0] < ties.m:
-            self._per_tie = np.zeros(2 * ties.m)  # care_over_ties_in's work space: all 0.0 between calls
+        if self._per_tie.shape[0] < ties.m:
+            self._per_tie = np.zeros(2 * ties.m)
         gave_he, _, flows.alone, flows.helped_ties = care_over_ties_in(
             rec_all, hlp_all, eid_all, he_given, n, ties.m, HOURS_EPS, self._per_tie
         )

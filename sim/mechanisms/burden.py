@@ -17,7 +17,7 @@ import numpy as np
 from samenkracht.sim.errors import InputError
 from samenkracht.sim.kernels_care import burden_strain, burden_update
 from samenkracht.sim.mechanisms.base import Mechanism
-from samenkracht.sim.params import param
+from samenkracht.sim.params import JOINT_CALIBRATION, param
 from samenkracht.sim.time import WEEKS_PER_YEAR
 from samenkracht.sim.tolerances import HOURS_EPS, some_hours
 
@@ -49,8 +49,7 @@ class BurdenParams:
         hi=10,
         doc="heavily burdened at or above this score",
         source="SCP: 'zwaar belast' is the top band of the burden scale (about 9% of carers); the threshold anchors "
-        "the abstract score to that share; "
-        "calibrated jointly with others against both targets files at years 3 and 20 (docs/ODD.md §3.4)",
+        "the abstract score to that share; " + JOINT_CALIBRATION,
     )
     over_threshold: float = param(8.0, unit="burden (0–10)", lo=0, hi=10, doc="overburdened at or above this score")
     dropout_rate: float = param(

@@ -17,7 +17,7 @@ from samenkracht.sim.errors import InputError
 from samenkracht.sim.kernels_care import loneliness_step, smooth_contact
 from samenkracht.sim.kernels_social import adults_by_wijk, contact_week, first_accepted
 from samenkracht.sim.mechanisms.base import Mechanism
-from samenkracht.sim.params import param
+from samenkracht.sim.params import JOINT_CALIBRATION, param
 from samenkracht.sim.population import draw_lonely_baseline
 from samenkracht.sim.ties import KIND_CODE, TIE_KINDS
 
@@ -46,9 +46,6 @@ def _pick_in_wijk(
     cand = rng.integers(0, people.size, (want.size, tries))
     u_accept = rng.random(cand.shape)
     return first_accepted(people, wijk, cand, want, u_accept, float(top), outreach, loneliness)
-
-
-_JOINT = "calibrated jointly with others against both targets files at years 3 and 20 (docs/ODD.md §3.4)"
 
 
 @dataclass
@@ -95,7 +92,7 @@ class ContactParams:
         lo=-11,
         hi=11,
         doc="mean of the personal loneliness baseline (normal, clipped to 0–11)",
-        source="Gezondheidsmonitor 2020: 47% lonely, 11% severely lonely (18+); " + _JOINT,
+        source="Gezondheidsmonitor 2020: 47% lonely, 11% severely lonely (18+); " + JOINT_CALIBRATION,
     )
     lonely_sd: float = param(5.4, unit="score (0–11)", lo=0, hi=20, doc="spread of the personal loneliness baseline")
     lonely_age_75: float = param(1.0, unit="score", lo=-11, hi=11, doc="extra baseline loneliness at age 75 and over")

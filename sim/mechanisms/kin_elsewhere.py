@@ -39,7 +39,7 @@ from samenkracht.sim.kernels_social import (
 )
 from samenkracht.sim.mechanisms.base import Mechanism
 from samenkracht.sim.mechanisms.demography import yearly_hazard
-from samenkracht.sim.params import param
+from samenkracht.sim.params import JOINT_CALIBRATION, param
 from samenkracht.sim.population import age_band
 from samenkracht.sim.ties import KIND_CODE, REL_CODE
 from samenkracht.sim.time import WEEKS_PER_YEAR
@@ -53,8 +53,6 @@ _CBS_DISTANCE = (
     "Latten 2008, 'Afstand tot ouders en verhuisgedrag' (CBS Bevolkingstrends): adult children seldom move "
     "towards their parents"
 )
-
-_JOINT = "calibrated jointly with others against both targets files at years 3 and 20 (docs/ODD.md §3.4)"
 
 
 @dataclass
@@ -106,7 +104,7 @@ class KinParams:
         doc="chance that a child takes part in the care of a parent who comes to need it (siblings share the care); "
         "also the share of a child elsewhere's hours that reach a parent here",
         source="modelling assumption; SCP, Voor elkaar? 2017: about 4 in 10 carers help a parent or parent-in-law; "
-        + _JOINT,
+        + JOINT_CALIBRATION,
     )
     in_law_uptake: float = param(
         0.26,
@@ -116,7 +114,7 @@ class KinParams:
         doc="chance that the partner of a resident whose parent elsewhere comes to need care takes part as well "
         "(care for a parent-in-law)",
         source="modelling assumption; SCP, Voor elkaar? 2017: parents and parents-in-law together are the most "
-        "common recipients; " + _JOINT,
+        "common recipients; " + JOINT_CALIBRATION,
     )
     grandchild_uptake: float = param(
         0.6,
@@ -124,7 +122,8 @@ class KinParams:
         lo=0,
         hi=1,
         doc="chance that a grandchild takes part in the care of a grandparent elsewhere who comes to need it",
-        source="modelling assumption; SCP, Voor elkaar? 2017: young carers most often help a (grand)parent; " + _JOINT,
+        source="modelling assumption; SCP, Voor elkaar? 2017: young carers most often help a (grand)parent; "
+        + JOINT_CALIBRATION,
     )
     hours_to_grandparent: float = param(
         2.0,
