@@ -59,21 +59,45 @@ def active_ties(u, v, alive, strength, threshold, wijk, n):  # pragma: no cover 
 
 
 @njit(cache=True)
-def care_half_edges(rec, hlp, eid, needs, can_help, alive):  # pragma: no cover - compiled
-    """The half-edges that can carry care this week (towards a resident with a need, from one who can help,
-    over a living tie), in their order: their recipients, helpers and tie indices."""
+def care_half_edges(rec, hlp, eid, needs, can_help, alive, kind, stage_of_kind, n_stages, strength):
+    # pragma: no cover - compiled
+    """The half-edges that can carry care this week (towards a resident with a need, from one who can help, over a
+    living tie whose kind has an informal stage, ``stage_of_kind[kind] >= 0``), grouped by stage, each stage's in
+    their order (a stable counting sort): their recipients, helpers, tie indices, tie kinds and tie strengths, and
+    where each stage starts (``n_stages + 1`` bounds)."""
     m = rec.shape[0]
-    r_out = np.empty(m, rec.dtype)
-    h_out = np.empty(m, hlp.dtype)
-    e_out = np.empty(m, eid.dtype)
+    pick = np.empty(m, np.int64)
+    stage = np.empty(m, np.int64)
+    counts = np.zeros(n_stages, np.int64)
     k = 0
     for i in range(m):  # few residents have a need: the first test rejects most half-edges, predictably
         if needs[rec[i]] and can_help[hlp[i]] and alive[eid[i]]:
-            r_out[k] = rec[i]
-            h_out[k] = hlp[i]
-            e_out[k] = eid[i]
-            k += 1
-    return r_out[:k].copy(), h_out[:k].copy(), e_out[:k].copy()
+            st = stage_of_kind[kind[eid[i]]]
+            if st >= 0:
+                pick[k] = i
+                stage[k] = st
+                counts[st] += 1
+                k += 1
+    bounds = np.zeros(n_stages + 1, np.int64)
+    for g in range(n_stages):
+        bounds[g + 1] = bounds[g] + counts[g]
+    fill = bounds[:-1].copy()
+    r_out = np.empty(k, rec.dtype)
+    h_out = np.empty(k, hlp.dtype)
+    e_out = np.empty(k, eid.dtype)
+    k_out = np.empty(k, kind.dtype)
+    s_out = np.empty(k, strength.dtype)
+    for q in range(k):
+        i = pick[q]
+        j = fill[stage[q]]
+        fill[stage[q]] += 1
+        e = eid[i]
+        r_out[j] = rec[i]
+        h_out[j] = hlp[i]
+        e_out[j] = e
+        k_out[j] = kind[e]
+        s_out[j] = strength[e]
+    return r_out, h_out, e_out, k_out, s_out, bounds
 
 
 @njit(cache=True)

@@ -503,27 +503,6 @@ def by_age_band(age, band_of_year, values):  # pragma: no cover - compiled
 
 
 @njit(cache=True)
-def group_order(group, n_groups):  # pragma: no cover - compiled
-    """A stable counting sort: the indices of ``group`` (values 0..n_groups-1; -1 counts as a last group) in group
-    order, each group's in index order, and where each group starts (n_groups + 2 bounds)."""
-    counts = np.zeros(n_groups + 1, np.int64)
-    for j in range(group.shape[0]):
-        g = group[j]
-        counts[g if g >= 0 else n_groups] += 1
-    start = np.zeros(n_groups + 2, np.int64)
-    for g in range(n_groups + 1):
-        start[g + 1] = start[g] + counts[g]
-    fill = start[:-1].copy()
-    order = np.empty(group.shape[0], np.int64)
-    for j in range(group.shape[0]):
-        g = group[j]
-        g = g if g >= 0 else n_groups
-        order[fill[g]] = j
-        fill[g] += 1
-    return order, start
-
-
-@njit(cache=True)
 def caseload_open(indicated, severity, review_week, alive, week):  # pragma: no cover - compiled
     """Indications whose need ended close (in place: not indicated, no review date); returns how many closed and
     the slots whose review is due (alive, indicated, review date reached), in order."""

@@ -27,7 +27,7 @@ def ties(request):
     }
 
 
-def test_active_ties_and_half_edges_equal_the_numpy_version(ties):
+def test_active_ties_equal_the_numpy_version(ties):
     t = ties
     active = t["alive"] & (t["strength"] >= 0.3)
     expected = np.bincount(t["u"][active], minlength=t["n"]) + np.bincount(t["v"][active], minlength=t["n"])
@@ -35,13 +35,6 @@ def test_active_ties_and_half_edges_equal_the_numpy_version(ties):
     got, n_bridging, n_living = K.active_ties(t["u"], t["v"], t["alive"], t["strength"], 0.3, t["wijk"], t["n"])
     assert np.array_equal(got, expected)
     assert (n_bridging, n_living) == (int(bridging.sum()), int(t["alive"].sum()))
-
-    rec, hlp = np.concatenate([t["u"], t["v"]]), np.concatenate([t["v"], t["u"]])
-    eid = np.concatenate([np.arange(t["m"])] * 2)
-    needs, can_help = t["rng"].random(t["n"]) < 0.2, t["rng"].random(t["n"]) < 0.7
-    live = np.flatnonzero(needs[rec] & can_help[hlp] & t["alive"][eid])
-    r, h, e = K.care_half_edges(rec, hlp, eid, needs, can_help, t["alive"])
-    assert np.array_equal(r, rec[live]) and np.array_equal(h, hlp[live]) and np.array_equal(e, eid[live])
 
 
 def test_sums_by_group_and_unique_inverse_equal_numpy(ties):

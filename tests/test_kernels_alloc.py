@@ -104,3 +104,34 @@ def test_unique_inverse_bits_equals_np_unique(rng):
         np.testing.assert_array_equal(inverse, expected_inverse)
         for a, b in zip((uniq, inverse), unique_inverse(ids, n)):
             np.testing.assert_array_equal(a, b)
+
+
+@pytest.mark.parametrize("n, m", [(1, 0), (50, 1), (500, 3000), (4000, 20000)])
+def test_care_half_edges_equal_the_numpy_version(rng, n, m):
+    """The care half-edges grouped by stage: as the mask of those that can carry care, then the stable sort by
+    stage (the half-edges of kinds without a stage left out), then the tie kinds and strengths gathered."""
+    from conftest import random_tie_ends
+
+    from samenkracht.sim.kernels import care_half_edges
+
+    u, v = random_tie_ends(rng, n, m)
+    extra = rng.integers(0, m, m // 7) if m else np.zeros(0, np.int64)  # ties added since, appended in a block
+    rec = np.concatenate([u, v, u[extra], v[extra]])
+    hlp = np.concatenate([v, u, v[extra], u[extra]])
+    eid = np.concatenate([np.arange(m), np.arange(m), extra, extra])
+    kind = rng.integers(0, 7, m).astype(np.int8)
+    strength = np.where(rng.random(m) < 0.1, 0.0, rng.random(m))
+    alive = rng.random(m) < 0.9
+    stage_of_kind = np.array([0, 2, 4, 5, 5, -1, -1])
+    for share in (0.0, 0.2, 1.0):
+        needs, can_help = rng.random(n) < share, rng.random(n) < 0.7
+        live = np.flatnonzero(needs[rec] & can_help[hlp] & alive[eid])
+        stage = stage_of_kind[kind[eid[live]]]
+        order = live[np.argsort(np.where(stage < 0, 6, stage), kind="stable")][: int((stage >= 0).sum())]
+        got = care_half_edges(rec, hlp, eid, needs, can_help, alive, kind, stage_of_kind, 6, strength)
+        expected = (rec[order], hlp[order], eid[order], kind[eid[order]], strength[eid[order]])
+        for a, b in zip(got, expected):
+            assert a.dtype == b.dtype
+            np.testing.assert_array_equal(a, b)
+        counts = np.bincount(stage[stage >= 0], minlength=6)
+        np.testing.assert_array_equal(got[5], np.concatenate([[0], np.cumsum(counts)]))

@@ -123,12 +123,6 @@ def test_allocation_index_kernels_equal_numpy(world):
         assert np.array_equal(uniq, expected_uniq) and np.array_equal(inverse, expected_inverse)
         assert (scratch == -1).all()
         assert all(np.array_equal(a, b) for a, b in zip(unique_inverse(ids, t["n"]), (uniq, inverse)))
-    # the stable split by stage (-1: no stage, last)
-    group = rng.integers(-1, 6, 1000)
-    order, start = K.group_order(group, 6)
-    key = np.where(group < 0, 6, group)
-    assert np.array_equal(order, np.argsort(key, kind="stable"))
-    assert np.array_equal(start, np.concatenate([[0], np.cumsum(np.bincount(key, minlength=7))]))
     # care over the half-edges: who gave, helpers per recipient, caring alone, ties that carried care
     k = 900
     rec, hlp, eid = rng.integers(0, t["n"], k), rng.integers(0, t["n"], k), rng.integers(0, t["m"], k)

@@ -31,7 +31,6 @@ from samenkracht.sim.kernels_care import (
     care_record,
     care_setup,
     elsewhere_carers,
-    group_order,
     local_index,
     transposed,
     unique_inverse_bits,
@@ -339,15 +338,14 @@ class LayeredAllocation(Mechanism):
         used = np.zeros(n)
         rec_h, hlp_h, eid_h = ties.half_edges()
         # Only half-edges towards residents with a need, from residents who can help, carry care.
-        rec_all, hlp_all, eid_all = care_half_edges(rec_h, hlp_h, eid_h, needs, can_help, ties.alive)
-        kind_all = ties.kind[eid_all]
-        stage_all = _STAGE_OF_KIND[kind_all]
-        # The care half-edges by stage (each stage's in their order), with their tie's strength and cap per week.
-        order, bounds = group_order(stage_all, len(STAGES))
-        rec_s, hlp_s, kind_s = rec_all[order], hlp_all[order], kind_all[order]
-        strength_s = ties.strength[eid_all[order]]
+        # They come grouped by stage (each stage's in their order), with their tie's kind and strength; ties of
+        # volunteers and professionals carry no informal care and are left out. A tie's two half-edges are in one
+        # stage, in their order, so the hours of a tie add up in the same order as over all half-edges.
+        rec_s, hlp_s, eid_s, kind_s, strength_s, bounds = care_half_edges(
+            rec_h, hlp_h, eid_h, needs, can_help, ties.alive, ties.kind, _STAGE_OF_KIND, len(STAGES), ties.strength
+        )
         tie_cap_s = self._tie_cap[kind_s]
-        given_s = np.zeros(order.size)
+        given_s = np.zeros(rec_s.size)
         hours_by_tie_kind = np.zeros(len(TIE_KINDS))
         helped_other, neighbour_help = [], []  # helpers who helped a friend or neighbour; over a neighbour tie
         given_away = np.zeros(n)
@@ -427,8 +425,6 @@ class LayeredAllocation(Mechanism):
             if stage == "neighbours":
                 neighbour_help.append(hlp[gave])
 
-        he_given = np.empty(order.size)
-        he_given[order] = given_s
         # Care given: household help counts once it goes beyond usual care (then all of it); below, it takes
         # capacity but makes no one a carer. One compiled pass (sim/kernels_care.py).
         informal_received, care = care_given(
@@ -440,7 +436,7 @@ class LayeredAllocation(Mechanism):
         if self._per_tie.shape[0] < ties.m:
             self._per_tie = np.zeros(2 * ties.m)
         gave_he, _, flows.alone, flows.helped_ties = care_over_ties_in(
-            rec_all, hlp_all, eid_all, he_given, n, ties.m, HOURS_EPS, self._per_tie
+            rec_s, hlp_s, eid_s, given_s, n, ties.m, HOURS_EPS, self._per_tie
         )
         flows.hours_by_tie_kind = hours_by_tie_kind
 
@@ -459,12 +455,11 @@ class LayeredAllocation(Mechanism):
         # Whom each helper helped (partner, parent, child, other family, friend or neighbour), for the calibration:
         # the relation recorded on the tie (inferred from the age gap only where a loaded graph gives none).
         mark_relations(
-            rec_all,
-            hlp_all,
-            eid_all,
+            rec_s,
+            hlp_s,
+            eid_s,
             # usual care within the household is not care for a partner, child or parent
-            gave_he
-            & ((kind_all != KIND_CODE["household"]) | some_hours(household_hours[hlp_all] - p.usual_care_hours)),
+            gave_he & ((kind_s != KIND_CODE["household"]) | some_hours(household_hours[hlp_s] - p.usual_care_hours)),
             ties.u,
             ties.rel,
             _REL_FLIP,
