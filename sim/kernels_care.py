@@ -809,3 +809,245 @@ def _id_bitmap(ids, n):  # pragma: no cover - compiled
         below = words[x >> 6] & ((np.uint64(1) << np.uint64(x & 63)) - np.uint64(1))
         inverse[j] = rank[x >> 6] + popcount(below)
     return words, inverse
+
+
+@njit(cache=True)
+def care_stage(
+    stage,
+    care_kinds,
+    rec,
+    hlp,
+    kind,
+    strength,
+    weight,
+    tie_left,
+    rec_ids,
+    rec_l,
+    hlp_ids,
+    hlp_l,
+    given,
+    remaining,
+    used,
+    household_hours,
+    hours_by_tie_kind,
+    helped_other,
+    last_helped_neighbour,
+    week,
+    need,
+    mobilised,
+    willing,
+    capacity,
+    ability,
+    household,
+    hh_need,
+    hh_unmet,
+    personal,
+    personal_tie,
+    params,
+    eps,
+    rel_eps,
+):  # pragma: no cover - compiled
+    """One informal stage of the allocation (``allocation.STAGES``; ``stage`` 0 household, 1 family, 2 friends,
+    3 neighbours), in place, over its half-edges (``rec``, ``hlp``: recipients and helpers; ``rec_ids``/``rec_l``
+    and ``hlp_ids``/``hlp_l``: the stage's recipients and helpers and each half-edge's position among them, as
+    ``np.unique(…, return_inverse=True)``); returns the hours given of each kind in ``care_kinds``, a row each
+    (``weight`` is ``strength ** concentration``, numpy's; ``given`` receives the hours over each half-edge).
+
+    ``params``: household stretch, pressure stretch, household minimum hours, family stretch, ask threshold
+    (friends or neighbours), mobilised ask threshold, own share (friends or neighbours), min hours, min
+    commitment. The numpy version, step by step (same operations, same order)::
+
+        friends, neighbours:  weight = weight · (strength ≥ where(mobilised[rec], mobilised_thr, thr)) · willing[hlp]
+        household:  hh = household[hlp_ids]
+                    stretch = hh_stretch + pressure_stretch · hh_unmet[hh] / max(hh_need[hh], 1e-9)
+                    cap = max(capacity[hlp_ids] · stretch, hh_min_hours)
+        otherwise:  cap = capacity[hlp_ids] · (family_stretch, or 1 for neighbours) · ability[hlp_ids]
+        cap_left = max(0, cap − used[hlp_ids]), 0 where not more than eps;  start_cap = cap_left
+        for each kind k:  w = weight (· personal_tie[kind] for personal care, kind ``personal``)
+            rem = remaining[k, rec_ids]
+            friends, neighbours:  ask = min(rem, where(mobilised[rec_ids], 1, own_share) · need[rec_ids, k]),
+                0 where not more than eps;  g = spread_care(ask, …);  rem = (rem − ask) + ask
+            otherwise:  g = spread_care(rem, cap_left, rec_l, hlp_l, w, tie_left, min_hours)
+            remaining[k, rec_ids] = rem;  layer_given += g
+        outside the household, crumbs = (layer_given > eps) & ~(layer_given ≥ min_commitment − eps); if any:
+            for each kind, back = where(crumbs, g, 0): remaining[k, rec_ids] += bincount(rec_l, back);  g −= back
+            cap_left = min(cap_left + bincount(hlp_l, where(crumbs, layer_given, 0)), start_cap)
+            layer_given[crumbs] = 0
+        used[hlp_ids] += start_cap − cap_left  (household: household_hours[hlp_ids] = start_cap − cap_left)
+        given[:] = layer_given;  hours_by_tie_kind += bincount(kind, layer_given)
+        friends, neighbours: helped_other[hlp[gave]] = True (neighbours: last_helped_neighbour[hlp[gave]] = week)
+
+    ``spread_care`` gives one kind of care over the half-edges in up to two rounds, each as the numpy version::
+
+        w = weight · (cap_left[hlp] > eps) · (tie_left > eps) · (remaining[rec] > eps)
+        rowsum = bincount(rec, w);  ideal = remaining[rec] · w / rowsum[rec];  offer = min(ideal, tie_left)
+        offer = offer if (offer ≥ min_hours − eps or remaining[rec] ≤ min_hours + eps
+                          or 2w ≥ rowsum[rec]·(1 − rel_eps)) else 0
+        asked = bincount(hlp, offer);  scale = min(1, cap_left / max(asked, 1e-12));  g = offer · scale[hlp]
+        given += g;  tie_left −= g;  remaining −= bincount(rec, g);  cap_left −= bincount(hlp, g);  clip both at 0
+
+    (no second round when nothing was asked or every request was met as asked).
+    """
+
+    def spread_round(remaining, cap_left, rec, hlp, weight, tie_left, given, min_hours):
+        """One round of spread_care; returns the largest shortfall of a request (ideal − given), -1 if none."""
+        m = rec.shape[0]
+        n, n_helpers = remaining.shape[0], cap_left.shape[0]
+        w = np.zeros(m)
+        rowsum = np.zeros(n)
+        any_live = False
+        for j in range(m):
+            wj = weight[j] * (cap_left[hlp[j]] > eps) * (tie_left[j] > eps) * (remaining[rec[j]] > eps)
+            w[j] = wj
+            if wj != 0.0:
+                rowsum[rec[j]] += wj
+                any_live = True
+        if not any_live:
+            return -1.0
+        offer = np.zeros(m)
+        ideal = np.zeros(m)
+        asked = np.zeros(n_helpers)
+        for j in range(m):
+            wj = w[j]
+            if wj != 0.0:
+                r = rec[j]
+                rem = remaining[r]
+                idl = rem * wj / rowsum[r]
+                o = min(idl, tie_left[j])
+                if not (o >= min_hours - eps or rem <= min_hours + eps or wj * 2 >= rowsum[r] * (1.0 - rel_eps)):
+                    o = 0.0
+                ideal[j] = idl
+                offer[j] = o
+                asked[hlp[j]] += o
+        got_r = np.zeros(n)
+        got_h = np.zeros(n_helpers)
+        short = -np.inf
+        for j in range(m):
+            if w[j] != 0.0:
+                h = hlp[j]
+                scale = min(1.0, cap_left[h] / max(asked[h], 1e-12))
+                g = offer[j] * scale
+                given[j] += g
+                tie_left[j] -= g
+                got_r[rec[j]] += g
+                got_h[h] += g
+                if ideal[j] - g > short:
+                    short = ideal[j] - g
+        for r in range(n):
+            x = remaining[r] - got_r[r]
+            remaining[r] = x if x > 0.0 else 0.0
+        for h in range(n_helpers):
+            x = cap_left[h] - got_h[h]
+            cap_left[h] = x if x > 0.0 else 0.0
+        return short
+
+    hh_stretch, pressure_stretch, hh_min_hours, family_stretch = params[0], params[1], params[2], params[3]
+    threshold, mobilised_threshold, own_share, min_hours, min_commitment = (
+        params[4],
+        params[5],
+        params[6],
+        params[7],
+        params[8],
+    )
+    k = rec.shape[0]
+    n_rec, n_hlp = rec_ids.shape[0], hlp_ids.shape[0]
+    outside = stage != 0
+    asks_own = stage == 2 or stage == 3
+    w = weight
+    if asks_own:
+        w = np.empty(k)
+        for j in range(k):
+            thr = mobilised_threshold if mobilised[rec[j]] else threshold
+            w[j] = weight[j] * (1.0 if strength[j] >= thr else 0.0) * (1.0 if willing[hlp[j]] else 0.0)
+    cap_left = np.empty(n_hlp)
+    for q in range(n_hlp):
+        i = hlp_ids[q]
+        if stage == 0:
+            hn = hh_need[household[i]]
+            stretch = hh_stretch + pressure_stretch * (hh_unmet[household[i]] / (hn if hn >= 1e-9 else 1e-9))
+            c = capacity[i] * stretch
+            c = c if c >= hh_min_hours else hh_min_hours
+        else:
+            c = capacity[i] * (family_stretch if stage != 3 else 1.0) * ability[i]
+        x = c - used[i]
+        x = 0.0 if 0.0 >= x else x
+        cap_left[q] = x if x > eps else 0.0
+    start_cap = cap_left.copy()
+    layer_given = np.zeros(k)
+    g_by_kind = np.zeros((care_kinds.shape[0], k))
+    w_k = np.empty(k)
+    rem = np.empty(n_rec)
+    ask = np.empty(n_rec)
+    for c_i in range(care_kinds.shape[0]):
+        kk = care_kinds[c_i]
+        for j in range(k):
+            w_k[j] = w[j] if kk != personal else w[j] * (1.0 if personal_tie[kind[j]] else 0.0)
+        row = remaining[kk]
+        for q in range(n_rec):
+            rem[q] = row[rec_ids[q]]
+        g = g_by_kind[c_i]
+        if asks_own:
+            for q in range(n_rec):
+                i = rec_ids[q]
+                a = (1.0 if mobilised[i] else own_share) * need[i, kk]
+                a = rem[q] if rem[q] <= a else a
+                ask[q] = a if a > eps else 0.0
+            kept = rem - ask
+            for _ in range(2):
+                if spread_round(ask, cap_left, rec_l, hlp_l, w_k, tie_left, g, min_hours) < eps:
+                    break
+            for q in range(n_rec):
+                row[rec_ids[q]] = kept[q] + ask[q]
+        else:
+            for _ in range(2):
+                if spread_round(rem, cap_left, rec_l, hlp_l, w_k, tie_left, g, min_hours) < eps:
+                    break
+            for q in range(n_rec):
+                row[rec_ids[q]] = rem[q]
+        for j in range(k):
+            layer_given[j] += g[j]
+    if outside:
+        crumbs = np.empty(k, np.bool_)
+        any_crumbs = False
+        for j in range(k):
+            x = layer_given[j]
+            crumbs[j] = x > eps and not (x >= min_commitment - eps)
+            any_crumbs = any_crumbs or crumbs[j]
+        if any_crumbs:
+            back = np.zeros(n_rec)
+            for c_i in range(care_kinds.shape[0]):
+                g = g_by_kind[c_i]
+                back[:] = 0.0
+                for j in range(k):
+                    if crumbs[j]:  # bincount adds 0.0 for the others: a sum from 0.0 is unchanged by it
+                        back[rec_l[j]] += g[j]
+                        g[j] -= g[j]
+                row = remaining[care_kinds[c_i]]
+                for q in range(n_rec):
+                    row[rec_ids[q]] += back[q]
+            back_h = np.zeros(n_hlp)
+            for j in range(k):
+                if crumbs[j]:
+                    back_h[hlp_l[j]] += layer_given[j]
+                    layer_given[j] = 0.0
+            for q in range(n_hlp):
+                x = cap_left[q] + back_h[q]
+                cap_left[q] = x if x <= start_cap[q] else start_cap[q]
+    for q in range(n_hlp):
+        i = hlp_ids[q]
+        d = start_cap[q] - cap_left[q]
+        used[i] += d
+        if stage == 0:
+            household_hours[i] = d
+    by_kind = np.zeros(hours_by_tie_kind.shape[0])
+    for j in range(k):
+        x = layer_given[j]
+        given[j] = x
+        by_kind[kind[j]] += x
+        if asks_own and x > eps:
+            helped_other[hlp[j]] = True
+            if stage == 3:
+                last_helped_neighbour[hlp[j]] = week
+    for t in range(by_kind.shape[0]):
+        hours_by_tie_kind[t] += by_kind[t]
+    return g_by_kind

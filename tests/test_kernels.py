@@ -5,7 +5,6 @@ import pytest
 from conftest import random_tie_ends
 
 from samenkracht.sim import kernels as K
-from samenkracht.sim.tolerances import HOURS_EPS, SHARE_EPS
 
 
 @pytest.fixture(params=[0, 1, 2])
@@ -48,60 +47,6 @@ def test_sums_by_group_and_unique_inverse_equal_numpy(ties):
     uniq, inverse = K.unique_inverse(ids, t["n"])
     expected_uniq, expected_inverse = np.unique(ids, return_inverse=True)
     assert np.array_equal(uniq, expected_uniq) and np.array_equal(inverse, expected_inverse)
-
-
-def _spread_numpy(remaining, cap_left, rec, hlp, weight, tie_left, min_hours, rounds=2):
-    """allocation.spread_care as it was before the kernel."""
-    n, n_helpers = remaining.shape[0], cap_left.shape[0]
-    given = np.zeros(rec.shape[0])
-    for _ in range(rounds):
-        w = weight * (cap_left[hlp] > HOURS_EPS) * (tie_left > HOURS_EPS) * (remaining[rec] > HOURS_EPS)
-        live = np.flatnonzero(w)
-        if live.size == 0:
-            break
-        r, h, wl = rec[live], hlp[live], w[live]
-        rowsum = np.bincount(r, wl, n)
-        ideal = remaining[r] * wl / rowsum[r]
-        offer = np.minimum(ideal, tie_left[live])
-        ok = (
-            (offer >= min_hours - HOURS_EPS)
-            | (remaining[r] <= min_hours + HOURS_EPS)
-            | (wl * 2 >= rowsum[r] * (1 - SHARE_EPS))
-        )
-        offer = np.where(ok, offer, 0.0)
-        asked = np.bincount(h, offer, n_helpers)
-        scale = np.minimum(1.0, cap_left / np.maximum(asked, 1e-12))
-        g = offer * scale[h]
-        given[live] += g
-        tie_left[live] -= g
-        np.subtract(remaining, np.bincount(r, g, n), out=remaining)
-        np.subtract(cap_left, np.bincount(h, g, n_helpers), out=cap_left)
-        np.maximum(remaining, 0.0, out=remaining)
-        np.maximum(cap_left, 0.0, out=cap_left)
-        if (ideal - g).max() < HOURS_EPS:
-            break
-    return given
-
-
-@pytest.mark.parametrize("seed", range(5))
-def test_spread_equals_the_numpy_version(seed):
-    from samenkracht.sim.mechanisms.allocation import spread_care
-
-    rng = np.random.default_rng(seed)
-    n_rec, n_hlp, m = 300, 400, 2000
-    rec, hlp = rng.integers(0, n_rec, m), rng.integers(0, n_hlp, m)
-    weight = rng.random(m) ** 3 * (rng.random(m) < 0.8)
-    tie_left = np.where(rng.random(m) < 0.5, np.inf, rng.random(m) * 2)
-    remaining = rng.random(n_rec) * 8 * (rng.random(n_rec) < 0.7)
-    cap_left = rng.random(n_hlp) * 3
-    args = (rec, hlp, weight)
-    r1, c1, t1 = remaining.copy(), cap_left.copy(), tie_left.copy()
-    r2, c2, t2 = remaining.copy(), cap_left.copy(), tie_left.copy()
-    g1 = _spread_numpy(r1, c1, *args, t1, 0.5)
-    g2 = spread_care(r2, c2, *args, t2, 0.5)
-    for a, b in ((g1, g2), (r1, r2), (c1, c2), (t1, t2)):
-        assert np.array_equal(a, b)
-    assert g1.sum() > 0 and np.isclose(g1.sum(), (remaining - r1).sum())  # hours conserved
 
 
 def test_mark_relations_names_whom_each_helper_helped():

@@ -135,3 +135,189 @@ def test_care_half_edges_equal_the_numpy_version(rng, n, m):
             np.testing.assert_array_equal(a, b)
         counts = np.bincount(stage[stage >= 0], minlength=6)
         np.testing.assert_array_equal(got[5], np.concatenate([[0], np.cumsum(counts)]))
+
+
+def _spread_numpy(remaining, cap_left, rec, hlp, weight, tie_left, min_hours, rounds=2):
+    """allocation.spread_care as it was before the kernels."""
+    from samenkracht.sim.tolerances import HOURS_EPS, SHARE_EPS
+
+    n, n_helpers = remaining.shape[0], cap_left.shape[0]
+    given = np.zeros(rec.shape[0])
+    for _ in range(rounds):
+        w = weight * (cap_left[hlp] > HOURS_EPS) * (tie_left > HOURS_EPS) * (remaining[rec] > HOURS_EPS)
+        live = np.flatnonzero(w)
+        if live.size == 0:
+            break
+        r, h, wl = rec[live], hlp[live], w[live]
+        rowsum = np.bincount(r, wl, n)
+        ideal = remaining[r] * wl / rowsum[r]
+        offer = np.minimum(ideal, tie_left[live])
+        ok = (
+            (offer >= min_hours - HOURS_EPS)
+            | (remaining[r] <= min_hours + HOURS_EPS)
+            | (wl * 2 >= rowsum[r] * (1 - SHARE_EPS))
+        )
+        offer = np.where(ok, offer, 0.0)
+        asked = np.bincount(h, offer, n_helpers)
+        scale = np.minimum(1.0, cap_left / np.maximum(asked, 1e-12))
+        g = offer * scale[h]
+        given[live] += g
+        tie_left[live] -= g
+        np.subtract(remaining, np.bincount(r, g, n), out=remaining)
+        np.subtract(cap_left, np.bincount(h, g, n_helpers), out=cap_left)
+        np.maximum(remaining, 0.0, out=remaining)
+        np.maximum(cap_left, 0.0, out=cap_left)
+        if (ideal - g).max() < HOURS_EPS:
+            break
+    return given
+
+
+def _stage_numpy(stage, care_kinds, rec, hlp, kind_l, strength, tie_cap, w, prm, personal_tie):
+    """An informal stage of the allocation as the numpy code of LayeredAllocation.step before care_stage; ``w``
+    holds the world's arrays (changed in place), ``prm`` care_stage's parameters."""
+    from samenkracht.sim.tolerances import at_least_hours, some_hours
+
+    hh_stretch, pressure_stretch, hh_min, family_stretch, thr, mob_thr, own_share, min_hours, min_commitment = prm
+    remaining, used = w["remaining"], w["used"]
+    weight = strength**3.0
+    if stage in ("friends", "neighbours"):
+        threshold = np.where(w["mobilised"][rec], mob_thr, thr)
+        weight = weight * (strength >= threshold) * w["willing"][hlp]
+    rec_ids, rec_l = np.unique(rec, return_inverse=True)
+    hlp_ids, hlp_l = np.unique(hlp, return_inverse=True)
+    if stage == "household":
+        hh = w["household"][hlp_ids]
+        pressure = w["hh_unmet"][hh] / np.maximum(w["hh_need"][hh], 1e-9)
+        stretch = hh_stretch + pressure_stretch * pressure
+        cap = np.maximum(w["capacity"][hlp_ids] * stretch, hh_min)
+    else:
+        factor = family_stretch if stage != "neighbours" else 1.0
+        cap = w["capacity"][hlp_ids] * factor * w["ability"][hlp_ids]
+    cap_left = np.maximum(0.0, cap - used[hlp_ids])
+    cap_left[~some_hours(cap_left)] = 0.0
+    start_cap = cap_left.copy()
+    layer_given = np.zeros(rec.size)
+    by_kind_given = []
+    for k in care_kinds:
+        w_k = weight if k != 0 else weight * personal_tie[kind_l]
+        rem = remaining[k, rec_ids]
+        if stage in ("friends", "neighbours"):
+            part = np.where(w["mobilised"][rec_ids], 1.0, own_share)
+            ask = np.minimum(rem, part * w["need"][rec_ids, k])
+            ask[~some_hours(ask)] = 0.0
+            kept = rem - ask
+            g = _spread_numpy(ask, cap_left, rec_l, hlp_l, w_k, tie_cap, min_hours)
+            rem = kept + ask
+        else:
+            g = _spread_numpy(rem, cap_left, rec_l, hlp_l, w_k, tie_cap, min_hours)
+        remaining[k, rec_ids] = rem
+        layer_given += g
+        by_kind_given.append(g)
+    if stage != "household":
+        crumbs = some_hours(layer_given) & ~at_least_hours(layer_given, min_commitment)
+        if crumbs.any():
+            for k, g in zip(care_kinds, by_kind_given):
+                back = np.where(crumbs, g, 0.0)
+                remaining[k, rec_ids] += np.bincount(rec_l, back, rec_ids.size)
+                g -= back
+            cap_left += np.bincount(hlp_l, np.where(crumbs, layer_given, 0.0), hlp_ids.size)
+            cap_left = np.minimum(cap_left, start_cap)
+            layer_given[crumbs] = 0.0
+    used[hlp_ids] += start_cap - cap_left
+    if stage == "household":
+        w["household_hours"][hlp_ids] = start_cap - cap_left
+    w["hours_by_tie_kind"] += np.bincount(kind_l, layer_given, 7)
+    gave = some_hours(layer_given)
+    if stage in ("friends", "neighbours"):
+        w["helped_other"][hlp[gave]] = True
+    if stage == "neighbours":
+        w["last_helped_neighbour"][hlp[gave]] = 9
+    return layer_given, by_kind_given
+
+
+@pytest.mark.parametrize("n, k", [(1, 0), (5, 3), (300, 40), (300, 2000), (3000, 6000)])
+def test_care_stage_equals_the_numpy_version(rng, n, k):
+    from samenkracht.sim.mechanisms.allocation import _STAGE_CODE, STAGES
+    from samenkracht.sim.tolerances import HOURS_EPS, SHARE_EPS
+
+    personal_tie = np.array([True, True, False, False, False, False, False])
+    tie_cap_of_kind = np.array([np.inf, np.inf, 2.8, 2.0, 2.0, np.inf, np.inf])
+    need = rng.random((n, 3)) * rng.choice([0.0, 2.0, 15.0], (n, 3))
+    world = {
+        "remaining": np.ascontiguousarray(need.T) * rng.choice([1.0, 0.5, 0.0], (3, n)),
+        "used": rng.random(n) * rng.choice([0.0, 1.0, 30.0], n),
+        "household_hours": np.zeros(n),
+        "hours_by_tie_kind": rng.random(7),
+        "helped_other": rng.random(n) < 0.1,
+        "last_helped_neighbour": np.full(n, -999, np.int32),
+        "need": need,
+        "mobilised": rng.random(n) < 0.2,
+        "willing": rng.random(n) < 0.5,
+        "capacity": rng.random(n) * rng.choice([0.0, 3.0, 12.0], n),
+        "ability": np.clip(rng.random(n) * 1.5, 0, 1) * (rng.random(n) < 0.8),
+        "household": rng.integers(0, max(1, n // 2), n),
+    }
+    world["hh_need"] = np.bincount(world["household"], need.sum(axis=1))
+    world["hh_unmet"] = np.bincount(world["household"], world["remaining"].sum(axis=0) * 0.3)
+    gave_any = False
+    for stage, _, _, care_kinds in STAGES:
+        if stage not in _STAGE_CODE:
+            continue
+        prm = np.array([2.5, 1.0, 12.0, 1.5, 0.45 if stage == "friends" else 0.35, 0.05, 0.285, 0.5, 0.55])
+        rec, hlp = rng.integers(0, n, k), rng.integers(0, n, k)
+        kind_l = rng.integers(0, 7, k)
+        strength = np.where(rng.random(k) < 0.1, 0.0, rng.random(k))
+        tie_cap = tie_cap_of_kind[kind_l] * rng.choice([1.0, 0.3], k)
+        expected, got = {a: b.copy() for a, b in world.items()}, {a: b.copy() for a, b in world.items()}
+        tie_left_expected, tie_left_got = tie_cap.copy(), tie_cap.copy()
+        layer_given, by_kind = _stage_numpy(
+            stage, care_kinds, rec, hlp, kind_l, strength, tie_left_expected, expected, prm, personal_tie
+        )
+        rec_ids, rec_l = np.unique(rec, return_inverse=True)
+        hlp_ids, hlp_l = np.unique(hlp, return_inverse=True)
+        given = np.full(k, np.nan)
+        g_by_kind = K.care_stage(
+            _STAGE_CODE[stage],
+            np.asarray(care_kinds, np.int64),
+            rec,
+            hlp,
+            kind_l,
+            strength,
+            strength**3.0,
+            tie_left_got,
+            rec_ids,
+            rec_l,
+            hlp_ids,
+            hlp_l,
+            given,
+            got["remaining"],
+            got["used"],
+            got["household_hours"],
+            got["hours_by_tie_kind"],
+            got["helped_other"],
+            got["last_helped_neighbour"],
+            9,
+            need,
+            got["mobilised"],
+            got["willing"],
+            got["capacity"],
+            got["ability"],
+            got["household"],
+            got["hh_need"],
+            got["hh_unmet"],
+            0,
+            personal_tie,
+            prm,
+            HOURS_EPS,
+            SHARE_EPS,
+        )
+        np.testing.assert_array_equal(given, layer_given)
+        np.testing.assert_array_equal(tie_left_got, tie_left_expected)
+        assert g_by_kind.shape == (len(care_kinds), k)
+        for row, g in zip(g_by_kind, by_kind):
+            np.testing.assert_array_equal(row, g)
+        for name in world:
+            assert got[name].dtype == expected[name].dtype
+            np.testing.assert_array_equal(got[name], expected[name])
+        gave_any |= bool((layer_given > 0).any())
+    assert gave_any or k < 100

@@ -24,12 +24,13 @@ from typing import TYPE_CHECKING
 
 import numpy as np
 
-from samenkracht.sim.kernels import care_half_edges, mark_relations, spread_round
+from samenkracht.sim.kernels import care_half_edges, mark_relations
 from samenkracht.sim.kernels_care import (
     care_given,
     care_over_ties_in,
     care_record,
     care_setup,
+    care_stage,
     elsewhere_carers,
     local_index,
     transposed,
@@ -71,6 +72,8 @@ LAYERS: tuple[str, ...] = ("household", "family_friends", "neighbours", "volunte
 _PERSONAL_TIE_KINDS = np.array([k in ("household", "family") for k in TIE_KINDS])
 #: The informal stage of each tie kind (-1: volunteer and professional ties carry no informal care).
 _STAGE_OF_KIND = np.array([next((i for i, (_, _, kinds, _) in enumerate(STAGES) if k in kinds), -1) for k in TIE_KINDS])
+#: care_stage's code of each informal stage that gives over local ties.
+_STAGE_CODE = {"household": 0, "family": 1, "friends": 2, "neighbours": 3}
 _REL_FLIP = np.asarray(REL_FLIP, dtype=np.int8)
 _RELATION_OF_KIN = np.asarray(RELATION_OF_KIN, dtype=np.int8)
 
@@ -253,35 +256,6 @@ class AllocationParams:
     )
 
 
-def spread_care(
-    remaining: np.ndarray,
-    cap_left: np.ndarray,
-    rec: np.ndarray,
-    hlp: np.ndarray,
-    weight: np.ndarray,
-    tie_left: np.ndarray,
-    min_hours: float = 0.0,
-    rounds: int = 2,
-) -> np.ndarray:
-    """Give one kind of care over half-edges; return the hours given over each half-edge.
-
-    ``remaining`` (per recipient) and ``cap_left`` (per helper) and ``tie_left``
-    (per half-edge) are reduced in place.
-    """
-    n, n_helpers = remaining.shape[0], cap_left.shape[0]
-    given = np.zeros(rec.shape[0])
-    for _ in range(rounds):
-        # Each request is spread over the live ties in proportion to weight; crumbs below min_hours go unasked
-        # this round unless they are all that is left; helpers asked for more than they can give scale every
-        # answer down. One compiled pass (sim/kernels.py, which spells out the arithmetic).
-        short = spread_round(
-            remaining, cap_left, rec, hlp, weight, tie_left, given, min_hours, n, n_helpers, HOURS_EPS, SHARE_EPS
-        )
-        if short < HOURS_EPS:
-            break  # nothing was asked, or every request was met as asked: another round would find nothing to do
-    return given
-
-
 class LayeredAllocation(Mechanism):
     """Allocates this week's asked hours over the layers of the onion."""
 
@@ -347,7 +321,19 @@ class LayeredAllocation(Mechanism):
         tie_cap_s = self._tie_cap[kind_s]
         given_s = np.zeros(rec_s.size)
         hours_by_tie_kind = np.zeros(len(TIE_KINDS))
-        helped_other, neighbour_help = [], []  # helpers who helped a friend or neighbour; over a neighbour tie
+        # Each stage's parameters for care_stage: household stretch, pressure stretch, household minimum hours,
+        # family stretch, ask threshold, mobilised ask threshold, own share, min hours, min commitment.
+        base = [p.household_stretch, p.pressure_stretch, p.household_min_hours, p.family_stretch]
+        tail = [p.min_hours, p.min_commitment]
+        self._stage_params = {
+            stage: np.array(base + [threshold, p.mobilised_ask_threshold, share] + tail, np.float64)
+            for stage, threshold, share in (
+                ("household", 0.0, 0.0),
+                ("family", 0.0, 0.0),
+                ("friends", p.friend_ask_threshold, p.friend_share),
+                ("neighbours", p.ask_threshold, p.neighbour_share),
+            )
+        }
         given_away = np.zeros(n)
         household_hours = np.zeros(n)
 
@@ -359,71 +345,50 @@ class LayeredAllocation(Mechanism):
                 self._from_relatives_elsewhere(world, remaining, need_total, by_layer, hours_by_tie_kind)
                 continue
             sel = slice(bounds[i], bounds[i + 1])
-            rec, hlp, kind_l, strength, tie_cap = rec_s[sel], hlp_s[sel], kind_s[sel], strength_s[sel], tie_cap_s[sel]
-            weight = strength**p.concentration
-            outside = stage != "household"
-            if stage == "friends":
-                friend_threshold = np.where(s.mobilised[rec], p.mobilised_ask_threshold, p.friend_ask_threshold)
-                weight = weight * (strength >= friend_threshold) * s.willing[hlp]
-            if stage == "neighbours":
-                threshold = np.where(s.mobilised[rec], p.mobilised_ask_threshold, p.ask_threshold)
-                weight = weight * (strength >= threshold) * s.willing[hlp]
+            rec, hlp, strength = rec_s[sel], hlp_s[sel], strength_s[sel]
             # Work in the stage's own index space: its recipients and its helpers only.
             rec_ids, rec_l = self._local_index(rec)
             hlp_ids, hlp_l = self._local_index(hlp)
-            if stage == "household":
-                # Pressure: the share of the household's need that went unmet last week.
-                hh = s.household[hlp_ids]
-                pressure = hh_unmet[hh] / np.maximum(hh_need[hh], 1e-9)
-                stretch = p.household_stretch + p.pressure_stretch * pressure
-                cap = np.maximum(s.capacity[hlp_ids] * stretch, p.household_min_hours)
-            else:
-                cap = s.capacity[hlp_ids] * (p.family_stretch if stage != "neighbours" else 1.0) * ability[hlp_ids]
-            cap_left = np.maximum(0.0, cap - used[hlp_ids])
-            cap_left[~some_hours(cap_left)] = 0.0
-            start_cap = cap_left.copy()
-            layer_given = np.zeros(rec.size)
-            by_kind_given = []
-            own_share = {"friends": p.friend_share, "neighbours": p.neighbour_share}.get(stage)
-            for k in care_kinds:
-                w_k = weight if k != PERSONAL else weight * _PERSONAL_TIE_KINDS[kind_l]
-                rem = remaining[k, rec_ids]
-                if own_share is not None:
-                    # Friends and neighbours give their own part, not the family's overflow (unless mobilised).
-                    part = np.where(s.mobilised[rec_ids], 1.0, own_share)
-                    ask = np.minimum(rem, part * s.need[rec_ids, k])
-                    ask[~some_hours(ask)] = 0.0
-                    kept = rem - ask
-                    g = spread_care(ask, cap_left, rec_l, hlp_l, w_k, tie_cap, p.min_hours)
-                    rem = kept + ask
-                else:
-                    g = spread_care(rem, cap_left, rec_l, hlp_l, w_k, tie_cap, p.min_hours)
-                remaining[k, rec_ids] = rem
-                layer_given += g
-                by_kind_given.append((k, g))
-            if outside:
-                # No crumbs: a helper who gives less than the minimum over a tie gives nothing there.
-                crumbs = some_hours(layer_given) & ~at_least_hours(layer_given, p.min_commitment)
-                if crumbs.any():
-                    for k, g in by_kind_given:
-                        back = np.where(crumbs, g, 0.0)
-                        remaining[k, rec_ids] += np.bincount(rec_l, back, rec_ids.size)
-                        g -= back
-                    cap_left += np.bincount(hlp_l, np.where(crumbs, layer_given, 0.0), hlp_ids.size)
-                    cap_left = np.minimum(cap_left, start_cap)
-                    layer_given[crumbs] = 0.0
-            for k, g in by_kind_given:
-                by_layer[layer][k] += g.sum()
-            used[hlp_ids] += start_cap - cap_left
-            if stage == "household":
-                household_hours[hlp_ids] = start_cap - cap_left
-            given_s[sel] = layer_given
-            hours_by_tie_kind += np.bincount(kind_l, layer_given, len(TIE_KINDS))
-            gave = some_hours(layer_given)
-            if stage in ("friends", "neighbours"):
-                helped_other.append(hlp[gave])
-            if stage == "neighbours":
-                neighbour_help.append(hlp[gave])
+            # The rest of the stage, one compiled pass (sim/kernels_care.py spells out the numpy version): weights
+            # (the power is numpy's), capacities, each kind of care spread over the ties, no crumbs outside the
+            # household, the hours used, given over each half-edge and by tie kind, who helped a friend or neighbour.
+            g_by_kind = care_stage(
+                _STAGE_CODE[stage],
+                np.asarray(care_kinds, np.int64),
+                rec,
+                hlp,
+                kind_s[sel],
+                strength,
+                strength**p.concentration,
+                tie_cap_s[sel],
+                rec_ids,
+                rec_l,
+                hlp_ids,
+                hlp_l,
+                given_s[sel],
+                remaining,
+                used,
+                household_hours,
+                hours_by_tie_kind,
+                s.helped_friend_or_neighbour,
+                s.last_helped_neighbour,
+                world.week,
+                s.need,
+                s.mobilised,
+                s.willing,
+                s.capacity,
+                ability,
+                s.household,
+                hh_need,
+                hh_unmet,
+                PERSONAL,
+                _PERSONAL_TIE_KINDS,
+                self._stage_params[stage],
+                HOURS_EPS,
+                SHARE_EPS,
+            )
+            for row, k in zip(g_by_kind, care_kinds):
+                by_layer[layer][k] += row.sum()  # numpy's sum (pairwise), as before
 
         # Care given: household help counts once it goes beyond usual care (then all of it); below, it takes
         # capacity but makes no one a carer. One compiled pass (sim/kernels_care.py).
@@ -450,8 +415,6 @@ class LayeredAllocation(Mechanism):
         s.received_formal = formal
         s.unmet = transposed(remaining)
         care_record(care, s.caring_weeks, s.last_gave, s.gave_this_year, world.week, HOURS_EPS)  # compiled, in place
-        for idx in helped_other:
-            s.helped_friend_or_neighbour[idx] = True
         # Whom each helper helped (partner, parent, child, other family, friend or neighbour), for the calibration:
         # the relation recorded on the tie (inferred from the age gap only where a loaded graph gives none).
         mark_relations(
@@ -472,8 +435,6 @@ class LayeredAllocation(Mechanism):
         if given_away.any():
             s.helped_relations[self._away_parent] |= np.uint8(1 << RELATIONS.index("parent"))
             s.helped_relations[self._away_other] |= np.uint8(1 << RELATIONS.index("other_family"))
-        for idx in neighbour_help:
-            s.last_helped_neighbour[idx] = world.week
         flows.by_layer = by_layer
 
     def _local_index(self, ids: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
