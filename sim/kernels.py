@@ -66,18 +66,24 @@ def care_half_edges(rec, hlp, eid, needs, can_help, alive, kind, stage_of_kind, 
     their order (a stable counting sort): their recipients, helpers, tie indices, tie kinds and tie strengths, and
     where each stage starts (``n_stages + 1`` bounds)."""
     m = rec.shape[0]
-    pick = np.empty(m, np.int64)
-    stage = np.empty(m, np.int64)
-    counts = np.zeros(n_stages, np.int64)
+    pick = np.empty(m + 1, np.int64)
     k = 0
-    for i in range(m):  # few residents have a need: the first test rejects most half-edges, predictably
-        if needs[rec[i]] and can_help[hlp[i]] and alive[eid[i]]:
+    for i in range(m):  # few half-edges point to a resident with a need: branch-free, so no branch is mispredicted
+        pick[k] = i
+        k += needs[rec[i]]
+    stage = np.empty(k, np.int64)
+    counts = np.zeros(n_stages, np.int64)
+    found = 0
+    for q in range(k):
+        i = pick[q]
+        if can_help[hlp[i]] and alive[eid[i]]:
             st = stage_of_kind[kind[eid[i]]]
             if st >= 0:
-                pick[k] = i
-                stage[k] = st
+                pick[found] = i
+                stage[found] = st
                 counts[st] += 1
-                k += 1
+                found += 1
+    k = found
     bounds = np.zeros(n_stages + 1, np.int64)
     for g in range(n_stages):
         bounds[g + 1] = bounds[g] + counts[g]

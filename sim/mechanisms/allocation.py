@@ -277,7 +277,7 @@ class LayeredAllocation(Mechanism):
         self._tie_cap[[KIND_CODE["neighbour"], KIND_CODE["acquaintance"]]] = p.neighbour_tie_cap
         rng = world.streams.weekly(self.name, world.week)
         u_match = rng.random(n)
-        remaining = np.ascontiguousarray(s.need.T)  # (kind, resident): each kind's row contiguous
+        remaining = transposed(s.need)  # (kind, resident): each kind's row contiguous (compiled copy)
         flows = world.flows
         by_layer = {name: np.zeros(3) for name in LAYERS}
         self._by_layer = by_layer
@@ -287,8 +287,10 @@ class LayeredAllocation(Mechanism):
         # personal care (and of practical help, if set) before the network is asked. The rest of formal care, after
         # the network (below), is what the network leaves: there each hour the network gives replaces an hour of it.
         takeover = {PERSONAL: p.takeover_share, PRACTICAL: p.practical_takeover_share}
+        indicated = None  # the living indicated residents' slots, once found
         if p.takeover_share > 0 or p.practical_takeover_share > 0:
-            formal_cap = self._professionals(world, remaining, formal, formal_cap, s.alive & s.indicated, takeover)
+            indicated = np.flatnonzero(s.alive & s.indicated)
+            formal_cap = self._professionals(world, remaining, formal, formal_cap, indicated, takeover)
         # Who can help; their ability to care outside their household (it falls with age towards none, none with a
         # need of one's own); each resident's need; per household, the need and last week's unmet hours (for the
         # pressure on household members): one compiled pass (sim/kernels_care.py).
@@ -406,7 +408,10 @@ class LayeredAllocation(Mechanism):
         flows.hours_by_tie_kind = hours_by_tie_kind
 
         vol_given = self._volunteers(world, remaining, u_match, by_layer)
-        eligible = s.alive & (s.indicated if p.formal_needs_indication else True)
+        if p.formal_needs_indication and indicated is not None:
+            eligible = indicated  # the same residents as before the network
+        else:
+            eligible = np.flatnonzero(s.alive & (s.indicated if p.formal_needs_indication else True))
         self._professionals(world, remaining, formal, formal_cap, eligible, {PERSONAL: 1.0, PRACTICAL: 1.0})
         flows.formal_personal = float(by_layer["professionals"][PERSONAL])
         flows.formal_practical = float(by_layer["professionals"][PRACTICAL])
@@ -529,17 +534,16 @@ class LayeredAllocation(Mechanism):
         remaining: np.ndarray,
         got: np.ndarray,
         cap_w: np.ndarray,
-        eligible: np.ndarray,
+        idx: np.ndarray,
         shares: dict[int, float],
     ) -> np.ndarray:
         """Formal care for eligible residents within the home-care hours of their wijk, personal care first.
 
-        Gives up to ``shares[kind]`` of each eligible resident's remaining need
+        Gives up to ``shares[kind]`` of each eligible resident's (slots ``idx``, ascending) remaining need
         of that kind (personal care, practical help); adds to ``got``; returns
         the hours left per wijk.
         """
         n_wijk = world.n_wijken
-        idx = np.flatnonzero(eligible)
         wijk = world.state.wijk[idx]
         for k in (PERSONAL, PRACTICAL):
             if shares[k] <= 0:
