@@ -66,24 +66,23 @@ def care_half_edges(rec, hlp, eid, needs, can_help, alive, kind, stage_of_kind, 
     their order (a stable counting sort): their recipients, helpers, tie indices, tie kinds and tie strengths, and
     where each stage starts (``n_stages + 1`` bounds)."""
     m = rec.shape[0]
-    pick = np.empty(m + 1, np.int64)
-    k = 0
-    for i in range(m):  # few half-edges point to a resident with a need: branch-free, so no branch is mispredicted
-        pick[k] = i
-        k += needs[rec[i]]
-    stage = np.empty(k, np.int64)
+    r_t = np.empty(m, rec.dtype)
+    h_t = np.empty(m, hlp.dtype)
+    e_t = np.empty(m, eid.dtype)
+    st_t = np.empty(m, np.int64)
     counts = np.zeros(n_stages, np.int64)
-    found = 0
-    for q in range(k):
-        i = pick[q]
-        if can_help[hlp[i]] and alive[eid[i]]:
-            st = stage_of_kind[kind[eid[i]]]
+    k = 0
+    for i in range(m):  # few residents have a need: the first test rejects most half-edges
+        if needs[rec[i]] and can_help[hlp[i]] and alive[eid[i]]:
+            e = eid[i]
+            st = stage_of_kind[kind[e]]
             if st >= 0:
-                pick[found] = i
-                stage[found] = st
+                r_t[k] = rec[i]
+                h_t[k] = hlp[i]
+                e_t[k] = e
+                st_t[k] = st
                 counts[st] += 1
-                found += 1
-    k = found
+                k += 1
     bounds = np.zeros(n_stages + 1, np.int64)
     for g in range(n_stages):
         bounds[g + 1] = bounds[g] + counts[g]
@@ -93,13 +92,12 @@ def care_half_edges(rec, hlp, eid, needs, can_help, alive, kind, stage_of_kind, 
     e_out = np.empty(k, eid.dtype)
     k_out = np.empty(k, kind.dtype)
     s_out = np.empty(k, strength.dtype)
-    for q in range(k):
-        i = pick[q]
-        j = fill[stage[q]]
-        fill[stage[q]] += 1
-        e = eid[i]
-        r_out[j] = rec[i]
-        h_out[j] = hlp[i]
+    for q in range(k):  # the found half-edges, compact, in their order: each to its stage's next place
+        j = fill[st_t[q]]
+        fill[st_t[q]] += 1
+        e = e_t[q]
+        r_out[j] = r_t[q]
+        h_out[j] = h_t[q]
         e_out[j] = e
         k_out[j] = kind[e]
         s_out[j] = strength[e]
@@ -108,9 +106,12 @@ def care_half_edges(rec, hlp, eid, needs, can_help, alive, kind, stage_of_kind, 
 
 @njit(cache=True)
 def mark_relations(
-    rec, hlp, eid, gave, tie_u, tie_rel, flip, relation_of_kin, age, bits, household_member, gap
+    rec, hlp, eid, gave, kind, usual, tie_u, tie_rel, flip, relation_of_kin, age, bits, household_member, gap
 ):  # pragma: no cover - compiled
-    """Set, in place, the bit of each relation (sim.ties.RELATIONS) a helper helped over a half-edge that gave care.
+    """Set, in place, the bit of each relation (sim.ties.RELATIONS) a helper helped over a half-edge that gave care
+    (``gave``) and was not usual care: ``usual`` is (the household tie kind, each helper's hours for their household,
+    the hours of usual care, the hours tolerance), and help over a household tie is usual care unless the helper's
+    hours for their household are more than the usual care hours (``some_hours(hours − usual)``).
 
     The relation is the one recorded on the tie (``tie_rel``, read from the tie's end ``tie_u``; ``flip`` reads
     it from the other end), mapped by ``relation_of_kin`` to the bit of whom the helper helped. Where the
@@ -119,8 +120,9 @@ def mark_relations(
     a child (bit 2); otherwise a household member (``household_member``) is a partner (bit 0) and a relative
     outside the household other family (bit 3).
     """
+    household_kind, household_hours, usual_hours, eps = usual
     for j in range(rec.shape[0]):
-        if gave[j]:
+        if gave[j] and (kind[j] != household_kind or household_hours[hlp[j]] - usual_hours > eps):
             e = eid[j]
             r = tie_rel[e]
             if tie_u[e] != rec[j]:

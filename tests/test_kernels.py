@@ -50,7 +50,9 @@ def test_sums_by_group_and_unique_inverse_equal_numpy(ties):
 
 
 def test_mark_relations_names_whom_each_helper_helped():
-    from samenkracht.sim.ties import GENERATION_GAP_YEARS, REL_CODE, REL_FLIP, RELATION_OF_KIN, RELATIONS
+    from samenkracht.sim.ties import GENERATION_GAP_YEARS as GAP
+    from samenkracht.sim.ties import REL_CODE, REL_FLIP, RELATION_OF_KIN, RELATIONS
+    from samenkracht.sim.tolerances import HOURS_EPS
 
     age = np.array([80.0, 50.0, 48.0, 20.0, 52.0])
     # helper 1 helps: their parent 0 (family), their partner 2 (household), their child 3 (household);
@@ -67,7 +69,8 @@ def test_mark_relations_names_whom_each_helper_helped():
     bits = np.zeros(5, np.uint8)
     flip, rel_of = np.asarray(REL_FLIP, np.int8), np.asarray(RELATION_OF_KIN, np.int8)
     hh_member = REL_CODE["household_member"]
-    K.mark_relations(rec, hlp, eid, gave, tie_u, tie_rel, flip, rel_of, age, bits, hh_member, GENERATION_GAP_YEARS)
+    not_usual = (np.ones(5, np.int8), (0, np.zeros(5), 8.0, HOURS_EPS))  # no tie of kind 0 (none is usual care)
+    K.mark_relations(rec, hlp, eid, gave, *not_usual, tie_u, tie_rel, flip, rel_of, age, bits, hh_member, GAP)
 
     def named(b):
         return {r for i, r in enumerate(RELATIONS) if b & (1 << i)}
@@ -78,6 +81,6 @@ def test_mark_relations_names_whom_each_helper_helped():
     # Where the relation is unknown (a loaded graph gave only the kind), the age gap decides.
     unknown = np.array([REL_CODE["family_member"], hh_member, hh_member, REL_CODE["family_member"], 0], np.int8)
     bits[:] = 0
-    K.mark_relations(rec, hlp, eid, gave, tie_u, unknown, flip, rel_of, age, bits, hh_member, GENERATION_GAP_YEARS)
+    K.mark_relations(rec, hlp, eid, gave, *not_usual, tie_u, unknown, flip, rel_of, age, bits, hh_member, GAP)
     assert named(bits[1]) == {"parent", "partner", "child"}
     assert named(bits[4]) == {"other_family"}

@@ -321,3 +321,32 @@ def test_care_stage_equals_the_numpy_version(rng, n, k):
             np.testing.assert_array_equal(got[name], expected[name])
         gave_any |= bool((layer_given > 0).any())
     assert gave_any or k < 100
+
+
+@pytest.mark.parametrize("n, k", [(1, 0), (40, 30), (500, 4000)])
+def test_mark_relations_leaves_out_usual_care_as_the_numpy_version(rng, n, k):
+    """Help over a household tie counts only where the helper's household hours are more than usual care: as
+    marking the half-edges of ``gave & ((kind != household) | some_hours(household_hours[hlp] - usual))``."""
+    from samenkracht.sim.kernels import mark_relations
+    from samenkracht.sim.ties import GENERATION_GAP_YEARS, REL_CODE, REL_FLIP, RELATION_OF_KIN
+    from samenkracht.sim.tolerances import HOURS_EPS, some_hours
+
+    m = max(k, 1)
+    rec, hlp, eid = rng.integers(0, n, k), rng.integers(0, n, k), rng.integers(0, m, k)
+    tie_u = np.where(rng.random(m) < 0.5, rng.integers(0, n, m), 0)
+    tie_rel = rng.integers(0, len(REL_FLIP), m).astype(np.int8)
+    kind = rng.integers(0, 7, k).astype(np.int8)
+    gave = rng.random(k) < 0.6
+    household_hours = rng.choice([0.0, 8.1, 8.1 + HOURS_EPS / 2, 8.1 + 2 * HOURS_EPS, 20.0], n)
+    age = rng.uniform(0, 100, n)
+    flip, rel_of = np.asarray(REL_FLIP, np.int8), np.asarray(RELATION_OF_KIN, np.int8)
+    fixed = (tie_u, tie_rel, flip, rel_of, age)
+    got, expected = np.zeros(n, np.uint8), np.zeros(n, np.uint8)
+    tail = (REL_CODE["household_member"], GENERATION_GAP_YEARS)
+    mark_relations(rec, hlp, eid, gave, kind, (0, household_hours, 8.1, HOURS_EPS), *fixed, got, *tail)
+    counted = gave & ((kind != 0) | some_hours(household_hours[hlp] - 8.1))
+    never_usual = (np.full(k, 1, np.int8), (0, household_hours, 8.1, HOURS_EPS))
+    mark_relations(rec, hlp, eid, counted, *never_usual, *fixed, expected, *tail)
+    np.testing.assert_array_equal(got, expected)
+    if k > 100:
+        assert got.any() and (counted != gave).any()

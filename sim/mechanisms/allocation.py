@@ -344,7 +344,7 @@ class LayeredAllocation(Mechanism):
                 given_away = self._to_parents_elsewhere(world, can_help, ability, used)
                 continue
             if stage == "relatives_elsewhere":
-                self._from_relatives_elsewhere(world, remaining, need_total, by_layer, hours_by_tie_kind)
+                self._from_relatives_elsewhere(world, remaining, needs, by_layer, hours_by_tie_kind)
                 continue
             sel = slice(bounds[i], bounds[i + 1])
             rec, hlp, strength = rec_s[sel], hlp_s[sel], strength_s[sel]
@@ -426,8 +426,10 @@ class LayeredAllocation(Mechanism):
             rec_s,
             hlp_s,
             eid_s,
+            gave_he,
+            kind_s,
             # usual care within the household is not care for a partner, child or parent
-            gave_he & ((kind_s != KIND_CODE["household"]) | some_hours(household_hours[hlp_s] - p.usual_care_hours)),
+            (KIND_CODE["household"], household_hours, float(p.usual_care_hours), HOURS_EPS),
             ties.u,
             ties.rel,
             _REL_FLIP,
@@ -478,12 +480,13 @@ class LayeredAllocation(Mechanism):
         return out
 
     def _from_relatives_elsewhere(
-        self, world: World, remaining: np.ndarray, need_total: np.ndarray, by_layer, hours_by_tie_kind
+        self, world: World, remaining: np.ndarray, needs: np.ndarray, by_layer, hours_by_tie_kind
     ) -> None:
-        """Adult children living elsewhere help their parents here from a distance: by distance band, fewer hours
-        and fewer kinds of care; family hours, in the layer of family and friends."""
+        """Adult children living elsewhere help their parents here from a distance (to the residents with a need,
+        ``needs``): by distance band, fewer hours and fewer kinds of care; family hours, in the layer of family and
+        friends."""
         s, kin = world.state, world.config.kin
-        idx = with_children_elsewhere(some_hours(need_total), s.children_near, s.children_far)
+        idx = with_children_elsewhere(needs, s.children_near, s.children_far)
         if idx.size == 0:
             return
         near = s.children_near[idx].astype(float) * kin.care_uptake
