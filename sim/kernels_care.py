@@ -889,26 +889,25 @@ def care_stage(
     (no second round when nothing was asked or every request was met as asked).
     """
 
-    def spread_round(remaining, cap_left, rec, hlp, weight, tie_left, given, min_hours):
-        """One round of spread_care; returns the largest shortfall of a request (ideal − given), -1 if none."""
+    def spread_round(remaining, cap_left, rec, hlp, weight, tie_left, given, min_hours, live_w, offer, ideal):
+        """One round of spread_care; returns the largest shortfall of a request (ideal − given), -1 if none.
+        ``live_w``, ``offer`` and ``ideal`` (per half-edge) are the stage's work space: ``live_w`` is written
+        everywhere, the others where ``live_w`` is not 0, and read only there."""
         m = rec.shape[0]
         n, n_helpers = remaining.shape[0], cap_left.shape[0]
-        w = np.zeros(m)
         rowsum = np.zeros(n)
         any_live = False
         for j in range(m):
             wj = weight[j] * (cap_left[hlp[j]] > eps) * (tie_left[j] > eps) * (remaining[rec[j]] > eps)
-            w[j] = wj
+            live_w[j] = wj
             if wj != 0.0:
                 rowsum[rec[j]] += wj
                 any_live = True
         if not any_live:
             return -1.0
-        offer = np.zeros(m)
-        ideal = np.zeros(m)
         asked = np.zeros(n_helpers)
         for j in range(m):
-            wj = w[j]
+            wj = live_w[j]
             if wj != 0.0:
                 r = rec[j]
                 rem = remaining[r]
@@ -923,7 +922,7 @@ def care_stage(
         got_h = np.zeros(n_helpers)
         short = -np.inf
         for j in range(m):
-            if w[j] != 0.0:
+            if live_w[j] != 0.0:
                 h = hlp[j]
                 scale = min(1.0, cap_left[h] / max(asked[h], 1e-12))
                 g = offer[j] * scale
@@ -973,6 +972,7 @@ def care_stage(
         x = 0.0 if 0.0 >= x else x
         cap_left[q] = x if x > eps else 0.0
     start_cap = cap_left.copy()
+    live_w, offer, ideal = np.empty(k), np.empty(k), np.empty(k)  # spread_round's work space
     layer_given = np.zeros(k)
     g_by_kind = np.zeros((care_kinds.shape[0], k))
     w_k = np.empty(k)
@@ -994,13 +994,13 @@ def care_stage(
                 ask[q] = a if a > eps else 0.0
             kept = rem - ask
             for _ in range(2):
-                if spread_round(ask, cap_left, rec_l, hlp_l, w_k, tie_left, g, min_hours) < eps:
+                if spread_round(ask, cap_left, rec_l, hlp_l, w_k, tie_left, g, min_hours, live_w, offer, ideal) < eps:
                     break
             for q in range(n_rec):
                 row[rec_ids[q]] = kept[q] + ask[q]
         else:
             for _ in range(2):
-                if spread_round(rem, cap_left, rec_l, hlp_l, w_k, tie_left, g, min_hours) < eps:
+                if spread_round(rem, cap_left, rec_l, hlp_l, w_k, tie_left, g, min_hours, live_w, offer, ideal) < eps:
                     break
             for q in range(n_rec):
                 row[rec_ids[q]] = rem[q]
