@@ -28,10 +28,11 @@ import numpy as np
 
 from samenkracht.sim.errors import InputError
 from samenkracht.sim.kernels_care import caseload_open, caseload_queue
+from samenkracht.sim.kernels_social import carers_become_known, caseload_close
 from samenkracht.sim.mechanisms.base import Mechanism
 from samenkracht.sim.params import param
 from samenkracht.sim.time import WEEKS_PER_YEAR
-from samenkracht.sim.tolerances import HOURS_EPS, some_hours
+from samenkracht.sim.tolerances import HOURS_EPS
 
 if TYPE_CHECKING:
     from samenkracht.sim.world import World
@@ -162,10 +163,12 @@ class Wijkteam(Mechanism):
         s.indicated[seen] = True
         s.assessed_week[seen] = week
         s.review_week[seen] = week + p.review_weeks
-        if n_seen:
-            assessed = np.zeros(s.n, dtype=bool)
-            assessed[seen] = True
-            self._carers_become_known(world, assessed)
+        if n_seen:  # the carers who helped them this week become known (compiled: the ties that carried care)
+            c.carers_known += int(
+                carers_become_known(
+                    world.flows.helped_ties, world.ties.u, world.ties.v, seen, s.given, s.known, HOURS_EPS
+                )
+            )
         # Social model: an assessment or review makes a case a social-model case; the case's network is mobilised
         # (own-network quadrant) when the hours allow, oldest assessment first.
         decided = np.concatenate([seen, reviewed])
@@ -203,31 +206,15 @@ class Wijkteam(Mechanism):
         )
         for done in (seen, supported, moot, turned_away):
             s.referred[done] = False
-        s.referred &= s.alive
-        s.referred_week[~s.referred] = -999
-        waiting = s.referred & (s.severity > 0) & ~s.indicated
-        world.flows.wait_weeks_mean = float((week + 1 - s.referred_week[waiting]).mean()) if waiting.any() else 0.0
+        # The dead leave the queue; the mean wait of those with a need still waiting (one compiled pass).
+        waited, n_waiting = caseload_close(s.referred, s.alive, s.referred_week, s.severity, s.indicated, week)
+        world.flows.wait_weeks_mean = float(waited) / int(n_waiting) if n_waiting else 0.0
         world.flows.extra_ties_w = hours[:, 2] * p.collective_ties_per_hour
         c.assessments += n_seen
         c.reviews += int(reviewed.size)
         c.referrals_turned_away += int(turned_away.size)
         c.mobilisations += int(mobilised.size)
         c.carers_supported += int(supported.size)
-
-    @staticmethod
-    def _carers_become_known(world: World, assessed: np.ndarray) -> None:
-        """The carers who helped an assessed resident this week become known to the wijkteam."""
-        s, ties = world.state, world.ties
-        if not assessed.any():
-            return
-        # Only the ties that carried care this week (few) are looked at.
-        helped = np.flatnonzero(world.helped_ties())
-        u, v = ties.u[helped], ties.v[helped]
-        other = np.concatenate([v[assessed[u]], u[assessed[v]]])
-        other = other[some_hours(s.given[other]) & ~s.known[other]]
-        s.known[other] = True
-        s.known |= assessed
-        world.counters.carers_known += int(np.unique(other).size)
 
 
 def first_k_of(idx: np.ndarray, wijk: np.ndarray, key: np.ndarray, k_w: np.ndarray) -> np.ndarray:
