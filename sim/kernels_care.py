@@ -286,42 +286,25 @@ def burden_strain(
 
 
 @njit(cache=True)
-def burden_update(
-    alive,
-    burden,
-    carers,
-    target,
-    adapt_rate,
-    support_weeks,
-    cooldown,
-    ill,
-    severity,
-    age,
-    u_drop,
-    u_ill,
-    u_recover,
-    over_threshold,
-    dropout_rate,
-    illness_rate,
-    recovery_chance,
-    cooldown_weeks,
-    illness_severity,
-    working_age_end,
-):  # pragma: no cover - compiled
-    """Burden moves towards this week's target (``target`` for the carers ``carers``, 0 for the rest); support and
-    cooldown count down; the overburdened drop out or fall ill; the ill recover. In place, as the numpy version
-    (sim/mechanisms/burden.py spells it out); returns (dropouts, illnesses, ill carers of working age)."""
+def burden_update(alive, burden, carers, target, adapt_rate, support_weeks, cooldown, ill, over_threshold):
+    # pragma: no cover - compiled
+    """Burden moves towards this week's target (``target`` for the carers ``carers``, ascending; 0 for the rest);
+    support and cooldown count down. In place, as the numpy version (sim/mechanisms/burden.py spells it out);
+    returns the carers now overburdened and the ill (both ascending), for ``burden_events``."""
     n = alive.shape[0]
-    caring = np.zeros(n, np.bool_)
-    tgt = np.zeros(n)
-    for j in range(carers.shape[0]):
-        caring[carers[j]] = True
-        tgt[carers[j]] = target[j]
-    drops = 0
-    falls = 0
-    ill_working = 0
+    k = carers.shape[0]
+    over = np.empty(k, np.int64)
+    n_over = 0
+    sick = np.empty(n, np.int64)
+    n_sick = 0
+    j = 0
     for i in range(n):
-        b = burden[i] + adapt_rate * (tgt[i] - burden[i])
+        t = 0.0
+        caring = j < k and carers[j] == i
+        if caring:
+            t = target[j]
+            j += 1
+        b = burden[i] + adapt_rate * (t - burden[i])
         if not alive[i]:
             b = 0.0
         burden[i] = b
@@ -329,31 +312,74 @@ def burden_update(
         support_weeks[i] = sw if sw > 0 else 0
         cd = cooldown[i] - 1
         cooldown[i] = cd if cd > 0 else 0
+        if caring and b >= over_threshold:
+            over[n_over] = i
+            n_over += 1
+        if ill[i]:
+            sick[n_sick] = i
+            n_sick += 1
+    return over[:n_over].copy(), sick[:n_sick].copy()
+
+
+@njit(cache=True)
+def burden_events(
+    over,
+    sick,
+    u_drop,
+    u_ill,
+    u_recover,
+    alive,
+    cooldown,
+    ill,
+    severity,
+    age,
+    dropout_rate,
+    illness_rate,
+    recovery_chance,
+    cooldown_weeks,
+    illness_severity,
+    working_age_end,
+):  # pragma: no cover - compiled
+    """After ``burden_update``: the overburdened carers ``over`` drop out (``u_drop`` < the rate) or else fall ill
+    (``u_ill``); the ill ``sick`` (before this week) who did not fall ill again recover (``u_recover``); the draws
+    are those of each of them, in the order of the lists. In place; returns (dropouts, illnesses, ill residents
+    of working age alive), as the numpy version (sim/mechanisms/burden.py spells it out)."""
+    drops = 0
+    falls = 0
+    ill_working = 0
+    a, b = 0, 0  # the two lists walked together, in slot order (a slot may be in both)
+    k_over, k_sick = over.shape[0], sick.shape[0]
+    while a < k_over or b < k_sick:
+        i = over[a] if a < k_over else sick[b]
+        if b < k_sick and sick[b] < i:
+            i = sick[b]
         falls_ill = False
-        if caring[i] and b >= over_threshold:
-            if u_drop[i] < dropout_rate:
+        if a < k_over and over[a] == i:
+            if u_drop[a] < dropout_rate:
                 cooldown[i] = cooldown_weeks
                 drops += 1
-            elif u_ill[i] < illness_rate:
+            elif u_ill[a] < illness_rate:
                 cooldown[i] = cooldown_weeks
                 ill[i] = True
                 severity[i] = max(severity[i], illness_severity)
                 falls_ill = True
                 falls += 1
-        if ill[i] and not falls_ill and u_recover[i] < recovery_chance:
-            ill[i] = False
-            severity[i] = 0.0
+            a += 1
+        if b < k_sick and sick[b] == i:
+            if not falls_ill and u_recover[b] < recovery_chance:
+                ill[i] = False
+                severity[i] = 0.0
+            b += 1
         if alive[i] and ill[i] and age[i] >= 18 and age[i] < working_age_end:
             ill_working += 1
     return drops, falls, ill_working
 
 
 @njit(cache=True)
-def signals(
+def signal_risks(
     alive,
     referred,
     indicated,
-    known,
     severity,
     unmet,
     loneliness,
@@ -361,27 +387,17 @@ def signals(
     burden,
     support_weeks,
     respite_weeks,
-    contact,
-    received_formal,
-    shop_signal,
-    wijk,
-    shops_locally,
-    u,
     min_unmet,
     lonely_at_risk,
     heavy,
-    self_referral,
-    network_signal,
-    professional_signal,
     eps,
 ):  # pragma: no cover - compiled
-    """The residents at risk noticed this week (sim/mechanisms/signalling.py spells out who is at risk and the
-    chance of each channel); ``u`` holds the draws of the channels (self, network, professional, shopkeeper).
-    Returns the slots noticed, in order, and the count first noticed through each channel."""
+    """The living residents at risk and not referred already, ascending (sim/mechanisms/signalling.py spells out
+    who is at risk): a need (unmet, or severe loneliness with a need) without an indication, or a heavily burdened
+    carer not supported already."""
     n = alive.shape[0]
-    noticed = np.empty(n, np.int64)
+    out = np.empty(n, np.int64)
     k = 0
-    first = np.zeros(4, np.int64)
     for i in range(n):
         if not alive[i] or referred[i]:
             continue
@@ -390,26 +406,58 @@ def signals(
             or (severity[i] > 0 and loneliness[i] >= lonely_at_risk)
         )
         carer_at_risk = given[i] > eps and burden[i] >= heavy and support_weeks[i] == 0 and respite_weeks[i] == 0
-        if not (need_at_risk or carer_at_risk):
-            continue
-        seen = indicated[i] or received_formal[i] > eps or known[i]
-        if u[0, i] < self_referral * (1.0 - 0.7 * loneliness[i] / 11.0):
-            first[0] += 1
-        elif u[1, i] < network_signal * min(contact[i], 3.0):
-            first[1] += 1
-        elif seen and u[2, i] < professional_signal:
-            first[2] += 1
-        elif u[3, i] < shop_signal[wijk[i]] * (1.0 if shops_locally[i] else 0.0):
-            first[3] += 1
-        else:
-            continue
-        noticed[k] = i
-        k += 1
-    return noticed[:k].copy(), first
+        if need_at_risk or carer_at_risk:
+            out[k] = i
+            k += 1
+    return out[:k].copy()
 
 
 @njit(cache=True)
-def volunteer_turnover(
+def signals(
+    at_risk,
+    u,
+    indicated,
+    known,
+    loneliness,
+    contact,
+    received_formal,
+    shop_signal,
+    wijk,
+    shops_locally,
+    self_referral,
+    network_signal,
+    professional_signal,
+    eps,
+):  # pragma: no cover - compiled
+    """Of the residents ``at_risk`` (``signal_risks``), those noticed this week; ``u[:, j]`` holds the draws of
+    the channels (self, network, professional, shopkeeper) for ``at_risk[j]``. Returns the slots noticed, in
+    order, and the count first noticed through each channel."""
+    k = at_risk.shape[0]
+    noticed = np.empty(k, np.int64)
+    c = 0
+    first = np.zeros(4, np.int64)
+    for j in range(k):
+        i = at_risk[j]
+        seen = indicated[i] or received_formal[i] > eps or known[i]
+        if u[0, j] < self_referral * (1.0 - 0.7 * loneliness[i] / 11.0):
+            first[0] += 1
+        elif u[1, j] < network_signal * min(contact[i], 3.0):
+            first[1] += 1
+        elif seen and u[2, j] < professional_signal:
+            first[2] += 1
+        elif u[3, j] < shop_signal[wijk[i]] * (1.0 if shops_locally[i] else 0.0):
+            first[3] += 1
+        else:
+            continue
+        noticed[c] = i
+        c += 1
+    return noticed[:c].copy(), first
+
+
+@njit(cache=True)
+def volunteer_stops(
+    volunteers,
+    u_drop,
     volunteer,
     alive,
     willing,
@@ -417,33 +465,41 @@ def volunteer_turnover(
     severity,
     wijk,
     dropout_factor,
-    recruitment,
-    u_drop,
-    u_join,
     dropout_rate,
     weeks_per_year,
-    join_rate,
     max_age,
 ):  # pragma: no cover - compiled
-    """Volunteers stop (their weekly chance, a heavier need than 0.3, or death) and willing adults up to
-    ``max_age`` without a need join, in place; returns (living volunteers who stopped, residents who joined)."""
+    """The ``volunteers`` (ascending, with their draws ``u_drop``) stop (their weekly chance, a heavier need than
+    0.3, or death), in place; returns the living volunteers who stopped and the residents who may join now
+    (ascending): willing adults up to ``max_age`` without a need who are not volunteers (one who stopped this week
+    may join again)."""
     stopped = 0
-    joined = 0
-    for i in range(alive.shape[0]):
-        if volunteer[i]:
-            if (
-                (u_drop[i] < dropout_rate * dropout_factor[wijk[i]] / weeks_per_year)
-                or severity[i] > 0.3
-                or (not alive[i])
-            ):
-                volunteer[i] = False
-                stopped += alive[i]
-        # whoever is not a volunteer now (one who stopped this week too) may join
+    for j in range(volunteers.shape[0]):
+        i = volunteers[j]
+        if (u_drop[j] < dropout_rate * dropout_factor[wijk[i]] / weeks_per_year) or severity[i] > 0.3 or not alive[i]:
+            volunteer[i] = False
+            stopped += alive[i]
+    n = alive.shape[0]
+    pool = np.empty(n, np.int64)
+    k = 0
+    for i in range(n):
         if not volunteer[i] and alive[i] and willing[i] and age[i] >= 18 and age[i] <= max_age and severity[i] <= 0:
-            if u_join[i] < join_rate + recruitment[wijk[i]] / weeks_per_year:
-                volunteer[i] = True
-                joined += 1
-    return stopped, joined
+            pool[k] = i
+            k += 1
+    return stopped, pool[:k].copy()
+
+
+@njit(cache=True)
+def volunteer_joins(pool, u_join, volunteer, wijk, recruitment, join_rate, weeks_per_year):  # pragma: no cover
+    """Of those who may join (``volunteer_stops``, with their draws ``u_join``), those whose draw is below the
+    join rate plus their wijk's recruitment become volunteers, in place; returns how many joined."""
+    joined = 0
+    for j in range(pool.shape[0]):
+        i = pool[j]
+        if u_join[j] < join_rate + recruitment[wijk[i]] / weeks_per_year:
+            volunteer[i] = True
+            joined += 1
+    return joined
 
 
 @njit(cache=True)

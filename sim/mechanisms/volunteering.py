@@ -9,7 +9,10 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
-from samenkracht.sim.kernels_care import volunteer_turnover
+import numpy as np
+
+from samenkracht.sim.kernels_care import volunteer_joins, volunteer_stops
+from samenkracht.sim.kernels_draws import uniforms_at
 from samenkracht.sim.mechanisms.base import Mechanism
 from samenkracht.sim.params import param
 from samenkracht.sim.time import WEEKS_PER_YEAR
@@ -56,11 +59,14 @@ class Volunteering(Mechanism):
     def step(self, world: World) -> None:
         s, p = world.state, self.params
         rng = world.streams.weekly(self.name, world.week)
-        u_drop, u_join = rng.random((2, s.n))
-        # Recruitment keeps the baseline share; actions recruit more. One compiled pass (sim/kernels_care.py):
-        # volunteers stop (their chance, a heavier need, death); then the willing who are not volunteers may join.
+        # Recruitment keeps the baseline share; actions recruit more. Compiled (sim/kernels_care.py): volunteers
+        # stop (their chance, a heavier need, death); then the willing who are not volunteers may join. Their
+        # draws, rng.random((2, n)) (stop, join), are read for them only: the same numbers (sim/kernels_draws.py).
         join_rate = p.share * p.dropout_rate / WEEKS_PER_YEAR / max(1e-9, 1.0 - p.share)
-        stopped, joined = volunteer_turnover(
+        volunteers = np.flatnonzero(s.volunteer)
+        stopped, pool = volunteer_stops(
+            volunteers,
+            uniforms_at(rng, s.n, volunteers),
             s.volunteer,
             s.alive,
             s.willing,
@@ -68,13 +74,18 @@ class Volunteering(Mechanism):
             s.severity,
             s.wijk,
             world.levers.volunteer_dropout_factor,
-            world.levers.volunteer_recruitment,
-            u_drop,
-            u_join,
             float(p.dropout_rate),
             float(WEEKS_PER_YEAR),
-            float(join_rate),
             float(p.max_age),
+        )
+        joined = volunteer_joins(
+            pool,
+            uniforms_at(rng, s.n, pool),
+            s.volunteer,
+            s.wijk,
+            world.levers.volunteer_recruitment,
+            float(join_rate),
+            float(WEEKS_PER_YEAR),
         )
         world.counters.volunteer_dropouts += int(stopped)
         world.counters.volunteers_joined += int(joined)

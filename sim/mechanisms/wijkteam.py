@@ -28,6 +28,7 @@ import numpy as np
 
 from samenkracht.sim.errors import InputError
 from samenkracht.sim.kernels_care import caseload_open, caseload_queue
+from samenkracht.sim.kernels_draws import Uniforms
 from samenkracht.sim.kernels_social import carers_become_known, caseload_close
 from samenkracht.sim.mechanisms.base import Mechanism
 from samenkracht.sim.params import param
@@ -131,7 +132,9 @@ class Wijkteam(Mechanism):
     def step(self, world: World) -> None:
         s, p, week = world.state, self.params, world.week
         rng = world.streams.this_week(self.name, world.week)
-        u_order, u_model = rng.random((2, s.n))
+        # rng.random((2, n)), the order among equal keys and the social model, read where used (sim/kernels_draws.py:
+        # the same numbers): u_order at a slot, u_model at n + the slot.
+        draws = Uniforms(rng, 2 * s.n)
         u_round = rng.random((4, world.n_wijken))
         # The wijkteam's workers (a few dozen agents) plan their week over the quadrants. Home-care professionals
         # plan no quadrant hours (theirs stay zero): their direct hours are the allocation's formal capacity, read
@@ -147,7 +150,7 @@ class Wijkteam(Mechanism):
         c.indications_closed += int(closed)
         # Reviews that are due come first in the institutional quadrant; the rest of its hours go to intake.
         review_capacity = hours[:, 1] / max(p.review_hours, 1e-9) + u_round[3]
-        reviewed = first_k_of(due, s.wijk, s.review_week[due] + u_order[due], review_capacity)
+        reviewed = first_k_of(due, s.wijk, s.review_week[due] + draws.at(due), review_capacity)
         s.review_week[reviewed] = week + p.review_weeks
         intake_capacity = hours[:, 1] / p.intake_hours  # assessments a week per wijk
         left = np.maximum(0.0, hours[:, 1] - np.bincount(s.wijk[reviewed], minlength=world.n_wijken) * p.review_hours)
@@ -156,7 +159,7 @@ class Wijkteam(Mechanism):
         # (need ended and no longer caring while waiting: nothing to assess).
         intake, carers, moot = caseload_queue(s.alive, s.referred, s.severity, s.indicated, s.given, HOURS_EPS)
         # Assessment (institutional quadrant): first come, first served, within each wijk's hours.
-        key_intake = s.referred_week[intake] + u_order[intake]
+        key_intake = s.referred_week[intake] + draws.at(intake)
         seen = first_k_of(intake, s.wijk, key_intake, left / p.intake_hours + u_round[0])
         c.reassessments += int((week - s.assessed_week[seen] < p.review_weeks).sum())
         n_seen = int(seen.size)
@@ -172,18 +175,20 @@ class Wijkteam(Mechanism):
         # Social model: an assessment or review makes a case a social-model case; the case's network is mobilised
         # (own-network quadrant) when the hours allow, oldest assessment first.
         decided = np.concatenate([seen, reviewed])
-        s.social_case[decided] = u_model[decided] < social[s.wijk[decided]]
+        ascending = np.sort(decided)
+        u_model = draws.at(s.n + ascending)[np.searchsorted(ascending, decided)]
+        s.social_case[decided] = u_model < social[s.wijk[decided]]
         wants_mobilising = np.flatnonzero(s.alive & s.indicated & s.social_case & ~s.mobilised)
         mobilised = first_k_of(
             wants_mobilising,
             s.wijk,
-            s.assessed_week[wants_mobilising] + u_order[wants_mobilising],
+            s.assessed_week[wants_mobilising] + draws.at(wants_mobilising),
             hours[:, 0] * 0.6 / p.mobilise_hours + u_round[1],
         )
         s.mobilised[mobilised] = True
         # Carer support (own-network quadrant), first come, first served.
         support_capacity = hours[:, 0] * 0.4 / p.support_hours
-        key_carers = s.referred_week[carers] + u_order[carers]
+        key_carers = s.referred_week[carers] + draws.at(carers)
         supported = first_k_of(carers, s.wijk, key_carers, support_capacity + u_round[2])
         s.support_weeks[supported] = p.support_weeks
         # The queues hold at most max_wait_weeks of capacity: the newest referrals beyond are turned away.
@@ -192,13 +197,13 @@ class Wijkteam(Mechanism):
         kept_intake = first_k_of(
             waiting_intake,
             s.wijk,
-            s.referred_week[waiting_intake] + u_order[waiting_intake],
+            s.referred_week[waiting_intake] + draws.at(waiting_intake),
             intake_capacity * p.max_wait_weeks,
         )
         kept_carers = first_k_of(
             waiting_carers,
             s.wijk,
-            s.referred_week[waiting_carers] + u_order[waiting_carers],
+            s.referred_week[waiting_carers] + draws.at(waiting_carers),
             support_capacity * p.max_wait_weeks,
         )
         turned_away = np.concatenate(
