@@ -214,6 +214,8 @@ def indicator_pass(
     for i in range(n):
         if not alive[i]:
             continue
+        # Branch-free below (the tests fall either way, unpredictably): a count adds its test, a sum adds its value
+        # where the test holds and +0.0 elsewhere, which leaves it as it was (sums start at +0.0).
         w = wijk[i]
         adult = age[i] >= 18.0
         is_carer = carer[i]
@@ -225,33 +227,28 @@ def indicator_pass(
         out[3, w] += received_informal[i]
         out[4, w] += received_formal[i]
         out[5, w] += unmet[i, 0] + unmet[i, 1] + unmet[i, 2]
-        if adult:
-            counts[1] += 1
-            out[1, w] += 1.0
-            counts[11] += active[i]
-            if active[i] <= isolated_max_ties:
-                counts[5] += 1
-                out[9, w] += 1.0
-            if loneliness[i] >= lonely:
-                counts[6] += 1
-            if loneliness[i] >= severely_lonely:
-                counts[7] += 1
-                out[10, w] += 1.0
-        if is_carer:
-            counts[2] += 1
-            out[6, w] += 1.0
-            out[7, w] += burden[i]
-            if burden[i] >= heavy:
-                counts[3] += 1
-                out[8, w] += 1.0
-            if burden[i] >= over:
-                counts[4] += 1
-        if severity[i] > 0:
-            counts[8] += 1
-        if volunteer[i]:
-            counts[9] += 1
-        if neighbour_helper[i]:
-            counts[10] += 1
+        ties = active[i]
+        isolated = adult & (ties <= isolated_max_ties)
+        severe = adult & (loneliness[i] >= severely_lonely)
+        counts[1] += adult
+        out[1, w] += 1.0 if adult else 0.0
+        counts[11] += ties if adult else 0
+        counts[5] += isolated
+        out[9, w] += 1.0 if isolated else 0.0
+        counts[6] += adult & (loneliness[i] >= lonely)
+        counts[7] += severe
+        out[10, w] += 1.0 if severe else 0.0
+        b = burden[i]
+        heavily = is_carer & (b >= heavy)
+        counts[2] += is_carer
+        out[6, w] += 1.0 if is_carer else 0.0
+        out[7, w] += b if is_carer else 0.0
+        counts[3] += heavily
+        out[8, w] += 1.0 if heavily else 0.0
+        counts[4] += is_carer & (b >= over)
+        counts[8] += severity[i] > 0
+        counts[9] += volunteer[i]
+        counts[10] += neighbour_helper[i]
     return adults, carers, counts, out
 
 
