@@ -278,9 +278,9 @@ def apply_need_turns(have, starts, ends, u_take, uptake, need, cares):  # pragma
 
 @njit(cache=True)
 def carers_become_known(helped, u, v, seen, given, known, eps):  # pragma: no cover - compiled
-    """In place: the other ends of the ties that carried care (``helped``, a mask over the first tie slots; ties
-    formed since carried none) with an end among the assessed ``seen`` who gave more than ``eps`` hours become
-    known, then the assessed too; returns how many became known as carers (distinct slots, not known before).
+    """In place: the other ends of the ties that carried care (``helped``: their slots, ascending; ties formed
+    since carried none) with an end among the assessed ``seen`` who gave more than ``eps`` hours become known, then
+    the assessed too; returns how many became known as carers (distinct slots, not known before).
 
     As the numpy version: ``other = concat(v[assessed[u]], u[assessed[v]])`` over the helped ties, kept where
     ``given > eps`` and not ``known`` (before this call); ``known[other] = True``; ``known |= assessed``; the
@@ -290,15 +290,16 @@ def carers_become_known(helped, u, v, seen, given, known, eps):  # pragma: no co
     for j in range(seen.shape[0]):
         assessed[seen[j]] = True
     count = 0
-    for i in range(min(helped.shape[0], u.shape[0])):
-        if helped[i]:
-            a, b = u[i], v[i]
-            if assessed[a] and given[b] > eps and not known[b]:
-                known[b] = True
-                count += 1
-            if assessed[b] and given[a] > eps and not known[a]:
-                known[a] = True
-                count += 1
+    for i in helped:
+        if i >= u.shape[0]:
+            break
+        a, b = u[i], v[i]
+        if assessed[a] and given[b] > eps and not known[b]:
+            known[b] = True
+            count += 1
+        if assessed[b] and given[a] > eps and not known[a]:
+            known[a] = True
+            count += 1
     for j in range(seen.shape[0]):
         known[seen[j]] = True
     return count

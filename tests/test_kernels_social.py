@@ -285,7 +285,7 @@ def test_carers_become_known_equals_the_numpy_version(world, n_seen):
     expected = known.copy()
     expected[other] = True
     expected |= assessed
-    got = K.carers_become_known(helped, t["u"], t["v"], seen, given, known, HOURS_EPS)
+    got = K.carers_become_known(np.flatnonzero(helped), t["u"], t["v"], seen, given, known, HOURS_EPS)
     assert got == np.unique(other).size and np.array_equal(known, expected)
     if n_seen == 40:
         assert got > 0

@@ -169,7 +169,13 @@ class Wijkteam(Mechanism):
         if n_seen:  # the carers who helped them this week become known (compiled: the ties that carried care)
             c.carers_known += int(
                 carers_become_known(
-                    world.flows.helped_ties, world.ties.u, world.ties.v, seen, s.given, s.known, HOURS_EPS
+                    np.flatnonzero(world.flows.helped_ties),
+                    world.ties.u,
+                    world.ties.v,
+                    seen,
+                    s.given,
+                    s.known,
+                    HOURS_EPS,
                 )
             )
         # Social model: an assessment or review makes a case a social-model case; the case's network is mobilised
