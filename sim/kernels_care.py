@@ -488,12 +488,12 @@ def volunteer_stops(
 
 @njit(cache=True)
 def volunteer_joins(pool, u_join, volunteer, wijk, recruitment, join_rate, weeks_per_year):  # pragma: no cover
-    """Of those who may join (``volunteer_stops``, with their draws ``u_join``), those whose draw is below the
-    join rate plus their wijk's recruitment become volunteers, in place; returns how many joined."""
+    """Of those who may join (``volunteer_stops``), those whose draw (``u_join``, one per resident slot) is below
+    the join rate plus their wijk's recruitment become volunteers, in place; returns how many joined."""
     joined = 0
     for j in range(pool.shape[0]):
         i = pool[j]
-        if u_join[j] < join_rate + recruitment[wijk[i]] / weeks_per_year:
+        if u_join[i] < join_rate + recruitment[wijk[i]] / weeks_per_year:
             volunteer[i] = True
             joined += 1
     return joined

@@ -270,7 +270,7 @@ def test_signals_and_volunteer_turnover_equal_the_numpy_versions(world):
         52.0, 80.0,
     )  # fmt: skip
     assert np.array_equal(got_pool, np.flatnonzero(pool))
-    joined = K.volunteer_joins(got_pool, u_join[got_pool], volunteer, t["wijk"], recruit, 0.01, 52.0)
+    joined = K.volunteer_joins(got_pool, u_join, volunteer, t["wijk"], recruit, 0.01, 52.0)
     counts = (stopped, joined)
     assert counts == (int((stops & alive).sum()), int(joins.sum())) and np.array_equal(volunteer, after | joins)
     assert (stops & joins).any()  # a volunteer who stops may join again the same week

@@ -60,8 +60,9 @@ class Volunteering(Mechanism):
         s, p = world.state, self.params
         rng = world.streams.weekly(self.name, world.week)
         # Recruitment keeps the baseline share; actions recruit more. Compiled (sim/kernels_care.py): volunteers
-        # stop (their chance, a heavier need, death); then the willing who are not volunteers may join. Their
-        # draws, rng.random((2, n)) (stop, join), are read for them only: the same numbers (sim/kernels_draws.py).
+        # stop (their chance, a heavier need, death); then the willing who are not volunteers may join. The draws
+        # are rng.random((2, n)) (stop, join): those to stop read for the few volunteers only (the same numbers,
+        # sim/kernels_draws.py), those to join (a third of the residents may) drawn.
         join_rate = p.share * p.dropout_rate / WEEKS_PER_YEAR / max(1e-9, 1.0 - p.share)
         volunteers = np.flatnonzero(s.volunteer)
         stopped, pool = volunteer_stops(
@@ -80,7 +81,7 @@ class Volunteering(Mechanism):
         )
         joined = volunteer_joins(
             pool,
-            uniforms_at(rng, s.n, pool),
+            rng.random(s.n),
             s.volunteer,
             s.wijk,
             world.levers.volunteer_recruitment,
