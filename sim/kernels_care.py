@@ -452,9 +452,7 @@ def signals(
 
 
 @njit(cache=True)
-def volunteer_stops(
-    volunteers,
-    u_drop,
+def volunteer_turnover(
     volunteer,
     alive,
     willing,
@@ -462,41 +460,33 @@ def volunteer_stops(
     severity,
     wijk,
     dropout_factor,
+    recruitment,
+    u_drop,
+    u_join,
     dropout_rate,
     weeks_per_year,
+    join_rate,
     max_age,
 ):  # pragma: no cover - compiled
-    """The ``volunteers`` (ascending, with their draws ``u_drop``) stop (their weekly chance, a heavier need than
-    0.3, or death), in place; returns the living volunteers who stopped and the residents who may join now
-    (ascending): willing adults up to ``max_age`` without a need who are not volunteers (one who stopped this week
-    may join again)."""
+    """Volunteers stop (their weekly chance, a heavier need than 0.3, or death) and willing adults up to
+    ``max_age`` without a need join, in place; returns (living volunteers who stopped, residents who joined)."""
     stopped = 0
-    for j in range(volunteers.shape[0]):
-        i = volunteers[j]
-        if (u_drop[j] < dropout_rate * dropout_factor[wijk[i]] / weeks_per_year) or severity[i] > 0.3 or not alive[i]:
-            volunteer[i] = False
-            stopped += alive[i]
-    n = alive.shape[0]
-    pool = np.empty(n, np.int64)
-    k = 0
-    for i in range(n):
-        if not volunteer[i] and alive[i] and willing[i] and age[i] >= 18 and age[i] <= max_age and severity[i] <= 0:
-            pool[k] = i
-            k += 1
-    return stopped, pool[:k].copy()
-
-
-@njit(cache=True)
-def volunteer_joins(pool, u_join, volunteer, wijk, recruitment, join_rate, weeks_per_year):  # pragma: no cover
-    """Of those who may join (``volunteer_stops``), those whose draw (``u_join``, one per resident slot) is below
-    the join rate plus their wijk's recruitment become volunteers, in place; returns how many joined."""
     joined = 0
-    for j in range(pool.shape[0]):
-        i = pool[j]
-        if u_join[i] < join_rate + recruitment[wijk[i]] / weeks_per_year:
-            volunteer[i] = True
-            joined += 1
-    return joined
+    for i in range(alive.shape[0]):
+        if volunteer[i]:
+            if (
+                (u_drop[i] < dropout_rate * dropout_factor[wijk[i]] / weeks_per_year)
+                or severity[i] > 0.3
+                or (not alive[i])
+            ):
+                volunteer[i] = False
+                stopped += alive[i]
+        # whoever is not a volunteer now (one who stopped this week too) may join
+        if not volunteer[i] and alive[i] and willing[i] and age[i] >= 18 and age[i] <= max_age and severity[i] <= 0:
+            if u_join[i] < join_rate + recruitment[wijk[i]] / weeks_per_year:
+                volunteer[i] = True
+                joined += 1
+    return stopped, joined
 
 
 @njit(cache=True)

@@ -264,14 +264,22 @@ def test_signals_and_volunteer_turnover_equal_the_numpy_versions(world):
     after = volunteer & ~stops
     pool = alive & willing & (t["age"] >= 18) & (t["age"] <= 80) & (t["severity"] <= 0) & ~after
     joins = pool & (u_join < 0.01 + recruit[t["wijk"]] / 52)
-    volunteers = np.flatnonzero(volunteer)
-    stopped, got_pool = K.volunteer_stops(
-        volunteers, u_drop[volunteers], volunteer, alive, willing, t["age"], t["severity"], t["wijk"], factor, 0.3,
-        52.0, 80.0,
-    )  # fmt: skip
-    assert np.array_equal(got_pool, np.flatnonzero(pool))
-    joined = K.volunteer_joins(got_pool, u_join, volunteer, t["wijk"], recruit, 0.01, 52.0)
-    counts = (stopped, joined)
+    counts = K.volunteer_turnover(
+        volunteer,
+        alive,
+        willing,
+        t["age"],
+        t["severity"],
+        t["wijk"],
+        factor,
+        recruit,
+        u_drop,
+        u_join,
+        0.3,
+        52.0,
+        0.01,
+        80.0,
+    )
     assert counts == (int((stops & alive).sum()), int(joins.sum())) and np.array_equal(volunteer, after | joins)
     assert (stops & joins).any()  # a volunteer who stops may join again the same week
 

@@ -9,10 +9,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
-import numpy as np
-
-from samenkracht.sim.kernels_care import volunteer_joins, volunteer_stops
-from samenkracht.sim.kernels_draws import uniforms_at
+from samenkracht.sim.kernels_care import volunteer_turnover
 from samenkracht.sim.mechanisms.base import Mechanism
 from samenkracht.sim.params import param
 from samenkracht.sim.time import WEEKS_PER_YEAR
@@ -59,15 +56,11 @@ class Volunteering(Mechanism):
     def step(self, world: World) -> None:
         s, p = world.state, self.params
         rng = world.streams.weekly(self.name, world.week)
-        # Recruitment keeps the baseline share; actions recruit more. Compiled (sim/kernels_care.py): volunteers
-        # stop (their chance, a heavier need, death); then the willing who are not volunteers may join. The draws
-        # are rng.random((2, n)) (stop, join): those to stop read for the few volunteers only (the same numbers,
-        # sim/kernels_draws.py), those to join (a third of the residents may) drawn.
+        u_drop, u_join = rng.random((2, s.n))
+        # Recruitment keeps the baseline share; actions recruit more. One compiled pass (sim/kernels_care.py):
+        # volunteers stop (their chance, a heavier need, death); then the willing who are not volunteers may join.
         join_rate = p.share * p.dropout_rate / WEEKS_PER_YEAR / max(1e-9, 1.0 - p.share)
-        volunteers = np.flatnonzero(s.volunteer)
-        stopped, pool = volunteer_stops(
-            volunteers,
-            uniforms_at(rng, s.n, volunteers),
+        stopped, joined = volunteer_turnover(
             s.volunteer,
             s.alive,
             s.willing,
@@ -75,18 +68,13 @@ class Volunteering(Mechanism):
             s.severity,
             s.wijk,
             world.levers.volunteer_dropout_factor,
+            world.levers.volunteer_recruitment,
+            u_drop,
+            u_join,
             float(p.dropout_rate),
             float(WEEKS_PER_YEAR),
-            float(p.max_age),
-        )
-        joined = volunteer_joins(
-            pool,
-            rng.random(s.n),
-            s.volunteer,
-            s.wijk,
-            world.levers.volunteer_recruitment,
             float(join_rate),
-            float(WEEKS_PER_YEAR),
+            float(p.max_age),
         )
         world.counters.volunteer_dropouts += int(stopped)
         world.counters.volunteers_joined += int(joined)
