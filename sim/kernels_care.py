@@ -214,6 +214,8 @@ def indicator_pass(
     for i in range(n):
         if not alive[i]:
             continue
+        # Branch-free below (the tests fall either way, unpredictably): a count adds its test, a sum adds its value
+        # where the test holds and +0.0 elsewhere, which leaves it as it was (sums start at +0.0).
         w = wijk[i]
         adult = age[i] >= 18.0
         is_carer = carer[i]
@@ -225,33 +227,28 @@ def indicator_pass(
         out[3, w] += received_informal[i]
         out[4, w] += received_formal[i]
         out[5, w] += unmet[i, 0] + unmet[i, 1] + unmet[i, 2]
-        if adult:
-            counts[1] += 1
-            out[1, w] += 1.0
-            counts[11] += active[i]
-            if active[i] <= isolated_max_ties:
-                counts[5] += 1
-                out[9, w] += 1.0
-            if loneliness[i] >= lonely:
-                counts[6] += 1
-            if loneliness[i] >= severely_lonely:
-                counts[7] += 1
-                out[10, w] += 1.0
-        if is_carer:
-            counts[2] += 1
-            out[6, w] += 1.0
-            out[7, w] += burden[i]
-            if burden[i] >= heavy:
-                counts[3] += 1
-                out[8, w] += 1.0
-            if burden[i] >= over:
-                counts[4] += 1
-        if severity[i] > 0:
-            counts[8] += 1
-        if volunteer[i]:
-            counts[9] += 1
-        if neighbour_helper[i]:
-            counts[10] += 1
+        ties = active[i]
+        isolated = adult & (ties <= isolated_max_ties)
+        severe = adult & (loneliness[i] >= severely_lonely)
+        counts[1] += adult
+        out[1, w] += 1.0 if adult else 0.0
+        counts[11] += ties if adult else 0
+        counts[5] += isolated
+        out[9, w] += 1.0 if isolated else 0.0
+        counts[6] += adult & (loneliness[i] >= lonely)
+        counts[7] += severe
+        out[10, w] += 1.0 if severe else 0.0
+        b = burden[i]
+        heavily = is_carer & (b >= heavy)
+        counts[2] += is_carer
+        out[6, w] += 1.0 if is_carer else 0.0
+        out[7, w] += b if is_carer else 0.0
+        counts[3] += heavily
+        out[8, w] += 1.0 if heavily else 0.0
+        counts[4] += is_carer & (b >= over)
+        counts[8] += severity[i] > 0
+        counts[9] += volunteer[i]
+        counts[10] += neighbour_helper[i]
     return adults, carers, counts, out
 
 
@@ -286,42 +283,25 @@ def burden_strain(
 
 
 @njit(cache=True)
-def burden_update(
-    alive,
-    burden,
-    carers,
-    target,
-    adapt_rate,
-    support_weeks,
-    cooldown,
-    ill,
-    severity,
-    age,
-    u_drop,
-    u_ill,
-    u_recover,
-    over_threshold,
-    dropout_rate,
-    illness_rate,
-    recovery_chance,
-    cooldown_weeks,
-    illness_severity,
-    working_age_end,
-):  # pragma: no cover - compiled
-    """Burden moves towards this week's target (``target`` for the carers ``carers``, 0 for the rest); support and
-    cooldown count down; the overburdened drop out or fall ill; the ill recover. In place, as the numpy version
-    (sim/mechanisms/burden.py spells it out); returns (dropouts, illnesses, ill carers of working age)."""
+def burden_update(alive, burden, carers, target, adapt_rate, support_weeks, cooldown, ill, over_threshold):
+    # pragma: no cover - compiled
+    """Burden moves towards this week's target (``target`` for the carers ``carers``, ascending; 0 for the rest);
+    support and cooldown count down. In place, as the numpy version (sim/mechanisms/burden.py spells it out);
+    returns the carers now overburdened and the ill (both ascending), for ``burden_events``."""
     n = alive.shape[0]
-    caring = np.zeros(n, np.bool_)
-    tgt = np.zeros(n)
-    for j in range(carers.shape[0]):
-        caring[carers[j]] = True
-        tgt[carers[j]] = target[j]
-    drops = 0
-    falls = 0
-    ill_working = 0
+    k = carers.shape[0]
+    over = np.empty(k, np.int64)
+    n_over = 0
+    sick = np.empty(n, np.int64)
+    n_sick = 0
+    j = 0
     for i in range(n):
-        b = burden[i] + adapt_rate * (tgt[i] - burden[i])
+        t = 0.0
+        caring = j < k and carers[j] == i
+        if caring:
+            t = target[j]
+            j += 1
+        b = burden[i] + adapt_rate * (t - burden[i])
         if not alive[i]:
             b = 0.0
         burden[i] = b
@@ -329,31 +309,74 @@ def burden_update(
         support_weeks[i] = sw if sw > 0 else 0
         cd = cooldown[i] - 1
         cooldown[i] = cd if cd > 0 else 0
+        if caring and b >= over_threshold:
+            over[n_over] = i
+            n_over += 1
+        if ill[i]:
+            sick[n_sick] = i
+            n_sick += 1
+    return over[:n_over].copy(), sick[:n_sick].copy()
+
+
+@njit(cache=True)
+def burden_events(
+    over,
+    sick,
+    u_drop,
+    u_ill,
+    u_recover,
+    alive,
+    cooldown,
+    ill,
+    severity,
+    age,
+    dropout_rate,
+    illness_rate,
+    recovery_chance,
+    cooldown_weeks,
+    illness_severity,
+    working_age_end,
+):  # pragma: no cover - compiled
+    """After ``burden_update``: the overburdened carers ``over`` drop out (``u_drop`` < the rate) or else fall ill
+    (``u_ill``); the ill ``sick`` (before this week) who did not fall ill again recover (``u_recover``); the draws
+    are those of each of them, in the order of the lists. In place; returns (dropouts, illnesses, ill residents
+    of working age alive), as the numpy version (sim/mechanisms/burden.py spells it out)."""
+    drops = 0
+    falls = 0
+    ill_working = 0
+    a, b = 0, 0  # the two lists walked together, in slot order (a slot may be in both)
+    k_over, k_sick = over.shape[0], sick.shape[0]
+    while a < k_over or b < k_sick:
+        i = over[a] if a < k_over else sick[b]
+        if b < k_sick and sick[b] < i:
+            i = sick[b]
         falls_ill = False
-        if caring[i] and b >= over_threshold:
-            if u_drop[i] < dropout_rate:
+        if a < k_over and over[a] == i:
+            if u_drop[a] < dropout_rate:
                 cooldown[i] = cooldown_weeks
                 drops += 1
-            elif u_ill[i] < illness_rate:
+            elif u_ill[a] < illness_rate:
                 cooldown[i] = cooldown_weeks
                 ill[i] = True
                 severity[i] = max(severity[i], illness_severity)
                 falls_ill = True
                 falls += 1
-        if ill[i] and not falls_ill and u_recover[i] < recovery_chance:
-            ill[i] = False
-            severity[i] = 0.0
+            a += 1
+        if b < k_sick and sick[b] == i:
+            if not falls_ill and u_recover[b] < recovery_chance:
+                ill[i] = False
+                severity[i] = 0.0
+            b += 1
         if alive[i] and ill[i] and age[i] >= 18 and age[i] < working_age_end:
             ill_working += 1
     return drops, falls, ill_working
 
 
 @njit(cache=True)
-def signals(
+def signal_risks(
     alive,
     referred,
     indicated,
-    known,
     severity,
     unmet,
     loneliness,
@@ -361,27 +384,17 @@ def signals(
     burden,
     support_weeks,
     respite_weeks,
-    contact,
-    received_formal,
-    shop_signal,
-    wijk,
-    shops_locally,
-    u,
     min_unmet,
     lonely_at_risk,
     heavy,
-    self_referral,
-    network_signal,
-    professional_signal,
     eps,
 ):  # pragma: no cover - compiled
-    """The residents at risk noticed this week (sim/mechanisms/signalling.py spells out who is at risk and the
-    chance of each channel); ``u`` holds the draws of the channels (self, network, professional, shopkeeper).
-    Returns the slots noticed, in order, and the count first noticed through each channel."""
+    """The living residents at risk and not referred already, ascending (sim/mechanisms/signalling.py spells out
+    who is at risk): a need (unmet, or severe loneliness with a need) without an indication, or a heavily burdened
+    carer not supported already."""
     n = alive.shape[0]
-    noticed = np.empty(n, np.int64)
+    out = np.empty(n, np.int64)
     k = 0
-    first = np.zeros(4, np.int64)
     for i in range(n):
         if not alive[i] or referred[i]:
             continue
@@ -390,22 +403,52 @@ def signals(
             or (severity[i] > 0 and loneliness[i] >= lonely_at_risk)
         )
         carer_at_risk = given[i] > eps and burden[i] >= heavy and support_weeks[i] == 0 and respite_weeks[i] == 0
-        if not (need_at_risk or carer_at_risk):
-            continue
+        if need_at_risk or carer_at_risk:
+            out[k] = i
+            k += 1
+    return out[:k].copy()
+
+
+@njit(cache=True)
+def signals(
+    at_risk,
+    u,
+    indicated,
+    known,
+    loneliness,
+    contact,
+    received_formal,
+    shop_signal,
+    wijk,
+    shops_locally,
+    self_referral,
+    network_signal,
+    professional_signal,
+    eps,
+):  # pragma: no cover - compiled
+    """Of the residents ``at_risk`` (``signal_risks``), those noticed this week; ``u[:, j]`` holds the draws of
+    the channels (self, network, professional, shopkeeper) for ``at_risk[j]``. Returns the slots noticed, in
+    order, and the count first noticed through each channel."""
+    k = at_risk.shape[0]
+    noticed = np.empty(k, np.int64)
+    c = 0
+    first = np.zeros(4, np.int64)
+    for j in range(k):
+        i = at_risk[j]
         seen = indicated[i] or received_formal[i] > eps or known[i]
-        if u[0, i] < self_referral * (1.0 - 0.7 * loneliness[i] / 11.0):
+        if u[0, j] < self_referral * (1.0 - 0.7 * loneliness[i] / 11.0):
             first[0] += 1
-        elif u[1, i] < network_signal * min(contact[i], 3.0):
+        elif u[1, j] < network_signal * min(contact[i], 3.0):
             first[1] += 1
-        elif seen and u[2, i] < professional_signal:
+        elif seen and u[2, j] < professional_signal:
             first[2] += 1
-        elif u[3, i] < shop_signal[wijk[i]] * (1.0 if shops_locally[i] else 0.0):
+        elif u[3, j] < shop_signal[wijk[i]] * (1.0 if shops_locally[i] else 0.0):
             first[3] += 1
         else:
             continue
-        noticed[k] = i
-        k += 1
-    return noticed[:k].copy(), first
+        noticed[c] = i
+        c += 1
+    return noticed[:c].copy(), first
 
 
 @njit(cache=True)

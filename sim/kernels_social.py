@@ -274,3 +274,50 @@ def apply_need_turns(have, starts, ends, u_take, uptake, need, cares):  # pragma
         elif ends[j]:
             need[i] = False
             cares[i] = False
+
+
+@njit(cache=True)
+def carers_become_known(helped, u, v, seen, given, known, eps):  # pragma: no cover - compiled
+    """In place: the other ends of the ties that carried care (``helped``: their slots, ascending; ties formed
+    since carried none) with an end among the assessed ``seen`` who gave more than ``eps`` hours become known, then
+    the assessed too; returns how many became known as carers (distinct slots, not known before).
+
+    As the numpy version: ``other = concat(v[assessed[u]], u[assessed[v]])`` over the helped ties, kept where
+    ``given > eps`` and not ``known`` (before this call); ``known[other] = True``; ``known |= assessed``; the
+    count ``unique(other).size``. A slot counts once: once it is marked known, later ties to it find it known."""
+    n = known.shape[0]
+    assessed = np.zeros(n, np.bool_)
+    for j in range(seen.shape[0]):
+        assessed[seen[j]] = True
+    count = 0
+    for i in helped:
+        if i >= u.shape[0]:
+            break
+        a, b = u[i], v[i]
+        if assessed[a] and given[b] > eps and not known[b]:
+            known[b] = True
+            count += 1
+        if assessed[b] and given[a] > eps and not known[a]:
+            known[a] = True
+            count += 1
+    for j in range(seen.shape[0]):
+        known[seen[j]] = True
+    return count
+
+
+@njit(cache=True)
+def caseload_close(referred, alive, referred_week, severity, indicated, week):  # pragma: no cover - compiled
+    """In place, after the week's intake: ``referred &= alive``; ``referred_week[~referred] = -999``; returns the
+    sum and the number of the weeks waited (``week + 1 − referred_week``) of those still waiting with a need and
+    no indication (whole numbers: their sum is exact, so sum ÷ number is what ``np.mean`` gives)."""
+    total = 0
+    count = 0
+    for i in range(referred.shape[0]):
+        r = referred[i] and alive[i]
+        referred[i] = r
+        if not r:
+            referred_week[i] = -999
+        elif severity[i] > 0 and not indicated[i]:
+            total += week + 1 - referred_week[i]
+            count += 1
+    return total, count

@@ -178,6 +178,8 @@ def test_burden_kernels_equal_the_numpy_version(world):
     b[~t["alive"]] = 0.0
     sw, cd = np.maximum(0, support - 1).astype(np.int32), np.maximum(0, cooldown - 1).astype(np.int32)
     over = caring & (b >= 8.0)
+    both = np.flatnonzero(over)[:3]  # overburdened and ill already: one falls ill again, two recover
+    ill[both], u_drop[both], u_ill[both], u_recover[both] = True, 1.0, [0.0, 1.0, 1.0], 0.0
     drops = over & (u_drop < 0.02)
     falls = over & ~drops & (u_ill < 0.004)
     cd[drops | falls] = 26
@@ -195,11 +197,15 @@ def test_burden_kernels_equal_the_numpy_version(world):
     )
     assert np.array_equal(carers, np.flatnonzero(caring)) and np.array_equal(strain_c, strain[caring])
     target_c = 10.0 * (1.0 - np.exp(-np.maximum(strain_c, 0.0) / 5.0))
-    got = K.burden_update(
-        t["alive"], burden, carers, target_c, 0.08, support, cooldown, ill, severity, t["age"],
-        u_drop, u_ill, u_recover, 8.0, 0.02, 0.004, 2.0 / 52, 26, 0.45, 67.0,
+    ill_before = ill.copy()
+    got_over, sick = K.burden_update(t["alive"], burden, carers, target_c, 0.08, support, cooldown, ill, 8.0)
+    assert np.array_equal(got_over, np.flatnonzero(over)) and np.array_equal(sick, np.flatnonzero(ill_before))
+    assert np.intersect1d(got_over, sick).size > 0  # some overburdened carers are ill already
+    got = K.burden_events(
+        got_over, sick, u_drop[got_over], u_ill[got_over], u_recover[sick], t["alive"], cooldown, ill, severity,
+        t["age"], 0.02, 0.004, 2.0 / 52, 26, 0.45, 67.0,
     )  # fmt: skip
-    assert got == (int(drops.sum()), int(falls.sum()), ill_working) and drops.any()
+    assert got == (int(drops.sum()), int(falls.sum()), ill_working) and drops.any() and falls.any()
     for a, e in ((burden, b), (support, sw), (cooldown, cd), (ill, ill2), (severity, sev2)):
         assert np.array_equal(a, e)
 
@@ -229,11 +235,19 @@ def test_signals_and_volunteer_turnover_equal_the_numpy_versions(world):
         new = at_risk & hit & ~noticed
         first.append(int(new.sum()))
         noticed |= new
+    got_at_risk = K.signal_risks(
+        alive, referred, indicated, t["severity"], t["unmet"], loneliness, given, burden, support, respite, 0.5, 9.0,
+        6.8, HOURS_EPS,
+    )  # fmt: skip
+    assert np.array_equal(got_at_risk, np.flatnonzero(at_risk))
     got, got_first = K.signals(
-        alive, referred, indicated, known, t["severity"], t["unmet"], loneliness, given, burden, support, respite,
-        contact, received_formal, shop_signal, t["wijk"], shops, u, 0.5, 9.0, 6.8, 0.02, 0.03, 0.15, HOURS_EPS,
+        got_at_risk, u[:, got_at_risk], indicated, known, loneliness, contact, received_formal, shop_signal,
+        t["wijk"], shops, 0.02, 0.03, 0.15, HOURS_EPS,
     )  # fmt: skip
     assert np.array_equal(got, np.flatnonzero(noticed)) and list(got_first) == first and min(first) > 0
+    none = np.empty(0, np.int64)
+    assert [x.size for x in K.signals(none, u[:, none], indicated, known, loneliness, contact, received_formal,
+                                     shop_signal, t["wijk"], shops, 0.02, 0.03, 0.15, HOURS_EPS)] == [0, 4]  # fmt: skip
     # volunteers stop and join (sim/mechanisms/volunteering.py, as it was)
     volunteer, willing = flag(0.2), flag(0.6)
     factor, recruit = rng.random(6) * 2, rng.random(6) * 0.5

@@ -8,6 +8,7 @@ from conftest import random_tie_ends
 from samenkracht.sim import kernels_care as KC
 from samenkracht.sim import kernels_social as K
 from samenkracht.sim.ties import KIND_CODE, REL_CODE
+from samenkracht.sim.tolerances import HOURS_EPS
 
 
 @pytest.fixture(params=[0, 1, 2])
@@ -263,3 +264,45 @@ def test_relatives_elsewhere_kernels_equal_the_numpy_version(world, generation):
     assert dies.sum() > 10 and starts.any() and ends.any()
     if two:
         assert (dies & (near[have] == 0)).any() and (dies & (near[have] > 0)).any()  # both sides lose a parent
+
+
+@pytest.mark.parametrize("n_seen", [0, 1, 40])
+def test_carers_become_known_equals_the_numpy_version(world, n_seen):
+    t, rng = world, world["rng"]
+    n, m = t["n"], t["m"]
+    helped = rng.random(m - 7) < 0.3  # ties formed since the allocation carried none
+    seen = np.sort(rng.choice(n, n_seen, replace=False)).astype(np.int64)
+    given = np.where(rng.random(n) < 0.6, rng.random(n) * 5, 0.0)
+    known = rng.random(n) < 0.2
+    # the numpy version, as it was in Wijkteam._carers_become_known
+    assessed = np.zeros(n, bool)
+    assessed[seen] = True
+    h = np.flatnonzero(np.concatenate([helped, np.zeros(m - helped.size, bool)]))
+    u, v = t["u"][h], t["v"][h]
+    other = np.concatenate([v[assessed[u]], u[assessed[v]]])
+    given[other[:2]], given[other[2:4]] = HOURS_EPS, 2 * HOURS_EPS  # dust does not count, a little more does
+    other = other[(given[other] > HOURS_EPS) & ~known[other]]
+    expected = known.copy()
+    expected[other] = True
+    expected |= assessed
+    got = K.carers_become_known(np.flatnonzero(helped), t["u"], t["v"], seen, given, known, HOURS_EPS)
+    assert got == np.unique(other).size and np.array_equal(known, expected)
+    if n_seen == 40:
+        assert got > 0
+
+
+@pytest.mark.parametrize("n", [0, 1, 500])
+def test_caseload_close_equals_the_numpy_version(n):
+    rng = np.random.default_rng(n)
+    referred, alive, indicated = rng.random(n) < 0.4, rng.random(n) < 0.9, rng.random(n) < 0.3
+    severity = np.where(rng.random(n) < 0.5, rng.random(n), 0.0)
+    referred_week = np.where(referred, rng.integers(-60, 30, n), -999).astype(np.int32)
+    week = 31
+    r, rw = referred & alive, referred_week.copy()
+    rw[~r] = -999
+    waiting = r & (severity > 0) & ~indicated
+    expected = float((week + 1 - rw[waiting]).mean()) if waiting.any() else 0.0
+    total, count = K.caseload_close(referred, alive, referred_week, severity, indicated, week)
+    assert np.array_equal(referred, r) and bits(referred_week) == bits(rw)
+    assert bits(np.float64(float(total) / count if count else 0.0)) == bits(np.float64(expected))
+    assert count == waiting.sum() and (n < 500 or count > 0)

@@ -15,7 +15,8 @@ from typing import TYPE_CHECKING
 import numpy as np
 
 from samenkracht.sim.errors import InputError
-from samenkracht.sim.kernels_care import burden_strain, burden_update
+from samenkracht.sim.kernels_care import burden_events, burden_strain, burden_update
+from samenkracht.sim.kernels_draws import uniforms_at
 from samenkracht.sim.mechanisms.base import Mechanism
 from samenkracht.sim.params import JOINT_CALIBRATION, param
 from samenkracht.sim.time import WEEKS_PER_YEAR
@@ -101,7 +102,6 @@ class CarerBurden(Mechanism):
     def step(self, world: World) -> None:
         s, p = world.state, self.params
         rng = world.streams.weekly(self.name, world.week)
-        u_drop, u_ill, u_recover = rng.random((3, s.n))
         respite = self._respite(world, s.alive & some_hours(s.given)) if world.levers.respite_hours.any() else None
         # The carers this week and their strain (compiled, sim/kernels_care.py): hours given relative to capacity
         # (respite takes over hours the carer would give, so it relieves strain as fewer hours would), caring long,
@@ -119,9 +119,11 @@ class CarerBurden(Mechanism):
             np.array([p.hours_weight, p.duration_weight, p.alone_weight, p.support_relief], dtype=float),
         )
         target = 10.0 * (1.0 - np.exp(-np.maximum(strain, 0.0) / p.strain_scale))  # numpy's exp, as before
-        # Burden moves towards the target (none for those not caring); support and cooldown count down; the
-        # overburdened drop out or fall ill; the ill recover (compiled, in place).
-        drops, falls_ill, ill_working = burden_update(
+        # Burden moves towards the target (none for those not caring); support and cooldown count down (compiled,
+        # in place); then the overburdened drop out or fall ill and the ill recover, with their draws of
+        # rng.random((3, n)) (drop out, fall ill, recover), read for them only: the same numbers
+        # (sim/kernels_draws.py).
+        over, sick = burden_update(
             s.alive,
             s.burden,
             carers,
@@ -130,12 +132,20 @@ class CarerBurden(Mechanism):
             s.support_weeks,
             s.cooldown,
             s.ill,
+            float(p.over_threshold),
+        )
+        u = uniforms_at(rng, 3 * s.n, np.concatenate([over, s.n + over, 2 * s.n + sick]))
+        drops, falls_ill, ill_working = burden_events(
+            over,
+            sick,
+            u[: over.size],
+            u[over.size : 2 * over.size],
+            u[2 * over.size :],
+            s.alive,
+            s.cooldown,
+            s.ill,
             s.severity,
             s.age,
-            u_drop,
-            u_ill,
-            u_recover,
-            float(p.over_threshold),
             float(p.dropout_rate),
             float(p.illness_rate),
             float(p.illness_recovery_rate / WEEKS_PER_YEAR),

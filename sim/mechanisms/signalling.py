@@ -17,7 +17,10 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
-from samenkracht.sim.kernels_care import signals
+import numpy as np
+
+from samenkracht.sim.kernels_care import signal_risks, signals
+from samenkracht.sim.kernels_draws import uniforms_at
 from samenkracht.sim.mechanisms.base import Mechanism
 from samenkracht.sim.params import param
 from samenkracht.sim.tolerances import HOURS_EPS
@@ -65,18 +68,16 @@ class Signalling(Mechanism):
     def step(self, world: World) -> None:
         s, p = world.state, self.params
         rng = world.streams.weekly(self.name, world.week)
-        u = rng.random((4, s.n))  # the draws of the channels: self, network, professional, shopkeeper
         # At risk: an unmet need, or severe loneliness with a need, unless indicated already (an indicated
         # resident's need is in the caseload); or a heavily burdened carer not supported already. Noticed: by
         # themselves (lonely residents ask less), their network (more with more contact), a professional who sees
         # them already (they assess or care for them, or met them as carers at an assessment), or a linked
-        # shopkeeper in their wijk; the first channel that notices takes the credit. One compiled pass
+        # shopkeeper in their wijk; the first channel that notices takes the credit. Compiled passes
         # (sim/kernels_care.py).
-        noticed, first = signals(
+        at_risk = signal_risks(
             s.alive,
             s.referred,
             s.indicated,
-            s.known,
             s.severity,
             s.unmet,
             s.loneliness,
@@ -84,15 +85,26 @@ class Signalling(Mechanism):
             s.burden,
             s.support_weeks,
             s.respite_weeks,
+            float(p.min_unmet),
+            float(p.lonely_at_risk),
+            float(self.heavy_threshold),
+            HOURS_EPS,
+        )
+        # The draws of the channels, rng.random((4, n)) (self, network, professional, shopkeeper): read only for
+        # those at risk, the same numbers (sim/kernels_draws.py).
+        rows = np.arange(4, dtype=np.int64)[:, None] * s.n
+        u = uniforms_at(rng, 4 * s.n, (rows + at_risk).ravel()).reshape(4, at_risk.size)
+        noticed, first = signals(
+            at_risk,
+            u,
+            s.indicated,
+            s.known,
+            s.loneliness,
             s.contact,
             s.received_formal,
             world.levers.shop_signal,
             s.wijk,
             s.shops_locally,
-            u,
-            float(p.min_unmet),
-            float(p.lonely_at_risk),
-            float(self.heavy_threshold),
             float(p.self_referral),
             float(p.network_signal),
             float(p.professional_signal),

@@ -28,10 +28,12 @@ import numpy as np
 
 from samenkracht.sim.errors import InputError
 from samenkracht.sim.kernels_care import caseload_open, caseload_queue
+from samenkracht.sim.kernels_draws import Uniforms
+from samenkracht.sim.kernels_social import carers_become_known, caseload_close
 from samenkracht.sim.mechanisms.base import Mechanism
 from samenkracht.sim.params import param
 from samenkracht.sim.time import WEEKS_PER_YEAR
-from samenkracht.sim.tolerances import HOURS_EPS, some_hours
+from samenkracht.sim.tolerances import HOURS_EPS
 
 if TYPE_CHECKING:
     from samenkracht.sim.world import World
@@ -130,7 +132,9 @@ class Wijkteam(Mechanism):
     def step(self, world: World) -> None:
         s, p, week = world.state, self.params, world.week
         rng = world.streams.this_week(self.name, world.week)
-        u_order, u_model = rng.random((2, s.n))
+        # rng.random((2, n)), the order among equal keys and the social model, read where used (sim/kernels_draws.py:
+        # the same numbers): u_order at a slot, u_model at n + the slot.
+        draws = Uniforms(rng, 2 * s.n)
         u_round = rng.random((4, world.n_wijken))
         # The wijkteam's workers (a few dozen agents) plan their week over the quadrants. Home-care professionals
         # plan no quadrant hours (theirs stay zero): their direct hours are the allocation's formal capacity, read
@@ -146,7 +150,7 @@ class Wijkteam(Mechanism):
         c.indications_closed += int(closed)
         # Reviews that are due come first in the institutional quadrant; the rest of its hours go to intake.
         review_capacity = hours[:, 1] / max(p.review_hours, 1e-9) + u_round[3]
-        reviewed = first_k_of(due, s.wijk, s.review_week[due] + u_order[due], review_capacity)
+        reviewed = first_k_of(due, s.wijk, s.review_week[due] + draws.at(due), review_capacity)
         s.review_week[reviewed] = week + p.review_weeks
         intake_capacity = hours[:, 1] / p.intake_hours  # assessments a week per wijk
         left = np.maximum(0.0, hours[:, 1] - np.bincount(s.wijk[reviewed], minlength=world.n_wijken) * p.review_hours)
@@ -155,32 +159,42 @@ class Wijkteam(Mechanism):
         # (need ended and no longer caring while waiting: nothing to assess).
         intake, carers, moot = caseload_queue(s.alive, s.referred, s.severity, s.indicated, s.given, HOURS_EPS)
         # Assessment (institutional quadrant): first come, first served, within each wijk's hours.
-        key_intake = s.referred_week[intake] + u_order[intake]
+        key_intake = s.referred_week[intake] + draws.at(intake)
         seen = first_k_of(intake, s.wijk, key_intake, left / p.intake_hours + u_round[0])
         c.reassessments += int((week - s.assessed_week[seen] < p.review_weeks).sum())
         n_seen = int(seen.size)
         s.indicated[seen] = True
         s.assessed_week[seen] = week
         s.review_week[seen] = week + p.review_weeks
-        if n_seen:
-            assessed = np.zeros(s.n, dtype=bool)
-            assessed[seen] = True
-            self._carers_become_known(world, assessed)
+        if n_seen:  # the carers who helped them this week become known (compiled: the ties that carried care)
+            c.carers_known += int(
+                carers_become_known(
+                    np.flatnonzero(world.flows.helped_ties),
+                    world.ties.u,
+                    world.ties.v,
+                    seen,
+                    s.given,
+                    s.known,
+                    HOURS_EPS,
+                )
+            )
         # Social model: an assessment or review makes a case a social-model case; the case's network is mobilised
         # (own-network quadrant) when the hours allow, oldest assessment first.
         decided = np.concatenate([seen, reviewed])
-        s.social_case[decided] = u_model[decided] < social[s.wijk[decided]]
+        ascending = np.sort(decided)
+        u_model = draws.at(s.n + ascending)[np.searchsorted(ascending, decided)]
+        s.social_case[decided] = u_model < social[s.wijk[decided]]
         wants_mobilising = np.flatnonzero(s.alive & s.indicated & s.social_case & ~s.mobilised)
         mobilised = first_k_of(
             wants_mobilising,
             s.wijk,
-            s.assessed_week[wants_mobilising] + u_order[wants_mobilising],
+            s.assessed_week[wants_mobilising] + draws.at(wants_mobilising),
             hours[:, 0] * 0.6 / p.mobilise_hours + u_round[1],
         )
         s.mobilised[mobilised] = True
         # Carer support (own-network quadrant), first come, first served.
         support_capacity = hours[:, 0] * 0.4 / p.support_hours
-        key_carers = s.referred_week[carers] + u_order[carers]
+        key_carers = s.referred_week[carers] + draws.at(carers)
         supported = first_k_of(carers, s.wijk, key_carers, support_capacity + u_round[2])
         s.support_weeks[supported] = p.support_weeks
         # The queues hold at most max_wait_weeks of capacity: the newest referrals beyond are turned away.
@@ -189,13 +203,13 @@ class Wijkteam(Mechanism):
         kept_intake = first_k_of(
             waiting_intake,
             s.wijk,
-            s.referred_week[waiting_intake] + u_order[waiting_intake],
+            s.referred_week[waiting_intake] + draws.at(waiting_intake),
             intake_capacity * p.max_wait_weeks,
         )
         kept_carers = first_k_of(
             waiting_carers,
             s.wijk,
-            s.referred_week[waiting_carers] + u_order[waiting_carers],
+            s.referred_week[waiting_carers] + draws.at(waiting_carers),
             support_capacity * p.max_wait_weeks,
         )
         turned_away = np.concatenate(
@@ -203,31 +217,15 @@ class Wijkteam(Mechanism):
         )
         for done in (seen, supported, moot, turned_away):
             s.referred[done] = False
-        s.referred &= s.alive
-        s.referred_week[~s.referred] = -999
-        waiting = s.referred & (s.severity > 0) & ~s.indicated
-        world.flows.wait_weeks_mean = float((week + 1 - s.referred_week[waiting]).mean()) if waiting.any() else 0.0
+        # The dead leave the queue; the mean wait of those with a need still waiting (one compiled pass).
+        waited, n_waiting = caseload_close(s.referred, s.alive, s.referred_week, s.severity, s.indicated, week)
+        world.flows.wait_weeks_mean = float(waited) / int(n_waiting) if n_waiting else 0.0
         world.flows.extra_ties_w = hours[:, 2] * p.collective_ties_per_hour
         c.assessments += n_seen
         c.reviews += int(reviewed.size)
         c.referrals_turned_away += int(turned_away.size)
         c.mobilisations += int(mobilised.size)
         c.carers_supported += int(supported.size)
-
-    @staticmethod
-    def _carers_become_known(world: World, assessed: np.ndarray) -> None:
-        """The carers who helped an assessed resident this week become known to the wijkteam."""
-        s, ties = world.state, world.ties
-        if not assessed.any():
-            return
-        # Only the ties that carried care this week (few) are looked at.
-        helped = np.flatnonzero(world.helped_ties())
-        u, v = ties.u[helped], ties.v[helped]
-        other = np.concatenate([v[assessed[u]], u[assessed[v]]])
-        other = other[some_hours(s.given[other]) & ~s.known[other]]
-        s.known[other] = True
-        s.known |= assessed
-        world.counters.carers_known += int(np.unique(other).size)
 
 
 def first_k_of(idx: np.ndarray, wijk: np.ndarray, key: np.ndarray, k_w: np.ndarray) -> np.ndarray:
