@@ -236,11 +236,15 @@ def new_pairs(u, v, table):  # pragma: no cover - compiled
 
 
 @njit(cache=True)
-def grow_older(age, alive, dt, leave_home_age):  # pragma: no cover - compiled
-    """Age the living residents by ``dt`` years, in place; return those who reached ``leave_home_age`` this week
-    (``age >= leave_home_age > age - dt`` after ageing)."""
+def grow_older(age, alive, dt, leave_home_age, household, n_households, adult_age):  # pragma: no cover - compiled
+    """Age the living residents by ``dt`` years, in place, and count them by household index below
+    ``n_households`` after ageing (as :func:`household_counts`), in one pass; return those who reached
+    ``leave_home_age`` this week (``age >= leave_home_age > age - dt`` after ageing), and the residents and
+    the adults (``adult_age`` or over) of each household."""
     n = age.shape[0]
     out = np.empty(n, np.int64)
+    size = np.zeros(n_households, np.int32)
+    adults = np.zeros(n_households, np.int32)
     k = 0
     for i in range(n):  # branch-free: out[k] is overwritten unless the test holds
         live = alive[i]
@@ -248,7 +252,10 @@ def grow_older(age, alive, dt, leave_home_age):  # pragma: no cover - compiled
         age[i] = a
         out[k] = i
         k += live & (a >= leave_home_age) & (a - dt < leave_home_age)
-    return out[:k]
+        h = household[i]
+        size[h] += live
+        adults[h] += live & (a >= adult_age)
+    return out[:k], size, adults
 
 
 @njit(cache=True)
@@ -280,39 +287,48 @@ def alone_and_drawn(alive, age, household, size, lo_age, hi_age, u, chance):  # 
 
 
 @njit(cache=True)
-def leaving_alone(alive, age, household, size, band_of_year, chance, u):  # pragma: no cover - compiled
-    """The living adults living alone (``size``, by household, 1) whose ``u`` falls below their age band's
-    ``chance``: ``alive & (size[household] == 1) & (age >= 18) & (u < chance[age_band(age)])``."""
+def leaving_and_moving(
+    alive, age, household, size, n_adults, band_of_year, leave_chance, u_leave, move_rate, u_move, weeks
+):  # pragma: no cover - compiled
+    """In one pass, the living adults living alone (``size``, by household, 1) whose ``u_leave`` falls below
+    their age band's ``leave_chance``, ``alive & (size[household] == 1) & (age >= 18) & (u_leave <
+    leave_chance[band])``; and the adults whose draw ``u_move`` falls below their household's yearly move rate
+    (by their age band) divided by the adults in it (``n_adults``, by household), over ``weeks``: ``adult &
+    (u_move < move_rate[band] / max(n_adults[household], 1) / weeks)``."""
     n = age.shape[0]
-    out = np.empty(n, np.int64)
-    k = 0
+    leave = np.empty(n, np.int64)
+    move = np.empty(n, np.int64)
+    n_leave = 0
+    n_move = 0
     for i in range(n):
         a = age[i]
+        if not (alive[i] & (a >= 18.0)):
+            continue
         band = band_of_year[int(0.0 if a < 0.0 else (255.0 if a > 255.0 else a))]  # age_band
-        if alive[i] & (a >= 18.0) & (u[i] < chance[band]):  # rare: then look up the household
-            out[k] = i
-            k += size[household[i]] == 1
-    return out[:k]
+        if u_leave[i] < leave_chance[band]:  # rare: then look up the household
+            leave[n_leave] = i
+            n_leave += size[household[i]] == 1
+        # A household's rate is at most its band's (one adult), and rounding keeps that order: only those
+        # below the band's chance can be below their own, so only they look up their household (rare).
+        if u_move[i] < move_rate[band] / weeks:
+            rate = move_rate[band] / max(n_adults[household[i]], 1)
+            move[n_move] = i
+            n_move += u_move[i] < rate / weeks
+    return leave[:n_leave], move[:n_move]
 
 
 @njit(cache=True)
-def households_drawn(alive, age, household, n_adults, band_of_year, move_rate, u, weeks):  # pragma: no cover
-    """The adults whose draw ``u`` falls below their household's yearly move rate (by their age band) divided by
-    the adults in it (``n_adults``, by household), over ``weeks``:
-    ``adult & (u < move_rate[band] / max(n_adults[household], 1) / weeks)``."""
-    n = age.shape[0]
+def living_in(household, alive, chosen):  # pragma: no cover - compiled
+    """The living residents of the households marked in ``chosen`` (by household index), ascending:
+    ``flatnonzero(alive & chosen[household])``."""
+    n = household.shape[0]
     out = np.empty(n, np.int64)
     k = 0
     for i in range(n):
-        a = age[i]
-        band = band_of_year[int(0.0 if a < 0.0 else (255.0 if a > 255.0 else a))]  # age_band
-        # A household's rate is at most its band's (one adult), and rounding keeps that order: only those
-        # below the band's chance can be below their own, so only they look up their household (rare).
-        if alive[i] & (a >= 18.0) & (u[i] < move_rate[band] / weeks):
-            rate = move_rate[band] / max(n_adults[household[i]], 1)
+        if alive[i] and chosen[household[i]]:
             out[k] = i
-            k += u[i] < rate / weeks
-    return out[:k]
+            k += 1
+    return out[:k].copy()
 
 
 @njit(cache=True)

@@ -15,7 +15,7 @@ from typing import TYPE_CHECKING
 import numpy as np
 
 from samenkracht.sim.kernels_care import alive_by_group, changed_slots
-from samenkracht.sim.kernels_demography import age_buckets, aged, buckets_now, pick_by_age
+from samenkracht.sim.kernels_demography import age_buckets, aged, buckets_now, living_in, pick_by_age
 from samenkracht.sim.population import PARENT_AGE_AT_BIRTH, draw_capacity, draw_lonely_baseline, pick_in_wijk
 from samenkracht.sim.ties import KIND_CODE, REL_CODE, REL_FLIP
 
@@ -93,7 +93,7 @@ def move_households(world: World, households: np.ndarray) -> None:
         return
     in_move = np.zeros(households_bound(world), dtype=bool)
     in_move[households] = True
-    slots = np.flatnonzero(s.alive & in_move[s.household])
+    slots = living_in(s.household, s.alive, in_move)
     if slots.size == 0:
         return
     rng = world.streams["demography.arrivals"]
@@ -165,7 +165,7 @@ def place_births(world: World, slots: np.ndarray) -> None:
     # Tie each newborn to everyone else in their household (a sibling born the same week included).
     in_births = np.zeros(households_bound(world), dtype=bool)
     in_births[s.household[slots]] = True
-    in_home = np.flatnonzero(s.alive & in_births[s.household])
+    in_home = living_in(s.household, s.alive, in_births)
     baby = slots[np.argsort(s.household[slots], kind="stable")]
     baby_hh = s.household[baby]
     pos = np.searchsorted(baby_hh, s.household[in_home])
