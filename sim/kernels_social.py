@@ -16,20 +16,18 @@ from samenkracht.sim.kernels import njit
 
 
 @njit(cache=True)
-def household_partners(u, v, alive, rel, kind, partner_code, household_code, n):  # pragma: no cover - compiled
+def household_partners(ties, u, v, alive, rel, kind, partner_code, household_code, n):  # pragma: no cover - compiled
     """Each slot's partner in their household (-1: none): ``partner[u[live]] = v[live]; partner[v[live]] =
-    u[live]`` for the living partner ties of the household kind (the last write
-    wins), in one pass that reads the other arrays only for the few partner ties."""
-    by_u = np.full(n, -1, np.int64)
-    by_v = np.full(n, -1, np.int64)
-    for i in range(u.shape[0]):
+    u[live]`` for the living partner ties of the household kind (the last write wins), looking only at the tie
+    slots ``ties`` (ascending; every partner tie among them: ``Ties.partner_ties``)."""
+    out = np.full(n, -1, np.int64)
+    for i in ties:
         if rel[i] == partner_code and kind[i] == household_code and alive[i]:
-            by_u[u[i]] = v[i]
-            by_v[v[i]] = u[i]
-    for p in range(n):  # a write from the v side comes after every write from the u side
-        if by_v[p] >= 0:
-            by_u[p] = by_v[p]
-    return by_u
+            out[u[i]] = v[i]
+    for i in ties:  # a write from the v side comes after every write from the u side
+        if rel[i] == partner_code and kind[i] == household_code and alive[i]:
+            out[v[i]] = u[i]
+    return out
 
 
 @njit(cache=True)

@@ -51,7 +51,15 @@ def test_partners_and_relatives_here_equal_the_numpy_versions(world):
     expected[t["u"][live]] = t["v"][live]
     expected[t["v"][live]] = t["u"][live]
     got = KS.household_partners(
-        t["u"], t["v"], t["tie_alive"], t["rel"], t["kind"], REL_CODE["partner"], KIND_CODE["household"], t["n"]
+        np.arange(t["m"]),
+        t["u"],
+        t["v"],
+        t["tie_alive"],
+        t["rel"],
+        t["kind"],
+        REL_CODE["partner"],
+        KIND_CODE["household"],
+        t["n"],
     )
     assert np.array_equal(got, expected) and (got >= 0).any()
     # local_kin_counts and the partner and grandparent passes of RelativesElsewhere._draw, for some residents

@@ -204,12 +204,11 @@ def local_kin_counts(world: World) -> tuple[np.ndarray, np.ndarray]:
 
 
 def partners_here(world: World) -> np.ndarray:
-    """Each slot's partner in their household (-1: none), from the recorded relations: the kernel's pass over
-    the ties that record partners only (in tie order), which writes what its pass over all ties writes."""
+    """Each slot's partner in their household (-1: none), from the recorded relations (a pass over the ties
+    that record partners only)."""
     t = world.ties
-    i = t.partner_ties()
     return household_partners(
-        t.u[i], t.v[i], t.alive[i], t.rel[i], t.kind[i], REL_CODE["partner"], KIND_CODE["household"], world.state.n
+        t.partner_ties(), t.u, t.v, t.alive, t.rel, t.kind, REL_CODE["partner"], KIND_CODE["household"], world.state.n
     )
 
 
