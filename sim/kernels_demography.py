@@ -318,6 +318,22 @@ def leaving_and_moving(
 
 
 @njit(cache=True)
+def first_in_wijk(people, wijk, cand, want):  # pragma: no cover - compiled
+    """``population.pick_in_wijk`` without weights, from its draws ``cand`` (indices into ``people``, a row for
+    each wanted wijk ``want[row]``): the first candidate of each row who lives in the wanted wijk (``wijk`` is by
+    slot), -1 if none; only the candidates' wijken are read."""
+    rows, tries = cand.shape
+    out = np.full(rows, -1, np.int64)
+    for r in range(rows):
+        for c in range(tries):
+            p = people[cand[r, c]]
+            if wijk[p] == want[r]:
+                out[r] = p
+                break
+    return out
+
+
+@njit(cache=True)
 def living_in(household, alive, chosen):  # pragma: no cover - compiled
     """The living residents of the households marked in ``chosen`` (by household index), ascending:
     ``flatnonzero(alive & chosen[household])``."""

@@ -15,8 +15,8 @@ from typing import TYPE_CHECKING
 import numpy as np
 
 from samenkracht.sim.kernels_care import alive_by_group, changed_slots
-from samenkracht.sim.kernels_demography import age_buckets, aged, buckets_now, living_in, pick_by_age
-from samenkracht.sim.population import PARENT_AGE_AT_BIRTH, draw_capacity, draw_lonely_baseline, pick_in_wijk
+from samenkracht.sim.kernels_demography import age_buckets, aged, buckets_now, first_in_wijk, living_in, pick_by_age
+from samenkracht.sim.population import PARENT_AGE_AT_BIRTH, draw_capacity, draw_lonely_baseline
 from samenkracht.sim.ties import KIND_CODE, REL_CODE, REL_FLIP
 
 if TYPE_CHECKING:
@@ -199,13 +199,17 @@ def tie_newcomers(world: World, slots: np.ndarray, rng: np.random.Generator) -> 
     adults = aged(s.alive, s.age, 18.0, np.inf, True)
     if adults.size == 0:
         return
-    adult_wijk = s.wijk[adults]
-    for kind, count, strength in _NEWCOMER_TIES:
-        a = np.repeat(slots, count)
-        b = pick_in_wijk(rng, adults, adult_wijk, None, s.wijk[a], tries=32)
-        ok = b >= 0
-        k = int(ok.sum())
-        world.ties.add(a[ok], b[ok], np.full(k, KIND_CODE[kind]), np.full(k, strength))
+    # Each kind's candidates drawn in turn, as pick_in_wijk draws them (32 tries each); the first candidate in
+    # the newcomer's wijk is met (one compiled pass for all kinds, reading only the candidates' wijken). Each
+    # kind's ties are added by a call of their own, as before (the half-edges follow the order of the calls).
+    cand = [rng.integers(0, adults.size, (slots.size * count, 32)) for _, count, _ in _NEWCOMER_TIES]
+    a = np.concatenate([np.repeat(slots, count) for _, count, _ in _NEWCOMER_TIES])
+    b = first_in_wijk(adults, s.wijk, np.concatenate(cand), s.wijk[a])
+    end = 0
+    for (kind, _, strength), c in zip(_NEWCOMER_TIES, cand, strict=True):
+        start, end = end, end + c.shape[0]
+        ok = start + np.flatnonzero(b[start:end] >= 0)
+        world.ties.add(a[ok], b[ok], np.full(ok.size, KIND_CODE[kind]), np.full(ok.size, strength))
 
 
 def tie_to_parent_here(world: World, slots: np.ndarray, rng: np.random.Generator) -> None:

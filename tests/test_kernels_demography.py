@@ -227,3 +227,20 @@ def test_partner_ties_and_partners_here_equal_a_pass_over_all_ties(rng):
             expected[ties.v[live]] = ties.u[live]
             np.testing.assert_array_equal(partners_here(world), expected)
         assert (expected >= 0).any()
+
+
+@pytest.mark.parametrize("k", [0, 1, 300])
+def test_first_in_wijk_equals_pick_in_wijk_without_weights(rng, k):
+    from samenkracht.sim.population import pick_in_wijk
+
+    n = 2000
+    wijk = rng.integers(0, 12, n)
+    people = np.flatnonzero(rng.random(n) < 0.7)
+    want = rng.integers(0, 13, k)  # wijk 12 has no one: -1
+    seed = int(rng.integers(1 << 30))
+    for tries in (1, 32):
+        expected = pick_in_wijk(np.random.default_rng(seed), people, wijk[people], None, want, tries=tries)
+        cand = np.random.default_rng(seed).integers(0, people.size, (k, tries))
+        np.testing.assert_array_equal(K.first_in_wijk(people, wijk, cand, want), expected)
+    if k == 300:
+        assert (expected == -1).any() and (expected >= 0).any()
