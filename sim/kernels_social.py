@@ -16,17 +16,21 @@ from samenkracht.sim.kernels import njit
 
 
 @njit(cache=True)
-def household_partners(ties, u, v, alive, rel, kind, partner_code, household_code, n):  # pragma: no cover - compiled
+def household_partners(tie, tie_u, tie_v, alive, kind, household_code, n):  # pragma: no cover - compiled
     """Each slot's partner in their household (-1: none): ``partner[u[live]] = v[live]; partner[v[live]] =
-    u[live]`` for the living partner ties of the household kind (the last write wins), looking only at the tie
-    slots ``ties`` (ascending; every partner tie among them: ``Ties.partner_ties``)."""
+    u[live]`` for the living partner ties of the household kind (the last write wins), from the tie slots
+    ``tie`` that record partners (ascending: every one of them; ``Ties.partner_ties``) and their ends."""
     out = np.full(n, -1, np.int64)
-    for i in ties:
-        if rel[i] == partner_code and kind[i] == household_code and alive[i]:
-            out[u[i]] = v[i]
-    for i in ties:  # a write from the v side comes after every write from the u side
-        if rel[i] == partner_code and kind[i] == household_code and alive[i]:
-            out[v[i]] = u[i]
+    k = tie.shape[0]
+    live = np.empty(k, np.bool_)
+    for j in range(k):
+        i = tie[j]
+        live[j] = (kind[i] == household_code) & alive[i]
+        if live[j]:
+            out[tie_u[j]] = tie_v[j]
+    for j in range(k):  # a write from the v side comes after every write from the u side
+        if live[j]:
+            out[tie_v[j]] = tie_u[j]
     return out
 
 

@@ -218,7 +218,10 @@ def test_partner_ties_and_partners_here_equal_a_pass_over_all_ties(rng):
             ties.kind[rng.random(ties.m) < 0.05] = KIND_CODE["family"]  # partners who leave home together
             if step == 2:
                 ties.compact()
-            np.testing.assert_array_equal(ties.partner_ties(), np.flatnonzero(ties.rel == REL_CODE["partner"]))
+            tie, tie_u, tie_v = ties.partner_ties()
+            np.testing.assert_array_equal(tie, np.flatnonzero(ties.rel == REL_CODE["partner"]))
+            np.testing.assert_array_equal(tie_u, ties.u[tie])
+            np.testing.assert_array_equal(tie_v, ties.v[tie])
             live = np.flatnonzero(
                 ties.alive & (ties.rel == REL_CODE["partner"]) & (ties.kind == KIND_CODE["household"])
             )
