@@ -71,6 +71,28 @@ def age_buckets(age, alive, min_age):  # pragma: no cover - compiled
 
 
 @njit(cache=True)
+def adults_and_changes(age, alive, old_age, old_alive, min_age, limit):  # pragma: no cover - compiled
+    """In one pass: the living residents aged ``min_age`` or over, ascending (what :func:`aged` gives for
+    ``min_age`` to ``inf``), and the slots whose age or life differs from ``old_age``, ``old_alive``
+    (``flatnonzero((age != old_age) | (alive != old_alive))``), of which only the first ``limit + 1`` are kept
+    (the caller only needs to know there are more than ``limit``)."""
+    n = age.shape[0]
+    adults = np.empty(n, np.int64)
+    changed = np.empty(min(n, limit + 1), np.int64)
+    k = 0
+    c = 0
+    for i in range(n):
+        a = age[i]
+        live = alive[i]
+        adults[k] = i  # branch-free: overwritten unless the test holds
+        k += live & (a >= min_age)
+        if c <= limit and (a != old_age[i] or live != old_alive[i]):
+            changed[c] = i
+            c += 1
+    return adults[:k], changed[:c].copy()
+
+
+@njit(cache=True)
 def buckets_now(age, alive, min_age, ptr, bucket, changed):  # pragma: no cover - compiled
     """The bucket starts of :func:`age_buckets` as they are now that the slots ``changed`` (since it was built)
     have other ages or lives, and the bucket each of those is in now."""

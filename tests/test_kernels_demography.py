@@ -247,3 +247,29 @@ def test_first_in_wijk_equals_pick_in_wijk_without_weights(rng, k):
         np.testing.assert_array_equal(K.first_in_wijk(people, wijk, cand, want), expected)
     if k == 300:
         assert (expected == -1).any() and (expected >= 0).any()
+
+
+@pytest.mark.parametrize("n", [0, 1, 3000])
+def test_adults_and_changes_equal_aged_and_flatnonzero_of_the_changes(rng, n):
+    old_age = np.round(rng.uniform(0, 100, n), 2)
+    old_alive = rng.random(n) < 0.9
+    for share in (0.0, 0.001, 0.01, 0.3, 1.0):
+        age, alive = old_age.copy(), old_alive.copy()
+        hit = rng.random(n) < share
+        age[hit] += rng.choice([0.0, 1 / 52, -0.0], hit.sum())  # adding 0 (or -0) changes nothing
+        flip = rng.random(n) < share / 2
+        alive[flip] = ~alive[flip]
+        if share == 0.3 and n > 3:
+            age[:3] = np.nan  # NaN differs from everything, itself included
+            old_age[:1] = np.nan
+        expected = np.flatnonzero((age != old_age) | (alive != old_alive))
+        for limit in (n, n // 64, 5, 0):
+            adults, got = K.adults_and_changes(age, alive, old_age, old_alive, 18.0, limit)
+            np.testing.assert_array_equal(adults, K.aged(alive, age, 18.0, np.inf, True))
+            np.testing.assert_array_equal(adults, np.flatnonzero(alive & (age >= 18.0)))
+            assert got.dtype == np.int64
+            if expected.size <= limit:
+                np.testing.assert_array_equal(got, expected)
+            else:  # it stops early: more than the limit, the first of them
+                assert got.size == limit + 1
+                np.testing.assert_array_equal(got, expected[: limit + 1])
