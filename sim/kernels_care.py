@@ -670,23 +670,6 @@ def loneliness_step(loneliness, lonely_base, log_ref, log_contact, weight, adapt
         loneliness[i] = x if alive[i] else 0.0
 
 
-@njit(cache=True)
-def changed_slots(age, alive, old_age, old_alive, limit):  # pragma: no cover - compiled
-    """``flatnonzero((age != old_age) | (alive != old_alive))`` in one pass, but it stops once more than ``limit``
-    slots have changed: then it returns the first ``limit + 1`` of them (the caller only needs to know there are
-    more than ``limit``)."""
-    n = age.shape[0]
-    out = np.empty(min(n, limit + 1), np.int64)
-    k = 0
-    for i in range(n):
-        if age[i] != old_age[i] or alive[i] != old_alive[i]:
-            out[k] = i
-            k += 1
-            if k > limit:
-                break
-    return out[:k].copy()
-
-
 #: The de Bruijn sequence B(2, 6), and the index of the one bit set in a 64-bit word ``x`` by the top six bits of
 #: ``x * _DEBRUIJN`` (wrapping): how the bits set in a word are read out, lowest first.
 _DEBRUIJN = np.uint64(0x022FDD63CC95386D)

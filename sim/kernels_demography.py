@@ -71,6 +71,28 @@ def age_buckets(age, alive, min_age):  # pragma: no cover - compiled
 
 
 @njit(cache=True)
+def adults_and_changes(age, alive, old_age, old_alive, min_age, limit):  # pragma: no cover - compiled
+    """In one pass: the living residents aged ``min_age`` or over, ascending (what :func:`aged` gives for
+    ``min_age`` to ``inf``), and the slots whose age or life differs from ``old_age``, ``old_alive``
+    (``flatnonzero((age != old_age) | (alive != old_alive))``), of which only the first ``limit + 1`` are kept
+    (the caller only needs to know there are more than ``limit``)."""
+    n = age.shape[0]
+    adults = np.empty(n, np.int64)
+    changed = np.empty(min(n, limit + 1), np.int64)
+    k = 0
+    c = 0
+    for i in range(n):
+        a = age[i]
+        live = alive[i]
+        adults[k] = i  # branch-free: overwritten unless the test holds
+        k += live & (a >= min_age)
+        if c <= limit and (a != old_age[i] or live != old_alive[i]):
+            changed[c] = i
+            c += 1
+    return adults[:k], changed[:c].copy()
+
+
+@njit(cache=True)
 def buckets_now(age, alive, min_age, ptr, bucket, changed):  # pragma: no cover - compiled
     """The bucket starts of :func:`age_buckets` as they are now that the slots ``changed`` (since it was built)
     have other ages or lives, and the bucket each of those is in now."""
@@ -236,11 +258,15 @@ def new_pairs(u, v, table):  # pragma: no cover - compiled
 
 
 @njit(cache=True)
-def grow_older(age, alive, dt, leave_home_age):  # pragma: no cover - compiled
-    """Age the living residents by ``dt`` years, in place; return those who reached ``leave_home_age`` this week
-    (``age >= leave_home_age > age - dt`` after ageing)."""
+def grow_older(age, alive, dt, leave_home_age, household, n_households, adult_age):  # pragma: no cover - compiled
+    """Age the living residents by ``dt`` years, in place, and count them by household index below
+    ``n_households`` after ageing (as :func:`household_counts`), in one pass; return those who reached
+    ``leave_home_age`` this week (``age >= leave_home_age > age - dt`` after ageing), and the residents and
+    the adults (``adult_age`` or over) of each household."""
     n = age.shape[0]
     out = np.empty(n, np.int64)
+    size = np.zeros(n_households, np.int32)
+    adults = np.zeros(n_households, np.int32)
     k = 0
     for i in range(n):  # branch-free: out[k] is overwritten unless the test holds
         live = alive[i]
@@ -248,7 +274,10 @@ def grow_older(age, alive, dt, leave_home_age):  # pragma: no cover - compiled
         age[i] = a
         out[k] = i
         k += live & (a >= leave_home_age) & (a - dt < leave_home_age)
-    return out[:k]
+        h = household[i]
+        size[h] += live
+        adults[h] += live & (a >= adult_age)
+    return out[:k], size, adults
 
 
 @njit(cache=True)
@@ -280,39 +309,64 @@ def alone_and_drawn(alive, age, household, size, lo_age, hi_age, u, chance):  # 
 
 
 @njit(cache=True)
-def leaving_alone(alive, age, household, size, band_of_year, chance, u):  # pragma: no cover - compiled
-    """The living adults living alone (``size``, by household, 1) whose ``u`` falls below their age band's
-    ``chance``: ``alive & (size[household] == 1) & (age >= 18) & (u < chance[age_band(age)])``."""
+def leaving_and_moving(
+    alive, age, household, size, n_adults, band_of_year, leave_chance, u_leave, move_rate, u_move, weeks
+):  # pragma: no cover - compiled
+    """In one pass, the living adults living alone (``size``, by household, 1) whose ``u_leave`` falls below
+    their age band's ``leave_chance``, ``alive & (size[household] == 1) & (age >= 18) & (u_leave <
+    leave_chance[band])``; and the adults whose draw ``u_move`` falls below their household's yearly move rate
+    (by their age band) divided by the adults in it (``n_adults``, by household), over ``weeks``: ``adult &
+    (u_move < move_rate[band] / max(n_adults[household], 1) / weeks)``."""
     n = age.shape[0]
-    out = np.empty(n, np.int64)
-    k = 0
+    leave = np.empty(n, np.int64)
+    move = np.empty(n, np.int64)
+    n_leave = 0
+    n_move = 0
     for i in range(n):
         a = age[i]
+        if not (alive[i] & (a >= 18.0)):
+            continue
         band = band_of_year[int(0.0 if a < 0.0 else (255.0 if a > 255.0 else a))]  # age_band
-        if alive[i] & (a >= 18.0) & (u[i] < chance[band]):  # rare: then look up the household
-            out[k] = i
-            k += size[household[i]] == 1
-    return out[:k]
+        if u_leave[i] < leave_chance[band]:  # rare: then look up the household
+            leave[n_leave] = i
+            n_leave += size[household[i]] == 1
+        # A household's rate is at most its band's (one adult), and rounding keeps that order: only those
+        # below the band's chance can be below their own, so only they look up their household (rare).
+        if u_move[i] < move_rate[band] / weeks:
+            rate = move_rate[band] / max(n_adults[household[i]], 1)
+            move[n_move] = i
+            n_move += u_move[i] < rate / weeks
+    return leave[:n_leave], move[:n_move]
 
 
 @njit(cache=True)
-def households_drawn(alive, age, household, n_adults, band_of_year, move_rate, u, weeks):  # pragma: no cover
-    """The adults whose draw ``u`` falls below their household's yearly move rate (by their age band) divided by
-    the adults in it (``n_adults``, by household), over ``weeks``:
-    ``adult & (u < move_rate[band] / max(n_adults[household], 1) / weeks)``."""
-    n = age.shape[0]
+def first_in_wijk(people, wijk, cand, want):  # pragma: no cover - compiled
+    """``population.pick_in_wijk`` without weights, from its draws ``cand`` (indices into ``people``, a row for
+    each wanted wijk ``want[row]``): the first candidate of each row who lives in the wanted wijk (``wijk`` is by
+    slot), -1 if none; only the candidates' wijken are read."""
+    rows, tries = cand.shape
+    out = np.full(rows, -1, np.int64)
+    for r in range(rows):
+        for c in range(tries):
+            p = people[cand[r, c]]
+            if wijk[p] == want[r]:
+                out[r] = p
+                break
+    return out
+
+
+@njit(cache=True)
+def living_in(household, alive, chosen):  # pragma: no cover - compiled
+    """The living residents of the households marked in ``chosen`` (by household index), ascending:
+    ``flatnonzero(alive & chosen[household])``."""
+    n = household.shape[0]
     out = np.empty(n, np.int64)
     k = 0
     for i in range(n):
-        a = age[i]
-        band = band_of_year[int(0.0 if a < 0.0 else (255.0 if a > 255.0 else a))]  # age_band
-        # A household's rate is at most its band's (one adult), and rounding keeps that order: only those
-        # below the band's chance can be below their own, so only they look up their household (rare).
-        if alive[i] & (a >= 18.0) & (u[i] < move_rate[band] / weeks):
-            rate = move_rate[band] / max(n_adults[household[i]], 1)
+        if alive[i] and chosen[household[i]]:
             out[k] = i
-            k += u[i] < rate / weeks
-    return out[:k]
+            k += 1
+    return out[:k].copy()
 
 
 @njit(cache=True)

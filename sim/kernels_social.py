@@ -16,20 +16,22 @@ from samenkracht.sim.kernels import njit
 
 
 @njit(cache=True)
-def household_partners(u, v, alive, rel, kind, partner_code, household_code, n):  # pragma: no cover - compiled
+def household_partners(tie, tie_u, tie_v, alive, kind, household_code, n):  # pragma: no cover - compiled
     """Each slot's partner in their household (-1: none): ``partner[u[live]] = v[live]; partner[v[live]] =
-    u[live]`` for the living partner ties of the household kind (the last write
-    wins), in one pass that reads the other arrays only for the few partner ties."""
-    by_u = np.full(n, -1, np.int64)
-    by_v = np.full(n, -1, np.int64)
-    for i in range(u.shape[0]):
-        if rel[i] == partner_code and kind[i] == household_code and alive[i]:
-            by_u[u[i]] = v[i]
-            by_v[v[i]] = u[i]
-    for p in range(n):  # a write from the v side comes after every write from the u side
-        if by_v[p] >= 0:
-            by_u[p] = by_v[p]
-    return by_u
+    u[live]`` for the living partner ties of the household kind (the last write wins), from the tie slots
+    ``tie`` that record partners (ascending: every one of them; ``Ties.partner_ties``) and their ends."""
+    out = np.full(n, -1, np.int64)
+    k = tie.shape[0]
+    live = np.empty(k, np.bool_)
+    for j in range(k):
+        i = tie[j]
+        live[j] = (kind[i] == household_code) & alive[i]
+        if live[j]:
+            out[tie_u[j]] = tie_v[j]
+    for j in range(k):  # a write from the v side comes after every write from the u side
+        if live[j]:
+            out[tie_v[j]] = tie_u[j]
+    return out
 
 
 @njit(cache=True)

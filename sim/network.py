@@ -119,6 +119,11 @@ class Ties:
         self._nodes = int(v.max()) + 1 if m else 0  #: above every node id of a tie (v >= u)
         self._index: tuple[np.ndarray, np.ndarray] | None = None  #: each node's ties (``touching``)
         self._indexed = 0  #: ties below this are in the index; those added since are scanned
+        #: The tie slots recording partners (ascending; ``rel``, ``u`` and ``v`` of a slot never change) and their
+        #: ends, in rows of a buffer that grows.
+        partner = np.flatnonzero(rel == REL_CODE["partner"])
+        self._partner_buf = np.stack([partner, u[partner], v[partner]]).astype(np.int64)
+        self._n_partner = partner.size
 
     def _views(self) -> None:
         for name in self._FIELDS:
@@ -181,6 +186,15 @@ class Ties:
         self._m = m + k
         self._views()
         self._nodes = max(self._nodes, int(hi[keep].max()) + 1)
+        partner = np.flatnonzero(rel[keep] == REL_CODE["partner"])
+        if partner.size:
+            p, q = self._n_partner, self._n_partner + partner.size
+            if q > self._partner_buf.shape[1]:
+                grown = np.empty((3, max(16, 2 * q)), np.int64)
+                grown[:, :p] = self._partner_buf[:, :p]
+                self._partner_buf = grown
+            self._partner_buf[:, p:q] = [m + partner, self.u[m + partner], self.v[m + partner]]
+            self._n_partner = q
         if self._half_buf is not None:
             rec, hlp, eid = self._half_buf
             h = self._half_m
@@ -189,6 +203,13 @@ class Ties:
             hlp[h : h + 2 * k] = np.concatenate([hi[keep], lo[keep]])
             eid[h : h + 2 * k] = np.concatenate([new_idx, new_idx])
             self._half_m = h + 2 * k
+
+    def partner_ties(self) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+        """The tie slots that record partners (of any kind, living or lost), ascending, and their ends: what
+        ``tie = np.flatnonzero(rel == REL_CODE["partner"])`` and ``u[tie]``, ``v[tie]`` give, kept up to date as
+        ties are added (the ends side by side, so a pass over them does not read the whole tie arrays)."""
+        tie, u, v = self._partner_buf[:, : self._n_partner]
+        return tie, u, v
 
     def _grow_to(self, needed: int) -> None:
         cap = self._buf["u"].shape[0]

@@ -14,9 +14,17 @@ from typing import TYPE_CHECKING
 
 import numpy as np
 
-from samenkracht.sim.kernels_care import alive_by_group, changed_slots
-from samenkracht.sim.kernels_demography import age_buckets, aged, buckets_now, pick_by_age
-from samenkracht.sim.population import PARENT_AGE_AT_BIRTH, draw_capacity, draw_lonely_baseline, pick_in_wijk
+from samenkracht.sim.kernels_care import alive_by_group
+from samenkracht.sim.kernels_demography import (
+    adults_and_changes,
+    age_buckets,
+    aged,
+    buckets_now,
+    first_in_wijk,
+    living_in,
+    pick_by_age,
+)
+from samenkracht.sim.population import PARENT_AGE_AT_BIRTH, draw_capacity, draw_lonely_baseline
 from samenkracht.sim.ties import KIND_CODE, REL_CODE, REL_FLIP
 
 if TYPE_CHECKING:
@@ -77,8 +85,7 @@ def replace(world: World, slots: np.ndarray, ages: np.ndarray, arrive: np.ndarra
     s.alive[slots] = True
     arriving = slots if arrive is None else slots[arrive]
     if arriving.size:
-        tie_newcomers(world, arriving, rng)
-        tie_to_parent_here(world, arriving[s.age[arriving] >= 18], rng)
+        _tie_arrivals(world, arriving, arriving[s.age[arriving] >= 18], rng)
 
 
 def move_households(world: World, households: np.ndarray) -> None:
@@ -93,7 +100,7 @@ def move_households(world: World, households: np.ndarray) -> None:
         return
     in_move = np.zeros(households_bound(world), dtype=bool)
     in_move[households] = True
-    slots = np.flatnonzero(s.alive & in_move[s.household])
+    slots = living_in(s.household, s.alive, in_move)
     if slots.size == 0:
         return
     rng = world.streams["demography.arrivals"]
@@ -115,8 +122,7 @@ def move_households(world: World, households: np.ndarray) -> None:
     s.willing[slots] &= ages >= 18
     adults = slots[ages >= 18]
     if adults.size:
-        tie_newcomers(world, adults, rng)
-        tie_to_parent_here(world, adults, rng)
+        _tie_arrivals(world, adults, adults, rng)
     world.counters.households_moved += int(np.unique(household).size)
     world.counters.residents_moved += int(slots.size)
 
@@ -165,7 +171,7 @@ def place_births(world: World, slots: np.ndarray) -> None:
     # Tie each newborn to everyone else in their household (a sibling born the same week included).
     in_births = np.zeros(households_bound(world), dtype=bool)
     in_births[s.household[slots]] = True
-    in_home = np.flatnonzero(s.alive & in_births[s.household])
+    in_home = living_in(s.household, s.alive, in_births)
     baby = slots[np.argsort(s.household[slots], kind="stable")]
     baby_hh = s.household[baby]
     pos = np.searchsorted(baby_hh, s.household[in_home])
@@ -193,22 +199,39 @@ def place_births(world: World, slots: np.ndarray) -> None:
     world.counters.births += int(slots.size)
 
 
-def tie_newcomers(world: World, slots: np.ndarray, rng: np.random.Generator) -> None:
-    """A newcomer meets a few neighbours and acquaintances in their wijk (drawn among adults of that wijk)."""
+def _tie_arrivals(world: World, slots: np.ndarray, adult_slots: np.ndarray, rng: np.random.Generator) -> None:
+    """The newcomers in ``slots`` meet neighbours and acquaintances; the adults among them (``adult_slots``) may
+    have a parent or child here. The adults here are found once for both (:func:`_adults_by_age`)."""
+    adults, by_age = _adults_by_age(world)
+    tie_newcomers(world, slots, rng, adults)
+    tie_to_parent_here(world, adult_slots, rng, by_age)
+
+
+def tie_newcomers(world: World, slots: np.ndarray, rng: np.random.Generator, adults: np.ndarray) -> None:
+    """A newcomer meets a few neighbours and acquaintances in their wijk (drawn among ``adults``, the living
+    residents aged 18 or over, ascending, of that wijk)."""
     s = world.state
-    adults = aged(s.alive, s.age, 18.0, np.inf, True)
     if adults.size == 0:
         return
-    adult_wijk = s.wijk[adults]
-    for kind, count, strength in _NEWCOMER_TIES:
-        a = np.repeat(slots, count)
-        b = pick_in_wijk(rng, adults, adult_wijk, None, s.wijk[a], tries=32)
-        ok = b >= 0
-        k = int(ok.sum())
-        world.ties.add(a[ok], b[ok], np.full(k, KIND_CODE[kind]), np.full(k, strength))
+    # Each kind's candidates drawn in turn, as pick_in_wijk draws them (32 tries each); the first candidate in
+    # the newcomer's wijk is met (one compiled pass for all kinds, reading only the candidates' wijken). Each
+    # kind's ties are added by a call of their own, as before (the half-edges follow the order of the calls).
+    cand = [rng.integers(0, adults.size, (slots.size * count, 32)) for _, count, _ in _NEWCOMER_TIES]
+    a = np.concatenate([np.repeat(slots, count) for _, count, _ in _NEWCOMER_TIES])
+    b = first_in_wijk(adults, s.wijk, np.concatenate(cand), s.wijk[a])
+    end = 0
+    for (kind, _, strength), c in zip(_NEWCOMER_TIES, cand, strict=True):
+        start, end = end, end + c.shape[0]
+        ok = start + np.flatnonzero(b[start:end] >= 0)
+        world.ties.add(a[ok], b[ok], np.full(ok.size, KIND_CODE[kind]), np.full(ok.size, strength))
 
 
-def tie_to_parent_here(world: World, slots: np.ndarray, rng: np.random.Generator) -> None:
+def tie_to_parent_here(
+    world: World,
+    slots: np.ndarray,
+    rng: np.random.Generator,
+    by_age: tuple[AdultsByAge, np.ndarray, np.ndarray, np.ndarray],
+) -> None:
     """Some adult newcomers move near a parent: they are tied as the child of a resident 24–38 years older (and of
     that resident's partner); some older newcomers move near an adult child here. The rest of their family lives
     elsewhere (their relatives elsewhere are drawn by sim/mechanisms/kin_elsewhere.py)."""
@@ -223,7 +246,7 @@ def tie_to_parent_here(world: World, slots: np.ndarray, rng: np.random.Generator
     # The adults by age (stably, by slot), in buckets of whole years: the adults aged 42 and over are the
     # buckets from 42 on. Picking "the one ``jitter`` places from the wanted age in the sorted pool" from them
     # gives what a stable sort of the pool and a search in it gave.
-    index, changed, start, now = _adults_by_age(world)
+    index, changed, start, now = by_age
     if near_child.size and start[-1] > 0:
         want = s.age[near_child] - rng.uniform(PARENT_AGE_AT_BIRTH[0], PARENT_AGE_AT_BIRTH[1], near_child.size)
         jitter = rng.integers(-3, 4, near_child.size)
@@ -259,22 +282,27 @@ class AdultsByAge:
         self.age, self.alive = age.copy(), alive.copy()
 
 
-def _adults_by_age(world: World) -> tuple[AdultsByAge, np.ndarray, np.ndarray, np.ndarray]:
-    """The world's index of adults by age, the slots whose age or life changed since it was built, the buckets'
-    starts now and the bucket each changed slot is in now. Between two weekly ageings only the few slots that
-    newcomers took change, so the index built at the first call of a week serves the others; it is rebuilt when
-    many slots changed (every slot ages each week)."""
+def _adults_by_age(
+    world: World,
+) -> tuple[np.ndarray, tuple[AdultsByAge, np.ndarray, np.ndarray, np.ndarray]]:
+    """The adults here (living, 18 or over, ascending); and the world's index of adults by age, the slots whose
+    age or life changed since it was built, the buckets' starts now and the bucket each changed slot is in now.
+    Between two weekly ageings only the few slots that newcomers took change, so the index built at the first
+    call of a week serves the others; it is rebuilt when many slots changed (every slot ages each week)."""
     s = world.state
     index = world.adults_by_age
     if index is not None and index.age.shape == s.age.shape:
-        # One compiled pass that stops once too many slots changed (then the index is rebuilt below).
-        changed = changed_slots(s.age, s.alive, index.age, index.alive, s.n // 64)
+        # One compiled pass for the adults and the changed slots (it stops counting the changes once there are
+        # too many: then the index is rebuilt below).
+        adults, changed = adults_and_changes(s.age, s.alive, index.age, index.alive, 18.0, s.n // 64)
         if changed.size <= s.n // 64:
             start, now = buckets_now(s.age, s.alive, 18.0, index.ptr, index.bucket, changed)
-            return index, changed, start, now
+            return adults, (index, changed, start, now)
+    else:
+        adults = aged(s.alive, s.age, 18.0, np.inf, True)
     index = world.adults_by_age = AdultsByAge(s.age, s.alive)
     none = np.empty(0, np.int64)
-    return index, none, index.ptr, none
+    return adults, (index, none, index.ptr, none)
 
 
 def relatives_move_away(world: World, slots: np.ndarray, rng: np.random.Generator) -> None:

@@ -12,30 +12,6 @@ def rng(request):
     return np.random.default_rng(request.param)
 
 
-def test_changed_slots_equals_flatnonzero_of_the_changes(rng):
-    n = 3000
-    old_age = np.round(rng.uniform(0, 100, n), 2)
-    old_alive = rng.random(n) < 0.9
-    for share in (0.0, 0.001, 0.01, 0.3, 1.0):
-        age, alive = old_age.copy(), old_alive.copy()
-        hit = rng.random(n) < share
-        age[hit] += rng.choice([0.0, 1 / 52, -0.0], hit.sum())  # adding 0 (or -0) changes nothing
-        flip = rng.random(n) < share / 2
-        alive[flip] = ~alive[flip]
-        if share == 0.3:
-            age[:3] = np.nan  # NaN differs from everything, itself included
-            old_age[:1] = np.nan
-        expected = np.flatnonzero((age != old_age) | (alive != old_alive))
-        for limit in (n, n // 64, 5, 0):
-            got = K.changed_slots(age, alive, old_age, old_alive, limit)
-            assert got.dtype == np.int64
-            if expected.size <= limit:
-                np.testing.assert_array_equal(got, expected)
-            else:  # it stops early: more than the limit, the first of them
-                assert got.size == limit + 1
-                np.testing.assert_array_equal(got, expected[: limit + 1])
-
-
 @pytest.mark.parametrize("n", [1000, 40000])  # many ties a resident, and few
 def test_ties_touching_sorted_equals_the_numpy_version(rng, n):
     from conftest import random_tie_ends

@@ -152,28 +152,124 @@ def test_selections_equal_their_masks(rng):
     alone = alive & (age >= 22) & (age <= 65) & (size[household] == 1) & (u < 0.3)
     got = K.alone_and_drawn(alive, age, household, got_size, 22.0, 65.0, u, 0.3)
     assert np.array_equal(got, np.flatnonzero(alone))
-    leave_rate = np.array([0.0, 0.06, 0.02, 0.005, 0.0, 0.0, 0.0]) * 50
-    leaves = alive & (age >= 18) & (size[household] == 1) & (u < leave_rate[age_band(age)] / 52)
-    got = K.leaving_alone(alive, age, household, got_size, BAND_OF_YEAR, leave_rate / 52, u)
-    assert np.array_equal(got, np.flatnonzero(leaves))
-    rate = np.array([0.0, 0.08, 0.045, 0.015, 0.01, 0.01, 0.015])[age_band(age)] / np.maximum(adults[household], 1)
-    u_move = u / 100
-    drawn = alive & (age >= 18) & (u_move < rate / 52)
-    move_rate = np.array([0.0, 0.08, 0.045, 0.015, 0.01, 0.01, 0.015])
-    assert np.array_equal(
-        K.households_drawn(alive, age, household, got_adults, BAND_OF_YEAR, move_rate, u_move, 52),
-        np.flatnonzero(drawn),
-    )
     assert np.array_equal(K.aged(alive, age, 15.0, 50.0, False), np.flatnonzero(alive & (age >= 15) & (age < 50)))
     assert np.array_equal(K.aged(alive, age, 25.0, 42.0, True), np.flatnonzero(alive & (age >= 25) & (age <= 42)))
     severity = rng.random(n)
     eligible = np.flatnonzero(alive & (age >= 65) & (severity >= 0.6))
     assert np.array_equal(K.in_need(alive, age, severity, 65.0, 0.6), eligible)
+    assert alone.any() and eligible.size  # the test exercises every selection
+
+
+_MOVE_RATE = np.array([0.0, 0.08, 0.045, 0.015, 0.01, 0.01, 0.015])
+
+
+@pytest.mark.parametrize("n", [0, 1, 7, 5000])
+def test_the_fused_weekly_passes_equal_the_numpy_version(rng, n):
+    age, alive = _ages(rng, n), rng.random(n) < 0.97
+    n_households = max(1, n // 2)
+    household = rng.integers(0, n_households, n)
+    # Ageing and counting by household (after ageing) in one pass.
     older, expected_age = age.copy(), age.copy()
     expected_age[alive] += 1.0 / 52
     leaving = np.flatnonzero(alive & (expected_age >= 23.0) & (expected_age - 1.0 / 52 < 23.0))
-    assert np.array_equal(K.grow_older(older, alive, 1.0 / 52, 23.0), leaving)
-    assert np.array_equal(older, expected_age)
-    assert (
-        leaving.size and drawn.any() and alone.any() and leaves.any() and eligible.size
-    )  # the test exercises every selection
+    size = np.bincount(household[alive], minlength=n_households + n)
+    adults = np.bincount(household[alive & (expected_age >= 18)], minlength=n_households + n)
+    got_leaving, got_size, got_adults = K.grow_older(older, alive, 1.0 / 52, 23.0, household, n_households + n, 18.0)
+    np.testing.assert_array_equal(got_leaving, leaving)
+    np.testing.assert_array_equal(older, expected_age)
+    np.testing.assert_array_equal(got_size, size)
+    np.testing.assert_array_equal(got_adults, adults)
+    # Who leaves living alone, and who draws their household's move, in one pass.
+    age = older
+    u_leave, u_move = rng.random(n), rng.random(n) / 100
+    leave_rate = np.array([0.0, 0.06, 0.02, 0.005, 0.0, 0.0, 0.0]) * 50
+    leaves = alive & (age >= 18) & (size[household] == 1) & (u_leave < (leave_rate / 52)[age_band(age)])
+    rate = _MOVE_RATE[age_band(age)] / np.maximum(adults[household], 1)
+    drawn = alive & (age >= 18) & (u_move < rate / 52)
+    got_leaves, got_drawn = K.leaving_and_moving(
+        alive, age, household, got_size, got_adults, BAND_OF_YEAR, leave_rate / 52, u_leave, _MOVE_RATE, u_move, 52
+    )
+    np.testing.assert_array_equal(got_leaves, np.flatnonzero(leaves))
+    np.testing.assert_array_equal(got_drawn, np.flatnonzero(drawn))
+    # The residents of some households.
+    chosen = rng.random(n_households) < 0.1
+    np.testing.assert_array_equal(K.living_in(household, alive, chosen), np.flatnonzero(alive & chosen[household]))
+    if n == 5000:  # the test exercises every selection
+        assert leaving.size and leaves.any() and drawn.any() and chosen[household].any()
+
+
+def test_partner_ties_and_partners_here_equal_a_pass_over_all_ties(rng):
+    from types import SimpleNamespace
+
+    from samenkracht.sim.mechanisms.kin_elsewhere import partners_here
+    from samenkracht.sim.ties import KIND_CODE, REL_CODE
+
+    n, m = 300, 1000
+    for m0 in (0, m):
+        u, v = rng.integers(0, n, m0), rng.integers(0, n, m0)
+        rel = rng.choice([0, REL_CODE["partner"], REL_CODE["parent"]], m0).astype(np.int8)
+        ties = Ties(u, v, rng.integers(0, 2, m0).astype(np.int8), rng.random(m0), rel)
+        world = SimpleNamespace(ties=ties, state=SimpleNamespace(n=n))
+        for step in range(4):
+            extra = (0, 3, 200, 50)[step]
+            rel = rng.choice([0, REL_CODE["partner"]], extra).astype(np.int8)
+            ties.add(rng.integers(0, n, extra), rng.integers(0, n, extra), np.full(extra, 0), np.full(extra, 0.9), rel)
+            ties.alive[rng.random(ties.m) < 0.05] = False
+            ties.kind[rng.random(ties.m) < 0.05] = KIND_CODE["family"]  # partners who leave home together
+            if step == 2:
+                ties.compact()
+            tie, tie_u, tie_v = ties.partner_ties()
+            np.testing.assert_array_equal(tie, np.flatnonzero(ties.rel == REL_CODE["partner"]))
+            np.testing.assert_array_equal(tie_u, ties.u[tie])
+            np.testing.assert_array_equal(tie_v, ties.v[tie])
+            live = np.flatnonzero(
+                ties.alive & (ties.rel == REL_CODE["partner"]) & (ties.kind == KIND_CODE["household"])
+            )
+            expected = np.full(n, -1, np.int64)
+            expected[ties.u[live]] = ties.v[live]
+            expected[ties.v[live]] = ties.u[live]
+            np.testing.assert_array_equal(partners_here(world), expected)
+        assert (expected >= 0).any()
+
+
+@pytest.mark.parametrize("k", [0, 1, 300])
+def test_first_in_wijk_equals_pick_in_wijk_without_weights(rng, k):
+    from samenkracht.sim.population import pick_in_wijk
+
+    n = 2000
+    wijk = rng.integers(0, 12, n)
+    people = np.flatnonzero(rng.random(n) < 0.7)
+    want = rng.integers(0, 13, k)  # wijk 12 has no one: -1
+    seed = int(rng.integers(1 << 30))
+    for tries in (1, 32):
+        expected = pick_in_wijk(np.random.default_rng(seed), people, wijk[people], None, want, tries=tries)
+        cand = np.random.default_rng(seed).integers(0, people.size, (k, tries))
+        np.testing.assert_array_equal(K.first_in_wijk(people, wijk, cand, want), expected)
+    if k == 300:
+        assert (expected == -1).any() and (expected >= 0).any()
+
+
+@pytest.mark.parametrize("n", [0, 1, 3000])
+def test_adults_and_changes_equal_aged_and_flatnonzero_of_the_changes(rng, n):
+    old_age = np.round(rng.uniform(0, 100, n), 2)
+    old_alive = rng.random(n) < 0.9
+    for share in (0.0, 0.001, 0.01, 0.3, 1.0):
+        age, alive = old_age.copy(), old_alive.copy()
+        hit = rng.random(n) < share
+        age[hit] += rng.choice([0.0, 1 / 52, -0.0], hit.sum())  # adding 0 (or -0) changes nothing
+        flip = rng.random(n) < share / 2
+        alive[flip] = ~alive[flip]
+        if share == 0.3 and n > 3:
+            age[:3] = np.nan  # NaN differs from everything, itself included
+            old_age[:1] = np.nan
+        expected = np.flatnonzero((age != old_age) | (alive != old_alive))
+        for limit in (n, n // 64, 5, 0):
+            adults, got = K.adults_and_changes(age, alive, old_age, old_alive, 18.0, limit)
+            np.testing.assert_array_equal(adults, K.aged(alive, age, 18.0, np.inf, True))
+            np.testing.assert_array_equal(adults, np.flatnonzero(alive & (age >= 18.0)))
+            assert got.dtype == np.int64
+            if expected.size <= limit:
+                np.testing.assert_array_equal(got, expected)
+            else:  # it stops early: more than the limit, the first of them
+                assert got.size == limit + 1
+                np.testing.assert_array_equal(got, expected[: limit + 1])

@@ -44,9 +44,12 @@ def test_household_partners_equal_the_numpy_version(world):
     expected = np.full(t["n"], -1, np.int64)
     expected[t["u"][live]] = t["v"][live]
     expected[t["v"][live]] = t["u"][live]
-    args = (t["u"], t["v"], t["tie_alive"], rel, kind, REL_CODE["partner"], KIND_CODE["household"], t["n"])
-    got = K.household_partners(*args)
+    tie = np.flatnonzero(rel == REL_CODE["partner"])
+    got = K.household_partners(tie, t["u"][tie], t["v"][tie], t["tie_alive"], kind, KIND_CODE["household"], t["n"])
     assert got.dtype == expected.dtype and np.array_equal(got, expected)
+    none = np.zeros(0, np.int64)
+    empty = K.household_partners(none, none, none, t["tie_alive"], kind, KIND_CODE["household"], t["n"])
+    assert np.array_equal(empty, np.full(t["n"], -1))
     assert np.bincount(t["u"][live]).max() > 1 and (got >= 0).sum() > 100  # the test exercises repeated writes
 
 

@@ -22,8 +22,7 @@ from samenkracht.sim.kernels_demography import (
     death_hazard,
     grow_older,
     household_counts,
-    households_drawn,
-    leaving_alone,
+    leaving_and_moving,
     need_week,
 )
 from samenkracht.sim.mechanisms.base import Mechanism
@@ -197,11 +196,18 @@ class Demography(Mechanism):
         s, p = world.state, self.params
         rng = world.streams.weekly(self.name, world.week)
         u_death, u_onset, u_recover, u_sev, u_prog, u_birth, u_leave = rng.random((7, s.n))
-        leaving = grow_older(s.age, s.alive, 1.0 / WEEKS_PER_YEAR, p.leave_home_age)
+        # Residents and adults by household, counted once (in the pass that ages them) and kept up to date
+        # through couples and leaving home (room for the households set up this week: fewer than the residents).
+        leaving, size, n_adults = grow_older(
+            s.age,
+            s.alive,
+            1.0 / WEEKS_PER_YEAR,
+            p.leave_home_age,
+            s.household,
+            residents.households_bound(world) + s.n,
+            18.0,
+        )
         world.care_home_ages = world.care_home_ages + 1.0 / WEEKS_PER_YEAR
-        # Residents and adults by household, counted once and kept up to date through couples and leaving home
-        # (room for the households set up this week: fewer than the residents).
-        size, n_adults = household_counts(s.household, s.alive, s.age, residents.households_bound(world) + s.n, 18.0)
         self._partner(world, rng, size, n_adults)
         old = s.household[leaving]
         residents.leave_home(world, leaving)
@@ -212,8 +218,10 @@ class Demography(Mechanism):
 
         # Moves keep households whole: who lives alone stays as it is until the deaths.
         leaves = np.zeros(s.n, dtype=bool)
-        leaves[self._leavers(s, size, u_leave)] = True
-        self._move(world, rng, n_adults)
+        alone, drawn = self._leavers_and_movers(s, size, n_adults, u_leave, rng.random(s.n))
+        leaves[alone] = True
+        if drawn.size:  # whole households move out; an arriving household of the same make-up takes their places
+            residents.move_households(world, np.unique(s.household[drawn]))
         p_home, p_care_home = self._death_probability(s, world.week, world.care_home_ages)
         dies = s.alive & (u_death < p_home)
         world.counters.deaths += int(dies.sum())
@@ -293,11 +301,30 @@ class Demography(Mechanism):
         density = np.exp(-0.5 * ((s.age[fertile] - mean) / sd) ** 2) / (sd * np.sqrt(2.0 * np.pi))
         return int((u[fertile] < 0.5 * self.params.fertility * density / WEEKS_PER_YEAR).sum())
 
-    def _leavers(self, s: State, size: np.ndarray, u: np.ndarray) -> np.ndarray:
+    def _leavers_and_movers(
+        self, s: State, size: np.ndarray, n_adults: np.ndarray, u_leave: np.ndarray, u_move: np.ndarray
+    ) -> tuple[np.ndarray, np.ndarray]:
         """Adults living alone (``size``: residents by household) who leave the municipality this week, at their
-        age band's rate."""
+        age band's rate; and the adults whose household moves out (in one pass).
+
+        Each adult draws with the household's rate divided by the number of
+        adults in it (``n_adults``, by household), so a household moves at about the rate of its age band.
+        """
         chance = np.asarray(self.params.leave_rate, dtype=float) / WEEKS_PER_YEAR
-        return leaving_alone(s.alive, s.age, s.household, size, BAND_OF_YEAR, chance, u)
+        move_rate = np.asarray(self.params.move_rate, dtype=float)
+        return leaving_and_moving(
+            s.alive,
+            s.age,
+            s.household,
+            size,
+            n_adults,
+            BAND_OF_YEAR,
+            chance,
+            u_leave,
+            move_rate,
+            u_move,
+            WEEKS_PER_YEAR,
+        )
 
     @staticmethod
     def _make_room(world: World, taken: np.ndarray, k: int, rng: np.random.Generator) -> np.ndarray:
@@ -310,19 +337,6 @@ class Demography(Mechanism):
         if young_alone.size < k:
             young_alone = np.flatnonzero(free & (size == 1))
         return rng.permutation(young_alone)[:k]
-
-    def _move(self, world: World, rng: np.random.Generator, n_adults: np.ndarray) -> None:
-        """Whole households move out; an arriving household of the same make-up takes their places.
-
-        Each adult draws with the household's rate divided by the number of
-        adults in it (``n_adults``, per resident), so a household moves at about the rate of its age band.
-        """
-        s = world.state
-        u = rng.random(s.n)
-        move_rate = np.asarray(self.params.move_rate, dtype=float)
-        drawn = households_drawn(s.alive, s.age, s.household, n_adults, BAND_OF_YEAR, move_rate, u, WEEKS_PER_YEAR)
-        if drawn.size:
-            residents.move_households(world, np.unique(s.household[drawn]))
 
     def _partner(self, world: World, rng: np.random.Generator, size: np.ndarray, n_adults: np.ndarray) -> None:
         """Adults living alone pair up with someone of similar age in their wijk and share a household (``size``

@@ -204,11 +204,10 @@ def local_kin_counts(world: World) -> tuple[np.ndarray, np.ndarray]:
 
 
 def partners_here(world: World) -> np.ndarray:
-    """Each slot's partner in their household (-1: none), from the recorded relations."""
+    """Each slot's partner in their household (-1: none), from the recorded relations (a pass over the ties
+    that record partners only)."""
     t = world.ties
-    return household_partners(
-        t.u, t.v, t.alive, t.rel, t.kind, REL_CODE["partner"], KIND_CODE["household"], world.state.n
-    )
+    return household_partners(*t.partner_ties(), t.alive, t.kind, KIND_CODE["household"], world.state.n)
 
 
 def survival(params_demography, age_from: np.ndarray, age_to: np.ndarray, trend: float = 1.0) -> np.ndarray:
