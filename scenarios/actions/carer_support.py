@@ -26,7 +26,7 @@ from typing import TYPE_CHECKING
 import numpy as np
 
 from samenkracht.sim.actions import Action, Choice, Label
-from samenkracht.sim.mechanisms.wijkteam import offer_within_capacity
+from samenkracht.sim.mechanisms.wijkteam import offer_drawn
 from samenkracht.sim.params import param
 from samenkracht.sim.state import offer_bit
 from samenkracht.sim.time import WEEKS_PER_YEAR
@@ -122,23 +122,31 @@ class CarerSupport(Action):
         s, lv = world.state, world.levers
         if not lv.support_capacity.any():
             return
-        u_accept, u_order = world.streams.weekly("action.carer_support", world.week).random((2, s.n))
+        rng = world.streams.weekly("action.carer_support", world.week)
         u_round = world.streams.weekly("action.carer_support.round", world.week).random(world.n_wijken)
         bit = offer_bit("carer_support")
-        heavy = some_hours(s.given) & (s.burden >= world.config.burden.heavy_threshold) & (s.support_weeks == 0)
-        candidates = s.alive & s.known & heavy & ((s.offered & bit) == 0) & (lv.support_capacity[s.wijk] > 0)
-        accepts = u_accept < lv.support_uptake[s.wijk]
-        chosen, offered = offer_within_capacity(candidates, accepts, s.wijk, u_order, lv.support_capacity + u_round)
+        # Candidates: known, heavily burdened (few), then the rest of the conditions on those.
+        cand = np.flatnonzero(s.known & (s.burden >= world.config.burden.heavy_threshold))
+        cand = cand[
+            s.alive[cand]
+            & some_hours(s.given[cand])
+            & (s.support_weeks[cand] == 0)
+            & ((s.offered[cand] & bit) == 0)
+            & (lv.support_capacity[s.wijk[cand]] > 0)
+        ]
+        chosen, offered = offer_drawn(rng, cand, s.wijk, lv.support_uptake, lv.support_capacity + u_round)
         s.offered[offered] |= bit
         s.support_weeks[chosen] = lv.support_relief_weeks[s.wijk[chosen]].astype(np.int32)
-        s.action_supported |= chosen
-        mobilising = chosen & lv.support_mobilises[s.wijk]
-        if mobilising.any():
+        s.action_supported[chosen] = True
+        carers = chosen[lv.support_mobilises[s.wijk[chosen]]]
+        if carers.size:
             # The carer's conversations bring in secondary helpers around the people they care for.
             ties = world.ties
+            mobilising = np.zeros(s.n, dtype=bool)
+            mobilising[carers] = True
             helped = world.helped_ties()
             u_carer, v_carer = mobilising[ties.u] & helped, mobilising[ties.v] & helped
             cared_for = np.concatenate([ties.v[u_carer], ties.u[v_carer]])
             s.mobilised[cared_for[s.severity[cared_for] > 0]] = True
-        world.counters.carers_supported_by_action += int(chosen.sum())
-        world.counters.support_declined += int((offered & ~chosen).sum())
+        world.counters.carers_supported_by_action += int(chosen.size)
+        world.counters.support_declined += int(offered.size - chosen.size)

@@ -16,7 +16,7 @@ from typing import TYPE_CHECKING
 import numpy as np
 
 from samenkracht.sim.actions import Action, Choice, Label
-from samenkracht.sim.mechanisms.wijkteam import offer_within_capacity
+from samenkracht.sim.mechanisms.wijkteam import offer_drawn
 from samenkracht.sim.params import param
 from samenkracht.sim.state import offer_bit, row_total
 from samenkracht.sim.time import WEEKS_PER_YEAR
@@ -86,18 +86,26 @@ class NetworkStrengthening(Action):
         s, lv, ties = world.state, world.levers, world.ties
         if not lv.mobilise_capacity.any():
             return
-        u_accept, u_order = world.streams.weekly("action.network_strengthening", world.week).random((2, s.n))
+        rng = world.streams.weekly("action.network_strengthening", world.week)
         u_round = world.streams.weekly("action.network_strengthening.round", world.week).random(world.n_wijken)
         bit = offer_bit("network_strengthening")
-        known = s.known | s.referred | s.indicated
-        unmet = some_hours(row_total(s.unmet))
-        candidates = s.alive & known & (s.severity > 0) & unmet & ~s.mobilised & ((s.offered & bit) == 0)
-        candidates &= lv.mobilise_capacity[s.wijk] > 0
-        accepts = u_accept < lv.mobilise_uptake[s.wijk]
-        chosen, offered = offer_within_capacity(candidates, accepts, s.wijk, u_order, lv.mobilise_capacity + u_round)
+        # Candidates: those with a need (few), then the rest of the conditions on those.
+        cand = np.flatnonzero(s.severity > 0)
+        cand = cand[
+            s.alive[cand]
+            & (s.known[cand] | s.referred[cand] | s.indicated[cand])
+            & some_hours(row_total(s.unmet[cand]))
+            & ~s.mobilised[cand]
+            & ((s.offered[cand] & bit) == 0)
+            & (lv.mobilise_capacity[s.wijk[cand]] > 0)
+        ]
+        chosen, offered = offer_drawn(rng, cand, s.wijk, lv.mobilise_uptake, lv.mobilise_capacity + u_round)
         s.offered[offered] |= bit
-        s.mobilised |= chosen
-        outside = ties.alive & (ties.kind != 0) & (chosen[ties.u] | chosen[ties.v])
-        boost = lv.mobilise_tie_boost[s.wijk[np.where(chosen[ties.u], ties.u, ties.v)]]
-        ties.strength[outside] = np.minimum(1.0, ties.strength[outside] + boost[outside])
-        world.counters.networks_strengthened += int(chosen.sum())
+        if chosen.size:
+            s.mobilised[chosen] = True
+            taken = np.zeros(s.n, dtype=bool)
+            taken[chosen] = True
+            outside = ties.alive & (ties.kind != 0) & (taken[ties.u] | taken[ties.v])
+            boost = lv.mobilise_tie_boost[s.wijk[np.where(taken[ties.u], ties.u, ties.v)]]
+            ties.strength[outside] = np.minimum(1.0, ties.strength[outside] + boost[outside])
+        world.counters.networks_strengthened += int(chosen.size)

@@ -26,7 +26,7 @@ from typing import TYPE_CHECKING
 import numpy as np
 
 from samenkracht.sim.actions import Action, Choice, Label
-from samenkracht.sim.mechanisms.wijkteam import offer_within_capacity
+from samenkracht.sim.mechanisms.wijkteam import offer_drawn
 from samenkracht.sim.params import param
 from samenkracht.sim.state import offer_bit
 from samenkracht.sim.time import WEEKS_PER_YEAR
@@ -104,26 +104,32 @@ class RespiteCare(Action):
         """Users who stopped caring leave respite, a user's period is renewed while they care, and known heavily
         burdened carers not offered respite before are offered it while the wijk's hours have room for them."""
         s, lv = world.state, world.levers
-        users = s.alive & (s.respite_weeks > 0)
-        caring = some_hours(s.given)
-        s.respite_weeks[users & ~caring] = 0
-        s.respite_weeks[users & caring] -= 1
-        renew = users & caring & (s.respite_weeks == 0)
+        users = np.flatnonzero(s.alive & (s.respite_weeks > 0))
+        caring = some_hours(s.given[users])
+        s.respite_weeks[users[~caring]] = 0
+        caring_users = users[caring]
+        s.respite_weeks[caring_users] -= 1
+        renew = caring_users[s.respite_weeks[caring_users] == 0]
         s.respite_weeks[renew] = lv.respite_period_weeks[s.wijk[renew]].astype(np.int32)
         if not lv.respite_hours.any():
             return
-        u_accept, u_order = world.streams.weekly("action.respite_care", world.week).random((2, s.n))
-        users = s.alive & (s.respite_weeks > 0)
+        rng = world.streams.weekly("action.respite_care", world.week)
         # Places: how many carers the wijk's hours serve at the most per carer (a part of it counts as a place: the
         # hours are shared), less those already using them.
         per_carer = np.maximum(lv.respite_max_per_carer, 1e-9)
-        in_use = np.bincount(s.wijk[users], minlength=world.n_wijken)
+        in_use = np.bincount(s.wijk[caring_users[s.respite_weeks[caring_users] > 0]], minlength=world.n_wijken)
         places = np.ceil(lv.respite_hours / per_carer - SHARE_EPS) - in_use
         bit = offer_bit("respite_care")
-        heavy = caring & (s.burden >= world.config.burden.heavy_threshold)
-        candidates = s.alive & s.known & heavy & ~users & ((s.offered & bit) == 0) & (places[s.wijk] >= 1)
-        accepts = u_accept < lv.respite_uptake[s.wijk]
-        chosen, offered = offer_within_capacity(candidates, accepts, s.wijk, u_order, np.maximum(places, 0.0))
+        # Candidates: known, heavily burdened (few), then the rest of the conditions on those.
+        cand = np.flatnonzero(s.known & (s.burden >= world.config.burden.heavy_threshold))
+        cand = cand[
+            s.alive[cand]
+            & some_hours(s.given[cand])
+            & ~(s.respite_weeks[cand] > 0)
+            & ((s.offered[cand] & bit) == 0)
+            & (places[s.wijk[cand]] >= 1)
+        ]
+        chosen, offered = offer_drawn(rng, cand, s.wijk, lv.respite_uptake, np.maximum(places, 0.0))
         s.offered[offered] |= bit
         s.respite_weeks[chosen] = lv.respite_period_weeks[s.wijk[chosen]].astype(np.int32)
-        world.counters.support_declined += int((offered & ~chosen).sum())
+        world.counters.support_declined += int(offered.size - chosen.size)

@@ -229,8 +229,8 @@ class Wijkteam(Mechanism):
 
 
 def first_k_of(idx: np.ndarray, wijk: np.ndarray, key: np.ndarray, k_w: np.ndarray) -> np.ndarray:
-    """``first_k_per_wijk`` for the candidates ``idx`` (in ascending order) with their keys ``key``: the slots
-    selected, in wijk and key order."""
+    """Select from the candidates ``idx`` (in ascending order) with their keys ``key``, in each wijk, the first
+    ``floor(k_w)`` in key order (equal keys in the order of ``idx``): the slots selected, in wijk and key order."""
     if idx.size == 0:
         return idx
     order = np.lexsort((key, wijk[idx]))
@@ -249,37 +249,36 @@ def _without(idx: np.ndarray, drop: np.ndarray, n: int) -> np.ndarray:
     return idx[out[idx]]
 
 
-def first_k_per_wijk(mask: np.ndarray, wijk: np.ndarray, order_key: np.ndarray, k_w: np.ndarray) -> np.ndarray:
-    """Select from ``mask`` in each wijk the first ``floor(k_w)`` entries in key order.
-
-    Callers add a uniform draw to a fractional capacity, so that 2.4 cases a week
-    means 2 or 3 cases, 2.4 on average.
-    """
-    idx = np.flatnonzero(mask)
-    out = np.zeros(mask.shape[0], dtype=bool)
-    if idx.size == 0:
-        return out
-    order = idx[np.lexsort((order_key[idx], wijk[idx]))]
-    w = wijk[order]
-    start = np.searchsorted(w, w, side="left")
-    rank = np.arange(order.size) - start
-    out[order[rank < np.floor(k_w[w])]] = True
-    return out
-
-
 def offer_within_capacity(
-    candidates: np.ndarray, accepts: np.ndarray, wijk: np.ndarray, order_key: np.ndarray, k_w: np.ndarray
+    cand: np.ndarray, accepts: np.ndarray, wijk: np.ndarray, key: np.ndarray, k_w: np.ndarray
 ) -> tuple[np.ndarray, np.ndarray]:
-    """Offer a service to ``candidates`` in key order, per wijk, until ``floor(k_w)`` of them have taken it up.
+    """Offer a service to the candidates ``cand`` (slots, ascending) in the order of their keys ``key``, per wijk,
+    until ``floor(k_w)`` of them have taken it up (callers add a uniform draw to a fractional capacity, so that 2.4
+    cases a week means 2 or 3 cases, 2.4 on average).
 
-    ``accepts`` says who would take it up when offered. Returns (taken, offered): those taken on, and everyone
-    offered, that is every candidate up to the last one taken on in a wijk whose capacity is filled, and every
-    candidate in a wijk whose capacity is not.
+    ``accepts`` says which candidates would take it up when offered. Returns (taken, offered), slots in ascending
+    order: those taken on, and everyone offered, that is every candidate up to the last one taken on in a wijk whose
+    capacity is filled, and every candidate in a wijk whose capacity is not.
     """
-    taken = first_k_per_wijk(candidates & accepts, wijk, order_key, k_w)
+    w = wijk[cand]
+    willing = np.flatnonzero(accepts)
+    sel = first_k_of(willing, w, key[willing], k_w)  # positions in ``cand``
     n_w = k_w.shape[0]
-    full = np.bincount(wijk[taken], minlength=n_w) >= np.floor(k_w)
+    full = np.bincount(w[sel], minlength=n_w) >= np.floor(k_w)
     last = np.full(n_w, -np.inf)
-    np.maximum.at(last, wijk[taken], order_key[taken])
-    offered = candidates & (order_key <= np.where(full, last, np.inf)[wijk])
-    return taken, offered
+    np.maximum.at(last, w[sel], key[sel])
+    taken = np.zeros(cand.shape[0], dtype=bool)
+    taken[sel] = True
+    return cand[taken], cand[key <= np.where(full, last, np.inf)[w]]
+
+
+def offer_drawn(
+    rng: np.random.Generator, cand: np.ndarray, wijk: np.ndarray, uptake: np.ndarray, k_w: np.ndarray
+) -> tuple[np.ndarray, np.ndarray]:
+    """``offer_within_capacity`` with the week's draws ``u_accept, u_order = rng.random((2, n))`` (n residents):
+    a candidate takes it up if ``u_accept`` is below its wijk's ``uptake``, and is offered it in ``u_order`` order;
+    only the candidates' draws are read (sim/kernels_draws.py: the same numbers)."""
+    n = wijk.shape[0]
+    u = Uniforms(rng, 2 * n).at(np.concatenate([cand, cand + n]))
+    k = cand.shape[0]
+    return offer_within_capacity(cand, u[:k] < uptake[wijk[cand]], wijk, u[k:], k_w)
