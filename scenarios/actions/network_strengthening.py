@@ -105,7 +105,11 @@ class NetworkStrengthening(Action):
             s.mobilised[chosen] = True
             taken = np.zeros(s.n, dtype=bool)
             taken[chosen] = True
-            outside = ties.alive & (ties.kind != 0) & (taken[ties.u] | taken[ties.v])
-            boost = lv.mobilise_tie_boost[s.wijk[np.where(taken[ties.u], ties.u, ties.v)]]
-            ties.strength[outside] = np.minimum(1.0, ties.strength[outside] + boost[outside])
+            # Their living ties outside the household (found through the ties' index), each boosted by the lever
+            # of the wijk of its end that took it up (its u end if both did).
+            outside = ties.touching(chosen)
+            outside = outside[ties.kind[outside] != 0]
+            u = ties.u[outside]
+            boost = lv.mobilise_tie_boost[s.wijk[np.where(taken[u], u, ties.v[outside])]]
+            ties.strength[outside] = np.minimum(1.0, ties.strength[outside] + boost)
         world.counters.networks_strengthened += int(chosen.size)

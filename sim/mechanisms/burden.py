@@ -81,7 +81,7 @@ class CarerBurden(Mechanism):
     def __init__(self, params: BurdenParams) -> None:
         self.params = params
 
-    def _respite(self, world: World, caring: np.ndarray) -> np.ndarray:
+    def _respite(self, world: World) -> np.ndarray:
         """Respite hours this week per carer: each wijk's hours shared among the carers who took up respite
         (the respite_care action's step decides who, ``State.respite_weeks``).
 
@@ -92,7 +92,8 @@ class CarerBurden(Mechanism):
         hours = np.zeros(s.n)
         if not levers.respite_hours.any():
             return hours
-        heavy = np.flatnonzero(caring & (s.respite_weeks > 0))
+        heavy = np.flatnonzero(s.respite_weeks > 0)  # users of respite (few), those of them alive and caring
+        heavy = heavy[s.alive[heavy] & some_hours(s.given[heavy])]
         w = s.wijk[heavy]
         count = np.bincount(w, minlength=world.n_wijken)
         each = np.minimum(levers.respite_max_per_carer, levers.respite_hours / np.maximum(count, 1))
@@ -102,7 +103,7 @@ class CarerBurden(Mechanism):
     def step(self, world: World) -> None:
         s, p = world.state, self.params
         rng = world.streams.weekly(self.name, world.week)
-        respite = self._respite(world, s.alive & some_hours(s.given)) if world.levers.respite_hours.any() else None
+        respite = self._respite(world) if world.levers.respite_hours.any() else None
         # The carers this week and their strain (compiled, sim/kernels_care.py): hours given relative to capacity
         # (respite takes over hours the carer would give, so it relieves strain as fewer hours would), caring long,
         # caring alone; support relieves it.
