@@ -141,12 +141,14 @@ class CarerSupport(Action):
         carers = chosen[lv.support_mobilises[s.wijk[chosen]]]
         if carers.size:
             # The carer's conversations bring in secondary helpers around the people they care for.
+            # The ties that carried care this week (few; those of world.helped_ties()), read at their slots.
             ties = world.ties
             mobilising = np.zeros(s.n, dtype=bool)
             mobilising[carers] = True
-            helped = world.helped_ties()
-            u_carer, v_carer = mobilising[ties.u] & helped, mobilising[ties.v] & helped
-            cared_for = np.concatenate([ties.v[u_carer], ties.u[v_carer]])
+            helped = np.flatnonzero(world.flows.helped_ties)
+            helped = helped[helped < ties.m]
+            u, v = ties.u[helped], ties.v[helped]
+            cared_for = np.concatenate([v[mobilising[u]], u[mobilising[v]]])
             s.mobilised[cared_for[s.severity[cared_for] > 0]] = True
         world.counters.carers_supported_by_action += int(chosen.size)
         world.counters.support_declined += int(offered.size - chosen.size)
