@@ -100,18 +100,23 @@ def ties_listed(ptr, index, head, nxt, alive, people, m):  # pragma: no cover - 
 @njit(cache=True)
 def age_buckets(age, alive, min_age):  # pragma: no cover - compiled
     """The living residents aged ``min_age`` or over, by whole year of age: ``members[ptr[b]:ptr[b + 1]]`` are
-    those of bucket ``b`` (ages ``b`` to ``b + 1``; from 255 on, all in the last), in slot order; and each slot's
-    bucket (``N_AGE_BUCKETS``: not one of them)."""
+    those of bucket ``b`` (ages ``b`` to ``b + 1``; from 255 on, all in the last), in slot order; each slot's
+    bucket (``N_AGE_BUCKETS``: not one of them); and all of them, ascending (what :func:`aged` gives for
+    ``min_age`` to ``inf``)."""
     n = age.shape[0]
     top = N_AGE_BUCKETS - 1
     ptr = np.zeros(N_AGE_BUCKETS + 2, np.int64)  # one more bucket at the end: the others, left out
     bucket = np.empty(n, np.int16)
+    adults = np.empty(n, np.int64)
+    k = 0
     for i in range(n):  # branch-free (the tests are unpredictable)
         a = age[i]
         b = 0 if a < 0.0 else (top if a >= top else int(a))  # whole years, as age_band takes them
         b = b if (alive[i] & (a >= min_age)) else N_AGE_BUCKETS
         bucket[i] = b
         ptr[b + 1] += 1
+        adults[k] = i
+        k += b < N_AGE_BUCKETS
     for b in range(N_AGE_BUCKETS + 1):
         ptr[b + 1] += ptr[b]
     fill = ptr[:-1].copy()
@@ -120,7 +125,7 @@ def age_buckets(age, alive, min_age):  # pragma: no cover - compiled
         b = bucket[i]
         members[fill[b]] = i
         fill[b] += 1
-    return members[: ptr[N_AGE_BUCKETS]], ptr[: N_AGE_BUCKETS + 1], bucket
+    return members[: ptr[N_AGE_BUCKETS]], ptr[: N_AGE_BUCKETS + 1], bucket, adults[:k].copy()
 
 
 @njit(cache=True)

@@ -256,7 +256,7 @@ class Ties:
         m = self._m
         if people.size == 0 or m == 0:
             return np.empty(0, np.int64)
-        if self._index is None or m - self._indexed > max(1024, m // 32):
+        if self._index is None or m - self._indexed > max(1024, m // 4):
             self._index = tie_index(self.u, self.v, self._nodes)
             self._indexed = m
             self._head.fill(-1)  # no ties added since
