@@ -703,65 +703,6 @@ def set_bits(words):  # pragma: no cover - compiled
 
 
 @njit(cache=True)
-def _ties_touching(ptr, index, indexed, u, v, alive, people, n_nodes):  # pragma: no cover - compiled
-    """:func:`ties_touching_sorted`'s pass: the ties found, sorted (few), or a bitmap of them (many)."""
-    m = u.shape[0]
-    n_indexed = ptr.shape[0] - 1
-    count = 0
-    for p in people:
-        if p < n_indexed:
-            count += ptr[p + 1] - ptr[p]
-    tail = m - indexed
-    mark = np.zeros(n_nodes if tail > 0 else 0, np.bool_)
-    if tail > 0:
-        for p in people:
-            mark[p] = True
-    if (count + tail) * 8 < (m >> 6) + 1:  # few: collect and sort
-        out = np.empty(count + tail, np.int64)
-        k = 0
-        for p in people:
-            if p < n_indexed:
-                for j in range(ptr[p], ptr[p + 1]):
-                    t = index[j]
-                    if alive[t]:
-                        out[k] = t
-                        k += 1
-        for t in range(indexed, m):
-            if alive[t] and (mark[u[t]] or mark[v[t]]):
-                out[k] = t
-                k += 1
-        found = np.sort(out[:k])
-        keep = 0
-        for j in range(k):  # a tie between two of the people (or one of them twice) was found twice
-            if j == 0 or found[j] != found[j - 1]:
-                found[keep] = found[j]
-                keep += 1
-        return found[:keep].copy(), np.zeros(0, np.uint64)
-    words = np.zeros((m >> 6) + 1, np.uint64)
-    for p in people:
-        if p < n_indexed:
-            for j in range(ptr[p], ptr[p + 1]):
-                t = index[j]
-                if alive[t]:
-                    words[t >> 6] |= np.uint64(1) << np.uint64(t & 63)
-    for t in range(indexed, m):
-        if alive[t] and (mark[u[t]] or mark[v[t]]):
-            words[t >> 6] |= np.uint64(1) << np.uint64(t & 63)
-    return np.zeros(0, np.int64), words
-
-
-def ties_touching_sorted(ptr, index, indexed, u, v, alive, people, n_nodes):
-    """The living ties with an end among ``people``, ascending, as
-    ``flatnonzero(alive & (mark[u] | mark[v]))``; ties below ``indexed`` found through the index (``ptr``,
-    ``index``), those added since by a scan of them (the mask of ``people`` only then).
-
-    When many ties are found they are put in order by a bitmap over the ties read out word by word, instead of a
-    sort of the ties found (each found once or twice); when few, by the sort."""
-    found, words = _ties_touching(ptr, index, indexed, u, v, alive, people, n_nodes)
-    return set_bits(words) if words.size else found
-
-
-@njit(cache=True)
 def care_over_ties_in(rec, hlp, eid, given, n, m, eps, per_tie):  # pragma: no cover - compiled
     """What :func:`care_over_ties` returns, with the hours per tie added up in ``per_tie`` (at least ``m`` long,
     all 0.0, and left all 0.0): the hours of a tie's half-edges are added to 0.0 in their order, and only the ties

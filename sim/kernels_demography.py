@@ -45,20 +45,78 @@ def tie_index(u, v, n_nodes):  # pragma: no cover - compiled
 
 
 @njit(cache=True)
+def ties_listed(ptr, index, head, nxt, alive, people, m):  # pragma: no cover - compiled
+    """The living ties (of ``m``) with an end among ``people``: those of the index (``tie_index``'s ``ptr``,
+    ``index``) and those added since, in each node's list (``head``, ``nxt``: see :func:`append_ties`). Few are
+    returned sorted, without repeats (a tie between two of the people is found twice); many as a bitmap of the
+    ties (``kernels_care.set_bits`` reads it out in order), with an empty array of ties."""
+    n_indexed = ptr.shape[0] - 1
+    n_head = head.shape[0]
+    count = 0
+    for p in people:
+        if p < n_indexed:
+            count += ptr[p + 1] - ptr[p]
+        if p < n_head:
+            h = head[p]
+            while h >= 0:
+                count += 1
+                h = nxt[h]
+    few = count * 8 < (m >> 6) + 1
+    out = np.empty(count if few else 0, np.int64)
+    words = np.zeros(0 if few else (m >> 6) + 1, np.uint64)
+    k = 0
+    for p in people:
+        if p < n_indexed:
+            for j in range(ptr[p], ptr[p + 1]):
+                t = index[j]
+                if alive[t]:
+                    if few:
+                        out[k] = t
+                        k += 1
+                    else:
+                        words[t >> 6] |= np.uint64(1) << np.uint64(t & 63)
+        if p < n_head:
+            h = head[p]
+            while h >= 0:
+                t = h >> 1
+                if alive[t]:
+                    if few:
+                        out[k] = t
+                        k += 1
+                    else:
+                        words[t >> 6] |= np.uint64(1) << np.uint64(t & 63)
+                h = nxt[h]
+    if not few:
+        return out, words
+    found = np.sort(out[:k])
+    keep = 0
+    for j in range(k):
+        if j == 0 or found[j] != found[j - 1]:
+            found[keep] = found[j]
+            keep += 1
+    return found[:keep].copy(), words
+
+
+@njit(cache=True)
 def age_buckets(age, alive, min_age):  # pragma: no cover - compiled
     """The living residents aged ``min_age`` or over, by whole year of age: ``members[ptr[b]:ptr[b + 1]]`` are
-    those of bucket ``b`` (ages ``b`` to ``b + 1``; from 255 on, all in the last), in slot order; and each slot's
-    bucket (``N_AGE_BUCKETS``: not one of them)."""
+    those of bucket ``b`` (ages ``b`` to ``b + 1``; from 255 on, all in the last), in slot order; each slot's
+    bucket (``N_AGE_BUCKETS``: not one of them); and all of them, ascending (what :func:`aged` gives for
+    ``min_age`` to ``inf``)."""
     n = age.shape[0]
     top = N_AGE_BUCKETS - 1
     ptr = np.zeros(N_AGE_BUCKETS + 2, np.int64)  # one more bucket at the end: the others, left out
     bucket = np.empty(n, np.int16)
+    adults = np.empty(n, np.int64)
+    k = 0
     for i in range(n):  # branch-free (the tests are unpredictable)
         a = age[i]
         b = 0 if a < 0.0 else (top if a >= top else int(a))  # whole years, as age_band takes them
         b = b if (alive[i] & (a >= min_age)) else N_AGE_BUCKETS
         bucket[i] = b
         ptr[b + 1] += 1
+        adults[k] = i
+        k += b < N_AGE_BUCKETS
     for b in range(N_AGE_BUCKETS + 1):
         ptr[b + 1] += ptr[b]
     fill = ptr[:-1].copy()
@@ -67,7 +125,7 @@ def age_buckets(age, alive, min_age):  # pragma: no cover - compiled
         b = bucket[i]
         members[fill[b]] = i
         fill[b] += 1
-    return members[: ptr[N_AGE_BUCKETS]], ptr[: N_AGE_BUCKETS + 1], bucket
+    return members[: ptr[N_AGE_BUCKETS]], ptr[: N_AGE_BUCKETS + 1], bucket, adults[:k].copy()
 
 
 @njit(cache=True)
@@ -255,6 +313,84 @@ def new_pairs(u, v, table):  # pragma: no cover - compiled
             keep[kept] = i
             kept += 1
     return lo, hi, keep[:kept].copy()
+
+
+@njit(cache=True)
+def append_ties(
+    u,
+    v,
+    lo,
+    hi,
+    keep,
+    kind,
+    strength,
+    rel,
+    has_rel,
+    unknown_rel,
+    flip,
+    bu,
+    bv,
+    bkind,
+    bstrength,
+    balive,
+    brel,
+    m,
+    rec,
+    hlp,
+    eid,
+    h,
+    partner_code,
+    partners,
+    p,
+    head,
+    nxt,
+):  # pragma: no cover - compiled
+    """Write the pairs kept by :func:`new_pairs` (``keep``) as ties at slots ``m`` on of the tie buffers (``bu``,
+    ``bv``, ``bkind``, ``bstrength``, ``balive``, ``brel``): ends ``lo``, ``hi``, kind and strength, alive, and the
+    relation read from the lower end (``rel`` given from ``u`` to ``v`` when ``has_rel``, flipped where ``u > v``;
+    else ``unknown_rel[kind]``); their half-edges at ``h`` on of ``rec``, ``hlp``, ``eid`` (the lower ends as
+    recipients, then the higher ones), unless those are empty; and the slots recording ``partner_code`` and their
+    ends as columns ``p`` on of ``partners``. Each new tie ``t`` is put at the head of the lists of the ties added
+    since the index of ties was built of its two ends (``head``: each node's first entry; entry ``2t`` for the
+    lower end, ``2t + 1`` for the higher, ``nxt``: the next entry, -1 ends a list). Returns one above the highest
+    end and the number of partner columns then."""
+    k = keep.shape[0]
+    top = 0
+    for j in range(k):
+        i = keep[j]
+        t = m + j
+        a, b = lo[i], hi[i]
+        bu[t] = a
+        bv[t] = b
+        bkind[t] = kind[i]
+        bstrength[t] = strength[i]
+        balive[t] = True
+        if has_rel:
+            r = rel[i] if u[i] <= v[i] else flip[rel[i]]
+        else:
+            r = unknown_rel[kind[i]]
+        brel[t] = r
+        if b + 1 > top:
+            top = b + 1
+        nxt[2 * t] = head[a]
+        head[a] = 2 * t
+        nxt[2 * t + 1] = head[b]
+        head[b] = 2 * t + 1
+        if r == partner_code:
+            partners[0, p] = t
+            partners[1, p] = a
+            partners[2, p] = b
+            p += 1
+    if rec.shape[0] > 0:
+        for j in range(k):
+            i = keep[j]
+            rec[h + j] = lo[i]
+            rec[h + k + j] = hi[i]
+            hlp[h + j] = hi[i]
+            hlp[h + k + j] = lo[i]
+            eid[h + j] = m + j
+            eid[h + k + j] = m + j
+    return top, p
 
 
 @njit(cache=True)

@@ -13,8 +13,8 @@ from dataclasses import dataclass
 import networkx as nx
 import numpy as np
 
-from samenkracht.sim.kernels_care import ties_touching_sorted
-from samenkracht.sim.kernels_demography import EMPTY_KEY, key_table, new_pairs, tie_index
+from samenkracht.sim.kernels_care import set_bits
+from samenkracht.sim.kernels_demography import EMPTY_KEY, append_ties, key_table, new_pairs, tie_index, ties_listed
 from samenkracht.sim.params import param
 from samenkracht.sim.population import PARENT_AGE_AT_BIRTH, PARENT_GAP_RANGE
 from samenkracht.sim.ties import DEFAULT_STRENGTH, KIN_RELATIONS, KIND_CODE, REL_CODE, REL_FLIP, TIE_KINDS
@@ -23,6 +23,9 @@ _DEFAULT_STRENGTH_BY_CODE = np.array([DEFAULT_STRENGTH[k] for k in TIE_KINDS])
 _REL_FLIP = np.asarray(REL_FLIP, dtype=np.int8)
 #: The relation a tie of each kind records when none is given: kin of unknown relation, or none.
 _UNKNOWN_REL_OF_KIND = np.array([REL_CODE.get(f"{k}_member", 0) for k in TIE_KINDS], dtype=np.int8)
+#: What ``Ties.add`` passes to ``append_ties`` for no relations given, and for no half-edges kept.
+_NO_REL = np.zeros(0, np.int8)
+_NO_HALF = (np.zeros(0, np.int64),) * 3
 
 
 def default_rel(kind: np.ndarray) -> np.ndarray:
@@ -118,7 +121,10 @@ class Ties:
         self._half_m = 0
         self._nodes = int(v.max()) + 1 if m else 0  #: above every node id of a tie (v >= u)
         self._index: tuple[np.ndarray, np.ndarray] | None = None  #: each node's ties (``touching``)
-        self._indexed = 0  #: ties below this are in the index; those added since are scanned
+        self._indexed = 0  #: ties below this are in the index; those added since are in lists by node:
+        #: each node's first entry (entry 2t: tie t's lower end, 2t + 1: its higher end; -1: none) and the next
+        self._head = np.full(max(16, 2 * self._nodes), -1, np.int64)
+        self._next = np.empty(2 * cap, np.int64)
         #: The tie slots recording partners (ascending; ``rel``, ``u`` and ``v`` of a slot never change) and their
         #: ends, in rows of a buffer that grows.
         partner = np.flatnonzero(rel == REL_CODE["partner"])
@@ -177,32 +183,48 @@ class Ties:
         if k == 0:
             return
         self._n_keys += k
-        rel = default_rel(kind) if rel is None else oriented(u, v, rel)
         m = self._m
         if m + k > self._buf["u"].shape[0]:
             self._grow_to(m + k)
-        for name, values in zip(self._FIELDS, (lo[keep], hi[keep], kind[keep], strength[keep], True, rel[keep])):
-            self._buf[name][m : m + k] = values
+        p = self._n_partner
+        if p + k > self._partner_buf.shape[1]:  # room for each new tie to be a partner tie
+            grown = np.empty((3, max(16, 2 * (p + k))), np.int64)
+            grown[:, :p] = self._partner_buf[:, :p]
+            self._partner_buf = grown
+        half = self._half_buf if self._half_buf is not None else _NO_HALF
+        top = int(hi.max()) + 1
+        if top > self._head.shape[0]:
+            head = np.full(max(2 * self._head.shape[0], top), -1, np.int64)
+            head[: self._head.shape[0]] = self._head
+            self._head = head
+        # Written in one compiled pass: the ties, their half-edges, the partner ties among them.
+        top, self._n_partner = append_ties(
+            u,
+            v,
+            lo,
+            hi,
+            keep,
+            kind,
+            strength,
+            _NO_REL if rel is None else np.asarray(rel, dtype=np.int8),
+            rel is not None,
+            _UNKNOWN_REL_OF_KIND,
+            _REL_FLIP,
+            *(self._buf[name] for name in self._FIELDS),
+            m,
+            *half,
+            self._half_m,
+            REL_CODE["partner"],
+            self._partner_buf,
+            p,
+            self._head,
+            self._next,
+        )
         self._m = m + k
         self._views()
-        self._nodes = max(self._nodes, int(hi[keep].max()) + 1)
-        partner = np.flatnonzero(rel[keep] == REL_CODE["partner"])
-        if partner.size:
-            p, q = self._n_partner, self._n_partner + partner.size
-            if q > self._partner_buf.shape[1]:
-                grown = np.empty((3, max(16, 2 * q)), np.int64)
-                grown[:, :p] = self._partner_buf[:, :p]
-                self._partner_buf = grown
-            self._partner_buf[:, p:q] = [m + partner, self.u[m + partner], self.v[m + partner]]
-            self._n_partner = q
+        self._nodes = max(self._nodes, top)
         if self._half_buf is not None:
-            rec, hlp, eid = self._half_buf
-            h = self._half_m
-            new_idx = np.arange(m, m + k)
-            rec[h : h + 2 * k] = np.concatenate([lo[keep], hi[keep]])
-            hlp[h : h + 2 * k] = np.concatenate([hi[keep], lo[keep]])
-            eid[h : h + 2 * k] = np.concatenate([new_idx, new_idx])
-            self._half_m = h + 2 * k
+            self._half_m += 2 * k
 
     def partner_ties(self) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
         """The tie slots that record partners (of any kind, living or lost), ascending, and their ends: what
@@ -220,6 +242,9 @@ class Ties:
             new = np.zeros(cap, old.dtype)
             new[: old.shape[0]] = old
             self._buf[name] = new
+        grown = np.empty(2 * cap, np.int64)
+        grown[: self._next.shape[0]] = self._next
+        self._next = grown
         self._half_buf = None
         self._views()
 
@@ -231,12 +256,13 @@ class Ties:
         m = self._m
         if people.size == 0 or m == 0:
             return np.empty(0, np.int64)
-        if self._index is None or m - self._indexed > max(1024, m // 32):
+        if self._index is None or m - self._indexed > max(1024, m // 4):
             self._index = tie_index(self.u, self.v, self._nodes)
             self._indexed = m
-        nodes = max(self._nodes, int(people.max()) + 1)
+            self._head.fill(-1)  # no ties added since
         ptr, index = self._index
-        return ties_touching_sorted(ptr, index, self._indexed, self.u, self.v, self.alive, people, nodes)
+        found, words = ties_listed(ptr, index, self._head, self._next, self.alive, people, m)
+        return set_bits(words) if words.size else found
 
     def remove_residents(self, idx: np.ndarray) -> None:
         """Remove every tie of the given resident slots (death, moving out)."""

@@ -274,12 +274,14 @@ def tie_to_parent_here(
 
 
 class AdultsByAge:
-    """The adults (living, 18 or over) in buckets of whole years of age, as they were when it was built
-    (``kernels_demography.age_buckets``), with the ages and lives it was built from."""
+    """The adults (living, 18 or over) in buckets of whole years of age, as they were when it was built in week
+    ``week`` (``kernels_demography.age_buckets``), with the ages and lives it was built from, and the adults then
+    (ascending)."""
 
-    def __init__(self, age: np.ndarray, alive: np.ndarray) -> None:
-        self.members, self.ptr, self.bucket = age_buckets(age, alive, 18.0)
+    def __init__(self, age: np.ndarray, alive: np.ndarray, week: int) -> None:
+        self.members, self.ptr, self.bucket, self.adults = age_buckets(age, alive, 18.0)
         self.age, self.alive = age.copy(), alive.copy()
+        self.week = week
 
 
 def _adults_by_age(
@@ -288,21 +290,21 @@ def _adults_by_age(
     """The adults here (living, 18 or over, ascending); and the world's index of adults by age, the slots whose
     age or life changed since it was built, the buckets' starts now and the bucket each changed slot is in now.
     Between two weekly ageings only the few slots that newcomers took change, so the index built at the first
-    call of a week serves the others; it is rebuilt when many slots changed (every slot ages each week)."""
+    call of a week serves the others; it is rebuilt when many slots changed (every slot ages each week), and
+    without looking at the first call of a week. (Picks from the index give the same residents whether it is
+    rebuilt or kept with its changes: ``pick_by_age``.)"""
     s = world.state
     index = world.adults_by_age
-    if index is not None and index.age.shape == s.age.shape:
+    if index is not None and index.age.shape == s.age.shape and index.week == world.week:
         # One compiled pass for the adults and the changed slots (it stops counting the changes once there are
         # too many: then the index is rebuilt below).
         adults, changed = adults_and_changes(s.age, s.alive, index.age, index.alive, 18.0, s.n // 64)
         if changed.size <= s.n // 64:
             start, now = buckets_now(s.age, s.alive, 18.0, index.ptr, index.bucket, changed)
             return adults, (index, changed, start, now)
-    else:
-        adults = aged(s.alive, s.age, 18.0, np.inf, True)
-    index = world.adults_by_age = AdultsByAge(s.age, s.alive)
+    index = world.adults_by_age = AdultsByAge(s.age, s.alive, world.week)
     none = np.empty(0, np.int64)
-    return adults, (index, none, index.ptr, none)
+    return index.adults, (index, none, index.ptr, none)
 
 
 def relatives_move_away(world: World, slots: np.ndarray, rng: np.random.Generator) -> None:

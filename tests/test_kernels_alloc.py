@@ -12,28 +12,6 @@ def rng(request):
     return np.random.default_rng(request.param)
 
 
-@pytest.mark.parametrize("n", [1000, 40000])  # many ties a resident, and few
-def test_ties_touching_sorted_equals_the_numpy_version(rng, n):
-    from conftest import random_tie_ends
-
-    from samenkracht.sim.kernels_demography import tie_index
-
-    m = 20000
-    u, v = random_tie_ends(rng, n, m)
-    alive = rng.random(m) < 0.85
-    for indexed in (m, m - 30, m - 3000, 0):  # the ties added since the index was built are scanned
-        nodes = int(v[:indexed].max()) + 1 if indexed else 0  # the index covers the nodes of the ties it holds
-        ptr, index = tie_index(u[:indexed], v[:indexed], nodes)
-        for size in (1, 3, 40, 300, 1000):  # few ties found (sorted) and many (read out of a bitmap)
-            people = rng.choice(n, size, replace=size > 500)  # unsorted, with repeats when many
-            mark = np.zeros(n, bool)
-            mark[people] = True
-            expected = np.flatnonzero(alive & (mark[u] | mark[v]))
-            got = K.ties_touching_sorted(ptr, index, indexed, u, v, alive, people, n)
-            assert got.dtype == np.int64
-            np.testing.assert_array_equal(got, expected)
-
-
 def test_care_over_ties_in_equals_care_over_ties_and_the_numpy_version(rng):
     from samenkracht.sim.tolerances import HOURS_EPS
 

@@ -27,7 +27,9 @@ def test_pick_by_age_equals_a_stable_sort_and_search(rng, changes):
     n = 3000
     age = _ages(rng, n)
     alive = rng.random(n) < 0.95
-    members, ptr, bucket = K.age_buckets(age, alive, 18.0)
+    members, ptr, bucket, adults = K.age_buckets(age, alive, 18.0)
+    np.testing.assert_array_equal(adults, K.aged(alive, age, 18.0, np.inf, True))
+    np.testing.assert_array_equal(adults, np.flatnonzero(alive & (age >= 18.0)))
     # Slots that changed since the buckets were made (newcomers: other ages; a few lives ended or began).
     changed = np.unique(rng.integers(0, n, changes))
     age[changed] = np.where(rng.random(changed.size) < 0.5, rng.uniform(0, 100, changed.size), 42.0)
