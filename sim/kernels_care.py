@@ -84,7 +84,8 @@ def care_setup(
     """The allocation's per-resident set-up, one pass: who can help; their ability to care outside the household
     (from full at ``full_age`` to none at ``none_age``, none with a need heavier than ``outside_max_severity``);
     each resident's total need and whether it is more than ``eps``; per household, the need and last week's
-    unmet hours. As the numpy version::
+    unmet hours; and the need in the (kind, resident) layout (``transposed(need)``), the hours still to give.
+    As the numpy version::
 
         can_help = alive & (age >= min_helper_age) & (cooldown == 0) & ~ill & (severity <= helper_max_severity)
         ability = clip((none_age - age) / max(none_age - full_age, 1e-9), 0, 1) * (severity <= outside_max_severity)
@@ -96,6 +97,7 @@ def care_setup(
     ability = np.empty(n)
     need_total = np.empty(n)
     needs = np.empty(n, np.bool_)
+    remaining = np.empty((3, n))
     n_hh = 0
     for i in range(n):
         if household[i] + 1 > n_hh:
@@ -114,13 +116,17 @@ def care_setup(
         elif x > 1.0:
             x = 1.0
         ability[i] = x * (1.0 if sev <= outside_max_severity else 0.0)
-        t = need[i, 0] + need[i, 1] + need[i, 2]
+        a, b, c = need[i, 0], need[i, 1], need[i, 2]
+        remaining[0, i] = a
+        remaining[1, i] = b
+        remaining[2, i] = c
+        t = a + b + c
         need_total[i] = t
         needs[i] = t > eps
         h = household[i]
         hh_need[h] += t
         hh_unmet[h] += unmet[i, 0] + unmet[i, 1] + unmet[i, 2]
-    return can_help, ability, need_total, needs, hh_need, hh_unmet
+    return can_help, ability, need_total, needs, hh_need, hh_unmet, remaining
 
 
 @njit(cache=True)
@@ -759,6 +765,44 @@ def ties_touching_sorted(ptr, index, indexed, u, v, alive, people, n_nodes):
     sort of the ties found (each found once or twice); when few, by the sort."""
     found, words = _ties_touching(ptr, index, indexed, u, v, alive, people, n_nodes)
     return set_bits(words) if words.size else found
+
+
+@njit(cache=True)
+def formal_care(remaining, got, cap_w, idx, wijk, shares, kinds):  # pragma: no cover - compiled
+    """Formal care for the residents ``idx`` (ascending; ``wijk`` theirs) within each wijk's hours ``cap_w``, kind by
+    kind of ``kinds`` (in order), up to ``shares`` of each one's remaining need of that kind, in place in
+    ``remaining`` and ``got``; returns the hours left per wijk and the hours given, a row per kind. As::
+
+        demand = remaining[k, idx] * share;  demand_w = bincount(wijk, demand, n_wijk)
+        g = demand * minimum(1, cap_w / maximum(demand_w, 1e-12))[wijk]
+        remaining[k, idx] -= g;  cap_w = maximum(0, cap_w - bincount(wijk, g, n_wijk));  got[idx] += g
+    """
+    n_wijk, k = cap_w.shape[0], idx.shape[0]
+    cap = cap_w.copy()
+    given = np.empty((kinds.shape[0], k))
+    demand_w = np.empty(n_wijk)
+    frac = np.empty(n_wijk)
+    for c in range(kinds.shape[0]):
+        row, share, g = remaining[kinds[c]], shares[c], given[c]
+        demand_w[:] = 0.0
+        for j in range(k):
+            d = row[idx[j]] * share
+            g[j] = d
+            demand_w[wijk[j]] += d
+        for w in range(n_wijk):
+            x = cap[w] / (demand_w[w] if demand_w[w] >= 1e-12 else 1e-12)
+            frac[w] = x if x < 1.0 else 1.0
+            demand_w[w] = 0.0  # from here the hours given in the wijk
+        for j in range(k):
+            x = g[j] * frac[wijk[j]]
+            g[j] = x
+            row[idx[j]] -= x
+            demand_w[wijk[j]] += x
+            got[idx[j]] += x
+        for w in range(n_wijk):
+            x = cap[w] - demand_w[w]
+            cap[w] = x if x > 0.0 else 0.0
+    return cap, given
 
 
 @njit(cache=True)

@@ -326,3 +326,33 @@ def test_mark_relations_leaves_out_usual_care_as_the_numpy_version(rng, n, k):
     np.testing.assert_array_equal(got, expected)
     if k > 100:
         assert got.any() and (counted != gave).any()
+
+
+def test_formal_care_equals_the_numpy_version(rng):
+    """Formal care within each wijk's hours, kind by kind, as the allocation's numpy version gave it."""
+    for n, k, n_wijk in ((1, 0, 3), (40, 7, 2), (3000, 900, 14), (3000, 3000, 1)):
+        remaining = np.where(rng.random((3, n)) < 0.3, 0.0, rng.random((3, n)) * 6)
+        got = np.where(rng.random(n) < 0.5, 0.0, rng.random(n))
+        idx = np.sort(rng.choice(n, k, replace=False))
+        wijk = rng.integers(0, n_wijk, n)[idx]
+        cap_w = rng.random(n_wijk) * rng.choice([0.0, 1.0, 50.0, 1e4], n_wijk)
+        for kinds, shares in (([0, 1], [0.6, 1.0]), ([0], [0.6]), ([1], [1.0]), ([], [])):
+            rem_e, got_e, cap_e, given_e = remaining.copy(), got.copy(), cap_w.copy(), []
+            for kk, share in zip(kinds, shares):
+                demand = rem_e[kk, idx] * share
+                demand_w = np.bincount(wijk, demand, n_wijk)
+                g = demand * np.minimum(1.0, cap_e / np.maximum(demand_w, 1e-12))[wijk]
+                rem_e[kk, idx] -= g
+                cap_e = np.maximum(0.0, cap_e - np.bincount(wijk, g, n_wijk))
+                got_e[idx] += g
+                given_e.append(g)
+            rem_g, got_g = remaining.copy(), got.copy()
+            cap_g, given_g = K.formal_care(
+                rem_g, got_g, cap_w, idx, wijk, np.array(shares, np.float64), np.array(kinds, np.int64)
+            )
+            np.testing.assert_array_equal(cap_g, cap_e)
+            np.testing.assert_array_equal(rem_g, rem_e)
+            np.testing.assert_array_equal(got_g, got_e)
+            assert given_g.shape == (len(kinds), k)
+            for a, b in zip(given_g, given_e):
+                np.testing.assert_array_equal(a, b)

@@ -32,6 +32,7 @@ from samenkracht.sim.kernels_care import (
     care_setup,
     care_stage,
     elsewhere_carers,
+    formal_care,
     local_index,
     transposed,
     unique_inverse_bits,
@@ -277,25 +278,12 @@ class LayeredAllocation(Mechanism):
         self._tie_cap[[KIND_CODE["neighbour"], KIND_CODE["acquaintance"]]] = p.neighbour_tie_cap
         rng = world.streams.weekly(self.name, world.week)
         u_match = rng.random(n)
-        remaining = transposed(s.need)  # (kind, resident): each kind's row contiguous (compiled copy)
-        flows = world.flows
-        by_layer = {name: np.zeros(3) for name in LAYERS}
-        self._by_layer = by_layer
-        formal_cap = world.formal_capacity_by_wijk().astype(float)
-        formal = np.zeros(n)
-        # Formal first, by kind of care and for every indicated resident alike: home care gives its share of the
-        # personal care (and of practical help, if set) before the network is asked. The rest of formal care, after
-        # the network (below), is what the network leaves: there each hour the network gives replaces an hour of it.
-        takeover = {PERSONAL: p.takeover_share, PRACTICAL: p.practical_takeover_share}
-        indicated = None  # the living indicated residents' slots, once found
-        if p.takeover_share > 0 or p.practical_takeover_share > 0:
-            indicated = np.flatnonzero(s.alive & s.indicated)
-            formal_cap = self._professionals(world, remaining, formal, formal_cap, indicated, takeover)
         # Who can help; their ability to care outside their household (it falls with age towards none, none with a
         # need of one's own); each resident's need; per household, the need and last week's unmet hours (for the
-        # pressure on household members): one compiled pass (sim/kernels_care.py).
+        # pressure on household members); the need in the (kind, resident) layout, each kind's row contiguous, as the
+        # hours still to give: one compiled pass (sim/kernels_care.py).
         a_full, a_none = p.outside_care_ages
-        can_help, ability, need_total, needs, hh_need, hh_unmet = care_setup(
+        can_help, ability, need_total, needs, hh_need, hh_unmet, remaining = care_setup(
             s.alive,
             s.age,
             s.cooldown,
@@ -311,6 +299,19 @@ class LayeredAllocation(Mechanism):
             float(p.outside_max_severity),
             HOURS_EPS,
         )
+        flows = world.flows
+        by_layer = {name: np.zeros(3) for name in LAYERS}
+        self._by_layer = by_layer
+        formal_cap = world.formal_capacity_by_wijk().astype(float)
+        formal = np.zeros(n)
+        # Formal first, by kind of care and for every indicated resident alike: home care gives its share of the
+        # personal care (and of practical help, if set) before the network is asked. The rest of formal care, after
+        # the network (below), is what the network leaves: there each hour the network gives replaces an hour of it.
+        takeover = {PERSONAL: p.takeover_share, PRACTICAL: p.practical_takeover_share}
+        indicated = None  # the living indicated residents' slots, once found
+        if p.takeover_share > 0 or p.practical_takeover_share > 0:
+            indicated = np.flatnonzero(s.alive & s.indicated)
+            formal_cap = self._professionals(world, remaining, formal, formal_cap, indicated, takeover)
         used = np.zeros(n)
         rec_h, hlp_h, eid_h = ties.half_edges()
         # Only half-edges towards residents with a need, from residents who can help, carry care.
@@ -546,16 +547,17 @@ class LayeredAllocation(Mechanism):
         of that kind (personal care, practical help); adds to ``got``; returns
         the hours left per wijk.
         """
-        n_wijk = world.n_wijken
-        wijk = world.state.wijk[idx]
-        for k in (PERSONAL, PRACTICAL):
-            if shares[k] <= 0:
-                continue
-            demand = remaining[k, idx] * shares[k]
-            demand_w = np.bincount(wijk, demand, n_wijk)
-            g = demand * np.minimum(1.0, cap_w / np.maximum(demand_w, 1e-12))[wijk]
-            remaining[k, idx] -= g
-            cap_w = np.maximum(0.0, cap_w - np.bincount(wijk, g, n_wijk))
+        kinds = [k for k in (PERSONAL, PRACTICAL) if shares[k] > 0]
+        # One compiled pass a kind (sim/kernels_care.py); the hours given summed by numpy (pairwise), as before.
+        cap_w, given = formal_care(
+            remaining,
+            got,
+            cap_w,
+            idx,
+            world.state.wijk[idx],
+            np.array([shares[k] for k in kinds], np.float64),
+            np.array(kinds, np.int64),
+        )
+        for k, g in zip(kinds, given):
             self._by_layer["professionals"][k] += g.sum()
-            got[idx] += g
         return cap_w
