@@ -824,11 +824,11 @@ def care_over_ties_in(rec, hlp, eid, given, n, m, eps, per_tie):  # pragma: no c
             alone[hlp[j]] = True
         per_tie[eid[j]] += given[j]
     helped = np.zeros(m, np.bool_)  # only the ties of care half-edges can have carried care
-    for j in range(k):
+    for j in range(k):  # a tie read at its first half-edge and cleared (its second finds 0.0 and leaves it)
         e = eid[j]
-        helped[e] = per_tie[e] > eps
-    for j in range(k):
-        per_tie[eid[j]] = 0.0
+        if per_tie[e] > eps:
+            helped[e] = True
+        per_tie[e] = 0.0
     return gave, helpers_of, alone, helped
 
 

@@ -337,7 +337,6 @@ class LayeredAllocation(Mechanism):
                 ("neighbours", p.ask_threshold, p.neighbour_share),
             )
         }
-        given_away = np.zeros(n)
         household_hours = np.zeros(n)
 
         for i, (stage, layer, _, care_kinds) in enumerate(STAGES):
