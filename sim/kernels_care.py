@@ -611,6 +611,50 @@ def elsewhere_carers(cares_away, parent_need_away, cares_in_law, cares_grand, gr
 
 
 @njit(cache=True)
+def parents_elsewhere_care(
+    idx, own, whose, cares_in_law, parents_near, capacity, ability, used, stretch, hours, threshold, eps, n
+):  # pragma: no cover - compiled
+    """The hours the residents ``idx`` give a parent or grandparent elsewhere (``own``: their own parent; else their
+    partner's, if they care for a parent-in-law, else a grandparent; ``whose``: whose parent it is), within their
+    capacity for care outside the household, at least ``threshold`` or nothing; ``used`` in place; returns the hours
+    per slot (``n``) and the residents who gave to a parent and to other family. ``hours``: to a parent near, far,
+    to a grandparent. As the numpy version::
+
+        is_parent = own | cares_in_law[idx]
+        want = where(is_parent, where(parents_near[whose] > 0, near, far), grandparent)
+        g = minimum(want, maximum(0, capacity[idx] * stretch * ability[idx] - used[idx]))
+        g[~at_least_hours(g, threshold)] = 0;  out[idx] = g;  used[idx] += g
+    """
+    out = np.zeros(n)
+    k = idx.shape[0]
+    to_parent = np.empty(k, np.int64)
+    to_other = np.empty(k, np.int64)
+    a = b = 0
+    for j in range(k):
+        i = idx[j]
+        is_parent = own[j] or cares_in_law[i]
+        if is_parent:
+            want = hours[0] if parents_near[whose[j]] > 0 else hours[1]
+        else:
+            want = hours[2]
+        c = capacity[i] * stretch * ability[i] - used[i]
+        c = 0.0 if 0.0 >= c else c
+        g = want if want <= c else c
+        if not (g >= threshold - eps):
+            g = 0.0
+        out[i] = g
+        used[i] += g
+        if g > eps:
+            if is_parent:
+                to_parent[a] = i
+                a += 1
+            else:
+                to_other[b] = i
+                b += 1
+    return out, to_parent[:a].copy(), to_other[:b].copy()
+
+
+@njit(cache=True)
 def with_children_elsewhere(needs, children_near, children_far):  # pragma: no cover - compiled
     """Slots of the residents with a need who have adult children living elsewhere, in order."""
     n = needs.shape[0]

@@ -356,3 +356,45 @@ def test_formal_care_equals_the_numpy_version(rng):
             assert given_g.shape == (len(kinds), k)
             for a, b in zip(given_g, given_e):
                 np.testing.assert_array_equal(a, b)
+
+
+def test_parents_elsewhere_care_equals_the_numpy_version(rng):
+    """The hours residents give a parent or grandparent elsewhere, as the allocation's numpy version gave them."""
+    from samenkracht.sim.tolerances import HOURS_EPS, at_least_hours, some_hours
+
+    for n, k in ((1, 0), (30, 5), (4000, 1200), (4000, 4000)):
+        idx = np.sort(rng.choice(n, k, replace=False))
+        own = rng.random(k) < 0.6
+        whose = np.where(own, idx, rng.integers(0, n, k))
+        in_law, near = rng.random(n) < 0.3, rng.integers(0, 3, n)
+        capacity = np.where(rng.random(n) < 0.2, 0.0, rng.random(n) * 20)
+        ability = np.where(rng.random(n) < 0.3, rng.choice([0.0, 1.0], n), rng.random(n))
+        used = np.where(rng.random(n) < 0.5, 0.0, rng.random(n) * 15)
+        for hours, threshold in (([4.0, 2.0, 1.5], 0.55), ([4, 2, 1], 1.0), ([0.5, 0.25, 3.0], 0.25)):
+            is_parent = own | in_law[idx]
+            want = np.where(is_parent, np.where(near[whose] > 0, hours[0], hours[1]), hours[2])
+            g = np.minimum(want, np.maximum(0.0, capacity[idx] * 1.5 * ability[idx] - used[idx]))
+            g[~at_least_hours(g, threshold)] = 0.0
+            expected, used_e = np.zeros(n), used.copy()
+            expected[idx] = g
+            used_e[idx] += g
+            used_g = used.copy()
+            out, to_parent, to_other = K.parents_elsewhere_care(
+                idx,
+                own,
+                whose,
+                in_law,
+                near,
+                capacity,
+                ability,
+                used_g,
+                1.5,
+                np.array(hours, np.float64),
+                float(threshold),
+                HOURS_EPS,
+                n,
+            )
+            np.testing.assert_array_equal(out, expected)
+            np.testing.assert_array_equal(used_g, used_e)
+            np.testing.assert_array_equal(to_parent, idx[is_parent & some_hours(g)])
+            np.testing.assert_array_equal(to_other, idx[~is_parent & some_hours(g)])

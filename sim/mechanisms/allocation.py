@@ -34,6 +34,7 @@ from samenkracht.sim.kernels_care import (
     elsewhere_carers,
     formal_care,
     local_index,
+    parents_elsewhere_care,
     transposed,
     unique_inverse_bits,
     volunteer_sets,
@@ -52,7 +53,7 @@ from samenkracht.sim.ties import (
     RELATIONS,
     TIE_KINDS,
 )
-from samenkracht.sim.tolerances import HOURS_EPS, SHARE_EPS, at_least_hours, some_hours
+from samenkracht.sim.tolerances import HOURS_EPS, SHARE_EPS, some_hours
 
 if TYPE_CHECKING:
     from samenkracht.sim.world import World
@@ -461,22 +462,28 @@ class LayeredAllocation(Mechanism):
         idx = elsewhere_carers(
             s.cares_away, s.parent_need_away, s.cares_in_law, s.cares_grand, s.grand_need_away, can_help
         )
-        out = np.zeros(s.n)
         if idx.size == 0:
-            return out
+            self._away_parent = self._away_other = idx
+            return np.zeros(s.n)
         # The band of the parent cared for: one's own, else the partner's (a parent-in-law).
         own = s.cares_away[idx] & s.parent_need_away[idx]
-        is_parent = own | s.cares_in_law[idx]
         whose = idx if own.all() else np.where(own, idx, np.maximum(partners_here(world)[idx], 0))
-        want = np.where(s.parents_near[whose] > 0, kin.hours_to_parent[0], kin.hours_to_parent[1])
-        want = np.where(is_parent, want, kin.hours_to_grandparent)
-        cap = np.maximum(0.0, s.capacity[idx] * p.family_stretch * ability[idx] - used[idx])
-        g = np.minimum(want, cap)
-        g[~at_least_hours(g, min(p.min_commitment, float(np.min(kin.hours_to_parent)), kin.hours_to_grandparent))] = 0.0
-        out[idx] = g
-        used[idx] += g
-        self._away_parent = idx[is_parent & some_hours(g)]
-        self._away_other = idx[~is_parent & some_hours(g)]
+        # The hours, within capacity, at least the minimum or nothing: one compiled pass (sim/kernels_care.py).
+        out, self._away_parent, self._away_other = parents_elsewhere_care(
+            idx,
+            own,
+            whose,
+            s.cares_in_law,
+            s.parents_near,
+            s.capacity,
+            ability,
+            used,
+            float(p.family_stretch),
+            np.array([*kin.hours_to_parent, kin.hours_to_grandparent], np.float64),
+            float(min(p.min_commitment, float(np.min(kin.hours_to_parent)), kin.hours_to_grandparent)),
+            HOURS_EPS,
+            s.n,
+        )
         return out
 
     def _from_relatives_elsewhere(
