@@ -84,7 +84,8 @@ def care_setup(
     """The allocation's per-resident set-up, one pass: who can help; their ability to care outside the household
     (from full at ``full_age`` to none at ``none_age``, none with a need heavier than ``outside_max_severity``);
     each resident's total need and whether it is more than ``eps``; per household, the need and last week's
-    unmet hours. As the numpy version::
+    unmet hours; and the need in the (kind, resident) layout (``transposed(need)``), the hours still to give.
+    As the numpy version::
 
         can_help = alive & (age >= min_helper_age) & (cooldown == 0) & ~ill & (severity <= helper_max_severity)
         ability = clip((none_age - age) / max(none_age - full_age, 1e-9), 0, 1) * (severity <= outside_max_severity)
@@ -96,6 +97,7 @@ def care_setup(
     ability = np.empty(n)
     need_total = np.empty(n)
     needs = np.empty(n, np.bool_)
+    remaining = np.empty((3, n))
     n_hh = 0
     for i in range(n):
         if household[i] + 1 > n_hh:
@@ -114,13 +116,17 @@ def care_setup(
         elif x > 1.0:
             x = 1.0
         ability[i] = x * (1.0 if sev <= outside_max_severity else 0.0)
-        t = need[i, 0] + need[i, 1] + need[i, 2]
+        a, b, c = need[i, 0], need[i, 1], need[i, 2]
+        remaining[0, i] = a
+        remaining[1, i] = b
+        remaining[2, i] = c
+        t = a + b + c
         need_total[i] = t
         needs[i] = t > eps
         h = household[i]
         hh_need[h] += t
         hh_unmet[h] += unmet[i, 0] + unmet[i, 1] + unmet[i, 2]
-    return can_help, ability, need_total, needs, hh_need, hh_unmet
+    return can_help, ability, need_total, needs, hh_need, hh_unmet, remaining
 
 
 @njit(cache=True)
@@ -605,6 +611,50 @@ def elsewhere_carers(cares_away, parent_need_away, cares_in_law, cares_grand, gr
 
 
 @njit(cache=True)
+def parents_elsewhere_care(
+    idx, own, whose, cares_in_law, parents_near, capacity, ability, used, stretch, hours, threshold, eps, n
+):  # pragma: no cover - compiled
+    """The hours the residents ``idx`` give a parent or grandparent elsewhere (``own``: their own parent; else their
+    partner's, if they care for a parent-in-law, else a grandparent; ``whose``: whose parent it is), within their
+    capacity for care outside the household, at least ``threshold`` or nothing; ``used`` in place; returns the hours
+    per slot (``n``) and the residents who gave to a parent and to other family. ``hours``: to a parent near, far,
+    to a grandparent. As the numpy version::
+
+        is_parent = own | cares_in_law[idx]
+        want = where(is_parent, where(parents_near[whose] > 0, near, far), grandparent)
+        g = minimum(want, maximum(0, capacity[idx] * stretch * ability[idx] - used[idx]))
+        g[~at_least_hours(g, threshold)] = 0;  out[idx] = g;  used[idx] += g
+    """
+    out = np.zeros(n)
+    k = idx.shape[0]
+    to_parent = np.empty(k, np.int64)
+    to_other = np.empty(k, np.int64)
+    a = b = 0
+    for j in range(k):
+        i = idx[j]
+        is_parent = own[j] or cares_in_law[i]
+        if is_parent:
+            want = hours[0] if parents_near[whose[j]] > 0 else hours[1]
+        else:
+            want = hours[2]
+        c = capacity[i] * stretch * ability[i] - used[i]
+        c = 0.0 if 0.0 >= c else c
+        g = want if want <= c else c
+        if not (g >= threshold - eps):
+            g = 0.0
+        out[i] = g
+        used[i] += g
+        if g > eps:
+            if is_parent:
+                to_parent[a] = i
+                a += 1
+            else:
+                to_other[b] = i
+                b += 1
+    return out, to_parent[:a].copy(), to_other[:b].copy()
+
+
+@njit(cache=True)
 def with_children_elsewhere(needs, children_near, children_far):  # pragma: no cover - compiled
     """Slots of the residents with a need who have adult children living elsewhere, in order."""
     n = needs.shape[0]
@@ -703,6 +753,44 @@ def set_bits(words):  # pragma: no cover - compiled
 
 
 @njit(cache=True)
+def formal_care(remaining, got, cap_w, idx, wijk, shares, kinds):  # pragma: no cover - compiled
+    """Formal care for the residents ``idx`` (ascending; ``wijk`` theirs) within each wijk's hours ``cap_w``, kind by
+    kind of ``kinds`` (in order), up to ``shares`` of each one's remaining need of that kind, in place in
+    ``remaining`` and ``got``; returns the hours left per wijk and the hours given, a row per kind. As::
+
+        demand = remaining[k, idx] * share;  demand_w = bincount(wijk, demand, n_wijk)
+        g = demand * minimum(1, cap_w / maximum(demand_w, 1e-12))[wijk]
+        remaining[k, idx] -= g;  cap_w = maximum(0, cap_w - bincount(wijk, g, n_wijk));  got[idx] += g
+    """
+    n_wijk, k = cap_w.shape[0], idx.shape[0]
+    cap = cap_w.copy()
+    given = np.empty((kinds.shape[0], k))
+    demand_w = np.empty(n_wijk)
+    frac = np.empty(n_wijk)
+    for c in range(kinds.shape[0]):
+        row, share, g = remaining[kinds[c]], shares[c], given[c]
+        demand_w[:] = 0.0
+        for j in range(k):
+            d = row[idx[j]] * share
+            g[j] = d
+            demand_w[wijk[j]] += d
+        for w in range(n_wijk):
+            x = cap[w] / (demand_w[w] if demand_w[w] >= 1e-12 else 1e-12)
+            frac[w] = x if x < 1.0 else 1.0
+            demand_w[w] = 0.0  # from here the hours given in the wijk
+        for j in range(k):
+            x = g[j] * frac[wijk[j]]
+            g[j] = x
+            row[idx[j]] -= x
+            demand_w[wijk[j]] += x
+            got[idx[j]] += x
+        for w in range(n_wijk):
+            x = cap[w] - demand_w[w]
+            cap[w] = x if x > 0.0 else 0.0
+    return cap, given
+
+
+@njit(cache=True)
 def care_over_ties_in(rec, hlp, eid, given, n, m, eps, per_tie):  # pragma: no cover - compiled
     """What :func:`care_over_ties` returns, with the hours per tie added up in ``per_tie`` (at least ``m`` long,
     all 0.0, and left all 0.0): the hours of a tie's half-edges are added to 0.0 in their order, and only the ties
@@ -721,11 +809,11 @@ def care_over_ties_in(rec, hlp, eid, given, n, m, eps, per_tie):  # pragma: no c
             alone[hlp[j]] = True
         per_tie[eid[j]] += given[j]
     helped = np.zeros(m, np.bool_)  # only the ties of care half-edges can have carried care
-    for j in range(k):
+    for j in range(k):  # a tie read at its first half-edge and cleared (its second finds 0.0 and leaves it)
         e = eid[j]
-        helped[e] = per_tie[e] > eps
-    for j in range(k):
-        per_tie[eid[j]] = 0.0
+        if per_tie[e] > eps:
+            helped[e] = True
+        per_tie[e] = 0.0
     return gave, helpers_of, alone, helped
 
 

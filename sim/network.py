@@ -153,11 +153,12 @@ class Ties:
         return self._m
 
     def half_edges(self) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-        """(recipient, helper, tie index) for both directions of every tie slot."""
+        """(recipient, helper, tie index) for both directions of every tie slot, int32 (the allocation's weekly
+        scan of them for the half-edges that can carry care reads half the memory of int64)."""
         if self._half_buf is None:
             idx = np.arange(self.m)
             cap = 2 * self._buf["u"].shape[0]
-            rec, hlp, eid = np.zeros(cap, np.int64), np.zeros(cap, np.int64), np.zeros(cap, np.int64)
+            rec, hlp, eid = np.zeros(cap, np.int32), np.zeros(cap, np.int32), np.zeros(cap, np.int32)
             rec[: 2 * self.m] = np.concatenate([self.u, self.v])
             hlp[: 2 * self.m] = np.concatenate([self.v, self.u])
             eid[: 2 * self.m] = np.concatenate([idx, idx])

@@ -304,3 +304,75 @@ def test_mark_relations_leaves_out_usual_care_as_the_numpy_version(rng, n, k):
     np.testing.assert_array_equal(got, expected)
     if k > 100:
         assert got.any() and (counted != gave).any()
+
+
+def test_formal_care_equals_the_numpy_version(rng):
+    """Formal care within each wijk's hours, kind by kind, as the allocation's numpy version gave it."""
+    for n, k, n_wijk in ((1, 0, 3), (40, 7, 2), (3000, 900, 14), (3000, 3000, 1)):
+        remaining = np.where(rng.random((3, n)) < 0.3, 0.0, rng.random((3, n)) * 6)
+        got = np.where(rng.random(n) < 0.5, 0.0, rng.random(n))
+        idx = np.sort(rng.choice(n, k, replace=False))
+        wijk = rng.integers(0, n_wijk, n)[idx]
+        cap_w = rng.random(n_wijk) * rng.choice([0.0, 1.0, 50.0, 1e4], n_wijk)
+        for kinds, shares in (([0, 1], [0.6, 1.0]), ([0], [0.6]), ([1], [1.0]), ([], [])):
+            rem_e, got_e, cap_e, given_e = remaining.copy(), got.copy(), cap_w.copy(), []
+            for kk, share in zip(kinds, shares):
+                demand = rem_e[kk, idx] * share
+                demand_w = np.bincount(wijk, demand, n_wijk)
+                g = demand * np.minimum(1.0, cap_e / np.maximum(demand_w, 1e-12))[wijk]
+                rem_e[kk, idx] -= g
+                cap_e = np.maximum(0.0, cap_e - np.bincount(wijk, g, n_wijk))
+                got_e[idx] += g
+                given_e.append(g)
+            rem_g, got_g = remaining.copy(), got.copy()
+            cap_g, given_g = K.formal_care(
+                rem_g, got_g, cap_w, idx, wijk, np.array(shares, np.float64), np.array(kinds, np.int64)
+            )
+            np.testing.assert_array_equal(cap_g, cap_e)
+            np.testing.assert_array_equal(rem_g, rem_e)
+            np.testing.assert_array_equal(got_g, got_e)
+            assert given_g.shape == (len(kinds), k)
+            for a, b in zip(given_g, given_e):
+                np.testing.assert_array_equal(a, b)
+
+
+def test_parents_elsewhere_care_equals_the_numpy_version(rng):
+    """The hours residents give a parent or grandparent elsewhere, as the allocation's numpy version gave them."""
+    from samenkracht.sim.tolerances import HOURS_EPS, at_least_hours, some_hours
+
+    for n, k in ((1, 0), (30, 5), (4000, 1200), (4000, 4000)):
+        idx = np.sort(rng.choice(n, k, replace=False))
+        own = rng.random(k) < 0.6
+        whose = np.where(own, idx, rng.integers(0, n, k))
+        in_law, near = rng.random(n) < 0.3, rng.integers(0, 3, n)
+        capacity = np.where(rng.random(n) < 0.2, 0.0, rng.random(n) * 20)
+        ability = np.where(rng.random(n) < 0.3, rng.choice([0.0, 1.0], n), rng.random(n))
+        used = np.where(rng.random(n) < 0.5, 0.0, rng.random(n) * 15)
+        for hours, threshold in (([4.0, 2.0, 1.5], 0.55), ([4, 2, 1], 1.0), ([0.5, 0.25, 3.0], 0.25)):
+            is_parent = own | in_law[idx]
+            want = np.where(is_parent, np.where(near[whose] > 0, hours[0], hours[1]), hours[2])
+            g = np.minimum(want, np.maximum(0.0, capacity[idx] * 1.5 * ability[idx] - used[idx]))
+            g[~at_least_hours(g, threshold)] = 0.0
+            expected, used_e = np.zeros(n), used.copy()
+            expected[idx] = g
+            used_e[idx] += g
+            used_g = used.copy()
+            out, to_parent, to_other = K.parents_elsewhere_care(
+                idx,
+                own,
+                whose,
+                in_law,
+                near,
+                capacity,
+                ability,
+                used_g,
+                1.5,
+                np.array(hours, np.float64),
+                float(threshold),
+                HOURS_EPS,
+                n,
+            )
+            np.testing.assert_array_equal(out, expected)
+            np.testing.assert_array_equal(used_g, used_e)
+            np.testing.assert_array_equal(to_parent, idx[is_parent & some_hours(g)])
+            np.testing.assert_array_equal(to_other, idx[~is_parent & some_hours(g)])

@@ -78,7 +78,7 @@ def test_partners_and_relatives_here_equal_the_numpy_versions(world):
 def test_allocation_set_up_and_results_equal_the_numpy_versions(world):
     t, flag = world, world["flag"]
     alive, age, sev = t["alive"], t["age"], t["severity"]
-    can_help, ability, need_total, needs, hh_need, hh_unmet = K.care_setup(
+    can_help, ability, need_total, needs, hh_need, hh_unmet, need_t = K.care_setup(
         alive,
         age,
         t["cooldown"],
@@ -100,6 +100,7 @@ def test_allocation_set_up_and_results_equal_the_numpy_versions(world):
     n_hh = int(t["household"].max()) + 1
     assert np.array_equal(hh_need, np.bincount(t["household"], row_total(t["need"]), n_hh))
     assert np.array_equal(hh_unmet, np.bincount(t["household"], row_total(t["unmet"]), n_hh))
+    assert np.array_equal(need_t, t["need"].T) and need_t.flags.c_contiguous
     # informal care received and care given after the informal layers
     remaining = np.ascontiguousarray(t["unmet"].T)
     formal = t["need"][:, 0] * flag(0.2) * 0.5

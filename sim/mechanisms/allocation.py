@@ -32,7 +32,9 @@ from samenkracht.sim.kernels_care import (
     care_setup,
     care_stage,
     elsewhere_carers,
+    formal_care,
     local_index,
+    parents_elsewhere_care,
     transposed,
     unique_inverse_bits,
     volunteer_sets,
@@ -51,7 +53,7 @@ from samenkracht.sim.ties import (
     RELATIONS,
     TIE_KINDS,
 )
-from samenkracht.sim.tolerances import HOURS_EPS, SHARE_EPS, at_least_hours, some_hours
+from samenkracht.sim.tolerances import HOURS_EPS, SHARE_EPS, some_hours
 
 if TYPE_CHECKING:
     from samenkracht.sim.world import World
@@ -277,25 +279,12 @@ class LayeredAllocation(Mechanism):
         self._tie_cap[[KIND_CODE["neighbour"], KIND_CODE["acquaintance"]]] = p.neighbour_tie_cap
         rng = world.streams.weekly(self.name, world.week)
         u_match = rng.random(n)
-        remaining = transposed(s.need)  # (kind, resident): each kind's row contiguous (compiled copy)
-        flows = world.flows
-        by_layer = {name: np.zeros(3) for name in LAYERS}
-        self._by_layer = by_layer
-        formal_cap = world.formal_capacity_by_wijk().astype(float)
-        formal = np.zeros(n)
-        # Formal first, by kind of care and for every indicated resident alike: home care gives its share of the
-        # personal care (and of practical help, if set) before the network is asked. The rest of formal care, after
-        # the network (below), is what the network leaves: there each hour the network gives replaces an hour of it.
-        takeover = {PERSONAL: p.takeover_share, PRACTICAL: p.practical_takeover_share}
-        indicated = None  # the living indicated residents' slots, once found
-        if p.takeover_share > 0 or p.practical_takeover_share > 0:
-            indicated = np.flatnonzero(s.alive & s.indicated)
-            formal_cap = self._professionals(world, remaining, formal, formal_cap, indicated, takeover)
         # Who can help; their ability to care outside their household (it falls with age towards none, none with a
         # need of one's own); each resident's need; per household, the need and last week's unmet hours (for the
-        # pressure on household members): one compiled pass (sim/kernels_care.py).
+        # pressure on household members); the need in the (kind, resident) layout, each kind's row contiguous, as the
+        # hours still to give: one compiled pass (sim/kernels_care.py).
         a_full, a_none = p.outside_care_ages
-        can_help, ability, need_total, needs, hh_need, hh_unmet = care_setup(
+        can_help, ability, need_total, needs, hh_need, hh_unmet, remaining = care_setup(
             s.alive,
             s.age,
             s.cooldown,
@@ -311,6 +300,19 @@ class LayeredAllocation(Mechanism):
             float(p.outside_max_severity),
             HOURS_EPS,
         )
+        flows = world.flows
+        by_layer = {name: np.zeros(3) for name in LAYERS}
+        self._by_layer = by_layer
+        formal_cap = world.formal_capacity_by_wijk().astype(float)
+        formal = np.zeros(n)
+        # Formal first, by kind of care and for every indicated resident alike: home care gives its share of the
+        # personal care (and of practical help, if set) before the network is asked. The rest of formal care, after
+        # the network (below), is what the network leaves: there each hour the network gives replaces an hour of it.
+        takeover = {PERSONAL: p.takeover_share, PRACTICAL: p.practical_takeover_share}
+        indicated = None  # the living indicated residents' slots, once found
+        if p.takeover_share > 0 or p.practical_takeover_share > 0:
+            indicated = np.flatnonzero(s.alive & s.indicated)
+            formal_cap = self._professionals(world, remaining, formal, formal_cap, indicated, takeover)
         used = np.zeros(n)
         rec_h, hlp_h, eid_h = ties.half_edges()
         # Only half-edges towards residents with a need, from residents who can help, carry care.
@@ -336,7 +338,6 @@ class LayeredAllocation(Mechanism):
                 ("neighbours", p.ask_threshold, p.neighbour_share),
             )
         }
-        given_away = np.zeros(n)
         household_hours = np.zeros(n)
 
         for i, (stage, layer, _, care_kinds) in enumerate(STAGES):
@@ -461,22 +462,28 @@ class LayeredAllocation(Mechanism):
         idx = elsewhere_carers(
             s.cares_away, s.parent_need_away, s.cares_in_law, s.cares_grand, s.grand_need_away, can_help
         )
-        out = np.zeros(s.n)
         if idx.size == 0:
-            return out
+            self._away_parent = self._away_other = idx
+            return np.zeros(s.n)
         # The band of the parent cared for: one's own, else the partner's (a parent-in-law).
         own = s.cares_away[idx] & s.parent_need_away[idx]
-        is_parent = own | s.cares_in_law[idx]
         whose = idx if own.all() else np.where(own, idx, np.maximum(partners_here(world)[idx], 0))
-        want = np.where(s.parents_near[whose] > 0, kin.hours_to_parent[0], kin.hours_to_parent[1])
-        want = np.where(is_parent, want, kin.hours_to_grandparent)
-        cap = np.maximum(0.0, s.capacity[idx] * p.family_stretch * ability[idx] - used[idx])
-        g = np.minimum(want, cap)
-        g[~at_least_hours(g, min(p.min_commitment, float(np.min(kin.hours_to_parent)), kin.hours_to_grandparent))] = 0.0
-        out[idx] = g
-        used[idx] += g
-        self._away_parent = idx[is_parent & some_hours(g)]
-        self._away_other = idx[~is_parent & some_hours(g)]
+        # The hours, within capacity, at least the minimum or nothing: one compiled pass (sim/kernels_care.py).
+        out, self._away_parent, self._away_other = parents_elsewhere_care(
+            idx,
+            own,
+            whose,
+            s.cares_in_law,
+            s.parents_near,
+            s.capacity,
+            ability,
+            used,
+            float(p.family_stretch),
+            np.array([*kin.hours_to_parent, kin.hours_to_grandparent], np.float64),
+            float(min(p.min_commitment, float(np.min(kin.hours_to_parent)), kin.hours_to_grandparent)),
+            HOURS_EPS,
+            s.n,
+        )
         return out
 
     def _from_relatives_elsewhere(
@@ -546,16 +553,17 @@ class LayeredAllocation(Mechanism):
         of that kind (personal care, practical help); adds to ``got``; returns
         the hours left per wijk.
         """
-        n_wijk = world.n_wijken
-        wijk = world.state.wijk[idx]
-        for k in (PERSONAL, PRACTICAL):
-            if shares[k] <= 0:
-                continue
-            demand = remaining[k, idx] * shares[k]
-            demand_w = np.bincount(wijk, demand, n_wijk)
-            g = demand * np.minimum(1.0, cap_w / np.maximum(demand_w, 1e-12))[wijk]
-            remaining[k, idx] -= g
-            cap_w = np.maximum(0.0, cap_w - np.bincount(wijk, g, n_wijk))
+        kinds = [k for k in (PERSONAL, PRACTICAL) if shares[k] > 0]
+        # One compiled pass a kind (sim/kernels_care.py); the hours given summed by numpy (pairwise), as before.
+        cap_w, given = formal_care(
+            remaining,
+            got,
+            cap_w,
+            idx,
+            world.state.wijk[idx],
+            np.array([shares[k] for k in kinds], np.float64),
+            np.array(kinds, np.int64),
+        )
+        for k, g in zip(kinds, given):
             self._by_layer["professionals"][k] += g.sum()
-            got[idx] += g
         return cap_w
