@@ -27,6 +27,7 @@ from typing import TYPE_CHECKING, Any, ClassVar, NamedTuple
 import numpy as np
 
 from samenkracht.sim.errors import InputError
+from samenkracht.sim.kernels_care import alive_by_group
 from samenkracht.sim.levers import composable_levers, iter_levers, strength_unit
 from samenkracht.sim.params import validate
 
@@ -150,7 +151,7 @@ class Action:
     def per_1000(self, world: World, rate: float) -> np.ndarray:
         """A rate per 1,000 residents as an amount for each wijk the action covers (in wijk order)."""
         s = world.state
-        residents = np.bincount(s.wijk[s.alive], minlength=world.n_wijken).astype(float)
+        residents = alive_by_group(s.wijk, s.alive, world.n_wijken).astype(float)  # one compiled pass
         return rate * residents[self.wijk_mask] / 1000.0
 
 
