@@ -173,20 +173,11 @@ class Ties:
     ) -> None:
         """Append ties between pairs not tied yet (a pair whose tie was lost stays untied until compaction);
         ``rel``, read from ``u`` to ``v``, as for the constructor."""
-        if u.size == 0:
+        pairs = self._reserve(u, v)
+        if pairs is None:
             return
-        if 2 * (self._n_keys + u.size) > self._keys.size:
-            held = self._keys[self._keys != EMPTY_KEY]
-            self._table_keys(held, max(held.size, u.size))
-        # The pairs to tie: not one with itself, not tied before, not an earlier pair of this call.
-        lo, hi, keep = new_pairs(u, v, self._keys)
-        k = keep.size
-        if k == 0:
-            return
-        self._n_keys += k
-        m = self._m
-        if m + k > self._buf["u"].shape[0]:
-            self._grow_to(m + k)
+        lo, hi, keep = pairs
+        k, m = keep.size, self._m
         p = self._n_partner
         if p + k > self._partner_buf.shape[1]:  # room for each new tie to be a partner tie
             grown = np.empty((3, max(16, 2 * (p + k))), np.int64)
@@ -226,6 +217,24 @@ class Ties:
         self._nodes = max(self._nodes, top)
         if self._half_buf is not None:
             self._half_m += 2 * k
+
+    def _reserve(self, u: np.ndarray, v: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray] | None:
+        """The pairs of ``u``, ``v`` to tie (not one with itself, not tied before, not an earlier pair of the same
+        call: ``new_pairs``' lower ends, higher ends and the positions kept), entered in the key table, with room
+        made for their ties; None when there are none."""
+        if u.size == 0:
+            return None
+        if 2 * (self._n_keys + u.size) > self._keys.size:
+            held = self._keys[self._keys != EMPTY_KEY]
+            self._table_keys(held, max(held.size, u.size))
+        lo, hi, keep = new_pairs(u, v, self._keys)
+        k = keep.size
+        if k == 0:
+            return None
+        self._n_keys += k
+        if self._m + k > self._buf["u"].shape[0]:
+            self._grow_to(self._m + k)
+        return lo, hi, keep
 
     def partner_ties(self) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
         """The tie slots that record partners (of any kind, living or lost), ascending, and their ends: what

@@ -5,7 +5,6 @@ the same tie arrays, half-edges, partner ties and index of nodes, after any sequ
 import numpy as np
 import pytest
 
-from samenkracht.sim.kernels_demography import EMPTY_KEY, new_pairs
 from samenkracht.sim.network import Ties, default_rel, oriented
 from samenkracht.sim.ties import REL_CODE
 
@@ -14,20 +13,12 @@ class NumpyTies(Ties):
     """Ties whose ``add`` is the numpy version the compiled pass replaced."""
 
     def add(self, u, v, kind, strength, rel=None):
-        if u.size == 0:
+        pairs = self._reserve(u, v)  # the key table and the room for the ties, as Ties.add
+        if pairs is None:
             return
-        if 2 * (self._n_keys + u.size) > self._keys.size:
-            held = self._keys[self._keys != EMPTY_KEY]
-            self._table_keys(held, max(held.size, u.size))
-        lo, hi, keep = new_pairs(u, v, self._keys)
-        k = keep.size
-        if k == 0:
-            return
-        self._n_keys += k
+        lo, hi, keep = pairs
+        k, m = keep.size, self._m
         rel = default_rel(kind) if rel is None else oriented(u, v, rel)
-        m = self._m
-        if m + k > self._buf["u"].shape[0]:
-            self._grow_to(m + k)
         for name, values in zip(self._FIELDS, (lo[keep], hi[keep], kind[keep], strength[keep], True, rel[keep])):
             self._buf[name][m : m + k] = values
         self._m = m + k
