@@ -64,27 +64,24 @@ def ties_listed(ptr, index, head, nxt, alive, people, m):  # pragma: no cover - 
     few = count * 8 < (m >> 6) + 1
     out = np.empty(count if few else 0, np.int64)
     words = np.zeros(0 if few else (m >> 6) + 1, np.uint64)
+
+    def note(t, k):  # a living tie is kept in ``out`` (few) or marked in ``words`` (many); returns the count kept
+        if alive[t]:
+            if few:
+                out[k] = t
+                return k + 1
+            words[t >> 6] |= np.uint64(1) << np.uint64(t & 63)
+        return k
+
     k = 0
     for p in people:
         if p < n_indexed:
             for j in range(ptr[p], ptr[p + 1]):
-                t = index[j]
-                if alive[t]:
-                    if few:
-                        out[k] = t
-                        k += 1
-                    else:
-                        words[t >> 6] |= np.uint64(1) << np.uint64(t & 63)
+                k = note(index[j], k)
         if p < n_head:
             h = head[p]
             while h >= 0:
-                t = h >> 1
-                if alive[t]:
-                    if few:
-                        out[k] = t
-                        k += 1
-                    else:
-                        words[t >> 6] |= np.uint64(1) << np.uint64(t & 63)
+                k = note(h >> 1, k)
                 h = nxt[h]
     if not few:
         return out, words
