@@ -391,17 +391,26 @@ def append_ties(
 
 
 @njit(cache=True)
-def grow_older(age, alive, dt, leave_home_age, household, n_households, adult_age):  # pragma: no cover - compiled
+def grow_older(
+    age, alive, dt, leave_home_age, household, n_households, adult_age, band_of_year, leave_chance, lo_age, hi_age
+):  # pragma: no cover - compiled
     """Age the living residents by ``dt`` years, in place, and count them by household index below
     ``n_households`` after ageing (as :func:`household_counts`), in one pass; return those who reached
-    ``leave_home_age`` this week (``age >= leave_home_age > age - dt`` after ageing), and the residents and
-    the adults (``adult_age`` or over) of each household."""
+    ``leave_home_age`` this week (``age >= leave_home_age > age - dt`` after ageing), the residents and the
+    adults (``adult_age`` or over) of each household, and (after ageing, ascending) the living adults whose age
+    band's ``leave_chance`` is above 0 (``alive & (age >= adult_age) & (leave_chance[band] > 0)``) and the
+    living residents aged ``lo_age``–``hi_age`` (:func:`aged`): those whose draws to leave and to look for a
+    partner are read."""
     n = age.shape[0]
     out = np.empty(n, np.int64)
+    may_leave = np.empty(n, np.int64)
+    in_range = np.empty(n, np.int64)
     size = np.zeros(n_households, np.int32)
     adults = np.zeros(n_households, np.int32)
     k = 0
-    for i in range(n):  # branch-free: out[k] is overwritten unless the test holds
+    k_leave = 0
+    k_range = 0
+    for i in range(n):  # branch-free: out[k] is overwritten unless the test holds (and so on)
         live = alive[i]
         a = age[i] + dt if live else age[i]
         age[i] = a
@@ -409,8 +418,14 @@ def grow_older(age, alive, dt, leave_home_age, household, n_households, adult_ag
         k += live & (a >= leave_home_age) & (a - dt < leave_home_age)
         h = household[i]
         size[h] += live
-        adults[h] += live & (a >= adult_age)
-    return out[:k], size, adults
+        adult = live & (a >= adult_age)
+        adults[h] += adult
+        band = band_of_year[int(0.0 if a < 0.0 else (255.0 if a > 255.0 else a))]  # age_band
+        may_leave[k_leave] = i
+        k_leave += adult & (leave_chance[band] > 0.0)
+        in_range[k_range] = i
+        k_range += live & (a >= lo_age) & (a <= hi_age)
+    return out[:k], size, adults, may_leave[:k_leave], in_range[:k_range]
 
 
 @njit(cache=True)
@@ -427,15 +442,17 @@ def household_counts(household, alive, age, n_households, adult_age):  # pragma:
 
 
 @njit(cache=True)
-def alone_and_drawn(alive, age, household, size, lo_age, hi_age, u, chance):  # pragma: no cover - compiled
-    """The living residents aged ``lo_age``–``hi_age`` living alone (``size``, by household, 1) whose ``u``
-    falls below ``chance``."""
-    n = age.shape[0]
-    out = np.empty(n, np.int64)
+def alone_and_drawn(alive, age, household, size, lo_age, hi_age, at, u, chance):  # pragma: no cover - compiled
+    """Of the residents ``at`` (ascending; ``u``: a draw for each), the living ones aged ``lo_age``–``hi_age``
+    living alone (``size``, by household, 1) whose draw falls below ``chance``: with ``u_all[at] = u``,
+    ``flatnonzero(alive & (age >= lo_age) & (age <= hi_age) & (size[household] == 1) & (u_all < chance))``
+    when ``at`` holds all those aged ``lo_age``–``hi_age``."""
+    out = np.empty(at.shape[0], np.int64)
     k = 0
-    for i in range(n):
+    for j in range(at.shape[0]):
+        i = at[j]
         a = age[i]
-        if alive[i] & (a >= lo_age) & (a <= hi_age) & (u[i] < chance):  # rare: then look up the household
+        if alive[i] & (a >= lo_age) & (a <= hi_age) & (u[j] < chance):  # rare: then look up the household
             out[k] = i
             k += size[household[i]] == 1
     return out[:k]
@@ -443,26 +460,34 @@ def alone_and_drawn(alive, age, household, size, lo_age, hi_age, u, chance):  # 
 
 @njit(cache=True)
 def leaving_and_moving(
-    alive, age, household, size, n_adults, band_of_year, leave_chance, u_leave, move_rate, u_move, weeks
+    alive, age, household, size, n_adults, band_of_year, leave_chance, leave_at, u_leave, move_rate, u_move, weeks
 ):  # pragma: no cover - compiled
-    """In one pass, the living adults living alone (``size``, by household, 1) whose ``u_leave`` falls below
-    their age band's ``leave_chance``, ``alive & (size[household] == 1) & (age >= 18) & (u_leave <
-    leave_chance[band])``; and the adults whose draw ``u_move`` falls below their household's yearly move rate
+    """The living adults living alone (``size``, by household, 1) whose draw to leave falls below their age
+    band's ``leave_chance``; and the adults whose draw ``u_move`` falls below their household's yearly move rate
     (by their age band) divided by the adults in it (``n_adults``, by household), over ``weeks``: ``adult &
-    (u_move < move_rate[band] / max(n_adults[household], 1) / weeks)``."""
+    (u_move < move_rate[band] / max(n_adults[household], 1) / weeks)``. The draws to leave are those of the
+    residents ``leave_at`` (ascending, ``u_leave``: one each); with ``u_all[leave_at] = u_leave`` the leavers are
+    ``flatnonzero(alive & (size[household] == 1) & (age >= 18) & (u_all < leave_chance[band]))`` when
+    ``leave_at`` holds every living adult of a band with a chance above 0."""
     n = age.shape[0]
-    leave = np.empty(n, np.int64)
+    leave = np.empty(leave_at.shape[0], np.int64)
     move = np.empty(n, np.int64)
     n_leave = 0
     n_move = 0
+    for j in range(leave_at.shape[0]):
+        i = leave_at[j]
+        a = age[i]
+        if not (alive[i] & (a >= 18.0)):
+            continue
+        band = band_of_year[int(0.0 if a < 0.0 else (255.0 if a > 255.0 else a))]  # age_band
+        if u_leave[j] < leave_chance[band]:  # rare: then look up the household
+            leave[n_leave] = i
+            n_leave += size[household[i]] == 1
     for i in range(n):
         a = age[i]
         if not (alive[i] & (a >= 18.0)):
             continue
         band = band_of_year[int(0.0 if a < 0.0 else (255.0 if a > 255.0 else a))]  # age_band
-        if u_leave[i] < leave_chance[band]:  # rare: then look up the household
-            leave[n_leave] = i
-            n_leave += size[household[i]] == 1
         # A household's rate is at most its band's (one adult), and rounding keeps that order: only those
         # below the band's chance can be below their own, so only they look up their household (rare).
         if u_move[i] < move_rate[band] / weeks:
@@ -586,11 +611,14 @@ def need_week(
 
     Onset at ``recovery · p / (1 − p)`` a year for the age band's prevalence ``p``, times ``1 + onset_lonely ·
     loneliness / 11``; an ongoing need (of one not ill) ends at ``recovery`` a year, or grows by
-    ``two_progression · u / weeks``, to at most 1 — the numpy version's operations, in its order.
+    ``two_progression · u / weeks``, to at most 1 — the numpy version's operations, in its order. ``u_onset``
+    has a draw for each slot; ``u_recover`` and ``u_prog`` one for each resident with a need (living, severity
+    above 0: ``in_need(alive, age, severity, -inf, 5e-324)``), in slot order.
     """
     n = age.shape[0]
     starts = np.empty(n, np.int64)
     k = 0
+    j = 0  # the residents with a need so far: the index into u_recover and u_prog
     recover_chance = recovery / weeks
     for i in range(n):
         if not alive[i]:
@@ -604,8 +632,12 @@ def need_week(
             if u_onset[i] < rate / weeks:
                 starts[k] = i
                 k += 1
-        elif not ill[i] and u_recover[i] < recover_chance:
-            severity[i] = 0.0
         else:
-            severity[i] = min(1.0, sev + two_progression * u_prog[i] / weeks)
+            if j >= u_recover.shape[0]:
+                raise ValueError("need_week: more residents with a need than draws for them")
+            if not ill[i] and u_recover[j] < recover_chance:
+                severity[i] = 0.0
+            else:
+                severity[i] = min(1.0, sev + two_progression * u_prog[j] / weeks)
+            j += 1
     return starts[:k]

@@ -18,7 +18,7 @@ def _ages(rng, n):
     """Ages with many exact repeats (newborns of one week, twins) as well as distinct ones."""
     age = rng.uniform(0, 100, n)
     repeat = rng.random(n) < 0.2
-    age[repeat] = rng.choice([18.0, 42.0, 30.5, 0.0, 22.99, 64.0, 80.25], int(repeat.sum()))
+    age[repeat] = rng.choice([18.0, 42.0, 30.5, 0.0, 22.0, 22.99, 64.0, 65.0, 80.25], int(repeat.sum()))
     return age
 
 
@@ -121,6 +121,9 @@ def test_need_week_equals_the_numpy_version(rng):
     sev[recovers] = 0.0
     grows = ongoing & ~recovers
     sev[grows] = np.minimum(1.0, sev[grows] + 2 * prog * u_prog[grows] / 52)
+    # The kernel reads the draws to recover and progress of those with a need only (in slot order).
+    need_at = K.in_need(alive, age, severity, -np.inf, float(np.nextafter(0.0, 1.0)))
+    assert np.array_equal(need_at, np.flatnonzero(alive & (severity > 0)))
     got_sev = severity.copy()
     got = K.need_week(
         alive,
@@ -134,12 +137,47 @@ def test_need_week_equals_the_numpy_version(rng):
         lof,
         2 * prog,
         u_onset,
-        u_recover,
-        u_prog,
+        u_recover[need_at],
+        u_prog[need_at],
         52,
     )
     assert np.array_equal(got, np.flatnonzero(starts)) and np.array_equal(got_sev, sev)
     assert starts.any() and recovers.any() and grows.any()
+    with pytest.raises(ValueError):  # fewer draws than residents with a need
+        K.need_week(
+            alive,
+            age,
+            severity.copy(),
+            loneliness,
+            ill,
+            BAND_OF_YEAR,
+            prevalence,
+            rr,
+            lof,
+            2 * prog,
+            u_onset,
+            u_recover[need_at[:-1]],
+            u_prog[need_at[:-1]],
+            52,
+        )
+    nobody = np.zeros(n)  # nobody with a need: no draws for them
+    got = K.need_week(
+        alive,
+        age,
+        nobody,
+        loneliness,
+        ill,
+        BAND_OF_YEAR,
+        prevalence,
+        rr,
+        lof,
+        2 * prog,
+        u_onset,
+        np.empty(0),
+        np.empty(0),
+        52,
+    )
+    assert np.array_equal(got, np.flatnonzero(alive & (u_onset < onset_rate / 52)))
 
 
 def test_selections_equal_their_masks(rng):
@@ -152,8 +190,14 @@ def test_selections_equal_their_masks(rng):
     got_size, got_adults = K.household_counts(household, alive, age, 2000, 18.0)
     assert np.array_equal(got_size, size) and np.array_equal(got_adults, adults)
     alone = alive & (age >= 22) & (age <= 65) & (size[household] == 1) & (u < 0.3)
-    got = K.alone_and_drawn(alive, age, household, got_size, 22.0, 65.0, u, 0.3)
+    # Only the draws of those aged 22–65 are read (all of them; or a superset, all slots).
+    in_range = K.aged(alive, age, 22.0, 65.0, True)
+    got = K.alone_and_drawn(alive, age, household, got_size, 22.0, 65.0, in_range, u[in_range], 0.3)
     assert np.array_equal(got, np.flatnonzero(alone))
+    got = K.alone_and_drawn(alive, age, household, got_size, 22.0, 65.0, np.arange(n), u, 0.3)
+    assert np.array_equal(got, np.flatnonzero(alone))
+    none = np.empty(0, np.int64)
+    assert K.alone_and_drawn(alive, age, household, got_size, 22.0, 65.0, none, np.empty(0), 0.3).size == 0
     assert np.array_equal(K.aged(alive, age, 15.0, 50.0, False), np.flatnonzero(alive & (age >= 15) & (age < 50)))
     assert np.array_equal(K.aged(alive, age, 25.0, 42.0, True), np.flatnonzero(alive & (age >= 25) & (age <= 42)))
     severity = rng.random(n)
@@ -176,23 +220,49 @@ def test_the_fused_weekly_passes_equal_the_numpy_version(rng, n):
     leaving = np.flatnonzero(alive & (expected_age >= 23.0) & (expected_age - 1.0 / 52 < 23.0))
     size = np.bincount(household[alive], minlength=n_households + n)
     adults = np.bincount(household[alive & (expected_age >= 18)], minlength=n_households + n)
-    got_leaving, got_size, got_adults = K.grow_older(older, alive, 1.0 / 52, 23.0, household, n_households + n, 18.0)
+    leave_rate = np.array([0.0, 0.06, 0.02, 0.005, 1e-6, 0.0, 0.0]) * 50
+    got_leaving, got_size, got_adults, may_leave, in_range = K.grow_older(
+        older, alive, 1.0 / 52, 23.0, household, n_households + n, 18.0, BAND_OF_YEAR, leave_rate / 52, 22.0, 65.0
+    )
     np.testing.assert_array_equal(got_leaving, leaving)
+    band = age_band(expected_age)
+    np.testing.assert_array_equal(
+        may_leave, np.flatnonzero(alive & (expected_age >= 18) & ((leave_rate / 52)[band] > 0))
+    )
+    np.testing.assert_array_equal(in_range, np.flatnonzero(alive & (expected_age >= 22) & (expected_age <= 65)))
+    # Ages on the bounds (22 and 65: in range) do not move with dt = 0.
+    same = age.copy()
+    in_range = K.grow_older(
+        same, alive, 0.0, 23.0, household, n_households + n, 18.0, BAND_OF_YEAR, leave_rate, 22.0, 65.0
+    )
+    np.testing.assert_array_equal(in_range[-1], np.flatnonzero(alive & (age >= 22) & (age <= 65)))
     np.testing.assert_array_equal(older, expected_age)
     np.testing.assert_array_equal(got_size, size)
     np.testing.assert_array_equal(got_adults, adults)
     # Who leaves living alone, and who draws their household's move, in one pass.
     age = older
     u_leave, u_move = rng.random(n), rng.random(n) / 100
-    leave_rate = np.array([0.0, 0.06, 0.02, 0.005, 0.0, 0.0, 0.0]) * 50
     leaves = alive & (age >= 18) & (size[household] == 1) & (u_leave < (leave_rate / 52)[age_band(age)])
     rate = _MOVE_RATE[age_band(age)] / np.maximum(adults[household], 1)
     drawn = alive & (age >= 18) & (u_move < rate / 52)
-    got_leaves, got_drawn = K.leaving_and_moving(
-        alive, age, household, got_size, got_adults, BAND_OF_YEAR, leave_rate / 52, u_leave, _MOVE_RATE, u_move, 52
-    )
-    np.testing.assert_array_equal(got_leaves, np.flatnonzero(leaves))
-    np.testing.assert_array_equal(got_drawn, np.flatnonzero(drawn))
+    # The draws to leave are read for the adults of bands with a chance only (or for all slots: the same).
+    for at in (may_leave, np.arange(n)):
+        got_leaves, got_drawn = K.leaving_and_moving(
+            alive,
+            age,
+            household,
+            got_size,
+            got_adults,
+            BAND_OF_YEAR,
+            leave_rate / 52,
+            at,
+            u_leave[at],
+            _MOVE_RATE,
+            u_move,
+            52,
+        )
+        np.testing.assert_array_equal(got_leaves, np.flatnonzero(leaves))
+        np.testing.assert_array_equal(got_drawn, np.flatnonzero(drawn))
     # The residents of some households.
     chosen = rng.random(n_households) < 0.1
     np.testing.assert_array_equal(K.living_in(household, alive, chosen), np.flatnonzero(alive & chosen[household]))

@@ -22,13 +22,20 @@ from samenkracht.sim.kernels_demography import (
     death_hazard,
     grow_older,
     household_counts,
+    in_need,
     leaving_and_moving,
     need_week,
 )
+from samenkracht.sim.kernels_draws import Uniforms
 from samenkracht.sim.mechanisms.base import Mechanism
 from samenkracht.sim.params import param
 from samenkracht.sim.population import AGE_BANDS, BAND_OF_YEAR, age_band
 from samenkracht.sim.time import WEEKS_PER_YEAR
+
+#: The smallest positive double: ``severity >= _SMALLEST`` is ``severity > 0``.
+_SMALLEST = float(np.nextafter(0.0, 1.0))
+#: Ages of those who look for a partner (living alone).
+_PARTNER_AGES = (22.0, 65.0)
 
 if TYPE_CHECKING:
     from samenkracht.sim.state import State
@@ -195,10 +202,16 @@ class Demography(Mechanism):
     def step(self, world: World) -> None:
         s, p = world.state, self.params
         rng = world.streams.weekly(self.name, world.week)
-        u_death, u_onset, u_recover, u_sev, u_prog, u_birth, u_leave = rng.random((7, s.n))
+        # The week's draws rng.random((7, n)): death and onset are read at (almost) every resident; recovery,
+        # severity, progression, birth and leaving (rows 2–6) only where used, from ``later`` (position
+        # (row − 2)·n + slot).
+        u_death, u_onset = rng.random((2, s.n))
+        later = Uniforms(rng, 5 * s.n)
         # Residents and adults by household, counted once (in the pass that ages them) and kept up to date
         # through couples and leaving home (room for the households set up this week: fewer than the residents).
-        leaving, size, n_adults = grow_older(
+        # The same pass finds whose draws to leave and to look for a partner are read.
+        leave_chance = np.asarray(p.leave_rate, dtype=float) / WEEKS_PER_YEAR
+        leaving, size, n_adults, may_leave, may_partner = grow_older(
             s.age,
             s.alive,
             1.0 / WEEKS_PER_YEAR,
@@ -206,9 +219,12 @@ class Demography(Mechanism):
             s.household,
             residents.households_bound(world) + s.n,
             18.0,
+            BAND_OF_YEAR,
+            leave_chance,
+            *_PARTNER_AGES,
         )
         world.care_home_ages = world.care_home_ages + 1.0 / WEEKS_PER_YEAR
-        self._partner(world, rng, size, n_adults)
+        self._partner(world, rng, size, n_adults, may_partner)
         old = s.household[leaving]
         residents.leave_home(world, leaving)
         np.subtract.at(size, old, 1)
@@ -218,14 +234,15 @@ class Demography(Mechanism):
 
         # Moves keep households whole: who lives alone stays as it is until the deaths.
         leaves = np.zeros(s.n, dtype=bool)
-        alone, drawn = self._leavers_and_movers(s, size, n_adults, u_leave, rng.random(s.n))
+        u_leave = later.at(may_leave + 4 * s.n)
+        alone, drawn = self._leavers_and_movers(s, size, n_adults, leave_chance, may_leave, u_leave, rng.random(s.n))
         leaves[alone] = True
         if drawn.size:  # whole households move out; an arriving household of the same make-up takes their places
             residents.move_households(world, np.unique(s.household[drawn]))
         p_home, p_care_home = self._death_probability(s, world.week, world.care_home_ages)
         dies = s.alive & (u_death < p_home)
         world.counters.deaths += int(dies.sum())
-        n_births = self._births(s, u_birth)
+        n_births = self._births(s, later, 3 * s.n)
         short = n_births - int((dies | leaves).sum())
         if short > 0:  # the number of places is fixed: young adults living alone move away to make room
             extra = self._make_room(world, dies | leaves, short, rng)
@@ -245,6 +262,8 @@ class Demography(Mechanism):
         residents.place_births(world, slots[born])
 
         # Onset, recovery and progression of needs, by the age band after the deaths and moves.
+        need_at = in_need(s.alive, s.age, s.severity, -np.inf, _SMALLEST)
+        u_recover, u_prog = later.at(np.concatenate([need_at, need_at + 2 * s.n])).reshape(2, need_at.size)
         starts = need_week(
             s.alive,
             s.age,
@@ -261,7 +280,7 @@ class Demography(Mechanism):
             u_prog,
             WEEKS_PER_YEAR,
         )
-        s.severity[starts] = 0.05 + 0.6 * u_sev[starts] ** 1.5
+        s.severity[starts] = 0.05 + 0.6 * later.at(starts + s.n) ** 1.5
         world.counters.need_onsets += int(starts.size)
         if world.care_home_ages.size:  # the residents in care homes age and die (drawn last: no other draw moves)
             world.care_home_ages = world.care_home_ages[rng.random(world.care_home_ages.size) >= p_care_home]
@@ -293,24 +312,32 @@ class Demography(Mechanism):
         home_hazard *= p.care_home_mortality_factor / mean_factor[home_band]
         return 1.0 - np.exp(x), 1.0 - np.exp(-home_hazard / WEEKS_PER_YEAR)
 
-    def _births(self, s: State, u: np.ndarray) -> int:
+    def _births(self, s: State, draws: Uniforms, first: int) -> int:
         """Births this week: each resident aged 15–49 has half the fertility rate spread over those ages by the
-        mother's age (the others none)."""
+        mother's age (the others none); slot ``i`` draws at ``draws`` position ``first + i``."""
         fertile = aged(s.alive, s.age, 15.0, 50.0, False)
         mean, sd = self.params.fertility_age
         density = np.exp(-0.5 * ((s.age[fertile] - mean) / sd) ** 2) / (sd * np.sqrt(2.0 * np.pi))
-        return int((u[fertile] < 0.5 * self.params.fertility * density / WEEKS_PER_YEAR).sum())
+        u = draws.at(fertile + first)
+        return int((u < 0.5 * self.params.fertility * density / WEEKS_PER_YEAR).sum())
 
     def _leavers_and_movers(
-        self, s: State, size: np.ndarray, n_adults: np.ndarray, u_leave: np.ndarray, u_move: np.ndarray
+        self,
+        s: State,
+        size: np.ndarray,
+        n_adults: np.ndarray,
+        leave_chance: np.ndarray,
+        leave_at: np.ndarray,
+        u_leave: np.ndarray,
+        u_move: np.ndarray,
     ) -> tuple[np.ndarray, np.ndarray]:
         """Adults living alone (``size``: residents by household) who leave the municipality this week, at their
-        age band's rate; and the adults whose household moves out (in one pass).
+        age band's weekly chance (``leave_chance``; ``u_leave``: the draws of the residents ``leave_at``, every
+        adult of a band with a chance); and the adults whose household moves out (in one pass).
 
         Each adult draws with the household's rate divided by the number of
         adults in it (``n_adults``, by household), so a household moves at about the rate of its age band.
         """
-        chance = np.asarray(self.params.leave_rate, dtype=float) / WEEKS_PER_YEAR
         move_rate = np.asarray(self.params.move_rate, dtype=float)
         return leaving_and_moving(
             s.alive,
@@ -319,7 +346,8 @@ class Demography(Mechanism):
             size,
             n_adults,
             BAND_OF_YEAR,
-            chance,
+            leave_chance,
+            leave_at,
             u_leave,
             move_rate,
             u_move,
@@ -338,12 +366,16 @@ class Demography(Mechanism):
             young_alone = np.flatnonzero(free & (size == 1))
         return rng.permutation(young_alone)[:k]
 
-    def _partner(self, world: World, rng: np.random.Generator, size: np.ndarray, n_adults: np.ndarray) -> None:
+    def _partner(
+        self, world: World, rng: np.random.Generator, size: np.ndarray, n_adults: np.ndarray, in_range: np.ndarray
+    ) -> None:
         """Adults living alone pair up with someone of similar age in their wijk and share a household (``size``
-        and ``n_adults``, residents and adults by household, follow)."""
+        and ``n_adults``, residents and adults by household, follow). Of the draws ``rng.random(n)``, only those
+        of the residents ``in_range`` (all those living aged 22–65, ascending) are read."""
         s = world.state
         chance = self.params.partnering_rate / WEEKS_PER_YEAR * 2
-        looking = alone_and_drawn(s.alive, s.age, s.household, size, 22.0, 65.0, rng.random(s.n), chance)
+        u = Uniforms(rng, s.n).at(in_range)
+        looking = alone_and_drawn(s.alive, s.age, s.household, size, *_PARTNER_AGES, in_range, u, chance)
         if looking.size < 2:
             return
         order = looking[np.lexsort((s.age[looking] + rng.normal(0, 3, looking.size), s.wijk[looking]))]
