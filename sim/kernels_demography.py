@@ -102,27 +102,28 @@ def age_buckets(age, alive, min_age):  # pragma: no cover - compiled
     ``min_age`` to ``inf``)."""
     n = age.shape[0]
     top = N_AGE_BUCKETS - 1
-    ptr = np.zeros(N_AGE_BUCKETS + 2, np.int64)  # one more bucket at the end: the others, left out
     bucket = np.empty(n, np.int16)
-    adults = np.empty(n, np.int64)
-    k = 0
-    for i in range(n):  # branch-free (the tests are unpredictable)
+    for i in range(n):  # no store depends on an earlier step: this loop is vectorised
         a = age[i]
         b = 0 if a < 0.0 else (top if a >= top else int(a))  # whole years, as age_band takes them
-        b = b if (alive[i] & (a >= min_age)) else N_AGE_BUCKETS
-        bucket[i] = b
-        ptr[b + 1] += 1
-        adults[k] = i
-        k += b < N_AGE_BUCKETS
+        bucket[i] = b if (alive[i] & (a >= min_age)) else N_AGE_BUCKETS
+    ptr = np.zeros(N_AGE_BUCKETS + 2, np.int64)  # one more bucket at the end: the others, left out
+    for i in range(n):  # counted apart (in the same loop, the counts made the bucket loop five times slower)
+        ptr[bucket[i] + 1] += 1
     for b in range(N_AGE_BUCKETS + 1):
         ptr[b + 1] += ptr[b]
     fill = ptr[:-1].copy()
     members = np.empty(n, np.int64)
+    adults = np.empty(ptr[N_AGE_BUCKETS], np.int64)
+    k = 0
     for i in range(n):
         b = bucket[i]
         members[fill[b]] = i
         fill[b] += 1
-    return members[: ptr[N_AGE_BUCKETS]], ptr[: N_AGE_BUCKETS + 1], bucket, adults[:k].copy()
+        if b < N_AGE_BUCKETS:
+            adults[k] = i
+            k += 1
+    return members[: ptr[N_AGE_BUCKETS]], ptr[: N_AGE_BUCKETS + 1], bucket, adults
 
 
 @njit(cache=True)
@@ -391,26 +392,17 @@ def append_ties(
 
 
 @njit(cache=True)
-def grow_older(
-    age, alive, dt, leave_home_age, household, n_households, adult_age, band_of_year, leave_chance, lo_age, hi_age
-):  # pragma: no cover - compiled
+def grow_older(age, alive, dt, leave_home_age, household, n_households, adult_age):  # pragma: no cover - compiled
     """Age the living residents by ``dt`` years, in place, and count them by household index below
     ``n_households`` after ageing (as :func:`household_counts`), in one pass; return those who reached
-    ``leave_home_age`` this week (``age >= leave_home_age > age - dt`` after ageing), the residents and the
-    adults (``adult_age`` or over) of each household, and (after ageing, ascending) the living adults whose age
-    band's ``leave_chance`` is above 0 (``alive & (age >= adult_age) & (leave_chance[band] > 0)``) and the
-    living residents aged ``lo_age``–``hi_age`` (:func:`aged`): those whose draws to leave and to look for a
-    partner are read."""
+    ``leave_home_age`` this week (``age >= leave_home_age > age - dt`` after ageing), and the residents and
+    the adults (``adult_age`` or over) of each household."""
     n = age.shape[0]
     out = np.empty(n, np.int64)
-    may_leave = np.empty(n, np.int64)
-    in_range = np.empty(n, np.int64)
     size = np.zeros(n_households, np.int32)
     adults = np.zeros(n_households, np.int32)
     k = 0
-    k_leave = 0
-    k_range = 0
-    for i in range(n):  # branch-free: out[k] is overwritten unless the test holds (and so on)
+    for i in range(n):  # branch-free: out[k] is overwritten unless the test holds
         live = alive[i]
         a = age[i] + dt if live else age[i]
         age[i] = a
@@ -418,14 +410,8 @@ def grow_older(
         k += live & (a >= leave_home_age) & (a - dt < leave_home_age)
         h = household[i]
         size[h] += live
-        adult = live & (a >= adult_age)
-        adults[h] += adult
-        band = band_of_year[int(0.0 if a < 0.0 else (255.0 if a > 255.0 else a))]  # age_band
-        may_leave[k_leave] = i
-        k_leave += adult & (leave_chance[band] > 0.0)
-        in_range[k_range] = i
-        k_range += live & (a >= lo_age) & (a <= hi_age)
-    return out[:k], size, adults, may_leave[:k_leave], in_range[:k_range]
+        adults[h] += live & (a >= adult_age)
+    return out[:k], size, adults
 
 
 @njit(cache=True)
@@ -446,7 +432,7 @@ def alone_and_drawn(alive, age, household, size, lo_age, hi_age, at, u, chance):
     """Of the residents ``at`` (ascending; ``u``: a draw for each), the living ones aged ``lo_age``–``hi_age``
     living alone (``size``, by household, 1) whose draw falls below ``chance``: with ``u_all[at] = u``,
     ``flatnonzero(alive & (age >= lo_age) & (age <= hi_age) & (size[household] == 1) & (u_all < chance))``
-    when ``at`` holds all those aged ``lo_age``–``hi_age``."""
+    when ``at`` holds all those aged ``lo_age``–``hi_age`` (and any others)."""
     out = np.empty(at.shape[0], np.int64)
     k = 0
     for j in range(at.shape[0]):
@@ -468,7 +454,7 @@ def leaving_and_moving(
     (u_move < move_rate[band] / max(n_adults[household], 1) / weeks)``. The draws to leave are those of the
     residents ``leave_at`` (ascending, ``u_leave``: one each); with ``u_all[leave_at] = u_leave`` the leavers are
     ``flatnonzero(alive & (size[household] == 1) & (age >= 18) & (u_all < leave_chance[band]))`` when
-    ``leave_at`` holds every living adult of a band with a chance above 0."""
+    ``leave_at`` holds every living adult of a band with a chance above 0 (and any others)."""
     n = age.shape[0]
     leave = np.empty(leave_at.shape[0], np.int64)
     move = np.empty(n, np.int64)

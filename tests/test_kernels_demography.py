@@ -22,6 +22,22 @@ def _ages(rng, n):
     return age
 
 
+@pytest.mark.parametrize("n", [0, 1, 3000])
+def test_age_buckets_equal_a_stable_sort_by_whole_years(rng, n):
+    age = _ages(rng, n)
+    age[: n // 10] = rng.choice([-1.0, 17.999, 254.9, 255.0, 300.0], n // 10)  # the edges, some out of range
+    alive = rng.random(n) < 0.95
+    members, ptr, bucket, adults = K.age_buckets(age, alive, 18.0)
+    expected_bucket = np.where(alive & (age >= 18.0), np.clip(age, 0, 255).astype(np.int64), K.N_AGE_BUCKETS)
+    np.testing.assert_array_equal(bucket, expected_bucket)
+    assert bucket.dtype == np.int16 and members.dtype == ptr.dtype == adults.dtype == np.int64
+    order = np.argsort(expected_bucket, kind="stable")
+    np.testing.assert_array_equal(members, order[: int((expected_bucket < K.N_AGE_BUCKETS).sum())])
+    counts = np.bincount(expected_bucket, minlength=K.N_AGE_BUCKETS + 1)[: K.N_AGE_BUCKETS]
+    np.testing.assert_array_equal(ptr, np.concatenate([[0], np.cumsum(counts)]))
+    np.testing.assert_array_equal(adults, np.flatnonzero(alive & (age >= 18.0)))
+
+
 @pytest.mark.parametrize("changes", [0, 1, 40])
 def test_pick_by_age_equals_a_stable_sort_and_search(rng, changes):
     n = 3000
@@ -220,27 +236,16 @@ def test_the_fused_weekly_passes_equal_the_numpy_version(rng, n):
     leaving = np.flatnonzero(alive & (expected_age >= 23.0) & (expected_age - 1.0 / 52 < 23.0))
     size = np.bincount(household[alive], minlength=n_households + n)
     adults = np.bincount(household[alive & (expected_age >= 18)], minlength=n_households + n)
-    leave_rate = np.array([0.0, 0.06, 0.02, 0.005, 1e-6, 0.0, 0.0]) * 50
-    got_leaving, got_size, got_adults, may_leave, in_range = K.grow_older(
-        older, alive, 1.0 / 52, 23.0, household, n_households + n, 18.0, BAND_OF_YEAR, leave_rate / 52, 22.0, 65.0
-    )
+    got_leaving, got_size, got_adults = K.grow_older(older, alive, 1.0 / 52, 23.0, household, n_households + n, 18.0)
     np.testing.assert_array_equal(got_leaving, leaving)
-    band = age_band(expected_age)
-    np.testing.assert_array_equal(
-        may_leave, np.flatnonzero(alive & (expected_age >= 18) & ((leave_rate / 52)[band] > 0))
-    )
-    np.testing.assert_array_equal(in_range, np.flatnonzero(alive & (expected_age >= 22) & (expected_age <= 65)))
-    # Ages on the bounds (22 and 65: in range) do not move with dt = 0.
-    same = age.copy()
-    in_range = K.grow_older(
-        same, alive, 0.0, 23.0, household, n_households + n, 18.0, BAND_OF_YEAR, leave_rate, 22.0, 65.0
-    )
-    np.testing.assert_array_equal(in_range[-1], np.flatnonzero(alive & (age >= 22) & (age <= 65)))
     np.testing.assert_array_equal(older, expected_age)
     np.testing.assert_array_equal(got_size, size)
     np.testing.assert_array_equal(got_adults, adults)
-    # Who leaves living alone, and who draws their household's move, in one pass.
+    # Who leaves living alone, and who draws their household's move.
     age = older
+    leave_rate = np.array([0.0, 0.06, 0.02, 0.005, 1e-6, 0.0, 0.0]) * 50
+    band = age_band(age)
+    may_leave = np.flatnonzero(alive & (age >= 18) & ((leave_rate / 52)[band] > 0))
     u_leave, u_move = rng.random(n), rng.random(n) / 100
     leaves = alive & (age >= 18) & (size[household] == 1) & (u_leave < (leave_rate / 52)[age_band(age)])
     rate = _MOVE_RATE[age_band(age)] / np.maximum(adults[household], 1)

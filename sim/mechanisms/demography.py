@@ -209,9 +209,7 @@ class Demography(Mechanism):
         later = Uniforms(rng, 5 * s.n)
         # Residents and adults by household, counted once (in the pass that ages them) and kept up to date
         # through couples and leaving home (room for the households set up this week: fewer than the residents).
-        # The same pass finds whose draws to leave and to look for a partner are read.
-        leave_chance = np.asarray(p.leave_rate, dtype=float) / WEEKS_PER_YEAR
-        leaving, size, n_adults, may_leave, may_partner = grow_older(
+        leaving, size, n_adults = grow_older(
             s.age,
             s.alive,
             1.0 / WEEKS_PER_YEAR,
@@ -219,12 +217,12 @@ class Demography(Mechanism):
             s.household,
             residents.households_bound(world) + s.n,
             18.0,
-            BAND_OF_YEAR,
-            leave_chance,
-            *_PARTNER_AGES,
         )
+        # Whose draws to look for a partner and to leave are read: all those of the ages that may (and a few more).
+        leave_chance = np.asarray(p.leave_rate, dtype=float) / WEEKS_PER_YEAR
+        drawn_at = aged(s.alive, s.age, *self._drawn_ages(leave_chance), True)
         world.care_home_ages = world.care_home_ages + 1.0 / WEEKS_PER_YEAR
-        self._partner(world, rng, size, n_adults, may_partner)
+        self._partner(world, rng, size, n_adults, drawn_at)
         old = s.household[leaving]
         residents.leave_home(world, leaving)
         np.subtract.at(size, old, 1)
@@ -234,8 +232,8 @@ class Demography(Mechanism):
 
         # Moves keep households whole: who lives alone stays as it is until the deaths.
         leaves = np.zeros(s.n, dtype=bool)
-        u_leave = later.at(may_leave + 4 * s.n)
-        alone, drawn = self._leavers_and_movers(s, size, n_adults, leave_chance, may_leave, u_leave, rng.random(s.n))
+        u_leave = later.at(drawn_at + 4 * s.n)
+        alone, drawn = self._leavers_and_movers(s, size, n_adults, leave_chance, drawn_at, u_leave, rng.random(s.n))
         leaves[alone] = True
         if drawn.size:  # whole households move out; an arriving household of the same make-up takes their places
             residents.move_households(world, np.unique(s.household[drawn]))
@@ -332,8 +330,8 @@ class Demography(Mechanism):
         u_move: np.ndarray,
     ) -> tuple[np.ndarray, np.ndarray]:
         """Adults living alone (``size``: residents by household) who leave the municipality this week, at their
-        age band's weekly chance (``leave_chance``; ``u_leave``: the draws of the residents ``leave_at``, every
-        adult of a band with a chance); and the adults whose household moves out (in one pass).
+        age band's weekly chance (``leave_chance``; ``u_leave``: the draws of the residents ``leave_at``, among
+        them every adult of a band with a chance); and the adults whose household moves out.
 
         Each adult draws with the household's rate divided by the number of
         adults in it (``n_adults``, by household), so a household moves at about the rate of its age band.
@@ -371,7 +369,7 @@ class Demography(Mechanism):
     ) -> None:
         """Adults living alone pair up with someone of similar age in their wijk and share a household (``size``
         and ``n_adults``, residents and adults by household, follow). Of the draws ``rng.random(n)``, only those
-        of the residents ``in_range`` (all those living aged 22–65, ascending) are read."""
+        of the residents ``in_range`` (ascending; among them all those living aged 22–65) are read."""
         s = world.state
         chance = self.params.partnering_rate / WEEKS_PER_YEAR * 2
         u = Uniforms(rng, s.n).at(in_range)
@@ -388,6 +386,18 @@ class Demography(Mechanism):
         for count in (size, n_adults):  # all of them are adults (22–65)
             count[left] -= 1
             count[s.household[a]] += 1
+
+    @staticmethod
+    def _drawn_ages(leave_chance: np.ndarray) -> tuple[float, float]:
+        """The ages (from, to, both included) of all who may look for a partner (22–65) or leave (adults of the
+        age bands with a chance above 0)."""
+        lo, hi = _PARTNER_AGES
+        bands = np.flatnonzero(leave_chance > 0)
+        if bands.size:
+            lo = min(lo, 18.0)
+            top = int(bands[-1]) + 1  # the band above the last that may leave
+            hi = max(hi, float(AGE_BANDS[top]) if top < len(AGE_BANDS) else np.inf)
+        return lo, hi
 
     def _newcomer_ages(self, rng: np.random.Generator, k: int) -> np.ndarray:
         lo, hi = self.params.newcomer_age
