@@ -98,9 +98,8 @@ def ties_listed(ptr, index, head, nxt, alive, people, m):  # pragma: no cover - 
 def age_buckets(age, alive, min_age):  # pragma: no cover - compiled
     """The living residents aged ``min_age`` or over, by whole year of age: ``members[ptr[b]:ptr[b + 1]]`` are
     those of bucket ``b`` (ages ``b`` to ``b + 1``; from 255 on, all in the last), in slot order; each slot's
-    bucket (``N_AGE_BUCKETS``: not one of them); all of them, ascending (what :func:`aged` gives for
-    ``min_age`` to ``inf``); the members' ages (``age[members]``); and each slot's place in ``members`` (-1: not
-    one of them)."""
+    bucket (``N_AGE_BUCKETS``: not one of them); and all of them, ascending (what :func:`aged` gives for
+    ``min_age`` to ``inf``)."""
     n = age.shape[0]
     top = N_AGE_BUCKETS - 1
     bucket = np.empty(n, np.int16)
@@ -115,21 +114,16 @@ def age_buckets(age, alive, min_age):  # pragma: no cover - compiled
         ptr[b + 1] += ptr[b]
     fill = ptr[:-1].copy()
     members = np.empty(n, np.int64)
-    member_age = np.empty(n)
-    place = np.full(n, -1, np.int64)
     adults = np.empty(ptr[N_AGE_BUCKETS], np.int64)
     k = 0
     for i in range(n):
         b = bucket[i]
         members[fill[b]] = i
-        member_age[fill[b]] = age[i]
+        fill[b] += 1
         if b < N_AGE_BUCKETS:
-            place[i] = fill[b]
             adults[k] = i
             k += 1
-        fill[b] += 1
-    m = ptr[N_AGE_BUCKETS]
-    return members[:m], ptr[: N_AGE_BUCKETS + 1], bucket, adults, member_age[:m], place
+    return members[: ptr[N_AGE_BUCKETS]], ptr[: N_AGE_BUCKETS + 1], bucket, adults
 
 
 @njit(cache=True)
@@ -179,26 +173,23 @@ def buckets_now(age, alive, min_age, ptr, bucket, changed):  # pragma: no cover 
 
 @njit(cache=True)
 def pick_by_age(
-    age, members, member_age, place, ptr, changed, start, changed_bucket, first_bucket, want, jitter
+    age, members, ptr, changed, start, changed_bucket, first_bucket, want, jitter
 ):  # pragma: no cover - compiled
     """For each wanted age, the resident ``jitter`` places from it in the pool sorted by age (stably, by slot):
 
         pool = the residents of buckets from ``first_bucket`` on, sorted by (age, slot)
         pool[clip(searchsorted(age[pool], want) + jitter, 0, pool.size - 1)]
 
-    The buckets are those of :func:`age_buckets` (``members``, their ages then ``member_age``, each slot's
-    ``place`` among them, ``ptr``) but for the slots ``changed`` since, which are in the buckets
-    ``changed_bucket`` now (``start``: the buckets' starts now, :func:`buckets_now`). The members that did not
-    change have the same ages now: their ages are read in order from ``member_age``.
+    The buckets are those of :func:`age_buckets` (``members``, ``ptr``) but for the slots ``changed`` since,
+    which are in the buckets ``changed_bucket`` now (``start``: the buckets' starts now, :func:`buckets_now`).
     Nothing is sorted: the place of the wanted age is the residents of the buckets below plus those of its own
     bucket who are younger (a count), and the one picked, a few places from it, is found by keeping the few
     nearest residents on the wanted side, in the order (age, slot).
     """
     top = N_AGE_BUCKETS - 1
-    stale = np.zeros(members.shape[0], np.bool_)  # by place among the members
+    stale = np.zeros(age.shape[0], np.bool_)
     for i in changed:
-        if place[i] >= 0:
-            stale[place[i]] = True
+        stale[i] = True
     base = start[first_bucket]
     size = start[N_AGE_BUCKETS] - base
     out = np.empty(want.shape[0], np.int64)
@@ -209,7 +200,8 @@ def pick_by_age(
             b = first_bucket
         below = 0
         for j in range(ptr[b], ptr[b + 1]):
-            below += (member_age[j] < w) & (not stale[j])
+            i = members[j]
+            below += (age[i] < w) & (not stale[i])
         for j in range(changed.shape[0]):
             below += (changed_bucket[j] == b) & (age[changed[j]] < w)
         pos = start[b] - base + below + jitter[q]
@@ -241,15 +233,14 @@ def pick_by_age(
         n_index = ptr[c + 1] - ptr[c]
         for j in range(n_index + changed.shape[0]):
             if j < n_index:
-                if stale[ptr[c] + j]:
-                    continue
                 i = members[ptr[c] + j]
-                a = member_age[ptr[c] + j]
+                if stale[i]:
+                    continue
             else:
                 if changed_bucket[j - n_index] != c:
                     continue
                 i = changed[j - n_index]
-                a = age[i]
+            a = age[i]
             if (a >= pivot) != up:
                 continue
             # Insert (a, i) where it belongs: smallest first when going up, largest first when going down.

@@ -250,7 +250,7 @@ def tie_to_parent_here(
     if near_child.size and start[-1] > 0:
         want = s.age[near_child] - rng.uniform(PARENT_AGE_AT_BIRTH[0], PARENT_AGE_AT_BIRTH[1], near_child.size)
         jitter = rng.integers(-3, 4, near_child.size)
-        kid = pick_by_age(s.age, *index.buckets, changed, start, now, 18, want, jitter)
+        kid = pick_by_age(s.age, index.members, index.ptr, changed, start, now, 18, want, jitter)
         gap = s.age[near_child] - s.age[kid]
         ok = (gap >= 18) & (gap <= 45) & (s.household[kid] != s.household[near_child])
         _kin(world, near_child[ok], kid[ok], "family", "parent")
@@ -258,7 +258,7 @@ def tie_to_parent_here(
         return
     want = s.age[movers] + rng.uniform(PARENT_AGE_AT_BIRTH[0], PARENT_AGE_AT_BIRTH[1], movers.size)
     jitter = rng.integers(-3, 4, movers.size)
-    parent = pick_by_age(s.age, *index.buckets, changed, start, now, 42, want, jitter)
+    parent = pick_by_age(s.age, index.members, index.ptr, changed, start, now, 42, want, jitter)
     gap = s.age[parent] - s.age[movers]
     ok = (gap >= 18) & (gap <= 45) & (s.household[parent] != s.household[movers])
     parent, movers = parent[ok], movers[ok]
@@ -279,9 +279,7 @@ class AdultsByAge:
     (ascending)."""
 
     def __init__(self, age: np.ndarray, alive: np.ndarray, week: int) -> None:
-        self.members, self.ptr, self.bucket, self.adults, member_age, place = age_buckets(age, alive, 18.0)
-        #: what ``pick_by_age`` reads of the buckets: the members, their ages, each slot's place, the starts
-        self.buckets = (self.members, member_age, place, self.ptr)
+        self.members, self.ptr, self.bucket, self.adults = age_buckets(age, alive, 18.0)
         self.age, self.alive = age.copy(), alive.copy()
         self.week = week
 
