@@ -526,26 +526,27 @@ def death_hazard(
     """
     n = age.shape[0]
     n_bands = home_base.shape[0]
-    band = np.empty(n, np.int8)
-    for i in range(n):  # vectorised (a loop of its own, with the bands as bytes: three times faster in all)
-        a = age[i]
-        band[i] = band_of_year[int(0.0 if a < 0.0 else (255.0 if a > 255.0 else a))]
     base = np.zeros(n_bands)
     raised = np.zeros(n_bands)
+    band = np.empty(n, np.int64)
+    factor = np.empty(n)
     for i in range(n):
-        if alive[i]:
-            b = band[i]
-            g = gompertz[i]
-            base[b] += g
-            raised[b] += g * (need_factor if severity[i] > 0 else 1.0)
+        a = age[i]
+        b = band_of_year[int(0.0 if a < 0.0 else (255.0 if a > 255.0 else a))]
+        band[i] = b
+        live = alive[i]
+        f = need_factor if (live & (severity[i] > 0)) else 1.0
+        factor[i] = f
+        if live:
+            base[b] += gompertz[i]
+            raised[b] += gompertz[i] * f
     mean_factor = np.empty(n_bands)
     for b in range(n_bands):
         total = base[b] + home_base[b]
         mean_factor[b] = (raised[b] + home_raised[b]) / total if total > 0 else 1.0
     out = np.empty(n)
     for i in range(n):
-        f = need_factor if (alive[i] & (severity[i] > 0)) else 1.0
-        out[i] = -(gompertz[i] * (f / mean_factor[band[i]])) / weeks
+        out[i] = -(gompertz[i] * (factor[i] / mean_factor[band[i]])) / weeks
     return out, mean_factor
 
 
