@@ -942,57 +942,67 @@ def care_stage(
         given += g;  tie_left −= g;  remaining −= bincount(rec, g);  cap_left −= bincount(hlp, g);  clip both at 0
 
     (no second round when nothing was asked or every request was met as asked).
+
+    Only the half-edges whose weight can be live are visited: a weight of 0 stays 0 (weights are finite, as
+    ``strength`` is in [0, 1]), and since hours given are never negative, capacity, what is left of a tie and
+    what is still to give only fall within a stage. So each kind's first round reads the stage's half-edges of
+    weight not 0 whose helper and tie have something left, its second round only the first round's live ones, in
+    their order: every sum gets the same terms in the same order, the others would add nothing.
     """
 
-    def spread_round(remaining, cap_left, rec, hlp, weight, tie_left, given, min_hours, live_w, offer, ideal):
-        """One round of spread_care; returns the largest shortfall of a request (ideal − given), -1 if none.
-        ``live_w``, ``offer`` and ``ideal`` (per half-edge) are the stage's work space: ``live_w`` is written
-        everywhere, the others where ``live_w`` is not 0, and read only there."""
-        m = rec.shape[0]
-        n, n_helpers = remaining.shape[0], cap_left.shape[0]
-        rowsum = np.zeros(n)
-        any_live = False
-        for j in range(m):
-            wj = weight[j] * (cap_left[hlp[j]] > eps) * (tie_left[j] > eps) * (remaining[rec[j]] > eps)
-            live_w[j] = wj
-            if wj != 0.0:
-                rowsum[rec[j]] += wj
-                any_live = True
-        if not any_live:
-            return -1.0
-        asked = np.zeros(n_helpers)
-        for j in range(m):
-            wj = live_w[j]
-            if wj != 0.0:
-                r = rec[j]
-                rem = remaining[r]
-                idl = rem * wj / rowsum[r]
-                o = min(idl, tie_left[j])
-                if not (o >= min_hours - eps or rem <= min_hours + eps or wj * 2 >= rowsum[r] * (1.0 - rel_eps)):
-                    o = 0.0
-                ideal[j] = idl
-                offer[j] = o
-                asked[hlp[j]] += o
-        got_r = np.zeros(n)
-        got_h = np.zeros(n_helpers)
+    def pass_offers(remaining, tie_left, rec, hlp, min_hours, live, n_live, wl, offer, ideal, rowsum, asked):
+        """spread_care's offers over the live half-edges ``live[:n_live]`` (weights ``wl``), ``asked`` per helper."""
+        for t in range(n_live):
+            j = live[t]
+            wj = wl[t]
+            r = rec[j]
+            rem = remaining[r]
+            idl = rem * wj / rowsum[r]
+            o = min(idl, tie_left[j])
+            if not (o >= min_hours - eps or rem <= min_hours + eps or wj * 2 >= rowsum[r] * (1.0 - rel_eps)):
+                o = 0.0
+            ideal[t] = idl
+            offer[t] = o
+            asked[hlp[j]] += o
+
+    def pass_give(
+        remaining, cap_left, tie_left, rec, hlp, given, live, n_live, offer, ideal, rowsum, asked, got_r, got_h, first
+    ):
+        """spread_care's hours given over the live half-edges, then what is left to give and each helper's capacity,
+        clipped at 0; returns the largest shortfall of a request (ideal − given). ``rowsum``, ``asked``, ``got_r``
+        and ``got_h`` are left all 0.0. Clipping a value once more changes nothing, nor does subtracting 0.0 from
+        a capacity (never -0.0 or below 0): after the first round only the live half-edges' ends are clipped."""
         short = -np.inf
-        for j in range(m):
-            if live_w[j] != 0.0:
-                h = hlp[j]
-                scale = min(1.0, cap_left[h] / max(asked[h], 1e-12))
-                g = offer[j] * scale
-                given[j] += g
-                tie_left[j] -= g
-                got_r[rec[j]] += g
-                got_h[h] += g
-                if ideal[j] - g > short:
-                    short = ideal[j] - g
-        for r in range(n):
-            x = remaining[r] - got_r[r]
-            remaining[r] = x if x > 0.0 else 0.0
-        for h in range(n_helpers):
+        for t in range(n_live):
+            j = live[t]
+            h = hlp[j]
+            scale = min(1.0, cap_left[h] / max(asked[h], 1e-12))
+            g = offer[t] * scale
+            given[j] += g
+            tie_left[j] -= g
+            got_r[rec[j]] += g
+            got_h[h] += g
+            if ideal[t] - g > short:
+                short = ideal[t] - g
+        if first:  # every recipient, as the numpy version clips them all
+            for r in range(remaining.shape[0]):
+                x = remaining[r] - got_r[r]
+                remaining[r] = x if x > 0.0 else 0.0
+                got_r[r] = 0.0
+                rowsum[r] = 0.0
+        else:
+            for t in range(n_live):
+                r = rec[live[t]]
+                x = remaining[r] - got_r[r]
+                remaining[r] = x if x > 0.0 else 0.0
+                got_r[r] = 0.0
+                rowsum[r] = 0.0
+        for t in range(n_live):
+            h = hlp[live[t]]
             x = cap_left[h] - got_h[h]
             cap_left[h] = x if x > 0.0 else 0.0
+            got_h[h] = 0.0
+            asked[h] = 0.0
         return short
 
     hh_stretch, pressure_stretch, hh_min_hours, family_stretch = params[0], params[1], params[2], params[3]
@@ -1007,12 +1017,26 @@ def care_stage(
     n_rec, n_hlp = rec_ids.shape[0], hlp_ids.shape[0]
     outside = stage != 0
     asks_own = stage == 2 or stage == 3
-    w = weight
-    if asks_own:
-        w = np.empty(k)
-        for j in range(k):
-            thr = mobilised_threshold if mobilised[rec[j]] else threshold
-            w[j] = weight[j] * (1.0 if strength[j] >= thr else 0.0) * (1.0 if willing[hlp[j]] else 0.0)
+    # The half-edges whose weight is not 0 (``cand``, ascending) and their weights (``w_c``): the others give nothing.
+    # The recipients' and helpers' marks are read once each, into the stage's own index space (few, in cache).
+    mob_l = np.empty(n_rec if asks_own else 0, np.bool_)
+    for q in range(mob_l.shape[0]):
+        mob_l[q] = mobilised[rec_ids[q]]
+    will_l = np.empty(n_hlp if asks_own else 0, np.bool_)
+    for q in range(will_l.shape[0]):
+        will_l[q] = willing[hlp_ids[q]]
+    cand = np.empty(k, np.int64)
+    w_c = np.empty(k)
+    n_cand = 0
+    for j in range(k):
+        x = weight[j]
+        if asks_own:
+            thr = mobilised_threshold if mob_l[rec_l[j]] else threshold
+            x = x * (1.0 if strength[j] >= thr else 0.0) * (1.0 if will_l[hlp_l[j]] else 0.0)
+        if x != 0.0:
+            cand[n_cand] = j
+            w_c[n_cand] = x
+            n_cand += 1
     cap_left = np.empty(n_hlp)
     for q in range(n_hlp):
         i = hlp_ids[q]
@@ -1027,16 +1051,16 @@ def care_stage(
         x = 0.0 if 0.0 >= x else x
         cap_left[q] = x if x > eps else 0.0
     start_cap = cap_left.copy()
-    live_w, offer, ideal = np.empty(k), np.empty(k), np.empty(k)  # spread_round's work space
-    layer_given = np.zeros(k)
+    # spread_care's work space: per live half-edge (``live``, ascending) its weight, offer and ideal share; per
+    # recipient and helper the sums of a round, all 0.0 between rounds.
+    live, w_l, offer, ideal = np.empty(n_cand, np.int64), np.empty(n_cand), np.empty(n_cand), np.empty(n_cand)
+    rowsum, got_r = np.zeros(n_rec), np.zeros(n_rec)
+    asked, got_h = np.zeros(n_hlp), np.zeros(n_hlp)
     g_by_kind = np.zeros((care_kinds.shape[0], k))
-    w_k = np.empty(k)
     rem = np.empty(n_rec)
     ask = np.empty(n_rec)
     for c_i in range(care_kinds.shape[0]):
         kk = care_kinds[c_i]
-        for j in range(k):
-            w_k[j] = w[j] if kk != personal else w[j] * (1.0 if personal_tie[kind[j]] else 0.0)
         row = remaining[kk]
         for q in range(n_rec):
             rem[q] = row[rec_ids[q]]
@@ -1044,23 +1068,81 @@ def care_stage(
         if asks_own:
             for q in range(n_rec):
                 i = rec_ids[q]
-                a = (1.0 if mobilised[i] else own_share) * need[i, kk]
+                a = (1.0 if mob_l[q] else own_share) * need[i, kk]
                 a = rem[q] if rem[q] <= a else a
                 ask[q] = a if a > eps else 0.0
             kept = rem - ask
-            for _ in range(2):
-                if spread_round(ask, cap_left, rec_l, hlp_l, w_k, tie_left, g, min_hours, live_w, offer, ideal) < eps:
-                    break
+            to_give = ask
+        else:
+            to_give = rem
+        # The first round's weights: the candidates' (times the tie's personal mark for personal care) where the
+        # helper, the tie and the request have something left. Candidates whose helper or tie has nothing left are
+        # dropped for the kinds that follow too (capacity and what is left of a tie only fall within the stage).
+        n_live = 0
+        kept_c = 0
+        for t in range(n_cand):
+            j = cand[t]
+            c1 = cap_left[hlp_l[j]] > eps
+            c2 = tie_left[j] > eps
+            x = w_c[t]
+            w_j = x if kk != personal else x * (1.0 if personal_tie[kind[j]] else 0.0)
+            wj = w_j * c1 * c2 * (to_give[rec_l[j]] > eps)
+            if c1 and c2:
+                cand[kept_c] = j
+                w_c[kept_c] = x
+                kept_c += 1
+            if wj != 0.0:
+                live[n_live] = j
+                w_l[n_live] = wj
+                rowsum[rec_l[j]] += wj
+                n_live += 1
+        n_cand = kept_c
+        for rnd in range(2):
+            if rnd == 1:  # the second round reads only the first round's live half-edges (the others stay dead)
+                n_first, n_live = n_live, 0
+                for t in range(n_first):
+                    j = live[t]
+                    wj = w_l[t] * (cap_left[hlp_l[j]] > eps) * (tie_left[j] > eps) * (to_give[rec_l[j]] > eps)
+                    if wj != 0.0:
+                        live[n_live] = j
+                        w_l[n_live] = wj
+                        rowsum[rec_l[j]] += wj
+                        n_live += 1
+            if n_live == 0:
+                break
+            pass_offers(to_give, tie_left, rec_l, hlp_l, min_hours, live, n_live, w_l, offer, ideal, rowsum, asked)
+            first = rnd == 0
+            short = pass_give(
+                to_give,
+                cap_left,
+                tie_left,
+                rec_l,
+                hlp_l,
+                g,
+                live,
+                n_live,
+                offer,
+                ideal,
+                rowsum,
+                asked,
+                got_r,
+                got_h,
+                first,
+            )
+            if short < eps:
+                break
+        if asks_own:
             for q in range(n_rec):
                 row[rec_ids[q]] = kept[q] + ask[q]
         else:
-            for _ in range(2):
-                if spread_round(rem, cap_left, rec_l, hlp_l, w_k, tie_left, g, min_hours, live_w, offer, ideal) < eps:
-                    break
             for q in range(n_rec):
                 row[rec_ids[q]] = rem[q]
-        for j in range(k):
-            layer_given[j] += g[j]
+    layer_given = np.empty(k)
+    for j in range(k):
+        x = 0.0
+        for c_i in range(care_kinds.shape[0]):
+            x += g_by_kind[c_i, j]
+        layer_given[j] = x
     if outside:
         crumbs = np.empty(k, np.bool_)
         any_crumbs = False
