@@ -687,6 +687,67 @@ def volunteer_sets(alive, referred, indicated, volunteer, cooldown, ill):  # pra
 
 
 @njit(cache=True)
+def volunteer_matches(
+    known, vol, wijk, n_wijk, u_match, success_bonus, success, capacity, given, share, remaining, kinds, eps
+):  # pragma: no cover - compiled
+    """Volunteers matched to the residents ``known`` (ascending; ``volunteer_sets``), pooled per wijk, in place in
+    ``remaining``; returns the hours each resident got (all residents), the hours given of each of the two kinds
+    ``kinds`` (a row each, over ``known``), the matches made and the matches failed. As the numpy version::
+
+        w = wijk[known];  ok = u_match[known] < clip(success + success_bonus[w], 0, 1)
+        wanted = remaining[kinds[0], known] + remaining[kinds[1], known];  asking = ok & (wanted > eps)
+        vol_cap = maximum(0, capacity[vol] − given[vol]) · share, 0 where not more than eps
+        cap_w = bincount(wijk[vol], vol_cap, n_wijk);  demand_w = bincount(w, where(asking, wanted, 0), n_wijk)
+        frac = where(asking, minimum(1, cap_w / maximum(demand_w, 1e-12))[w], 0)
+        for each kind k:  g = remaining[k, known] · frac;  remaining[k, known] −= g;  got[known] += g
+        matches = sum(asking & (got[known] > eps));  failures = sum(~ok & (wanted > eps))
+    """
+    k = known.shape[0]
+    cap_w = np.zeros(n_wijk)
+    for b in range(vol.shape[0]):
+        i = vol[b]
+        c = capacity[i] - given[i]
+        c = (0.0 if 0.0 >= c else c) * share  # a capacity of -0.0 or NaN is 0.0 below, as in numpy
+        cap_w[wijk[i]] += c if c > eps else 0.0
+    demand_w = np.zeros(n_wijk)
+    asking = np.empty(k, np.bool_)
+    failures = 0
+    row_a, row_b = remaining[kinds[0]], remaining[kinds[1]]
+    for a in range(k):
+        i = known[a]
+        w = wijk[i]
+        p = success + success_bonus[w]
+        p = 0.0 if p < 0.0 else (1.0 if p > 1.0 else p)
+        ok = u_match[i] < p
+        wanted = row_a[i] + row_b[i]
+        asks = ok and wanted > eps
+        asking[a] = asks
+        demand_w[w] += wanted if asks else 0.0
+        failures += (not ok) and wanted > eps
+    frac_w = np.empty(n_wijk)
+    for w in range(n_wijk):
+        d = demand_w[w]
+        x = cap_w[w] / (d if d >= 1e-12 else 1e-12)
+        frac_w[w] = x if x < 1.0 else 1.0
+    got = np.zeros(wijk.shape[0])
+    g = np.empty((2, k))
+    matches = 0
+    for a in range(k):
+        i = known[a]
+        f = frac_w[wijk[i]] if asking[a] else 0.0
+        x = row_a[i] * f
+        row_a[i] -= x
+        g[0, a] = x
+        y = row_b[i] * f
+        row_b[i] -= y
+        g[1, a] = y
+        t = (got[i] + x) + y
+        got[i] = t
+        matches += asking[a] and t > eps
+    return got, g, matches, failures
+
+
+@njit(cache=True)
 def care_record(care, caring_weeks, last_gave, gave_this_year, week, eps):  # pragma: no cover - compiled
     """In place: consecutive weeks of caring (reset when not caring), the week care was last given and this year's
     mark, for the residents who give more than ``eps`` hours of care."""

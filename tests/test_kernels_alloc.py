@@ -395,3 +395,55 @@ def test_parents_elsewhere_care_equals_the_numpy_version(rng):
             np.testing.assert_array_equal(used_g, used_e)
             np.testing.assert_array_equal(to_parent, idx[is_parent & some_hours(g)])
             np.testing.assert_array_equal(to_other, idx[~is_parent & some_hours(g)])
+
+
+def _volunteers_numpy(known, vol, wijk, n_wijk, u_match, bonus, success, capacity, given, share, remaining):
+    """LayeredAllocation._volunteers as it was before volunteer_matches (practical help and company)."""
+    from samenkracht.sim.tolerances import some_hours
+
+    w_known = wijk[known]
+    ok = u_match[known] < np.clip(success + bonus[w_known], 0, 1)
+    wanted = remaining[1, known] + remaining[2, known]
+    asking = ok & some_hours(wanted)
+    vol_cap = np.maximum(0.0, capacity[vol] - given[vol]) * share
+    vol_cap[~some_hours(vol_cap)] = 0.0
+    cap_w = np.bincount(wijk[vol], vol_cap, n_wijk)
+    demand_w = np.bincount(w_known, np.where(asking, wanted, 0.0), n_wijk)
+    frac = np.where(asking, np.minimum(1.0, cap_w / np.maximum(demand_w, 1e-12))[w_known], 0.0)
+    got, rows = np.zeros(wijk.size), []
+    for k in (1, 2):
+        g = remaining[k, known] * frac
+        remaining[k, known] -= g
+        rows.append(g)
+        got[known] += g
+    return got, rows, int((asking & some_hours(got[known])).sum()), int((~ok & some_hours(wanted)).sum())
+
+
+@pytest.mark.parametrize("n, n_wijk", [(1, 1), (60, 3), (5000, 12)])
+def test_volunteer_matches_equal_the_numpy_version(rng, n, n_wijk):
+    from samenkracht.sim.tolerances import HOURS_EPS
+
+    for case in ("", "no volunteers", "no one known", "little capacity", "no need"):
+        wijk = rng.integers(0, n_wijk, n)
+        known = np.flatnonzero(rng.random(n) < (0.0 if case == "no one known" else 0.3))
+        vol = np.flatnonzero(rng.random(n) < (0.0 if case == "no volunteers" else 0.1))
+        u_match = rng.random(n)
+        bonus = rng.choice([-0.7, 0.0, 0.2, 0.6], n_wijk)
+        capacity = rng.random(n) * rng.choice([0.0, 0.5, 10.0], n) * (0.01 if case == "little capacity" else 1.0)
+        given = np.where(rng.random(n) < 0.5, 0.0, capacity * rng.choice([0.5, 1.0, 1.5], n))
+        remaining = np.where(rng.random((3, n)) < 0.4, 0.0, rng.random((3, n)) * 8) * (case != "no need")
+        remaining[:, rng.random(n) < 0.05] = HOURS_EPS * 0.4
+        rem_e, rem_g = remaining.copy(), remaining.copy()
+        args = (wijk, n_wijk, u_match, bonus, 0.6, capacity, given, 0.6)
+        got_e, rows_e, matches_e, failures_e = _volunteers_numpy(known, vol, *args, rem_e)
+        got, rows, matches, failures = K.volunteer_matches(
+            known, vol, *args, rem_g, np.array([1, 2], np.int64), HOURS_EPS
+        )
+        _same_bits(got, got_e)
+        _same_bits(rem_g, rem_e)
+        assert rows.shape == (2, known.size)
+        for a, b in zip(rows, rows_e):
+            _same_bits(a, b)
+        assert (matches, failures) == (matches_e, failures_e)
+        if n > 1000 and not case:
+            assert matches > 0 and failures > 0 and 0 < (rows > 0).mean() < 1

@@ -37,6 +37,7 @@ from samenkracht.sim.kernels_care import (
     parents_elsewhere_care,
     transposed,
     unique_inverse_bits,
+    volunteer_matches,
     volunteer_sets,
     with_children_elsewhere,
 )
@@ -516,25 +517,28 @@ class LayeredAllocation(Mechanism):
         towards a volunteer's burden or carer role.
         """
         s, p = world.state, self.params
-        n_wijk = world.n_wijken
         known, vol = volunteer_sets(s.alive, s.referred, s.indicated, s.volunteer, s.cooldown, s.ill)
-        w_known = s.wijk[known]
-        success = u_match[known] < np.clip(p.volunteer_match_success + world.levers.match_success_bonus[w_known], 0, 1)
-        wanted = remaining[PRACTICAL, known] + remaining[COMPANY, known]
-        asking = success & some_hours(wanted)
-        vol_cap = np.maximum(0.0, s.capacity[vol] - s.given[vol]) * p.volunteer_capacity_share
-        vol_cap[~some_hours(vol_cap)] = 0.0  # dust of capacity is no capacity
-        cap_w = np.bincount(s.wijk[vol], vol_cap, n_wijk)
-        demand_w = np.bincount(w_known, np.where(asking, wanted, 0.0), n_wijk)
-        frac = np.where(asking, np.minimum(1.0, cap_w / np.maximum(demand_w, 1e-12))[w_known], 0.0)
-        got = np.zeros(s.n)
-        for k in (PRACTICAL, COMPANY):
-            g = remaining[k, known] * frac
-            remaining[k, known] -= g
+        # The matches, pooled per wijk: one compiled pass (sim/kernels_care.py spells out the numpy version); the
+        # hours given summed by numpy (pairwise), as before.
+        got, given, matches, failures = volunteer_matches(
+            known,
+            vol,
+            s.wijk,
+            world.n_wijken,
+            u_match,
+            world.levers.match_success_bonus,
+            float(p.volunteer_match_success),
+            s.capacity,
+            s.given,
+            float(p.volunteer_capacity_share),
+            remaining,
+            np.array([PRACTICAL, COMPANY], np.int64),
+            HOURS_EPS,
+        )
+        for k, g in zip((PRACTICAL, COMPANY), given):
             by_layer["volunteers"][k] += g.sum()
-            got[known] += g
-        world.counters.volunteer_matches += int((asking & some_hours(got[known])).sum())
-        world.counters.volunteer_match_failures += int((~success & some_hours(wanted)).sum())
+        world.counters.volunteer_matches += int(matches)
+        world.counters.volunteer_match_failures += int(failures)
         world.flows.volunteer_hours = float(got.sum())
         return got
 
