@@ -130,31 +130,6 @@ def care_setup(
 
 
 @njit(cache=True)
-def local_index(ids, scratch):  # pragma: no cover - compiled
-    """``np.unique(ids, return_inverse=True)`` for ids below ``scratch.size``: the distinct ids in ascending order
-    and each id's position among them. ``scratch`` (all -1, one entry per id) is used and left all -1, so the work
-    is in proportion to ``ids`` (for a few ids; for many, ``sim.kernels.unique_inverse``'s bitmap is faster)."""
-    k = ids.shape[0]
-    first = np.empty(k, np.int64)
-    count = 0
-    for j in range(k):
-        x = ids[j]
-        if scratch[x] < 0:
-            scratch[x] = count
-            first[count] = x
-            count += 1
-    uniq = np.sort(first[:count])
-    for q in range(count):
-        scratch[uniq[q]] = q
-    inverse = np.empty(k, np.int64)
-    for j in range(k):
-        inverse[j] = scratch[ids[j]]
-    for q in range(count):
-        scratch[uniq[q]] = -1
-    return uniq, inverse
-
-
-@njit(cache=True)
 def care_given(need_total, remaining, formal, used, household_hours, usual_care_hours, eps):  # pragma: no cover
     """Informal care received and care given, per resident, after the informal layers. As::
 
@@ -894,15 +869,19 @@ def alive_by_group(group, alive, n_groups):  # pragma: no cover - compiled
 
 def unique_inverse_bits(ids, n):
     """``np.unique(ids, return_inverse=True)`` for non-negative ids below ``n`` (``kernels.unique_inverse``), by a
-    bitmap of the ids present read out word by word: the work is in proportion to the ids and to ``n / 64``, not
-    to ``n``. Each id's position is the number of ids present below it (the bits set before its own)."""
-    words, inverse = _id_bitmap(ids, n)
-    return set_bits(words), inverse
+    bitmap of the ids present (:func:`stage_local_index` with one stage)."""
+    uniq, _, inverse = stage_local_index(ids, np.array([0, ids.shape[0]], np.int64), n)
+    return uniq, inverse
 
 
 @njit(cache=True)
-def _id_bitmap(ids, n):  # pragma: no cover - compiled
-    """:func:`unique_inverse_bits`'s pass: the bitmap of the ids present, and each id's rank among them."""
+def stage_local_index(ids, bounds, n):  # pragma: no cover - compiled
+    """``np.unique(ids[a:b], return_inverse=True)`` for each stage ``a, b = bounds[s], bounds[s + 1]`` of the
+    non-negative ids below ``n``, by a bitmap of the stage's ids: the work is in proportion to the ids and to
+    ``n / 64``, not to ``n``. Each id's position is the number of the stage's ids present below it (the bits set
+    before its own: the popcounts of the words below, and of its own word below it). Returns the distinct ids of
+    every stage, ascending, one stage after another (stage ``s``'s are ``uniq[ubounds[s]:ubounds[s + 1]]``),
+    ``ubounds``, and each id's position among its stage's distinct ids."""
 
     def popcount(x):  # the number of bits set in a 64-bit word
         x = x - ((x >> np.uint64(1)) & np.uint64(0x5555555555555555))
@@ -911,20 +890,31 @@ def _id_bitmap(ids, n):  # pragma: no cover - compiled
         return np.int64((x * np.uint64(0x0101010101010101)) >> np.uint64(56))
 
     n_words = (n >> 6) + 1
-    words = np.zeros(n_words, np.uint64)
-    for j in range(ids.shape[0]):
-        x = ids[j]
-        words[x >> 6] |= np.uint64(1) << np.uint64(x & 63)
+    n_stages = bounds.shape[0] - 1
+    words = np.zeros(n_words, np.uint64)  # all 0 between stages
     rank = np.empty(n_words + 1, np.int64)
-    rank[0] = 0
-    for w in range(n_words):
-        rank[w + 1] = rank[w] + popcount(words[w])
     inverse = np.empty(ids.shape[0], np.int64)
-    for j in range(ids.shape[0]):
-        x = ids[j]
-        below = words[x >> 6] & ((np.uint64(1) << np.uint64(x & 63)) - np.uint64(1))
-        inverse[j] = rank[x >> 6] + popcount(below)
-    return words, inverse
+    uniq = np.empty(ids.shape[0], np.int64)
+    ubounds = np.zeros(n_stages + 1, np.int64)
+    for s in range(n_stages):
+        a, b = bounds[s], bounds[s + 1]
+        for j in range(a, b):
+            x = ids[j]
+            words[x >> 6] |= np.uint64(1) << np.uint64(x & 63)
+        rank[0] = 0
+        for w in range(n_words):
+            rank[w + 1] = rank[w] + popcount(words[w])
+        base = ubounds[s]
+        for j in range(a, b):
+            x = ids[j]
+            below = words[x >> 6] & ((np.uint64(1) << np.uint64(x & 63)) - np.uint64(1))
+            q = rank[x >> 6] + popcount(below)
+            inverse[j] = q
+            uniq[base + q] = x  # every position is some id's
+        ubounds[s + 1] = base + rank[n_words]
+        for j in range(a, b):
+            words[ids[j] >> 6] = np.uint64(0)
+    return uniq[: ubounds[n_stages]].copy(), ubounds, inverse
 
 
 @njit(cache=True)

@@ -60,6 +60,24 @@ def test_unique_inverse_bits_equals_np_unique(rng):
             np.testing.assert_array_equal(a, b)
 
 
+@pytest.mark.parametrize("n", [1, 63, 64, 65, 5000])
+def test_stage_local_index_equals_np_unique_stage_by_stage(rng, n):
+    """Each stage's distinct ids and each id's position among them, as ``np.unique`` of the stage's ids (int32 ids,
+    as the half-edges hold them; stages empty, of one id, of many)."""
+    sizes = [0, 3, 0, 1, int(rng.integers(0, 4 * n)), 2 * n, 0]
+    bounds = np.concatenate([[0], np.cumsum(sizes)]).astype(np.int64)
+    ids = rng.integers(0, n, bounds[-1]).astype(np.int32)
+    if ids.size:
+        ids[-1] = n - 1  # the last id, in the last word
+    uniq, ubounds, inverse = K.stage_local_index(ids, bounds, n)
+    assert uniq.dtype == np.int64 and inverse.dtype == np.int64 and ubounds.shape == bounds.shape
+    assert ubounds[0] == 0 and ubounds[-1] == uniq.size
+    for s in range(len(sizes)):
+        expected_uniq, expected_inverse = np.unique(ids[bounds[s] : bounds[s + 1]], return_inverse=True)
+        np.testing.assert_array_equal(uniq[ubounds[s] : ubounds[s + 1]], expected_uniq)
+        np.testing.assert_array_equal(inverse[bounds[s] : bounds[s + 1]], expected_inverse)
+
+
 @pytest.mark.parametrize("n, m", [(1, 0), (50, 1), (500, 3000), (4000, 20000)])
 def test_care_half_edges_equal_the_numpy_version(rng, n, m):
     """The care half-edges grouped by stage: as the mask of those that can carry care, then the stable sort by

@@ -33,10 +33,9 @@ from samenkracht.sim.kernels_care import (
     care_stage,
     elsewhere_carers,
     formal_care,
-    local_index,
     parents_elsewhere_care,
+    stage_local_index,
     transposed,
-    unique_inverse_bits,
     volunteer_matches,
     volunteer_sets,
     with_children_elsewhere,
@@ -266,14 +265,11 @@ class LayeredAllocation(Mechanism):
 
     def __init__(self, params: AllocationParams) -> None:
         self.params = params
-        self._scratch = np.zeros(0, np.int64)  # local_index's work space: all -1 between calls
         self._per_tie = np.zeros(0)  # care_over_ties_in's work space: all 0.0 between calls
 
     def step(self, world: World) -> None:
         s, p, ties = world.state, self.params, world.ties
         n = s.n
-        if self._scratch.shape[0] != n:
-            self._scratch = np.full(n, -1, np.int64)
         # The most a helper gives over one tie in a week, by tie kind (household and family: no cap).
         self._tie_cap = np.full(len(TIE_KINDS), np.inf)
         self._tie_cap[KIND_CODE["friend"]] = p.friend_tie_cap
@@ -324,6 +320,10 @@ class LayeredAllocation(Mechanism):
             rec_h, hlp_h, eid_h, needs, can_help, ties.alive, ties.kind, _STAGE_OF_KIND, len(STAGES), ties.strength
         )
         tie_cap_s = self._tie_cap[kind_s]
+        # Each stage's recipients and helpers, and each half-edge's position among its stage's, as
+        # ``np.unique(…, return_inverse=True)`` stage by stage: one compiled pass each (sim/kernels_care.py).
+        rec_ids_s, rec_ub, rec_l_s = stage_local_index(rec_s, bounds, n)
+        hlp_ids_s, hlp_ub, hlp_l_s = stage_local_index(hlp_s, bounds, n)
         given_s = np.zeros(rec_s.size)
         hours_by_tie_kind = np.zeros(len(TIE_KINDS))
         # Each stage's parameters for care_stage: household stretch, pressure stretch, household minimum hours,
@@ -351,8 +351,8 @@ class LayeredAllocation(Mechanism):
             sel = slice(bounds[i], bounds[i + 1])
             rec, hlp, strength = rec_s[sel], hlp_s[sel], strength_s[sel]
             # Work in the stage's own index space: its recipients and its helpers only.
-            rec_ids, rec_l = self._local_index(rec)
-            hlp_ids, hlp_l = self._local_index(hlp)
+            rec_ids, rec_l = rec_ids_s[rec_ub[i] : rec_ub[i + 1]], rec_l_s[sel]
+            hlp_ids, hlp_l = hlp_ids_s[hlp_ub[i] : hlp_ub[i + 1]], hlp_l_s[sel]
             # The rest of the stage, one compiled pass (sim/kernels_care.py spells out the numpy version): weights
             # (the power is numpy's), capacities, each kind of care spread over the ties, no crumbs outside the
             # household, the hours used, given over each half-edge and by tie kind, who helped a friend or neighbour.
@@ -445,13 +445,6 @@ class LayeredAllocation(Mechanism):
             s.helped_relations[self._away_parent] |= np.uint8(1 << RELATIONS.index("parent"))
             s.helped_relations[self._away_other] |= np.uint8(1 << RELATIONS.index("other_family"))
         flows.by_layer = by_layer
-
-    def _local_index(self, ids: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-        """``np.unique(ids, return_inverse=True)``: in proportion to the ids when they are very few, else by a bitmap
-        (a bit for each resident, read out word by word)."""
-        if ids.size * 512 < self._scratch.size:
-            return local_index(ids, self._scratch)
-        return unique_inverse_bits(ids, self._scratch.size)
 
     def _to_parents_elsewhere(
         self, world: World, can_help: np.ndarray, ability: np.ndarray, used: np.ndarray
