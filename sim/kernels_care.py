@@ -663,13 +663,14 @@ def volunteer_sets(alive, referred, indicated, volunteer, cooldown, ill):  # pra
 
 @njit(cache=True)
 def volunteer_matches(
-    known, vol, wijk, n_wijk, u_match, success_bonus, success, capacity, given, share, remaining, kinds, eps
+    known, vol, wijk, n_wijk, u_known, success_bonus, success, capacity, given, share, remaining, kinds, eps
 ):  # pragma: no cover - compiled
     """Volunteers matched to the residents ``known`` (ascending; ``volunteer_sets``), pooled per wijk, in place in
     ``remaining``; returns the hours each resident got (all residents), the hours given of each of the two kinds
-    ``kinds`` (a row each, over ``known``), the matches made and the matches failed. As the numpy version::
+    ``kinds`` (a row each, over ``known``), the matches made and the matches failed; ``u_known`` holds the known
+    residents' draws. As the numpy version::
 
-        w = wijk[known];  ok = u_match[known] < clip(success + success_bonus[w], 0, 1)
+        w = wijk[known];  ok = u_known < clip(success + success_bonus[w], 0, 1)
         wanted = remaining[kinds[0], known] + remaining[kinds[1], known];  asking = ok & (wanted > eps)
         vol_cap = maximum(0, capacity[vol] − given[vol]) · share, 0 where not more than eps
         cap_w = bincount(wijk[vol], vol_cap, n_wijk);  demand_w = bincount(w, where(asking, wanted, 0), n_wijk)
@@ -693,7 +694,7 @@ def volunteer_matches(
         w = wijk[i]
         p = success + success_bonus[w]
         p = 0.0 if p < 0.0 else (1.0 if p > 1.0 else p)
-        ok = u_match[i] < p
+        ok = u_known[a] < p
         wanted = row_a[i] + row_b[i]
         asks = ok and wanted > eps
         asking[a] = asks

@@ -452,10 +452,10 @@ def test_volunteer_matches_equal_the_numpy_version(rng, n, n_wijk):
         remaining = np.where(rng.random((3, n)) < 0.4, 0.0, rng.random((3, n)) * 8) * (case != "no need")
         remaining[:, rng.random(n) < 0.05] = HOURS_EPS * 0.4
         rem_e, rem_g = remaining.copy(), remaining.copy()
-        args = (wijk, n_wijk, u_match, bonus, 0.6, capacity, given, 0.6)
-        got_e, rows_e, matches_e, failures_e = _volunteers_numpy(known, vol, *args, rem_e)
+        args = (bonus, 0.6, capacity, given, 0.6)
+        got_e, rows_e, matches_e, failures_e = _volunteers_numpy(known, vol, wijk, n_wijk, u_match, *args, rem_e)
         got, rows, matches, failures = K.volunteer_matches(
-            known, vol, *args, rem_g, np.array([1, 2], np.int64), HOURS_EPS
+            known, vol, wijk, n_wijk, u_match[known], *args, rem_g, np.array([1, 2], np.int64), HOURS_EPS
         )
         _same_bits(got, got_e)
         _same_bits(rem_g, rem_e)

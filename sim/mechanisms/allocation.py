@@ -40,6 +40,7 @@ from samenkracht.sim.kernels_care import (
     volunteer_sets,
     with_children_elsewhere,
 )
+from samenkracht.sim.kernels_draws import Uniforms
 from samenkracht.sim.mechanisms.base import Mechanism
 from samenkracht.sim.mechanisms.kin_elsewhere import partners_here
 from samenkracht.sim.params import JOINT_CALIBRATION, param
@@ -275,7 +276,7 @@ class LayeredAllocation(Mechanism):
         self._tie_cap[KIND_CODE["friend"]] = p.friend_tie_cap
         self._tie_cap[[KIND_CODE["neighbour"], KIND_CODE["acquaintance"]]] = p.neighbour_tie_cap
         rng = world.streams.weekly(self.name, world.week)
-        u_match = rng.random(n)
+        u_match = Uniforms(rng, n)  # rng.random(n), read only at the residents known to the wijkteam
         # Who can help; their ability to care outside their household (it falls with age towards none, none with a
         # need of one's own); each resident's need; per household, the need and last week's unmet hours (for the
         # pressure on household members); the need in the (kind, resident) layout, each kind's row contiguous, as the
@@ -503,7 +504,7 @@ class LayeredAllocation(Mechanism):
         hours_by_tie_kind[KIND_CODE["family"]] += total
         world.flows.relatives_elsewhere_hours = float(total)
 
-    def _volunteers(self, world: World, remaining: np.ndarray, u_match: np.ndarray, by_layer) -> np.ndarray:
+    def _volunteers(self, world: World, remaining: np.ndarray, u_match: Uniforms, by_layer) -> np.ndarray:
         """Volunteers matched by a coordinator to residents known to the wijkteam, pooled per wijk.
 
         Volunteer hours are informal help but not mantelzorg: they do not count
@@ -518,7 +519,7 @@ class LayeredAllocation(Mechanism):
             vol,
             s.wijk,
             world.n_wijken,
-            u_match,
+            u_match.at(known),
             world.levers.match_success_bonus,
             float(p.volunteer_match_success),
             s.capacity,
