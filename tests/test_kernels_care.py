@@ -116,14 +116,12 @@ def test_allocation_set_up_and_results_equal_the_numpy_versions(world):
 
 def test_allocation_index_kernels_equal_numpy(world):
     t, rng = world, world["rng"]
-    # stage index spaces: np.unique with inverse, in proportion to the ids
-    scratch = np.full(t["n"], -1, np.int64)
+    # stage index spaces: np.unique with inverse, by a bitmap
     for size in (0, 1, 7, 300):
         ids = rng.integers(0, t["n"], size)
-        uniq, inverse = K.local_index(ids, scratch)
+        uniq, _, inverse = K.stage_local_index(ids, np.array([0, size], np.int64), t["n"])
         expected_uniq, expected_inverse = np.unique(ids, return_inverse=True)
         assert np.array_equal(uniq, expected_uniq) and np.array_equal(inverse, expected_inverse)
-        assert (scratch == -1).all()
         assert all(np.array_equal(a, b) for a, b in zip(unique_inverse(ids, t["n"]), (uniq, inverse)))
     # care over the half-edges: who gave, helpers per recipient, caring alone, ties that carried care
     k = 900
