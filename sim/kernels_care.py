@@ -80,24 +80,49 @@ def care_setup(
     none_age,
     outside_max_severity,
     eps,
+    marks,
 ):  # pragma: no cover - compiled
     """The allocation's per-resident set-up, one pass: who can help; their ability to care outside the household
     (from full at ``full_age`` to none at ``none_age``, none with a need heavier than ``outside_max_severity``);
     each resident's total need and whether it is more than ``eps``; per household, the need and last week's
-    unmet hours; and the need in the (kind, resident) layout (``transposed(need)``), the hours still to give.
+    unmet hours; the need in the (kind, resident) layout (``transposed(need)``), the hours still to give; and the
+    residents the allocation's later steps look at, each in order. ``marks`` = (cares_away, parent_need_away,
+    cares_in_law, cares_grand, grand_need_away, children_near, children_far, referred, indicated, volunteer).
     As the numpy version::
 
         can_help = alive & (age >= min_helper_age) & (cooldown == 0) & ~ill & (severity <= helper_max_severity)
         ability = clip((none_age - age) / max(none_age - full_age, 1e-9), 0, 1) * (severity <= outside_max_severity)
         need_total = need[:, 0] + need[:, 1] + need[:, 2]
         hh_need = bincount(household, need_total);  hh_unmet = bincount(household, row_total(unmet))
+        away = flatnonzero(((cares_away & parent_need_away) | cares_in_law | (cares_grand & grand_need_away))
+                           & can_help)            # who takes part in caring for a (grand)parent elsewhere
+        kids = flatnonzero(needs & ((children_near > 0) | (children_far > 0)))   # with adult children elsewhere
+        known = flatnonzero(alive & (referred | indicated))                       # known to the wijkteam
+        vol = flatnonzero(alive & volunteer & (cooldown == 0) & ~ill)             # volunteers available
+        indicated_alive = flatnonzero(alive & indicated)
     """
+    cares_away, parent_need_away, cares_in_law, cares_grand, grand_need_away = (
+        marks[0],
+        marks[1],
+        marks[2],
+        marks[3],
+        marks[4],
+    )
+    children_near, children_far, referred, indicated, volunteer = marks[5], marks[6], marks[7], marks[8], marks[9]
     n = age.shape[0]
     can_help = np.empty(n, np.bool_)
     ability = np.empty(n)
     need_total = np.empty(n)
     needs = np.empty(n, np.bool_)
     remaining = np.empty((3, n))
+    away, kids, known, vol, ind = (
+        np.empty(n, np.int64),
+        np.empty(n, np.int64),
+        np.empty(n, np.int64),
+        np.empty(n, np.int64),
+        np.empty(n, np.int64),
+    )
+    n_away = n_kids = n_known = n_vol = n_ind = 0
     n_hh = 0
     for i in range(n):
         if household[i] + 1 > n_hh:
@@ -107,9 +132,10 @@ def care_setup(
     span = max(none_age - full_age, 1e-9)
     for i in range(n):
         sev = severity[i]
-        can_help[i] = (
+        helps = (
             alive[i] and age[i] >= min_helper_age and cooldown[i] == 0 and not ill[i] and (sev <= helper_max_severity)
         )
+        can_help[i] = helps
         x = (none_age - age[i]) / span
         if x < 0.0:
             x = 0.0
@@ -122,11 +148,32 @@ def care_setup(
         remaining[2, i] = c
         t = a + b + c
         need_total[i] = t
-        needs[i] = t > eps
+        has_need = t > eps
+        needs[i] = has_need
         h = household[i]
         hh_need[h] += t
         hh_unmet[h] += unmet[i, 0] + unmet[i, 1] + unmet[i, 2]
-    return can_help, ability, need_total, needs, hh_need, hh_unmet, remaining
+        # The sets: few residents are in them, so branches seldom taken.
+        if helps and (
+            (cares_away[i] and parent_need_away[i]) or cares_in_law[i] or (cares_grand[i] and grand_need_away[i])
+        ):
+            away[n_away] = i
+            n_away += 1
+        if has_need and (children_near[i] > 0 or children_far[i] > 0):
+            kids[n_kids] = i
+            n_kids += 1
+        if alive[i]:
+            if referred[i] or indicated[i]:
+                known[n_known] = i
+                n_known += 1
+            if volunteer[i] and cooldown[i] == 0 and not ill[i]:
+                vol[n_vol] = i
+                n_vol += 1
+            if indicated[i]:
+                ind[n_ind] = i
+                n_ind += 1
+    sets = (away[:n_away].copy(), kids[:n_kids].copy(), known[:n_known].copy(), vol[:n_vol].copy(), ind[:n_ind].copy())
+    return can_help, ability, need_total, needs, hh_need, hh_unmet, remaining, sets
 
 
 @njit(cache=True)
@@ -569,23 +616,6 @@ def caseload_queue(alive, referred, severity, indicated, given, eps):  # pragma:
 
 
 @njit(cache=True)
-def elsewhere_carers(cares_away, parent_need_away, cares_in_law, cares_grand, grand_need_away, can_help):
-    # pragma: no cover - compiled
-    """Slots of the residents who can help and take part in caring for a parent (their own, or their partner's)
-    or a grandparent elsewhere who needs care, in order."""
-    n = can_help.shape[0]
-    idx = np.empty(n, np.int64)
-    k = 0
-    for i in range(n):  # few: a branch that is seldom taken is cheaper than writing every slot
-        if ((cares_away[i] and parent_need_away[i]) or cares_in_law[i] or (cares_grand[i] and grand_need_away[i])) and (
-            can_help[i]
-        ):
-            idx[k] = i
-            k += 1
-    return idx[:k].copy()
-
-
-@njit(cache=True)
 def parents_elsewhere_care(
     idx, own, whose, cares_in_law, parents_near, capacity, ability, used, stretch, hours, threshold, eps, n
 ):  # pragma: no cover - compiled
@@ -630,42 +660,10 @@ def parents_elsewhere_care(
 
 
 @njit(cache=True)
-def with_children_elsewhere(needs, children_near, children_far):  # pragma: no cover - compiled
-    """Slots of the residents with a need who have adult children living elsewhere, in order."""
-    n = needs.shape[0]
-    idx = np.empty(n, np.int64)
-    k = 0
-    for i in range(n):
-        if needs[i] and (children_near[i] > 0 or children_far[i] > 0):
-            idx[k] = i
-            k += 1
-    return idx[:k].copy()
-
-
-@njit(cache=True)
-def volunteer_sets(alive, referred, indicated, volunteer, cooldown, ill):  # pragma: no cover - compiled
-    """Slots of the residents known to the wijkteam (referred or indicated) and of the volunteers available this
-    week (not cooling down, not ill), in order."""
-    n = alive.shape[0]
-    known = np.empty(n, np.int64)
-    vol = np.empty(n, np.int64)
-    a = b = 0
-    for i in range(n):
-        if alive[i]:
-            if referred[i] or indicated[i]:
-                known[a] = i
-                a += 1
-            if volunteer[i] and cooldown[i] == 0 and not ill[i]:
-                vol[b] = i
-                b += 1
-    return known[:a].copy(), vol[:b].copy()
-
-
-@njit(cache=True)
 def volunteer_matches(
     known, vol, wijk, n_wijk, u_known, success_bonus, success, capacity, given, share, remaining, kinds, eps
 ):  # pragma: no cover - compiled
-    """Volunteers matched to the residents ``known`` (ascending; ``volunteer_sets``), pooled per wijk, in place in
+    """Volunteers matched to the residents ``known`` (ascending; ``care_setup``), pooled per wijk, in place in
     ``remaining``; returns the hours each resident got (all residents), the hours given of each of the two kinds
     ``kinds`` (a row each, over ``known``), the matches made and the matches failed; ``u_known`` holds the known
     residents' draws. As the numpy version::
