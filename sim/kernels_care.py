@@ -80,24 +80,49 @@ def care_setup(
     none_age,
     outside_max_severity,
     eps,
+    marks,
 ):  # pragma: no cover - compiled
     """The allocation's per-resident set-up, one pass: who can help; their ability to care outside the household
     (from full at ``full_age`` to none at ``none_age``, none with a need heavier than ``outside_max_severity``);
     each resident's total need and whether it is more than ``eps``; per household, the need and last week's
-    unmet hours; and the need in the (kind, resident) layout (``transposed(need)``), the hours still to give.
+    unmet hours; the need in the (kind, resident) layout (``transposed(need)``), the hours still to give; and the
+    residents the allocation's later steps look at, each in order. ``marks`` = (cares_away, parent_need_away,
+    cares_in_law, cares_grand, grand_need_away, children_near, children_far, referred, indicated, volunteer).
     As the numpy version::
 
         can_help = alive & (age >= min_helper_age) & (cooldown == 0) & ~ill & (severity <= helper_max_severity)
         ability = clip((none_age - age) / max(none_age - full_age, 1e-9), 0, 1) * (severity <= outside_max_severity)
         need_total = need[:, 0] + need[:, 1] + need[:, 2]
         hh_need = bincount(household, need_total);  hh_unmet = bincount(household, row_total(unmet))
+        away = flatnonzero(((cares_away & parent_need_away) | cares_in_law | (cares_grand & grand_need_away))
+                           & can_help)            # who takes part in caring for a (grand)parent elsewhere
+        kids = flatnonzero(needs & ((children_near > 0) | (children_far > 0)))   # with adult children elsewhere
+        known = flatnonzero(alive & (referred | indicated))                       # known to the wijkteam
+        vol = flatnonzero(alive & volunteer & (cooldown == 0) & ~ill)             # volunteers available
+        indicated_alive = flatnonzero(alive & indicated)
     """
+    cares_away, parent_need_away, cares_in_law, cares_grand, grand_need_away = (
+        marks[0],
+        marks[1],
+        marks[2],
+        marks[3],
+        marks[4],
+    )
+    children_near, children_far, referred, indicated, volunteer = marks[5], marks[6], marks[7], marks[8], marks[9]
     n = age.shape[0]
     can_help = np.empty(n, np.bool_)
     ability = np.empty(n)
     need_total = np.empty(n)
     needs = np.empty(n, np.bool_)
     remaining = np.empty((3, n))
+    away, kids, known, vol, ind = (
+        np.empty(n, np.int64),
+        np.empty(n, np.int64),
+        np.empty(n, np.int64),
+        np.empty(n, np.int64),
+        np.empty(n, np.int64),
+    )
+    n_away = n_kids = n_known = n_vol = n_ind = 0
     n_hh = 0
     for i in range(n):
         if household[i] + 1 > n_hh:
@@ -107,9 +132,10 @@ def care_setup(
     span = max(none_age - full_age, 1e-9)
     for i in range(n):
         sev = severity[i]
-        can_help[i] = (
+        helps = (
             alive[i] and age[i] >= min_helper_age and cooldown[i] == 0 and not ill[i] and (sev <= helper_max_severity)
         )
+        can_help[i] = helps
         x = (none_age - age[i]) / span
         if x < 0.0:
             x = 0.0
@@ -122,36 +148,32 @@ def care_setup(
         remaining[2, i] = c
         t = a + b + c
         need_total[i] = t
-        needs[i] = t > eps
+        has_need = t > eps
+        needs[i] = has_need
         h = household[i]
         hh_need[h] += t
         hh_unmet[h] += unmet[i, 0] + unmet[i, 1] + unmet[i, 2]
-    return can_help, ability, need_total, needs, hh_need, hh_unmet, remaining
-
-
-@njit(cache=True)
-def local_index(ids, scratch):  # pragma: no cover - compiled
-    """``np.unique(ids, return_inverse=True)`` for ids below ``scratch.size``: the distinct ids in ascending order
-    and each id's position among them. ``scratch`` (all -1, one entry per id) is used and left all -1, so the work
-    is in proportion to ``ids`` (for a few ids; for many, ``sim.kernels.unique_inverse``'s bitmap is faster)."""
-    k = ids.shape[0]
-    first = np.empty(k, np.int64)
-    count = 0
-    for j in range(k):
-        x = ids[j]
-        if scratch[x] < 0:
-            scratch[x] = count
-            first[count] = x
-            count += 1
-    uniq = np.sort(first[:count])
-    for q in range(count):
-        scratch[uniq[q]] = q
-    inverse = np.empty(k, np.int64)
-    for j in range(k):
-        inverse[j] = scratch[ids[j]]
-    for q in range(count):
-        scratch[uniq[q]] = -1
-    return uniq, inverse
+        # The sets: few residents are in them, so branches seldom taken.
+        if helps and (
+            (cares_away[i] and parent_need_away[i]) or cares_in_law[i] or (cares_grand[i] and grand_need_away[i])
+        ):
+            away[n_away] = i
+            n_away += 1
+        if has_need and (children_near[i] > 0 or children_far[i] > 0):
+            kids[n_kids] = i
+            n_kids += 1
+        if alive[i]:
+            if referred[i] or indicated[i]:
+                known[n_known] = i
+                n_known += 1
+            if volunteer[i] and cooldown[i] == 0 and not ill[i]:
+                vol[n_vol] = i
+                n_vol += 1
+            if indicated[i]:
+                ind[n_ind] = i
+                n_ind += 1
+    sets = (away[:n_away].copy(), kids[:n_kids].copy(), known[:n_known].copy(), vol[:n_vol].copy(), ind[:n_ind].copy())
+    return can_help, ability, need_total, needs, hh_need, hh_unmet, remaining, sets
 
 
 @njit(cache=True)
@@ -594,23 +616,6 @@ def caseload_queue(alive, referred, severity, indicated, given, eps):  # pragma:
 
 
 @njit(cache=True)
-def elsewhere_carers(cares_away, parent_need_away, cares_in_law, cares_grand, grand_need_away, can_help):
-    # pragma: no cover - compiled
-    """Slots of the residents who can help and take part in caring for a parent (their own, or their partner's)
-    or a grandparent elsewhere who needs care, in order."""
-    n = can_help.shape[0]
-    idx = np.empty(n, np.int64)
-    k = 0
-    for i in range(n):  # few: a branch that is seldom taken is cheaper than writing every slot
-        if ((cares_away[i] and parent_need_away[i]) or cares_in_law[i] or (cares_grand[i] and grand_need_away[i])) and (
-            can_help[i]
-        ):
-            idx[k] = i
-            k += 1
-    return idx[:k].copy()
-
-
-@njit(cache=True)
 def parents_elsewhere_care(
     idx, own, whose, cares_in_law, parents_near, capacity, ability, used, stretch, hours, threshold, eps, n
 ):  # pragma: no cover - compiled
@@ -655,35 +660,65 @@ def parents_elsewhere_care(
 
 
 @njit(cache=True)
-def with_children_elsewhere(needs, children_near, children_far):  # pragma: no cover - compiled
-    """Slots of the residents with a need who have adult children living elsewhere, in order."""
-    n = needs.shape[0]
-    idx = np.empty(n, np.int64)
-    k = 0
-    for i in range(n):
-        if needs[i] and (children_near[i] > 0 or children_far[i] > 0):
-            idx[k] = i
-            k += 1
-    return idx[:k].copy()
+def volunteer_matches(
+    known, vol, wijk, n_wijk, u_known, success_bonus, success, capacity, given, share, remaining, kinds, eps
+):  # pragma: no cover - compiled
+    """Volunteers matched to the residents ``known`` (ascending; ``care_setup``), pooled per wijk, in place in
+    ``remaining``; returns the hours each resident got (all residents), the hours given of each of the two kinds
+    ``kinds`` (a row each, over ``known``), the matches made and the matches failed; ``u_known`` holds the known
+    residents' draws. As the numpy version::
 
-
-@njit(cache=True)
-def volunteer_sets(alive, referred, indicated, volunteer, cooldown, ill):  # pragma: no cover - compiled
-    """Slots of the residents known to the wijkteam (referred or indicated) and of the volunteers available this
-    week (not cooling down, not ill), in order."""
-    n = alive.shape[0]
-    known = np.empty(n, np.int64)
-    vol = np.empty(n, np.int64)
-    a = b = 0
-    for i in range(n):
-        if alive[i]:
-            if referred[i] or indicated[i]:
-                known[a] = i
-                a += 1
-            if volunteer[i] and cooldown[i] == 0 and not ill[i]:
-                vol[b] = i
-                b += 1
-    return known[:a].copy(), vol[:b].copy()
+        w = wijk[known];  ok = u_known < clip(success + success_bonus[w], 0, 1)
+        wanted = remaining[kinds[0], known] + remaining[kinds[1], known];  asking = ok & (wanted > eps)
+        vol_cap = maximum(0, capacity[vol] − given[vol]) · share, 0 where not more than eps
+        cap_w = bincount(wijk[vol], vol_cap, n_wijk);  demand_w = bincount(w, where(asking, wanted, 0), n_wijk)
+        frac = where(asking, minimum(1, cap_w / maximum(demand_w, 1e-12))[w], 0)
+        for each kind k:  g = remaining[k, known] · frac;  remaining[k, known] −= g;  got[known] += g
+        matches = sum(asking & (got[known] > eps));  failures = sum(~ok & (wanted > eps))
+    """
+    k = known.shape[0]
+    cap_w = np.zeros(n_wijk)
+    for b in range(vol.shape[0]):
+        i = vol[b]
+        c = capacity[i] - given[i]
+        c = (0.0 if 0.0 >= c else c) * share  # a capacity of -0.0 or NaN is 0.0 below, as in numpy
+        cap_w[wijk[i]] += c if c > eps else 0.0
+    demand_w = np.zeros(n_wijk)
+    asking = np.empty(k, np.bool_)
+    failures = 0
+    row_a, row_b = remaining[kinds[0]], remaining[kinds[1]]
+    for a in range(k):
+        i = known[a]
+        w = wijk[i]
+        p = success + success_bonus[w]
+        p = 0.0 if p < 0.0 else (1.0 if p > 1.0 else p)
+        ok = u_known[a] < p
+        wanted = row_a[i] + row_b[i]
+        asks = ok and wanted > eps
+        asking[a] = asks
+        demand_w[w] += wanted if asks else 0.0
+        failures += (not ok) and wanted > eps
+    frac_w = np.empty(n_wijk)
+    for w in range(n_wijk):
+        d = demand_w[w]
+        x = cap_w[w] / (d if d >= 1e-12 else 1e-12)
+        frac_w[w] = x if x < 1.0 else 1.0
+    got = np.zeros(wijk.shape[0])
+    g = np.empty((2, k))
+    matches = 0
+    for a in range(k):
+        i = known[a]
+        f = frac_w[wijk[i]] if asking[a] else 0.0
+        x = row_a[i] * f
+        row_a[i] -= x
+        g[0, a] = x
+        y = row_b[i] * f
+        row_b[i] -= y
+        g[1, a] = y
+        t = (got[i] + x) + y
+        got[i] = t
+        matches += asking[a] and t > eps
+    return got, g, matches, failures
 
 
 @njit(cache=True)
@@ -833,15 +868,19 @@ def alive_by_group(group, alive, n_groups):  # pragma: no cover - compiled
 
 def unique_inverse_bits(ids, n):
     """``np.unique(ids, return_inverse=True)`` for non-negative ids below ``n`` (``kernels.unique_inverse``), by a
-    bitmap of the ids present read out word by word: the work is in proportion to the ids and to ``n / 64``, not
-    to ``n``. Each id's position is the number of ids present below it (the bits set before its own)."""
-    words, inverse = _id_bitmap(ids, n)
-    return set_bits(words), inverse
+    bitmap of the ids present (:func:`stage_local_index` with one stage)."""
+    uniq, _, inverse = stage_local_index(ids, np.array([0, ids.shape[0]], np.int64), n)
+    return uniq, inverse
 
 
 @njit(cache=True)
-def _id_bitmap(ids, n):  # pragma: no cover - compiled
-    """:func:`unique_inverse_bits`'s pass: the bitmap of the ids present, and each id's rank among them."""
+def stage_local_index(ids, bounds, n):  # pragma: no cover - compiled
+    """``np.unique(ids[a:b], return_inverse=True)`` for each stage ``a, b = bounds[s], bounds[s + 1]`` of the
+    non-negative ids below ``n``, by a bitmap of the stage's ids: the work is in proportion to the ids and to
+    ``n / 64``, not to ``n``. Each id's position is the number of the stage's ids present below it (the bits set
+    before its own: the popcounts of the words below, and of its own word below it). Returns the distinct ids of
+    every stage, ascending, one stage after another (stage ``s``'s are ``uniq[ubounds[s]:ubounds[s + 1]]``),
+    ``ubounds``, and each id's position among its stage's distinct ids."""
 
     def popcount(x):  # the number of bits set in a 64-bit word
         x = x - ((x >> np.uint64(1)) & np.uint64(0x5555555555555555))
@@ -850,20 +889,31 @@ def _id_bitmap(ids, n):  # pragma: no cover - compiled
         return np.int64((x * np.uint64(0x0101010101010101)) >> np.uint64(56))
 
     n_words = (n >> 6) + 1
-    words = np.zeros(n_words, np.uint64)
-    for j in range(ids.shape[0]):
-        x = ids[j]
-        words[x >> 6] |= np.uint64(1) << np.uint64(x & 63)
+    n_stages = bounds.shape[0] - 1
+    words = np.zeros(n_words, np.uint64)  # all 0 between stages
     rank = np.empty(n_words + 1, np.int64)
-    rank[0] = 0
-    for w in range(n_words):
-        rank[w + 1] = rank[w] + popcount(words[w])
     inverse = np.empty(ids.shape[0], np.int64)
-    for j in range(ids.shape[0]):
-        x = ids[j]
-        below = words[x >> 6] & ((np.uint64(1) << np.uint64(x & 63)) - np.uint64(1))
-        inverse[j] = rank[x >> 6] + popcount(below)
-    return words, inverse
+    uniq = np.empty(ids.shape[0], np.int64)
+    ubounds = np.zeros(n_stages + 1, np.int64)
+    for s in range(n_stages):
+        a, b = bounds[s], bounds[s + 1]
+        for j in range(a, b):
+            x = ids[j]
+            words[x >> 6] |= np.uint64(1) << np.uint64(x & 63)
+        rank[0] = 0
+        for w in range(n_words):
+            rank[w + 1] = rank[w] + popcount(words[w])
+        base = ubounds[s]
+        for j in range(a, b):
+            x = ids[j]
+            below = words[x >> 6] & ((np.uint64(1) << np.uint64(x & 63)) - np.uint64(1))
+            q = rank[x >> 6] + popcount(below)
+            inverse[j] = q
+            uniq[base + q] = x  # every position is some id's
+        ubounds[s + 1] = base + rank[n_words]
+        for j in range(a, b):
+            words[ids[j] >> 6] = np.uint64(0)
+    return uniq[: ubounds[n_stages]].copy(), ubounds, inverse
 
 
 @njit(cache=True)
@@ -942,57 +992,67 @@ def care_stage(
         given += g;  tie_left −= g;  remaining −= bincount(rec, g);  cap_left −= bincount(hlp, g);  clip both at 0
 
     (no second round when nothing was asked or every request was met as asked).
+
+    Only the half-edges whose weight can be live are visited: a weight of 0 stays 0 (weights are finite, as
+    ``strength`` is in [0, 1]), and since hours given are never negative, capacity, what is left of a tie and
+    what is still to give only fall within a stage. So each kind's first round reads the stage's half-edges of
+    weight not 0 whose helper and tie have something left, its second round only the first round's live ones, in
+    their order: every sum gets the same terms in the same order, the others would add nothing.
     """
 
-    def spread_round(remaining, cap_left, rec, hlp, weight, tie_left, given, min_hours, live_w, offer, ideal):
-        """One round of spread_care; returns the largest shortfall of a request (ideal − given), -1 if none.
-        ``live_w``, ``offer`` and ``ideal`` (per half-edge) are the stage's work space: ``live_w`` is written
-        everywhere, the others where ``live_w`` is not 0, and read only there."""
-        m = rec.shape[0]
-        n, n_helpers = remaining.shape[0], cap_left.shape[0]
-        rowsum = np.zeros(n)
-        any_live = False
-        for j in range(m):
-            wj = weight[j] * (cap_left[hlp[j]] > eps) * (tie_left[j] > eps) * (remaining[rec[j]] > eps)
-            live_w[j] = wj
-            if wj != 0.0:
-                rowsum[rec[j]] += wj
-                any_live = True
-        if not any_live:
-            return -1.0
-        asked = np.zeros(n_helpers)
-        for j in range(m):
-            wj = live_w[j]
-            if wj != 0.0:
-                r = rec[j]
-                rem = remaining[r]
-                idl = rem * wj / rowsum[r]
-                o = min(idl, tie_left[j])
-                if not (o >= min_hours - eps or rem <= min_hours + eps or wj * 2 >= rowsum[r] * (1.0 - rel_eps)):
-                    o = 0.0
-                ideal[j] = idl
-                offer[j] = o
-                asked[hlp[j]] += o
-        got_r = np.zeros(n)
-        got_h = np.zeros(n_helpers)
+    def pass_offers(remaining, tie_left, rec, hlp, min_hours, live, n_live, wl, offer, ideal, rowsum, asked):
+        """spread_care's offers over the live half-edges ``live[:n_live]`` (weights ``wl``), ``asked`` per helper."""
+        for t in range(n_live):
+            j = live[t]
+            wj = wl[t]
+            r = rec[j]
+            rem = remaining[r]
+            idl = rem * wj / rowsum[r]
+            o = min(idl, tie_left[j])
+            if not (o >= min_hours - eps or rem <= min_hours + eps or wj * 2 >= rowsum[r] * (1.0 - rel_eps)):
+                o = 0.0
+            ideal[t] = idl
+            offer[t] = o
+            asked[hlp[j]] += o
+
+    def pass_give(
+        remaining, cap_left, tie_left, rec, hlp, given, live, n_live, offer, ideal, rowsum, asked, got_r, got_h, first
+    ):
+        """spread_care's hours given over the live half-edges, then what is left to give and each helper's capacity,
+        clipped at 0; returns the largest shortfall of a request (ideal − given). ``rowsum``, ``asked``, ``got_r``
+        and ``got_h`` are left all 0.0. Clipping a value once more changes nothing, nor does subtracting 0.0 from
+        a capacity (never -0.0 or below 0): after the first round only the live half-edges' ends are clipped."""
         short = -np.inf
-        for j in range(m):
-            if live_w[j] != 0.0:
-                h = hlp[j]
-                scale = min(1.0, cap_left[h] / max(asked[h], 1e-12))
-                g = offer[j] * scale
-                given[j] += g
-                tie_left[j] -= g
-                got_r[rec[j]] += g
-                got_h[h] += g
-                if ideal[j] - g > short:
-                    short = ideal[j] - g
-        for r in range(n):
-            x = remaining[r] - got_r[r]
-            remaining[r] = x if x > 0.0 else 0.0
-        for h in range(n_helpers):
+        for t in range(n_live):
+            j = live[t]
+            h = hlp[j]
+            scale = min(1.0, cap_left[h] / max(asked[h], 1e-12))
+            g = offer[t] * scale
+            given[j] += g
+            tie_left[j] -= g
+            got_r[rec[j]] += g
+            got_h[h] += g
+            if ideal[t] - g > short:
+                short = ideal[t] - g
+        if first:  # every recipient, as the numpy version clips them all
+            for r in range(remaining.shape[0]):
+                x = remaining[r] - got_r[r]
+                remaining[r] = x if x > 0.0 else 0.0
+                got_r[r] = 0.0
+                rowsum[r] = 0.0
+        else:
+            for t in range(n_live):
+                r = rec[live[t]]
+                x = remaining[r] - got_r[r]
+                remaining[r] = x if x > 0.0 else 0.0
+                got_r[r] = 0.0
+                rowsum[r] = 0.0
+        for t in range(n_live):
+            h = hlp[live[t]]
             x = cap_left[h] - got_h[h]
             cap_left[h] = x if x > 0.0 else 0.0
+            got_h[h] = 0.0
+            asked[h] = 0.0
         return short
 
     hh_stretch, pressure_stretch, hh_min_hours, family_stretch = params[0], params[1], params[2], params[3]
@@ -1007,12 +1067,26 @@ def care_stage(
     n_rec, n_hlp = rec_ids.shape[0], hlp_ids.shape[0]
     outside = stage != 0
     asks_own = stage == 2 or stage == 3
-    w = weight
-    if asks_own:
-        w = np.empty(k)
-        for j in range(k):
-            thr = mobilised_threshold if mobilised[rec[j]] else threshold
-            w[j] = weight[j] * (1.0 if strength[j] >= thr else 0.0) * (1.0 if willing[hlp[j]] else 0.0)
+    # The half-edges whose weight is not 0 (``cand``, ascending) and their weights (``w_c``): the others give nothing.
+    # The recipients' and helpers' marks are read once each, into the stage's own index space (few, in cache).
+    mob_l = np.empty(n_rec if asks_own else 0, np.bool_)
+    for q in range(mob_l.shape[0]):
+        mob_l[q] = mobilised[rec_ids[q]]
+    will_l = np.empty(n_hlp if asks_own else 0, np.bool_)
+    for q in range(will_l.shape[0]):
+        will_l[q] = willing[hlp_ids[q]]
+    cand = np.empty(k, np.int64)
+    w_c = np.empty(k)
+    n_cand = 0
+    for j in range(k):
+        x = weight[j]
+        if asks_own:
+            thr = mobilised_threshold if mob_l[rec_l[j]] else threshold
+            x = x * (1.0 if strength[j] >= thr else 0.0) * (1.0 if will_l[hlp_l[j]] else 0.0)
+        if x != 0.0:
+            cand[n_cand] = j
+            w_c[n_cand] = x
+            n_cand += 1
     cap_left = np.empty(n_hlp)
     for q in range(n_hlp):
         i = hlp_ids[q]
@@ -1027,16 +1101,16 @@ def care_stage(
         x = 0.0 if 0.0 >= x else x
         cap_left[q] = x if x > eps else 0.0
     start_cap = cap_left.copy()
-    live_w, offer, ideal = np.empty(k), np.empty(k), np.empty(k)  # spread_round's work space
-    layer_given = np.zeros(k)
+    # spread_care's work space: per live half-edge (``live``, ascending) its weight, offer and ideal share; per
+    # recipient and helper the sums of a round, all 0.0 between rounds.
+    live, w_l, offer, ideal = np.empty(n_cand, np.int64), np.empty(n_cand), np.empty(n_cand), np.empty(n_cand)
+    rowsum, got_r = np.zeros(n_rec), np.zeros(n_rec)
+    asked, got_h = np.zeros(n_hlp), np.zeros(n_hlp)
     g_by_kind = np.zeros((care_kinds.shape[0], k))
-    w_k = np.empty(k)
     rem = np.empty(n_rec)
     ask = np.empty(n_rec)
     for c_i in range(care_kinds.shape[0]):
         kk = care_kinds[c_i]
-        for j in range(k):
-            w_k[j] = w[j] if kk != personal else w[j] * (1.0 if personal_tie[kind[j]] else 0.0)
         row = remaining[kk]
         for q in range(n_rec):
             rem[q] = row[rec_ids[q]]
@@ -1044,23 +1118,81 @@ def care_stage(
         if asks_own:
             for q in range(n_rec):
                 i = rec_ids[q]
-                a = (1.0 if mobilised[i] else own_share) * need[i, kk]
+                a = (1.0 if mob_l[q] else own_share) * need[i, kk]
                 a = rem[q] if rem[q] <= a else a
                 ask[q] = a if a > eps else 0.0
             kept = rem - ask
-            for _ in range(2):
-                if spread_round(ask, cap_left, rec_l, hlp_l, w_k, tie_left, g, min_hours, live_w, offer, ideal) < eps:
-                    break
+            to_give = ask
+        else:
+            to_give = rem
+        # The first round's weights: the candidates' (times the tie's personal mark for personal care) where the
+        # helper, the tie and the request have something left. Candidates whose helper or tie has nothing left are
+        # dropped for the kinds that follow too (capacity and what is left of a tie only fall within the stage).
+        n_live = 0
+        kept_c = 0
+        for t in range(n_cand):
+            j = cand[t]
+            c1 = cap_left[hlp_l[j]] > eps
+            c2 = tie_left[j] > eps
+            x = w_c[t]
+            w_j = x if kk != personal else x * (1.0 if personal_tie[kind[j]] else 0.0)
+            wj = w_j * c1 * c2 * (to_give[rec_l[j]] > eps)
+            if c1 and c2:
+                cand[kept_c] = j
+                w_c[kept_c] = x
+                kept_c += 1
+            if wj != 0.0:
+                live[n_live] = j
+                w_l[n_live] = wj
+                rowsum[rec_l[j]] += wj
+                n_live += 1
+        n_cand = kept_c
+        for rnd in range(2):
+            if rnd == 1:  # the second round reads only the first round's live half-edges (the others stay dead)
+                n_first, n_live = n_live, 0
+                for t in range(n_first):
+                    j = live[t]
+                    wj = w_l[t] * (cap_left[hlp_l[j]] > eps) * (tie_left[j] > eps) * (to_give[rec_l[j]] > eps)
+                    if wj != 0.0:
+                        live[n_live] = j
+                        w_l[n_live] = wj
+                        rowsum[rec_l[j]] += wj
+                        n_live += 1
+            if n_live == 0:
+                break
+            pass_offers(to_give, tie_left, rec_l, hlp_l, min_hours, live, n_live, w_l, offer, ideal, rowsum, asked)
+            first = rnd == 0
+            short = pass_give(
+                to_give,
+                cap_left,
+                tie_left,
+                rec_l,
+                hlp_l,
+                g,
+                live,
+                n_live,
+                offer,
+                ideal,
+                rowsum,
+                asked,
+                got_r,
+                got_h,
+                first,
+            )
+            if short < eps:
+                break
+        if asks_own:
             for q in range(n_rec):
                 row[rec_ids[q]] = kept[q] + ask[q]
         else:
-            for _ in range(2):
-                if spread_round(rem, cap_left, rec_l, hlp_l, w_k, tie_left, g, min_hours, live_w, offer, ideal) < eps:
-                    break
             for q in range(n_rec):
                 row[rec_ids[q]] = rem[q]
-        for j in range(k):
-            layer_given[j] += g[j]
+    layer_given = np.empty(k)
+    for j in range(k):
+        x = 0.0
+        for c_i in range(care_kinds.shape[0]):
+            x += g_by_kind[c_i, j]
+        layer_given[j] = x
     if outside:
         crumbs = np.empty(k, np.bool_)
         any_crumbs = False

@@ -60,6 +60,24 @@ def test_unique_inverse_bits_equals_np_unique(rng):
             np.testing.assert_array_equal(a, b)
 
 
+@pytest.mark.parametrize("n", [1, 63, 64, 65, 5000])
+def test_stage_local_index_equals_np_unique_stage_by_stage(rng, n):
+    """Each stage's distinct ids and each id's position among them, as ``np.unique`` of the stage's ids (int32 ids,
+    as the half-edges hold them; stages empty, of one id, of many)."""
+    sizes = [0, 3, 0, 1, int(rng.integers(0, 4 * n)), 2 * n, 0]
+    bounds = np.concatenate([[0], np.cumsum(sizes)]).astype(np.int64)
+    ids = rng.integers(0, n, bounds[-1]).astype(np.int32)
+    if ids.size:
+        ids[-1] = n - 1  # the last id, in the last word
+    uniq, ubounds, inverse = K.stage_local_index(ids, bounds, n)
+    assert uniq.dtype == np.int64 and inverse.dtype == np.int64 and ubounds.shape == bounds.shape
+    assert ubounds[0] == 0 and ubounds[-1] == uniq.size
+    for s in range(len(sizes)):
+        expected_uniq, expected_inverse = np.unique(ids[bounds[s] : bounds[s + 1]], return_inverse=True)
+        np.testing.assert_array_equal(uniq[ubounds[s] : ubounds[s + 1]], expected_uniq)
+        np.testing.assert_array_equal(inverse[bounds[s] : bounds[s + 1]], expected_inverse)
+
+
 @pytest.mark.parametrize("n, m", [(1, 0), (50, 1), (500, 3000), (4000, 20000)])
 def test_care_half_edges_equal_the_numpy_version(rng, n, m):
     """The care half-edges grouped by stage: as the mask of those that can carry care, then the stable sort by
@@ -189,14 +207,34 @@ def _stage_numpy(stage, care_kinds, rec, hlp, kind_l, strength, tie_cap, w, prm,
     return layer_given, by_kind_given
 
 
-@pytest.mark.parametrize("n, k", [(1, 0), (5, 3), (300, 40), (300, 2000), (3000, 6000)])
-def test_care_stage_equals_the_numpy_version(rng, n, k):
+def _same_bits(a, b):
+    """The same dtype, shape and bytes (so -0.0 is not 0.0)."""
+    a, b = np.asarray(a), np.asarray(b)
+    assert a.dtype == b.dtype and a.shape == b.shape
+    assert np.ascontiguousarray(a).tobytes() == np.ascontiguousarray(b).tobytes()
+
+
+@pytest.mark.parametrize(
+    "n, k, case",
+    [
+        (1, 0, ""),
+        (5, 3, ""),
+        (300, 40, ""),
+        (300, 2000, ""),
+        (3000, 6000, ""),
+        (200, 6000, ""),  # many half-edges per recipient and helper: second rounds, exhausted helpers and ties
+        (300, 2000, "no need"),
+        (300, 2000, "no capacity"),
+        (300, 2000, "no strength"),
+    ],
+)
+def test_care_stage_equals_the_numpy_version(rng, n, k, case):
     from samenkracht.sim.mechanisms.allocation import _STAGE_CODE, STAGES
     from samenkracht.sim.tolerances import HOURS_EPS, SHARE_EPS
 
     personal_tie = np.array([True, True, False, False, False, False, False])
     tie_cap_of_kind = np.array([np.inf, np.inf, 2.8, 2.0, 2.0, np.inf, np.inf])
-    need = rng.random((n, 3)) * rng.choice([0.0, 2.0, 15.0], (n, 3))
+    need = rng.random((n, 3)) * rng.choice([0.0, 2.0, 15.0], (n, 3)) * (case != "no need")
     world = {
         "remaining": np.ascontiguousarray(need.T) * rng.choice([1.0, 0.5, 0.0], (3, n)),
         "used": rng.random(n) * rng.choice([0.0, 1.0, 30.0], n),
@@ -207,7 +245,7 @@ def test_care_stage_equals_the_numpy_version(rng, n, k):
         "need": need,
         "mobilised": rng.random(n) < 0.2,
         "willing": rng.random(n) < 0.5,
-        "capacity": rng.random(n) * rng.choice([0.0, 3.0, 12.0], n),
+        "capacity": rng.random(n) * rng.choice([0.0, 3.0, 12.0], n) * (case != "no capacity"),
         "ability": np.clip(rng.random(n) * 1.5, 0, 1) * (rng.random(n) < 0.8),
         "household": rng.integers(0, max(1, n // 2), n),
     }
@@ -220,7 +258,7 @@ def test_care_stage_equals_the_numpy_version(rng, n, k):
         prm = np.array([2.5, 1.0, 12.0, 1.5, 0.45 if stage == "friends" else 0.35, 0.05, 0.285, 0.5, 0.55])
         rec, hlp = rng.integers(0, n, k), rng.integers(0, n, k)
         kind_l = rng.integers(0, 7, k)
-        strength = np.where(rng.random(k) < 0.1, 0.0, rng.random(k))
+        strength = np.where(rng.random(k) < 0.1, 0.0, rng.random(k)) * (case != "no strength")
         tie_cap = tie_cap_of_kind[kind_l] * rng.choice([1.0, 0.3], k)
         expected, got = {a: b.copy() for a, b in world.items()}, {a: b.copy() for a, b in world.items()}
         tie_left_expected, tie_left_got = tie_cap.copy(), tie_cap.copy()
@@ -265,16 +303,15 @@ def test_care_stage_equals_the_numpy_version(rng, n, k):
             HOURS_EPS,
             SHARE_EPS,
         )
-        np.testing.assert_array_equal(given, layer_given)
-        np.testing.assert_array_equal(tie_left_got, tie_left_expected)
+        _same_bits(given, layer_given)
+        _same_bits(tie_left_got, tie_left_expected)
         assert g_by_kind.shape == (len(care_kinds), k)
         for row, g in zip(g_by_kind, by_kind):
-            np.testing.assert_array_equal(row, g)
+            _same_bits(row, g)
         for name in world:
-            assert got[name].dtype == expected[name].dtype
-            np.testing.assert_array_equal(got[name], expected[name])
+            _same_bits(got[name], expected[name])
         gave_any |= bool((layer_given > 0).any())
-    assert gave_any or k < 100
+    assert gave_any or k < 100 or case
 
 
 @pytest.mark.parametrize("n, k", [(1, 0), (40, 30), (500, 4000)])
@@ -376,3 +413,55 @@ def test_parents_elsewhere_care_equals_the_numpy_version(rng):
             np.testing.assert_array_equal(used_g, used_e)
             np.testing.assert_array_equal(to_parent, idx[is_parent & some_hours(g)])
             np.testing.assert_array_equal(to_other, idx[~is_parent & some_hours(g)])
+
+
+def _volunteers_numpy(known, vol, wijk, n_wijk, u_match, bonus, success, capacity, given, share, remaining):
+    """LayeredAllocation._volunteers as it was before volunteer_matches (practical help and company)."""
+    from samenkracht.sim.tolerances import some_hours
+
+    w_known = wijk[known]
+    ok = u_match[known] < np.clip(success + bonus[w_known], 0, 1)
+    wanted = remaining[1, known] + remaining[2, known]
+    asking = ok & some_hours(wanted)
+    vol_cap = np.maximum(0.0, capacity[vol] - given[vol]) * share
+    vol_cap[~some_hours(vol_cap)] = 0.0
+    cap_w = np.bincount(wijk[vol], vol_cap, n_wijk)
+    demand_w = np.bincount(w_known, np.where(asking, wanted, 0.0), n_wijk)
+    frac = np.where(asking, np.minimum(1.0, cap_w / np.maximum(demand_w, 1e-12))[w_known], 0.0)
+    got, rows = np.zeros(wijk.size), []
+    for k in (1, 2):
+        g = remaining[k, known] * frac
+        remaining[k, known] -= g
+        rows.append(g)
+        got[known] += g
+    return got, rows, int((asking & some_hours(got[known])).sum()), int((~ok & some_hours(wanted)).sum())
+
+
+@pytest.mark.parametrize("n, n_wijk", [(1, 1), (60, 3), (5000, 12)])
+def test_volunteer_matches_equal_the_numpy_version(rng, n, n_wijk):
+    from samenkracht.sim.tolerances import HOURS_EPS
+
+    for case in ("", "no volunteers", "no one known", "little capacity", "no need"):
+        wijk = rng.integers(0, n_wijk, n)
+        known = np.flatnonzero(rng.random(n) < (0.0 if case == "no one known" else 0.3))
+        vol = np.flatnonzero(rng.random(n) < (0.0 if case == "no volunteers" else 0.1))
+        u_match = rng.random(n)
+        bonus = rng.choice([-0.7, 0.0, 0.2, 0.6], n_wijk)
+        capacity = rng.random(n) * rng.choice([0.0, 0.5, 10.0], n) * (0.01 if case == "little capacity" else 1.0)
+        given = np.where(rng.random(n) < 0.5, 0.0, capacity * rng.choice([0.5, 1.0, 1.5], n))
+        remaining = np.where(rng.random((3, n)) < 0.4, 0.0, rng.random((3, n)) * 8) * (case != "no need")
+        remaining[:, rng.random(n) < 0.05] = HOURS_EPS * 0.4
+        rem_e, rem_g = remaining.copy(), remaining.copy()
+        args = (bonus, 0.6, capacity, given, 0.6)
+        got_e, rows_e, matches_e, failures_e = _volunteers_numpy(known, vol, wijk, n_wijk, u_match, *args, rem_e)
+        got, rows, matches, failures = K.volunteer_matches(
+            known, vol, wijk, n_wijk, u_match[known], *args, rem_g, np.array([1, 2], np.int64), HOURS_EPS
+        )
+        _same_bits(got, got_e)
+        _same_bits(rem_g, rem_e)
+        assert rows.shape == (2, known.size)
+        for a, b in zip(rows, rows_e):
+            _same_bits(a, b)
+        assert (matches, failures) == (matches_e, failures_e)
+        if n > 1000 and not case:
+            assert matches > 0 and failures > 0 and 0 < (rows > 0).mean() < 1

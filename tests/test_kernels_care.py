@@ -78,7 +78,11 @@ def test_partners_and_relatives_here_equal_the_numpy_versions(world):
 def test_allocation_set_up_and_results_equal_the_numpy_versions(world):
     t, flag = world, world["flag"]
     alive, age, sev = t["alive"], t["age"], t["severity"]
-    can_help, ability, need_total, needs, hh_need, hh_unmet, need_t = K.care_setup(
+    f = [flag() for _ in range(8)]
+    near = np.where(flag(), 1, 0).astype(np.int8)
+    far = np.where(flag(), 2, 0).astype(np.int8)
+    marks = (f[0], f[1], f[2], f[3], f[4], near, far, f[5], f[6], f[7])
+    can_help, ability, need_total, needs, hh_need, hh_unmet, need_t, sets = K.care_setup(
         alive,
         age,
         t["cooldown"],
@@ -93,7 +97,16 @@ def test_allocation_set_up_and_results_equal_the_numpy_versions(world):
         90.0,
         0.2,
         HOURS_EPS,
+        marks,
     )
+    # the residents the allocation's later steps look at, in order
+    away, kids, known, vol, indicated = sets
+    assert np.array_equal(away, np.flatnonzero(((f[0] & f[1]) | f[2] | (f[3] & f[4])) & can_help)) and away.size
+    assert np.array_equal(kids, np.flatnonzero(needs & ((near > 0) | (far > 0)))) and kids.size
+    assert np.array_equal(known, np.flatnonzero(alive & (f[5] | f[6]))) and known.size
+    assert np.array_equal(vol, np.flatnonzero(alive & f[7] & (t["cooldown"] == 0) & ~t["ill"])) and vol.size
+    assert np.array_equal(indicated, np.flatnonzero(alive & f[6])) and indicated.size
+    assert all(a.dtype == np.int64 for a in sets)
     assert np.array_equal(can_help, alive & (age >= 16) & (t["cooldown"] == 0) & ~t["ill"] & (sev <= 0.5))
     assert np.array_equal(ability, np.clip((90.0 - age) / 15.0, 0.0, 1.0) * (sev <= 0.2))
     assert np.array_equal(need_total, row_total(t["need"])) and np.array_equal(needs, row_total(t["need"]) > HOURS_EPS)
@@ -116,14 +129,12 @@ def test_allocation_set_up_and_results_equal_the_numpy_versions(world):
 
 def test_allocation_index_kernels_equal_numpy(world):
     t, rng = world, world["rng"]
-    # stage index spaces: np.unique with inverse, in proportion to the ids
-    scratch = np.full(t["n"], -1, np.int64)
+    # stage index spaces: np.unique with inverse, by a bitmap
     for size in (0, 1, 7, 300):
         ids = rng.integers(0, t["n"], size)
-        uniq, inverse = K.local_index(ids, scratch)
+        uniq, _, inverse = K.stage_local_index(ids, np.array([0, size], np.int64), t["n"])
         expected_uniq, expected_inverse = np.unique(ids, return_inverse=True)
         assert np.array_equal(uniq, expected_uniq) and np.array_equal(inverse, expected_inverse)
-        assert (scratch == -1).all()
         assert all(np.array_equal(a, b) for a, b in zip(unique_inverse(ids, t["n"]), (uniq, inverse)))
     # care over the half-edges: who gave, helpers per recipient, caring alone, ties that carried care
     k = 900
@@ -139,16 +150,6 @@ def test_allocation_index_kernels_equal_numpy(world):
 
 def test_index_passes_and_the_carers_record_equal_numpy(world):
     t, flag = world, world["flag"]
-    f = [flag() for _ in range(6)]
-    can_help = flag(0.7)
-    idx = K.elsewhere_carers(f[0], f[1], f[2], f[3], f[4], can_help)
-    assert np.array_equal(idx, np.flatnonzero(((f[0] & f[1]) | f[2] | (f[3] & f[4])) & can_help))
-    near = np.where(flag(), 1, 0).astype(np.int8)
-    far = np.where(flag(), 2, 0).astype(np.int8)
-    assert np.array_equal(K.with_children_elsewhere(f[5], near, far), np.flatnonzero(f[5] & ((near > 0) | (far > 0))))
-    known, vol = K.volunteer_sets(t["alive"], f[0], f[1], f[2], t["cooldown"], t["ill"])
-    assert np.array_equal(known, np.flatnonzero(t["alive"] & (f[0] | f[1])))
-    assert np.array_equal(vol, np.flatnonzero(t["alive"] & f[2] & (t["cooldown"] == 0) & ~t["ill"]))
     care = np.where(flag(0.5), t["rng"].random(t["n"]) * 5, 0.0)
     care[:2] = [HOURS_EPS, 2 * HOURS_EPS]
     weeks, last, year = t["cooldown"].copy(), np.full(t["n"], -999, np.int32), flag(0.1)

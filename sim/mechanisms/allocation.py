@@ -31,15 +31,13 @@ from samenkracht.sim.kernels_care import (
     care_record,
     care_setup,
     care_stage,
-    elsewhere_carers,
     formal_care,
-    local_index,
     parents_elsewhere_care,
+    stage_local_index,
     transposed,
-    unique_inverse_bits,
-    volunteer_sets,
-    with_children_elsewhere,
+    volunteer_matches,
 )
+from samenkracht.sim.kernels_draws import Uniforms
 from samenkracht.sim.mechanisms.base import Mechanism
 from samenkracht.sim.mechanisms.kin_elsewhere import partners_here
 from samenkracht.sim.params import JOINT_CALIBRATION, param
@@ -265,26 +263,23 @@ class LayeredAllocation(Mechanism):
 
     def __init__(self, params: AllocationParams) -> None:
         self.params = params
-        self._scratch = np.zeros(0, np.int64)  # local_index's work space: all -1 between calls
         self._per_tie = np.zeros(0)  # care_over_ties_in's work space: all 0.0 between calls
 
     def step(self, world: World) -> None:
         s, p, ties = world.state, self.params, world.ties
         n = s.n
-        if self._scratch.shape[0] != n:
-            self._scratch = np.full(n, -1, np.int64)
         # The most a helper gives over one tie in a week, by tie kind (household and family: no cap).
         self._tie_cap = np.full(len(TIE_KINDS), np.inf)
         self._tie_cap[KIND_CODE["friend"]] = p.friend_tie_cap
         self._tie_cap[[KIND_CODE["neighbour"], KIND_CODE["acquaintance"]]] = p.neighbour_tie_cap
         rng = world.streams.weekly(self.name, world.week)
-        u_match = rng.random(n)
+        u_match = Uniforms(rng, n)  # rng.random(n), read only at the residents known to the wijkteam
         # Who can help; their ability to care outside their household (it falls with age towards none, none with a
         # need of one's own); each resident's need; per household, the need and last week's unmet hours (for the
         # pressure on household members); the need in the (kind, resident) layout, each kind's row contiguous, as the
-        # hours still to give: one compiled pass (sim/kernels_care.py).
+        # hours still to give; and the residents the later steps look at: one compiled pass (sim/kernels_care.py).
         a_full, a_none = p.outside_care_ages
-        can_help, ability, need_total, needs, hh_need, hh_unmet, remaining = care_setup(
+        can_help, ability, need_total, needs, hh_need, hh_unmet, remaining, sets = care_setup(
             s.alive,
             s.age,
             s.cooldown,
@@ -299,7 +294,22 @@ class LayeredAllocation(Mechanism):
             float(a_none),
             float(p.outside_max_severity),
             HOURS_EPS,
+            (
+                s.cares_away,
+                s.parent_need_away,
+                s.cares_in_law,
+                s.cares_grand,
+                s.grand_need_away,
+                s.children_near,
+                s.children_far,
+                s.referred,
+                s.indicated,
+                s.volunteer,
+            ),
         )
+        # Who cares for a (grand)parent elsewhere, who has adult children elsewhere, who is known to the wijkteam,
+        # the volunteers available, the living indicated residents: each in slot order.
+        carers_away, with_kids_away, known, volunteers, indicated = sets
         flows = world.flows
         by_layer = {name: np.zeros(3) for name in LAYERS}
         self._by_layer = by_layer
@@ -309,9 +319,7 @@ class LayeredAllocation(Mechanism):
         # personal care (and of practical help, if set) before the network is asked. The rest of formal care, after
         # the network (below), is what the network leaves: there each hour the network gives replaces an hour of it.
         takeover = {PERSONAL: p.takeover_share, PRACTICAL: p.practical_takeover_share}
-        indicated = None  # the living indicated residents' slots, once found
         if p.takeover_share > 0 or p.practical_takeover_share > 0:
-            indicated = np.flatnonzero(s.alive & s.indicated)
             formal_cap = self._professionals(world, remaining, formal, formal_cap, indicated, takeover)
         used = np.zeros(n)
         rec_h, hlp_h, eid_h = ties.half_edges()
@@ -323,6 +331,10 @@ class LayeredAllocation(Mechanism):
             rec_h, hlp_h, eid_h, needs, can_help, ties.alive, ties.kind, _STAGE_OF_KIND, len(STAGES), ties.strength
         )
         tie_cap_s = self._tie_cap[kind_s]
+        # Each stage's recipients and helpers, and each half-edge's position among its stage's, as
+        # ``np.unique(…, return_inverse=True)`` stage by stage: one compiled pass each (sim/kernels_care.py).
+        rec_ids_s, rec_ub, rec_l_s = stage_local_index(rec_s, bounds, n)
+        hlp_ids_s, hlp_ub, hlp_l_s = stage_local_index(hlp_s, bounds, n)
         given_s = np.zeros(rec_s.size)
         hours_by_tie_kind = np.zeros(len(TIE_KINDS))
         # Each stage's parameters for care_stage: household stretch, pressure stretch, household minimum hours,
@@ -342,16 +354,16 @@ class LayeredAllocation(Mechanism):
 
         for i, (stage, layer, _, care_kinds) in enumerate(STAGES):
             if stage == "parents_elsewhere":
-                given_away = self._to_parents_elsewhere(world, can_help, ability, used)
+                given_away = self._to_parents_elsewhere(world, carers_away, ability, used)
                 continue
             if stage == "relatives_elsewhere":
-                self._from_relatives_elsewhere(world, remaining, needs, by_layer, hours_by_tie_kind)
+                self._from_relatives_elsewhere(world, remaining, with_kids_away, by_layer, hours_by_tie_kind)
                 continue
             sel = slice(bounds[i], bounds[i + 1])
             rec, hlp, strength = rec_s[sel], hlp_s[sel], strength_s[sel]
             # Work in the stage's own index space: its recipients and its helpers only.
-            rec_ids, rec_l = self._local_index(rec)
-            hlp_ids, hlp_l = self._local_index(hlp)
+            rec_ids, rec_l = rec_ids_s[rec_ub[i] : rec_ub[i + 1]], rec_l_s[sel]
+            hlp_ids, hlp_l = hlp_ids_s[hlp_ub[i] : hlp_ub[i + 1]], hlp_l_s[sel]
             # The rest of the stage, one compiled pass (sim/kernels_care.py spells out the numpy version): weights
             # (the power is numpy's), capacities, each kind of care spread over the ties, no crumbs outside the
             # household, the hours used, given over each half-edge and by tie kind, who helped a friend or neighbour.
@@ -408,11 +420,10 @@ class LayeredAllocation(Mechanism):
         )
         flows.hours_by_tie_kind = hours_by_tie_kind
 
-        vol_given = self._volunteers(world, remaining, u_match, by_layer)
-        if p.formal_needs_indication and indicated is not None:
-            eligible = indicated  # the same residents as before the network
-        else:
-            eligible = np.flatnonzero(s.alive & (s.indicated if p.formal_needs_indication else True))
+        vol_given = self._volunteers(world, remaining, u_match.at(known), known, volunteers, by_layer)
+        eligible = (
+            indicated if p.formal_needs_indication else np.flatnonzero(s.alive)
+        )  # indicated: as before the network
         self._professionals(world, remaining, formal, formal_cap, eligible, {PERSONAL: 1.0, PRACTICAL: 1.0})
         flows.formal_personal = float(by_layer["professionals"][PERSONAL])
         flows.formal_practical = float(by_layer["professionals"][PRACTICAL])
@@ -445,23 +456,12 @@ class LayeredAllocation(Mechanism):
             s.helped_relations[self._away_other] |= np.uint8(1 << RELATIONS.index("other_family"))
         flows.by_layer = by_layer
 
-    def _local_index(self, ids: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-        """``np.unique(ids, return_inverse=True)``: in proportion to the ids when they are very few, else by a bitmap
-        (a bit for each resident, read out word by word)."""
-        if ids.size * 512 < self._scratch.size:
-            return local_index(ids, self._scratch)
-        return unique_inverse_bits(ids, self._scratch.size)
-
-    def _to_parents_elsewhere(
-        self, world: World, can_help: np.ndarray, ability: np.ndarray, used: np.ndarray
-    ) -> np.ndarray:
-        """Residents who take part in caring for a parent elsewhere give their hours (near or far), within their
-        capacity for care outside the household, at least the minimum or nothing; returns the hours per slot."""
+    def _to_parents_elsewhere(self, world: World, idx: np.ndarray, ability: np.ndarray, used: np.ndarray) -> np.ndarray:
+        """Residents who take part in caring for a parent elsewhere (``idx``: those who can help, in order) give
+        their hours (near or far), within their capacity for care outside the household, at least the minimum or
+        nothing; returns the hours per slot."""
         s, p = world.state, self.params
         kin = world.config.kin
-        idx = elsewhere_carers(
-            s.cares_away, s.parent_need_away, s.cares_in_law, s.cares_grand, s.grand_need_away, can_help
-        )
         if idx.size == 0:
             self._away_parent = self._away_other = idx
             return np.zeros(s.n)
@@ -487,13 +487,12 @@ class LayeredAllocation(Mechanism):
         return out
 
     def _from_relatives_elsewhere(
-        self, world: World, remaining: np.ndarray, needs: np.ndarray, by_layer, hours_by_tie_kind
+        self, world: World, remaining: np.ndarray, idx: np.ndarray, by_layer, hours_by_tie_kind
     ) -> None:
-        """Adult children living elsewhere help their parents here from a distance (to the residents with a need,
-        ``needs``): by distance band, fewer hours and fewer kinds of care; family hours, in the layer of family and
-        friends."""
+        """Adult children living elsewhere help their parents here from a distance (``idx``: the residents with a
+        need who have adult children elsewhere, in order): by distance band, fewer hours and fewer kinds of care;
+        family hours, in the layer of family and friends."""
         s, kin = world.state, world.config.kin
-        idx = with_children_elsewhere(needs, s.children_near, s.children_far)
         if idx.size == 0:
             return
         near = s.children_near[idx].astype(float) * kin.care_uptake
@@ -509,32 +508,37 @@ class LayeredAllocation(Mechanism):
         hours_by_tie_kind[KIND_CODE["family"]] += total
         world.flows.relatives_elsewhere_hours = float(total)
 
-    def _volunteers(self, world: World, remaining: np.ndarray, u_match: np.ndarray, by_layer) -> np.ndarray:
-        """Volunteers matched by a coordinator to residents known to the wijkteam, pooled per wijk.
+    def _volunteers(
+        self, world: World, remaining: np.ndarray, u_known: np.ndarray, known: np.ndarray, vol: np.ndarray, by_layer
+    ) -> np.ndarray:
+        """Volunteers (``vol``, those available) matched by a coordinator to residents known to the wijkteam
+        (``known``, their draws ``u_known``), pooled per wijk.
 
         Volunteer hours are informal help but not mantelzorg: they do not count
         towards a volunteer's burden or carer role.
         """
         s, p = world.state, self.params
-        n_wijk = world.n_wijken
-        known, vol = volunteer_sets(s.alive, s.referred, s.indicated, s.volunteer, s.cooldown, s.ill)
-        w_known = s.wijk[known]
-        success = u_match[known] < np.clip(p.volunteer_match_success + world.levers.match_success_bonus[w_known], 0, 1)
-        wanted = remaining[PRACTICAL, known] + remaining[COMPANY, known]
-        asking = success & some_hours(wanted)
-        vol_cap = np.maximum(0.0, s.capacity[vol] - s.given[vol]) * p.volunteer_capacity_share
-        vol_cap[~some_hours(vol_cap)] = 0.0  # dust of capacity is no capacity
-        cap_w = np.bincount(s.wijk[vol], vol_cap, n_wijk)
-        demand_w = np.bincount(w_known, np.where(asking, wanted, 0.0), n_wijk)
-        frac = np.where(asking, np.minimum(1.0, cap_w / np.maximum(demand_w, 1e-12))[w_known], 0.0)
-        got = np.zeros(s.n)
-        for k in (PRACTICAL, COMPANY):
-            g = remaining[k, known] * frac
-            remaining[k, known] -= g
+        # The matches, pooled per wijk: one compiled pass (sim/kernels_care.py spells out the numpy version); the
+        # hours given summed by numpy (pairwise), as before.
+        got, given, matches, failures = volunteer_matches(
+            known,
+            vol,
+            s.wijk,
+            world.n_wijken,
+            u_known,
+            world.levers.match_success_bonus,
+            float(p.volunteer_match_success),
+            s.capacity,
+            s.given,
+            float(p.volunteer_capacity_share),
+            remaining,
+            np.array([PRACTICAL, COMPANY], np.int64),
+            HOURS_EPS,
+        )
+        for k, g in zip((PRACTICAL, COMPANY), given):
             by_layer["volunteers"][k] += g.sum()
-            got[known] += g
-        world.counters.volunteer_matches += int((asking & some_hours(got[known])).sum())
-        world.counters.volunteer_match_failures += int((~success & some_hours(wanted)).sum())
+        world.counters.volunteer_matches += int(matches)
+        world.counters.volunteer_match_failures += int(failures)
         world.flows.volunteer_hours = float(got.sum())
         return got
 
