@@ -25,6 +25,7 @@ import numpy as np
 
 from samenkracht.sim import residents
 from samenkracht.sim.kernels_demography import in_need
+from samenkracht.sim.kernels_draws import Uniforms
 from samenkracht.sim.kernels_social import carers_of
 from samenkracht.sim.mechanisms.base import Mechanism
 from samenkracht.sim.mechanisms.demography import DemographyParams
@@ -191,9 +192,12 @@ class WlzRoute(Mechanism):
     def step(self, world: World) -> None:
         s, p = world.state, self.params
         rng = world.streams.weekly(self.name, world.week)
-        u_admit = rng.random(s.n)
+        # rng.random(n), read at the eligible only (sim/kernels_draws.py: the same numbers, the generator then past
+        # all n draws); the eligible are ascending (one compiled pass).
+        draws = Uniforms(rng, s.n)
         eligible = in_need(s.alive, s.age, s.severity, float(p.min_age), float(p.need_threshold))
-        admitted = eligible[u_admit[eligible] < 1.0 - np.exp(-self.admission_rate(world, eligible) / WEEKS_PER_YEAR)]
+        u_admit = draws.at(eligible)
+        admitted = eligible[u_admit < 1.0 - np.exp(-self.admission_rate(world, eligible) / WEEKS_PER_YEAR)]
         ages = world.care_home_ages  # aged, and thinned by death, by the demography (sim/mechanisms/demography.py)
         if admitted.size:
             ages = np.concatenate([ages, s.age[admitted]])
