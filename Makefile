@@ -14,6 +14,7 @@
 #                    this branch left main) against this checkout,
 #                    30 seeds × every scenario at 10,000 residents for 10 years (an hour or more; resumable)
 #   make update-baseline   rewrite tests/baseline.json after an intended model change
+#   make precompile  compile the model's kernels for this computer on every core (make venv does it once)
 #   make clean       remove .venv, build artefacts, caches (keeps outputs/)
 #
 # The interpreter for .venv is found by .ci/find-python (Python 3.12/3.13;
@@ -28,7 +29,7 @@ VPY    := $(VENV)/bin/python
 STAMP  := $(VENV)/.installed
 ARGS   ?=
 
-.PHONY: venv lint run test test-slow test-browser test-cluster bench bench-all bench-equivalence update-baseline clean
+.PHONY: venv precompile lint run test test-slow test-browser test-cluster bench bench-all bench-equivalence update-baseline clean
 
 # Recreate .venv if it exists but its python is broken or the wrong version
 # (e.g. created by Python 3.11, or its pyenv version was removed), then bring
@@ -49,7 +50,11 @@ $(STAMP): pyproject.toml
 	fi
 	@echo "$(VPY) -m pip install -e '.[test]'"
 	@$(VPY) -m pip install -e '.[test]'
+	@$(VPY) -m samenkracht.tools.precompile || echo "make: the kernels did not all compile ahead; they compile at their first call"
 	@touch $@
+
+precompile: venv
+	$(VPY) -m samenkracht.tools.precompile
 
 run: venv
 	$(VENV)/bin/samenkracht $(ARGS)

@@ -47,6 +47,11 @@ def main(argv: list[str] | None = None) -> None:
     env.setdefault("SOLARA_THEME_SHOW_BANNER", "False")
     # Matplotlib draws to PNG in memory: no display needed.
     env.setdefault("MPLBACKEND", "Agg")
+    # The model's kernels compiled now, on every core (seconds when numba's cache already holds them), not one by
+    # one at the first run the page makes.
+    from samenkracht.tools.precompile import precompile
+
+    precompile()
     host_shown = "localhost" if args.host in ("127.0.0.1", "localhost") else args.host
     print(f"samenkracht-app: open http://{host_shown}:{args.port}/ in a browser (Ctrl+C stops it)", flush=True)
     print(f"samenkracht-app: exported summaries are saved in {env[OUTPUTS_ENV]}", flush=True)

@@ -21,22 +21,36 @@ from typing import Any
 
 import numpy as np
 
+#: Every kernel made by ``njit`` below, in the order their modules were imported (``tools/precompile.py``
+#: compiles them ahead of a first run).
+KERNELS: list[Callable[..., Any]] = []
+
 
 def njit(cache: bool = True) -> Callable[[Callable[..., Any]], Callable[..., Any]]:
-    """``numba.njit(cache=...)``, compiled at the first call (numba is imported then, not with this module)."""
+    """``numba.njit(cache=...)``, compiled at the first call (numba is imported then, not with this module).
+
+    The kernel's ``dispatcher(create=True)`` gives its numba dispatcher (made then if ``create``; None if not
+    made yet and not ``create``), for compiling it ahead for given argument types."""
 
     def decorate(fn: Callable[..., Any]) -> Callable[..., Any]:
         compiled: Callable[..., Any] | None = None
 
-        @functools.wraps(fn)
-        def call(*args: Any) -> Any:
+        def dispatcher(create: bool = True) -> Any:
             nonlocal compiled
-            if compiled is None:
+            if compiled is None and create:
                 import numba
 
                 compiled = numba.njit(cache=cache)(fn)
+            return compiled
+
+        @functools.wraps(fn)
+        def call(*args: Any) -> Any:
+            if compiled is None:
+                dispatcher()
             return compiled(*args)
 
+        call.dispatcher = dispatcher  # type: ignore[attr-defined]
+        KERNELS.append(call)
         return call
 
     return decorate
