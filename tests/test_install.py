@@ -84,11 +84,12 @@ def installed(tmp_path_factory) -> Path:
 def test_the_wheel_holds_the_code_and_the_configuration(installed: Path, tmp_path: Path) -> None:
     code = (
         "import importlib.resources as r, samenkracht.tools.run as m; "
-        "print(m.__file__); print(r.files('samenkracht.conf').joinpath('config.yaml').is_file())"
+        "print(m.__file__); print(r.files('samenkracht.conf').joinpath('config.yaml').is_file()); "
+        "print(r.files('samenkracht.tools').joinpath('data/kernel_signatures.json').is_file())"
     )
     out = _run([str(installed / "python"), "-c", code], cwd=tmp_path).stdout.split()
     assert Path(out[0]).resolve().is_relative_to(installed.parent.resolve()), f"imported from {out[0]}, not the wheel"
-    assert out[1] == "True"
+    assert out[1:] == ["True", "True"]  # the configuration, and the kernels' recorded types (tools/precompile.py)
 
 
 def test_installed_samenkracht_runs_outside_the_checkout(installed: Path, tmp_path: Path) -> None:
