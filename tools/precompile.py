@@ -56,12 +56,8 @@ def _kernels() -> dict[tuple[str, str], Any]:
     return {(k.__module__, k.__name__): k for k in KERNELS}
 
 
-def _type_text(t: Any) -> str:
-    """A numba type as text that ``_parse_type`` reads back (numba's repr: ``Array(int64, 1, 'C', False, …)``)."""
-    return repr(t)
-
-
 def _parse_type(text: str) -> Any:
+    """A numba type from the text the record holds: its repr (``Array(int64, 1, 'C', False, aligned=True)``)."""
     from numba.core import types
 
     return eval(text, {"__builtins__": {}}, dict(vars(types)))  # noqa: S307 - numba type names only
@@ -98,7 +94,7 @@ def record() -> dict[str, Any]:
     out = []
     for (module, name), kernel in sorted(kernels.items()):
         disp = kernel.dispatcher(create=False)
-        sigs = sorted([_type_text(t) for t in sig] for sig in disp.signatures) if disp is not None else []
+        sigs = sorted([repr(t) for t in sig] for sig in disp.signatures) if disp is not None else []
         out.append({"module": module, "name": name, "signatures": sigs})
     return {"numba": numba.__version__, "kernels": out}
 
@@ -114,18 +110,16 @@ def load(path: Path = SIGNATURES) -> list[dict[str, Any]]:
         ) from exc
 
 
-def _compile(module: str, name: str, signatures: list[list[str]]) -> tuple[str, int, float, str]:
-    """In a worker: compile (or load from numba's cache) one kernel for each recorded signature; returns its
-    name, how many signatures, the seconds it took and an error text ('' if none)."""
-    start = time.perf_counter()
+def _compile(module: str, name: str, signatures: list[list[str]]) -> str:
+    """In a worker: compile (or load from numba's cache) one kernel for each recorded signature; returns an error
+    text ('' if none)."""
     try:
-        kernel = getattr(importlib.import_module(module), name)
-        disp = kernel.dispatcher()
+        disp = getattr(importlib.import_module(module), name).dispatcher()
         for sig in signatures:
             disp.compile(tuple(_parse_type(t) for t in sig))
     except Exception as exc:  # a kernel that fails here still compiles at its first call
-        return f"{module}.{name}", len(signatures), time.perf_counter() - start, f"{type(exc).__name__}: {exc}"
-    return f"{module}.{name}", len(signatures), time.perf_counter() - start, ""
+        return f"{type(exc).__name__}: {exc}"
+    return ""
 
 
 def _source_size(module: str, name: str) -> int:
@@ -135,7 +129,7 @@ def _source_size(module: str, name: str) -> int:
         return 0
 
 
-def precompile(jobs: int | None = None, path: Path = SIGNATURES, quiet: bool = False) -> int:
+def precompile(jobs: int | None = None, path: Path = SIGNATURES) -> int:
     """Compile every recorded kernel, ``jobs`` processes at a time (default: the cores this process may use);
     returns the number of kernels that failed (they compile at their first call instead)."""
     entries = [e for e in load(path) if e["signatures"]]
@@ -154,21 +148,23 @@ def precompile(jobs: int | None = None, path: Path = SIGNATURES, quiet: bool = F
     start = time.perf_counter()
     failed = 0
     with ProcessPoolExecutor(max_workers=max(1, min(jobs, len(entries))), mp_context=get_context("spawn")) as pool:
-        futures = [pool.submit(_compile, e["module"], e["name"], e["signatures"]) for e in entries]
-        for future in futures:
-            name, _, _, error = future.result()
+        futures = {
+            f"{e['module']}.{e['name']}": pool.submit(_compile, e["module"], e["name"], e["signatures"])
+            for e in entries
+        }
+        for name, future in futures.items():
+            error = future.result()
             if error:
                 failed += 1
                 print(
                     f"precompile: {name} did not compile ahead ({error}); it compiles at its first call",
                     file=sys.stderr,
                 )
-    if not quiet:
-        n_sigs = sum(len(e["signatures"]) for e in entries)
-        print(
-            f"precompile: {len(entries) - failed} kernels ({n_sigs} signatures) compiled or found in numba's cache "
-            f"in {time.perf_counter() - start:.1f} s on {jobs} process(es)"
-        )
+    n_sigs = sum(len(e["signatures"]) for e in entries)
+    print(
+        f"precompile: {len(entries) - failed} kernels ({n_sigs} signatures) compiled or found in numba's cache "
+        f"in {time.perf_counter() - start:.1f} s on {jobs} process(es)"
+    )
     return failed
 
 
@@ -202,10 +198,10 @@ def main(argv: list[str] | None = None) -> int:
     if args.jobs is not None and args.jobs < 1:
         parser.error(f"--jobs must be 1 or more, not {args.jobs}")
     if args.record:
+        from samenkracht.tools.outputs import write_atomic  # (pandas: not imported by the workers)
+
         data = record()
-        tmp = SIGNATURES.with_suffix(".json.tmp")
-        tmp.write_text(json.dumps(data, indent=1) + "\n", encoding="utf-8")
-        os.replace(tmp, SIGNATURES)  # whole or not at all
+        write_atomic(SIGNATURES, lambda tmp: tmp.write_text(json.dumps(data, indent=1) + "\n", encoding="utf-8"))
         n = sum(1 for k in data["kernels"] if k["signatures"])
         print(f"precompile: recorded the types of {n} kernels in {SIGNATURES}")
         return 0
