@@ -12,6 +12,7 @@ own. Usage:
     python benchmarks/bench_run.py --page                       # the students' page: 2,000 residents, 10 years
     python benchmarks/bench_run.py --cold                       # first run on a fresh machine (numba compiles)
     python benchmarks/bench_run.py --compare-memory             # peak memory per samenkracht-compare worker
+    python benchmarks/bench_run.py --sweep-memory               # peak memory per worker of a joblib sweep
     python benchmarks/bench_run.py --all                        # everything issue 16's goals need, with the goals
     python benchmarks/bench_run.py --preset amstelveen --years 2 --profile   # pyinstrument profile, in process
 
@@ -228,29 +229,13 @@ def process_tree_peaks(root: int, peaks: dict[int, tuple[str, float]]) -> None:
                 peaks[pid] = (cmd, max(mb, peaks.get(pid, ("", 0.0))[1]))
 
 
-def compare_memory(preset: str, years: int, seeds: int, jobs: int) -> dict[str, Any]:
-    """Run samenkracht-compare (2 scenarios) at ``preset`` size with ``jobs`` workers; each process's peak memory.
-
-    The peaks are sampled from /proc (VmHWM, the kernel's high-water mark of each process's resident set)
-    every 0.2 s while the command runs, so a process's last sample before it ends is its peak up to then;
-    the largest resident set of any process of the command (getrusage of the children) checks the sampling.
-    """
-    import shutil
-    import tempfile
+def command_peaks(cmd: list[str], what: str) -> tuple[float, dict[int, tuple[str, float]], int]:
+    """Run ``cmd`` and sample, every 0.2 s while it runs, the peak resident set (VmHWM, the kernel's high-water
+    mark) of its process and of every process below it, so a process's last sample before it ends is its peak up
+    to then. Returns the elapsed seconds, the peaks by pid (command line, MB) and the root's pid; exits with the
+    command's output if it fails (``what`` names it)."""
     import threading
 
-    out = tempfile.mkdtemp(prefix="bench-compare-")
-    cmd = [
-        sys.executable,
-        "-m",
-        "samenkracht.analysis.compare_cli",
-        "scenarios=baseline,respite_care",
-        f"seeds={seeds}",
-        f"population={preset}",
-        f"years={years}",
-        f"jobs={jobs}",
-        f"out={out}",
-    ]
     peaks: dict[int, tuple[str, float]] = {}
     start = time.perf_counter()
     proc = subprocess.Popen(cmd, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
@@ -267,11 +252,44 @@ def compare_memory(preset: str, years: int, seeds: int, jobs: int) -> dict[str, 
     done.set()
     sampler.join()
     elapsed = time.perf_counter() - start
-    shutil.rmtree(out, ignore_errors=True)
     if proc.returncode != 0:
         sys.stderr.write(output)
-        raise SystemExit(f"samenkracht-compare failed (exit status {proc.returncode})")
-    workers = sorted((mb for pid, (c, mb) in peaks.items() if pid != proc.pid and "spawn_main" in c), reverse=True)
+        raise SystemExit(f"{what} failed (exit status {proc.returncode})")
+    return elapsed, peaks, proc.pid
+
+
+def _workers(peaks: dict[int, tuple[str, float]], root: int) -> list[float]:
+    """The peaks (MB, largest first) of the worker processes below ``root``: every Python process of the tree but
+    the root and the resource trackers (multiprocessing's and loky's), which run no model."""
+    return sorted(
+        (mb for pid, (c, mb) in peaks.items() if pid != root and "python" in c and "resource_tracker" not in c),
+        reverse=True,
+    )
+
+
+def compare_memory(preset: str, years: int, seeds: int, jobs: int) -> dict[str, Any]:
+    """Run samenkracht-compare (2 scenarios) at ``preset`` size with ``jobs`` workers; each process's peak memory
+    (:func:`command_peaks`); the largest resident set of any process of the command (getrusage of the children)
+    checks the sampling."""
+    import shutil
+    import tempfile
+
+    out = tempfile.mkdtemp(prefix="bench-compare-")
+    cmd = [
+        sys.executable,
+        "-m",
+        "samenkracht.analysis.compare_cli",
+        "scenarios=baseline,respite_care",
+        f"seeds={seeds}",
+        f"population={preset}",
+        f"years={years}",
+        f"jobs={jobs}",
+        f"out={out}",
+    ]
+    try:
+        elapsed, peaks, root = command_peaks(cmd, "samenkracht-compare")
+    finally:
+        shutil.rmtree(out, ignore_errors=True)
     return {
         "label": "compare",
         "preset": preset,
@@ -279,8 +297,45 @@ def compare_memory(preset: str, years: int, seeds: int, jobs: int) -> dict[str, 
         "seeds": seeds,
         "jobs": jobs,
         "total_s": elapsed,
-        "main_peak_mb": peaks.get(proc.pid, ("", math.nan))[1],
-        "worker_peaks_mb": workers,
+        "main_peak_mb": peaks.get(root, ("", math.nan))[1],
+        "worker_peaks_mb": _workers(peaks, root),
+        "largest_process_mb": resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024,
+    }
+
+
+def sweep_memory(preset: str, years: int, seeds: int, jobs: int) -> dict[str, Any]:
+    """Run a Hydra multirun sweep over ``seeds`` seeds at ``preset`` size on the joblib launcher with ``jobs``
+    workers (``samenkracht -m hydra/launcher=joblib ...``, as the README's parameter sweeps run); each worker's
+    peak memory (:func:`command_peaks`)."""
+    import shutil
+    import tempfile
+
+    out = tempfile.mkdtemp(prefix="bench-sweep-")
+    cmd = [
+        sys.executable,
+        "-m",
+        "samenkracht.tools.run",
+        "-m",
+        "hydra/launcher=joblib",
+        f"hydra.launcher.n_jobs={jobs}",
+        f"hydra.sweep.dir={out}",
+        f"population={preset}",
+        f"years={years}",
+        "seed=" + ",".join(str(i + 1) for i in range(seeds)),
+    ]
+    try:
+        elapsed, peaks, root = command_peaks(cmd, "the sweep (samenkracht -m)")
+    finally:
+        shutil.rmtree(out, ignore_errors=True)
+    return {
+        "label": "sweep",
+        "preset": preset,
+        "years": years,
+        "seeds": seeds,
+        "jobs": jobs,
+        "total_s": elapsed,
+        "main_peak_mb": peaks.get(root, ("", math.nan))[1],
+        "worker_peaks_mb": _workers(peaks, root),
         "largest_process_mb": resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024,
     }
 
@@ -328,6 +383,8 @@ def child_main(job_json: str) -> None:
         result = page_run(job["size"], job["years"], job["seed"], job["actions"])
     elif job["kind"] == "compare":
         result = compare_memory(job["preset"], job["years"], job["seeds"], job["jobs"])
+    elif job["kind"] == "sweep":
+        result = sweep_memory(job["preset"], job["years"], job["seeds"], job["jobs"])
     else:
         result = run_spec(RunSpec(job["size"], job["preset"], job["years"], job["seed"]))
     print(json.dumps(result))
@@ -368,8 +425,13 @@ def print_page(r: dict[str, Any]) -> None:
 
 def print_compare(c: dict[str, Any]) -> None:
     workers = ", ".join(f"{mb:,.0f}" for mb in c["worker_peaks_mb"]) or "none seen"
+    what = (
+        f"samenkracht-compare, 2 scenarios × {c['seeds']} seeds"
+        if c["label"] == "compare"
+        else f"sweep (samenkracht -m, joblib launcher), {c['seeds']} seeds"
+    )
     print(
-        f"samenkracht-compare, 2 scenarios × {c['seeds']} seeds, population={c['preset']} years={c['years']} "
+        f"{what}, population={c['preset']} years={c['years']} "
         f"jobs={c['jobs']}: {c['total_s']:.1f} s; peak memory per worker {workers} MB (main process "
         f"{c['main_peak_mb']:,.0f} MB; largest process by getrusage {c['largest_process_mb']:,.0f} MB)",
         flush=True,
@@ -382,6 +444,7 @@ def print_summary(
     pages: list[dict[str, Any]] | None = None,
     colds: list[dict[str, Any]] | None = None,
     compare: dict[str, Any] | None = None,
+    sweep: dict[str, Any] | None = None,
 ) -> None:
     """The summary table and the goals of issue 16, as measured figures."""
     pages, colds = pages or [], colds or []
@@ -494,15 +557,17 @@ def print_summary(
                 p["total_s"] <= GOAL_PAGE_SECONDS and p["twin"] and p["size"] >= PAGE_SIZE and p["years"] >= PAGE_YEARS,
             )
         )
-    if compare and compare["worker_peaks_mb"]:
-        worst = max(compare["worker_peaks_mb"])
-        goals.append(
-            (
-                f"samenkracht-compare at {compare['preset']} size: each worker at most {GOAL_WORKER_PEAK_MB:,.0f} MB",
-                f"largest worker {worst:,.0f} MB",
-                worst <= GOAL_WORKER_PEAK_MB,
+    for c in (compare, sweep):
+        if c and c["worker_peaks_mb"]:
+            worst = max(c["worker_peaks_mb"])
+            name = "samenkracht-compare" if c["label"] == "compare" else "a sweep (samenkracht -m, joblib)"
+            goals.append(
+                (
+                    f"{name} at {c['preset']} size: each worker at most {GOAL_WORKER_PEAK_MB:,.0f} MB",
+                    f"largest worker {worst:,.0f} MB",
+                    worst <= GOAL_WORKER_PEAK_MB,
+                )
             )
-        )
     if goals:
         print("\nGoals (issue 16)")
         for text, measured, met in goals:
@@ -564,12 +629,18 @@ def main() -> None:
         action="store_true",
         help="peak memory of each samenkracht-compare worker (2 scenarios × 2 seeds, amstelveen, 2 years, jobs=2)",
     )
+    parser.add_argument(
+        "--sweep-memory",
+        action="store_true",
+        help="peak memory of each worker of a Hydra sweep on the joblib launcher (amstelveen, 2 years, 2 seeds, "
+        "n_jobs=2)",
+    )
     parser.add_argument("--repeat", type=int, default=1, help="run each timed job N times and report the median")
     parser.add_argument(
         "--all",
         action="store_true",
         help="everything issue 16's goals need: sizes 1,000, 10,000 and 100,000, amstelveen, the yardstick, the "
-        "page, cold runs and compare's memory, with the goals",
+        "page, cold runs, and compare's and a sweep's memory per worker, with the goals",
     )
     parser.add_argument("--profile", action="store_true", help="profile the (first) run with pyinstrument, in process")
     parser.add_argument("--profile-html", help="also write the pyinstrument profile as HTML to this file")
@@ -586,7 +657,8 @@ def main() -> None:
     with_page = args.page or args.all or bool(args.page_actions)
     with_cold = args.cold or args.all
     with_compare = args.compare_memory or args.all
-    if not sizes and not presets and not with_yardstick and not with_page and not with_compare:
+    with_sweep = args.sweep_memory or args.all
+    if not sizes and not presets and not with_yardstick and not with_page and not with_compare and not with_sweep:
         sizes = [10_000]
     specs = [RunSpec(s, None, args.years, args.seed) for s in sizes]
     specs += [RunSpec(None, p, args.years, args.seed) for p in presets]
@@ -658,8 +730,12 @@ def main() -> None:
     if with_compare:
         compare = in_child({"kind": "compare", "preset": "amstelveen", "years": 2, "seeds": 2, "jobs": 2})
         print_compare(compare)
-    if len(runs) + len(pages) + (yard is not None) + len(colds) + (compare is not None) > 1:
-        print_summary(runs, yard, pages, colds, compare)
+    sweep = None
+    if with_sweep:
+        sweep = in_child({"kind": "sweep", "preset": "amstelveen", "years": 2, "seeds": 2, "jobs": 2})
+        print_compare(sweep)
+    if len(runs) + len(pages) + (yard is not None) + len(colds) + (compare is not None) + (sweep is not None) > 1:
+        print_summary(runs, yard, pages, colds, compare, sweep)
     load_end = os.getloadavg()
     print(f"load average at the end {load_end[0]:.2f} {load_end[1]:.2f} {load_end[2]:.2f}")
     if args.json:
@@ -670,6 +746,7 @@ def main() -> None:
                     "pages": pages,
                     "cold": colds,
                     "compare": compare,
+                    "sweep": sweep,
                     "yardstick": yard,
                     "load_start": load,
                     "load_end": load_end,
