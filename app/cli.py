@@ -49,9 +49,11 @@ def main(argv: list[str] | None = None) -> None:
     env.setdefault("MPLBACKEND", "Agg")
     # The model's kernels compiled now, on every core (seconds when numba's cache already holds them), not one by
     # one at the first run the page makes.
-    from samenkracht.tools.precompile import precompile
+    from samenkracht.tools.precompile import LOAD_HERE_ENV, precompile
 
     precompile()
+    # The page's server then loads them into its own process when it starts (app/page.py), not at the first run.
+    env[LOAD_HERE_ENV] = "1"
     host_shown = "localhost" if args.host in ("127.0.0.1", "localhost") else args.host
     print(f"samenkracht-app: open http://{host_shown}:{args.port}/ in a browser (Ctrl+C stops it)", flush=True)
     print(f"samenkracht-app: exported summaries are saved in {env[OUTPUTS_ENV]}", flush=True)

@@ -56,6 +56,10 @@ from samenkracht.sim.actions import PARTNERS
 from samenkracht.sim.indicator_table import indicator
 from samenkracht.sim.levers import composable_levers, lever_unit
 from samenkracht.sim.time import WEEKS_PER_YEAR
+from samenkracht.tools.precompile import load_in_background
+
+# Served by samenkracht-app: the model's kernels are loaded into this process now, while the students choose.
+load_in_background()
 
 #: Weeks stepped between two redraws while playing and per Step (half a year): drawing costs more than
 #: simulating, so 10 years of a few hundred residents run in well under a minute.

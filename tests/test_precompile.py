@@ -93,3 +93,53 @@ def test_jobs_must_be_positive():
         [sys.executable, "-m", "samenkracht.tools.precompile", "--jobs", "0"], capture_output=True, text=True
     )
     assert out.returncode == 2 and "--jobs must be 1 or more" in out.stderr
+
+
+def test_served_page_loads_the_kernels_in_a_thread_before_the_first_run(tmp_path):
+    """With LOAD_HERE_ENV set (as samenkracht-app sets it for the page's server), load_in_background loads every
+    recorded kernel into the process, so that a run's first call of one finds it there (numba neither loads nor
+    compiles it then); without it, nothing is started."""
+    entries = [e for e in precompile.load() if e["name"] in ("alive_by_group", "active_ties")]
+    sigs = tmp_path / "signatures.json"
+    sigs.write_text(json.dumps({"numba": "", "kernels": entries}), encoding="utf-8")
+    env = {**os.environ, "NUMBA_CACHE_DIR": str(tmp_path / "cache")}
+    env.pop(precompile.LOAD_HERE_ENV, None)
+    code = f"""
+        from pathlib import Path
+        from samenkracht.tools import precompile
+        thread = precompile.load_in_background(Path({str(sigs)!r}))
+        if thread is not None:
+            thread.join()
+        from samenkracht.sim.kernels import active_ties
+        from samenkracht.sim.kernels_care import alive_by_group
+        print([len(k.dispatcher(create=False).signatures) if k.dispatcher(create=False) else 0
+               for k in (active_ties, alive_by_group)])
+        """
+    out = _run(code, env)
+    assert out.returncode == 0, out.stderr
+    assert out.stdout.split() == ["[0,", "0]"]
+    out = _run(code, {**env, precompile.LOAD_HERE_ENV: "1"})
+    assert out.returncode == 0, out.stderr
+    assert out.stdout.split() == ["[1,", "1]"]
+
+
+def test_samenkracht_app_asks_its_server_to_load_the_kernels(monkeypatch, tmp_path):
+    """samenkracht-app precompiles, then starts the page's server (solara, by exec) with the variable that makes
+    the page load the kernels into the server's process."""
+    import pytest
+
+    from samenkracht.app import cli
+
+    calls = []
+    monkeypatch.setattr(cli.importlib.util, "find_spec", lambda name: object())  # as if the app extra were installed
+    monkeypatch.setattr(precompile, "precompile", lambda: calls.append("precompile") or 0)
+    monkeypatch.delenv(precompile.LOAD_HERE_ENV, raising=False)
+
+    def execv(path, argv):
+        calls.append((argv[1:4], os.environ.get(precompile.LOAD_HERE_ENV)))
+        raise SystemExit(0)
+
+    monkeypatch.setattr(cli.os, "execv", execv)
+    with pytest.raises(SystemExit):
+        cli.main(["--outputs", str(tmp_path)])
+    assert calls == ["precompile", (["-m", "solara", "run"], "1")]

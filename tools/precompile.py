@@ -24,6 +24,7 @@ import json
 import os
 import sys
 import tempfile
+import threading
 import time
 from concurrent.futures import ProcessPoolExecutor
 from multiprocessing import get_context
@@ -43,6 +44,8 @@ KERNEL_MODULES = (
     "samenkracht.sim.kernels_social",
     "samenkracht.sim.rng",
 )
+#: Set to "1" (by ``samenkracht-app``), the page's server loads the kernels when it starts (:func:`load_in_background`).
+LOAD_HERE_ENV = "SAMENKRACHT_LOAD_KERNELS"
 #: The recording runs: residents and weeks (a few weeks reach every kernel; the year's close runs at week 52).
 _RECORD_SIZE, _RECORD_YEARS = 300, 1
 
@@ -166,6 +169,29 @@ def precompile(jobs: int | None = None, path: Path = SIGNATURES) -> int:
         f"in {time.perf_counter() - start:.1f} s on {jobs} process(es)"
     )
     return failed
+
+
+def load_here(path: Path = SIGNATURES) -> int:
+    """Load every recorded kernel into this process from numba's cache (compiling those it does not hold), so that
+    the first run in this process does not load them one by one at their first calls (about 0.6 s for all of them
+    when the cache holds them); returns the number of kernels that failed (they load at their first call instead).
+    The students' page does this in a thread when its server starts, while the students choose their actions."""
+    failed = 0
+    for entry in load(path):
+        if entry["signatures"] and _compile(entry["module"], entry["name"], entry["signatures"]):
+            failed += 1
+    return failed
+
+
+def load_in_background(path: Path = SIGNATURES) -> threading.Thread | None:
+    """Start :func:`load_here` in a thread of its own when ``LOAD_HERE_ENV`` is "1" (the page's server, started by
+    ``samenkracht-app``); returns the thread (None when not asked). A run that starts before it ends waits for no
+    more than the kernel being loaded: numba loads one kernel at a time, under its own lock."""
+    if os.environ.get(LOAD_HERE_ENV) != "1":
+        return None
+    thread = threading.Thread(target=load_here, args=(path,), name="samenkracht-load-kernels", daemon=True)
+    thread.start()
+    return thread
 
 
 def _check(path: Path) -> int:
