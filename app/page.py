@@ -7,7 +7,8 @@ page steps a Mesa model (PairedRun) and redraws through Mesa's visualisation
 update counter, as Mesa's SolaraViz does; its sidebar is its own, so that every
 word on it follows the language switch (SolaraViz's controls speak English
 only), and the settings a student does not need (play interval, threads) are
-fixed: the model steps as fast as it can and redraws every RENDER_INTERVAL weeks.
+fixed: the model steps as fast as it can, half a year at a time, and while it plays the page redraws once it
+has simulated for a second since the last redraw (and when it stops: app/run.py, ``play_until_stopped``).
 """
 
 from __future__ import annotations
@@ -41,7 +42,7 @@ from samenkracht.app.choices import (
 )
 from samenkracht.app.export import arm_title, export_summary, interval_text, summary_text
 from samenkracht.app.figures import indicator_figure, network_figure, png_bytes
-from samenkracht.app.run import PairedRun
+from samenkracht.app.run import PairedRun, play_until_stopped
 from samenkracht.app.texts import (
     ACTION_TEXT,
     DEFAULT_LANGUAGE,
@@ -61,8 +62,7 @@ from samenkracht.tools.precompile import load_in_background
 # Served by samenkracht-app: the model's kernels are loaded into this process now, while the students choose.
 load_in_background()
 
-#: Weeks stepped between two redraws while playing and per Step (half a year): drawing costs more than
-#: simulating, so 10 years of a few hundred residents run in well under a minute.
+#: Weeks stepped per Step, and between two looks at the clock while playing (half a year).
 RENDER_INTERVAL = 26
 
 # The page's state, one set per browser session (Solara keeps reactive variables per session).
@@ -135,9 +135,7 @@ def Controls(model: solara.Reactive[PairedRun], lang: str) -> None:
         force_update()
 
     def play() -> None:
-        while playing.value and model.value.running:
-            advance()
-            force_update()
+        play_until_stopped(lambda: playing.value and model.value.running, advance, force_update)
         playing.set(False)
 
     solara.lab.use_task(play, dependencies=[playing.value], prefer_threaded=True)

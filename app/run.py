@@ -9,6 +9,8 @@ seed, so the two differ only where the actions act), and steps both.
 from __future__ import annotations
 
 import inspect
+import time
+from collections.abc import Callable
 from typing import Any
 
 import mesa
@@ -31,6 +33,11 @@ from samenkracht.sim.time import WEEKS_PER_YEAR
 
 #: Most residents drawn in the network view; a larger municipality shows its first wijken.
 MAX_DRAWN = 800
+#: While playing, the page redraws (:func:`play_until_stopped`) once the model has stepped for this long (seconds)
+#: since the last redraw, and when the run ends or is paused. A redraw (the network and the indicator charts as
+#: images, sent to the browser) takes about half a second at 2,000 residents, as long as 10 years of a few hundred
+#: residents take to simulate: redrawn every half year, ten years took 16 s at 400 residents, nearly all drawing.
+REDRAW_SECONDS = 1.0
 
 
 class PairedRun(mesa.Model):
@@ -180,3 +187,23 @@ def wijk_layout(model: CareNetworkModel, n_w: int, seed: int) -> dict[int, np.nd
         for slot, p in zip(members.tolist(), centre + scale * xy, strict=True):
             pos[int(slot)] = p
     return pos
+
+
+def play_until_stopped(
+    going: Callable[[], bool],
+    advance: Callable[[], None],
+    redraw: Callable[[], None],
+    clock: Callable[[], float] = time.monotonic,
+) -> int:
+    """Advance while ``going()``; redraw once the stepping since the last redraw has taken REDRAW_SECONDS (by
+    ``clock``; a redraw's own time does not count), and once when it stops. Returns the number of redraws."""
+    redraws = 0
+    since = clock()
+    while going():
+        advance()
+        if clock() - since >= REDRAW_SECONDS:
+            redraw()
+            redraws += 1
+            since = clock()
+    redraw()  # where it ended or was paused
+    return redraws + 1

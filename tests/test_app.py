@@ -236,3 +236,39 @@ def test_every_lever_unit_has_dutch_words_for_the_page():
     respite = dict(iter_levers())["respite_hours"]
     assert lever_unit(respite, "nl") == "uur per week per 1.000 inwoners"
     assert lever_unit(respite, "en") == "hours a week per 1,000 residents"
+
+
+def test_playing_redraws_once_a_second_of_stepping_and_when_it_stops():
+    """The page's play loop (app/run.py, play_until_stopped) with a clock the test moves: a redraw after each
+    REDRAW_SECONDS of stepping, the redraw's own time not counted, and one when the run stops; every step taken."""
+    from samenkracht.app import run as run_module
+
+    now = [0.0]
+    steps, drawn = [], []
+
+    def advance() -> None:  # half a year of stepping takes 0.3 s
+        steps.append(now[0])
+        now[0] += 0.3
+
+    def redraw() -> None:  # a redraw takes 0.5 s, which is not stepping
+        drawn.append(len(steps))
+        now[0] += 0.5
+
+    def going() -> bool:
+        return len(steps) < 20  # 10 years
+
+    n = run_module.play_until_stopped(going, advance, redraw, clock=lambda: now[0])
+    assert len(steps) == 20
+    # 0.3 s a step: the 4th step passes 1 s (1.2 s), then every 4th again; the last at the end.
+    assert drawn == [4, 8, 12, 16, 20, 20]
+    assert n == len(drawn)
+    # Redrawn after every step when each step takes a second: as the page drew before, every half year.
+    steps.clear(), drawn.clear()
+    now[0] = 0.0
+
+    def slow() -> None:
+        steps.append(now[0])
+        now[0] += run_module.REDRAW_SECONDS
+
+    run_module.play_until_stopped(going, slow, redraw, clock=lambda: now[0])
+    assert drawn == [*range(1, 21), 20]

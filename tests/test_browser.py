@@ -259,3 +259,44 @@ def test_student_pair_composes_an_action_runs_checks_chance_exports_and_reruns_i
             assert "the municipality of 2013" in text
         finally:
             browser.close()
+
+
+def test_page_goal_run_two_thousand_residents_every_action(app_server):
+    """The run of the page's speed goal, in the browser: 2,000 residents, every ready-made action, 10 years beside
+    the baseline, played to the end. Prints the time from Play to year 10's last week on the page (a figure for
+    benchmarks/RESULTS.md, not a timed assertion); checks that the run gets there with every action on and that
+    the plots were drawn again."""
+    from playwright.sync_api import expect, sync_playwright
+
+    from samenkracht.app.choices import CHOICES
+    from samenkracht.app.texts import ACTION_TEXT
+
+    url, _ = app_server
+    with sync_playwright() as pw:
+        browser = pw.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_FLAGS)
+        try:
+            page = browser.new_page(viewport={"width": 1400, "height": 1000})
+            page.goto(url)
+            build = page.get_by_role("button", name="↺ Opnieuw opbouwen")
+            build.wait_for(timeout=START_TIMEOUT_S * 1000)
+            plots = page.locator(".samenkracht-plots img")
+            expect(plots).to_be_visible()
+            page.locator(".v-select").filter(has_text="Inwoners").first.click()
+            page.get_by_role("option", name="2000", exact=True).click()
+            for c in CHOICES:
+                page.get_by_text(ACTION_TEXT["nl"][c.name][0], exact=True).click()
+            build.click()
+            status = page.locator(".samenkracht-status")
+            expect(status).to_contain_text("2000", timeout=60_000)
+            for c in CHOICES:
+                expect(status).to_contain_text(ACTION_TEXT["nl"][c.name][0])
+            before = plots.screenshot()
+            started = time.monotonic()
+            page.get_by_role("button", name="▶ Afspelen").click()
+            expect(page.get_by_text("Jaar 10, week 52", exact=False)).to_be_visible(timeout=RUN_TIMEOUT_MS)
+            seconds = time.monotonic() - started
+            run = "2,000 residents, every action, 10 years beside the baseline"
+            print(f"\n[browser] {run}: {seconds:.1f} s on the page")
+            assert _changed_screenshot(plots, before) != before, "the plots did not change while running"
+        finally:
+            browser.close()
