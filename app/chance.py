@@ -4,7 +4,10 @@ number that may be chance."""
 
 from __future__ import annotations
 
+import multiprocessing
+import os
 from collections.abc import Callable
+from concurrent.futures import ProcessPoolExecutor, as_completed
 from dataclasses import dataclass
 
 import numpy as np
@@ -61,6 +64,24 @@ def _last_year(model: CareNetworkModel) -> dict[str, float]:
     return {c: float(np.mean([r[c] for r in rows])) for c in PAGE_INDICATORS}
 
 
+def _run_last_year(
+    size: int, years: int, seed: int, levels: dict[str, float], own: tuple[OwnAction, ...], gemeente: str
+) -> dict[str, float]:
+    """One run of a chance check (in this process or a worker): its headline indicators over the last year."""
+    model = CareNetworkModel(make_config(size, years, seed, levels, own, gemeente))
+    model.run()
+    return _last_year(model)
+
+
+#: Most worker processes a chance check uses (each holds a model of the page's size: about 250 MB at 2,000).
+MAX_CHANCE_JOBS = 4
+
+
+def chance_jobs(n_runs: int) -> int:
+    """Processes for ``n_runs`` runs: one per core this process may use, at most MAX_CHANCE_JOBS and ``n_runs``."""
+    return max(1, min(len(os.sched_getaffinity(0)), MAX_CHANCE_JOBS, n_runs))
+
+
 def chance_check(
     size: int,
     years: int,
@@ -70,24 +91,46 @@ def chance_check(
     own: tuple[OwnAction, ...],
     progress: Callable[[float], None] | None = None,
     n_seeds: int = CHANCE_SEEDS,
+    jobs: int | None = None,
 ) -> ChanceResult:
     """Run the baseline and every arm for each seed (the same residents and chance per seed, so the difference
-    is the actions'), and reduce each arm's differences to a mean and an interval."""
+    is the actions'), and reduce each arm's differences to a mean and an interval.
+
+    The runs go to ``jobs`` worker processes at once (default :func:`chance_jobs`: one per core, up to
+    MAX_CHANCE_JOBS); each run is the same whichever process makes it, and the differences are taken in the
+    order of the seeds, so the result is the same for any ``jobs``. ``jobs=1`` runs them one by one here."""
     arms = arms_for(levels, own)
     seeds = seeds_for(seed, n_seeds)
+    settings = [({}, ()), *[(a.levels, a.own) for a in arms]]  # the baseline first
+    specs = [(s, arm_levels, arm_own) for s in seeds for arm_levels, arm_own in settings]
+    jobs = chance_jobs(len(specs)) if jobs is None else max(1, int(jobs))
+    results: list[dict[str, float] | None] = [None] * len(specs)
+    done = 0
+
+    def finished() -> None:
+        nonlocal done
+        done += 1
+        if progress is not None:
+            progress(done / len(specs))
+
+    if jobs == 1:
+        for i, (s, arm_levels, arm_own) in enumerate(specs):
+            results[i] = _run_last_year(size, years, s, arm_levels, arm_own, gemeente)
+            finished()
+    else:  # fresh worker processes for each check ("spawn": nothing inherited), ended with it, memory and all
+        with ProcessPoolExecutor(max_workers=jobs, mp_context=multiprocessing.get_context("spawn")) as pool:
+            futures = {
+                pool.submit(_run_last_year, size, years, s, arm_levels, arm_own, gemeente): i
+                for i, (s, arm_levels, arm_own) in enumerate(specs)
+            }
+            for future in as_completed(futures):
+                results[futures[future]] = future.result()
+                finished()
     differences: dict[str, dict[str, list[float]]] = {a.name: {c: [] for c in PAGE_INDICATORS} for a in arms}
-    total, done = len(seeds) * (len(arms) + 1), 0
-    for s in seeds:
-        runs = []
-        for arm_levels, arm_own in [({}, ()), *[(a.levels, a.own) for a in arms]]:
-            model = CareNetworkModel(make_config(size, years, s, arm_levels, arm_own, gemeente))
-            model.run()
-            runs.append(_last_year(model))
-            done += 1
-            if progress is not None:
-                progress(done / total)
-        baseline = runs[0]
-        for arm, values in zip(arms, runs[1:], strict=True):
+    per_seed = len(settings)
+    for k in range(len(seeds)):
+        baseline, *runs = results[k * per_seed : (k + 1) * per_seed]
+        for arm, values in zip(arms, runs, strict=True):
             for c in PAGE_INDICATORS:
                 differences[arm.name][c].append(values[c] - baseline[c])
     effects = {

@@ -215,6 +215,17 @@ def test_chance_check_gives_each_action_an_interval_over_seeds():
             assert lo <= mean <= hi
 
 
+def test_chance_check_in_worker_processes_is_the_check_made_one_by_one():
+    """The chance check's runs spread over worker processes give exactly the result of running them in turn
+    here, and progress reaches 1 once every run is done."""
+    args = (150, 1, 4, "gemeente_nu", {"respite_care": 2.0, "link_shopkeepers": 1.0}, (CAFE,))
+    seen: list[float] = []
+    alone = chance_check(*args, n_seeds=2, jobs=1)
+    spread = chance_check(*args, progress=seen.append, n_seeds=2, jobs=2)
+    assert spread == alone
+    assert len(seen) == 2 * (len(alone.arms) + 1) and seen[-1] == 1.0 and seen == sorted(seen)
+
+
 def test_exported_scenario_runs_to_the_page_numbers(tmp_path):
     from samenkracht.tools.config_store import to_sim_config
     from samenkracht.tools.overrides import compose
