@@ -5,7 +5,6 @@ number that may be chance."""
 from __future__ import annotations
 
 import multiprocessing
-import os
 from collections.abc import Callable
 from concurrent.futures import ProcessPoolExecutor, as_completed
 from dataclasses import dataclass
@@ -17,6 +16,7 @@ from samenkracht.app.choices import SEEDS, OwnAction, make_config, own_labels
 from samenkracht.app.texts import PAGE_INDICATORS
 from samenkracht.sim.model import CareNetworkModel
 from samenkracht.sim.time import WEEKS_PER_YEAR
+from samenkracht.tools.precompile import usable_cores
 
 #: Seeds of a chance check: the page's own seed and the next ones the page offers.
 CHANCE_SEEDS = 5
@@ -79,7 +79,7 @@ MAX_CHANCE_JOBS = 4
 
 def chance_jobs(n_runs: int) -> int:
     """Processes for ``n_runs`` runs: one per core this process may use, at most MAX_CHANCE_JOBS and ``n_runs``."""
-    return max(1, min(len(os.sched_getaffinity(0)), MAX_CHANCE_JOBS, n_runs))
+    return max(1, min(usable_cores(), MAX_CHANCE_JOBS, n_runs))
 
 
 def chance_check(

@@ -143,3 +143,18 @@ def test_samenkracht_app_asks_its_server_to_load_the_kernels(monkeypatch, tmp_pa
     with pytest.raises(SystemExit):
         cli.main(["--outputs", str(tmp_path)])
     assert calls == ["precompile", (["-m", "solara", "run"], "1")]
+
+
+def test_cores_are_counted_where_the_system_has_no_affinity(monkeypatch):
+    """macOS and Windows have no os.sched_getaffinity: the precompile and the page's chance check count the
+    machine's cores there instead of failing."""
+    from samenkracht.app.chance import chance_jobs
+
+    if hasattr(os, "sched_getaffinity"):
+        assert precompile.usable_cores() == len(os.sched_getaffinity(0))
+        monkeypatch.delattr(os, "sched_getaffinity")
+    monkeypatch.setattr(os, "cpu_count", lambda: 6)
+    assert precompile.usable_cores() == 6
+    assert chance_jobs(25) == 4 and chance_jobs(3) == 3
+    monkeypatch.setattr(os, "cpu_count", lambda: None)
+    assert precompile.usable_cores() == 1 and chance_jobs(25) == 1

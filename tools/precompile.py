@@ -50,6 +50,14 @@ LOAD_HERE_ENV = "SAMENKRACHT_LOAD_KERNELS"
 _RECORD_SIZE, _RECORD_YEARS = 300, 1
 
 
+def usable_cores() -> int:
+    """The cores this process may use: its CPU affinity where the system has one (Linux), else the machine's count
+    (macOS and Windows have no ``os.sched_getaffinity``)."""
+    if hasattr(os, "sched_getaffinity"):
+        return max(1, len(os.sched_getaffinity(0)))
+    return max(1, os.cpu_count() or 1)
+
+
 def _kernels() -> dict[tuple[str, str], Any]:
     """Every kernel of the model, by (module, name)."""
     for name in KERNEL_MODULES:
@@ -147,7 +155,7 @@ def precompile(jobs: int | None = None, path: Path = SIGNATURES) -> int:
         entries = [e for e in entries if (e["module"], e["name"]) in known]
     # The longest kernels first (they take longest to compile), so no core waits at the end for a long one.
     entries.sort(key=lambda e: -_source_size(e["module"], e["name"]))
-    jobs = jobs or len(os.sched_getaffinity(0))
+    jobs = jobs or usable_cores()
     start = time.perf_counter()
     failed = 0
     with ProcessPoolExecutor(max_workers=max(1, min(jobs, len(entries))), mp_context=get_context("spawn")) as pool:
