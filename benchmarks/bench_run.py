@@ -46,7 +46,7 @@ import subprocess
 import sys
 import time
 from collections import Counter
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from typing import Any
 
@@ -281,31 +281,22 @@ def _workers(peaks: dict[int, tuple[str, float]], root: int) -> list[float]:
     )
 
 
-def compare_memory(preset: str, years: int, seeds: int, jobs: int) -> dict[str, Any]:
-    """Run samenkracht-compare (2 scenarios) at ``preset`` size with ``jobs`` workers; each process's peak memory
+def _workers_memory(
+    label: str, what: str, cmd_in: Callable[[str], list[str]], preset: str, years: int, seeds: int, jobs: int
+) -> dict[str, Any]:
+    """Run the command ``cmd_in(out)`` (its outputs in a throw-away folder ``out``); each process's peak memory
     (:func:`command_peaks`); the largest resident set of any process of the command (getrusage of the children)
     checks the sampling."""
     import shutil
     import tempfile
 
-    out = tempfile.mkdtemp(prefix="bench-compare-")
-    cmd = [
-        sys.executable,
-        "-m",
-        "samenkracht.analysis.compare_cli",
-        "scenarios=baseline,respite_care",
-        f"seeds={seeds}",
-        f"population={preset}",
-        f"years={years}",
-        f"jobs={jobs}",
-        f"out={out}",
-    ]
+    out = tempfile.mkdtemp(prefix=f"bench-{label}-")
     try:
-        elapsed, peaks, root = command_peaks(cmd, "samenkracht-compare")
+        elapsed, peaks, root = command_peaks(cmd_in(out), what)
     finally:
         shutil.rmtree(out, ignore_errors=True)
     return {
-        "label": "compare",
+        "label": label,
         "preset": preset,
         "years": years,
         "seeds": seeds,
@@ -315,43 +306,55 @@ def compare_memory(preset: str, years: int, seeds: int, jobs: int) -> dict[str, 
         "worker_peaks_mb": _workers(peaks, root),
         "largest_process_mb": resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024,
     }
+
+
+def compare_memory(preset: str, years: int, seeds: int, jobs: int) -> dict[str, Any]:
+    """Run samenkracht-compare (2 scenarios) at ``preset`` size with ``jobs`` workers; each worker's peak memory."""
+    return _workers_memory(
+        "compare",
+        "samenkracht-compare",
+        lambda out: [
+            sys.executable,
+            "-m",
+            "samenkracht.analysis.compare_cli",
+            "scenarios=baseline,respite_care",
+            f"seeds={seeds}",
+            f"population={preset}",
+            f"years={years}",
+            f"jobs={jobs}",
+            f"out={out}",
+        ],
+        preset,
+        years,
+        seeds,
+        jobs,
+    )
 
 
 def sweep_memory(preset: str, years: int, seeds: int, jobs: int) -> dict[str, Any]:
     """Run a Hydra multirun sweep over ``seeds`` seeds at ``preset`` size on the joblib launcher with ``jobs``
     workers (``samenkracht -m hydra/launcher=joblib ...``, as the README's parameter sweeps run); each worker's
-    peak memory (:func:`command_peaks`)."""
-    import shutil
-    import tempfile
-
-    out = tempfile.mkdtemp(prefix="bench-sweep-")
-    cmd = [
-        sys.executable,
-        "-m",
-        "samenkracht.tools.run",
-        "-m",
-        "hydra/launcher=joblib",
-        f"hydra.launcher.n_jobs={jobs}",
-        f"hydra.sweep.dir={out}",
-        f"population={preset}",
-        f"years={years}",
-        "seed=" + ",".join(str(i + 1) for i in range(seeds)),
-    ]
-    try:
-        elapsed, peaks, root = command_peaks(cmd, "the sweep (samenkracht -m)")
-    finally:
-        shutil.rmtree(out, ignore_errors=True)
-    return {
-        "label": "sweep",
-        "preset": preset,
-        "years": years,
-        "seeds": seeds,
-        "jobs": jobs,
-        "total_s": elapsed,
-        "main_peak_mb": peaks.get(root, ("", math.nan))[1],
-        "worker_peaks_mb": _workers(peaks, root),
-        "largest_process_mb": resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024,
-    }
+    peak memory."""
+    return _workers_memory(
+        "sweep",
+        "the sweep (samenkracht -m)",
+        lambda out: [
+            sys.executable,
+            "-m",
+            "samenkracht.tools.run",
+            "-m",
+            "hydra/launcher=joblib",
+            f"hydra.launcher.n_jobs={jobs}",
+            f"hydra.sweep.dir={out}",
+            f"population={preset}",
+            f"years={years}",
+            "seed=" + ",".join(str(i + 1) for i in range(seeds)),
+        ],
+        preset,
+        years,
+        seeds,
+        jobs,
+    )
 
 
 def in_child(job: dict[str, Any], cold: bool = False, precompiled: bool = False) -> dict[str, Any]:
@@ -506,7 +509,9 @@ def print_summary(
             )
             ahead = c.get("precompile_s")
             if ahead is not None:
-                cores = len(os.sched_getaffinity(0))
+                from samenkracht.tools.precompile import usable_cores
+
+                cores = usable_cores()
                 print(
                     f"  {c['label']}, {c['size']:,} residents, {c['years']} years, after `python -m "
                     f"samenkracht.tools.precompile` ({cores} processes, as make venv runs it): precompile "

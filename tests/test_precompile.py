@@ -140,7 +140,9 @@ def test_samenkracht_app_asks_its_server_to_load_the_kernels(monkeypatch, tmp_pa
         raise SystemExit(0)
 
     monkeypatch.setattr(cli.os, "execv", execv)
-    with pytest.raises(SystemExit):
+    from unittest import mock
+
+    with mock.patch.dict(os.environ), pytest.raises(SystemExit):  # the variables cli.main sets stay in this test
         cli.main(["--outputs", str(tmp_path)])
     assert calls == ["precompile", (["-m", "solara", "run"], "1")]
 
