@@ -9,7 +9,8 @@
 #                    (installs Debian's slurm-wlm, munge, slurmdbd, mariadb-server and the ray extra; as root)
 #   make bench       benchmarks/bench_run.py
 #   make bench-all   benchmarks/bench_run.py --all (1k/10k/100k, amstelveen, Mesa yardstick, the page, cold
-#                    runs, compare's memory per worker, with issue 16's goals; about ten minutes)
+#                    runs, compare's and a joblib sweep's memory per worker, with issue 16's goals; about
+#                    ten minutes)
 #   make bench-equivalence [ARGS="--old REV"]   benchmarks/equivalence.py: the old model (default: where
 #                    this branch left main) against this checkout,
 #                    30 seeds × every scenario at 10,000 residents for 10 years (an hour or more; resumable)

@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import multiprocessing
 from collections.abc import Callable
-from concurrent.futures import ProcessPoolExecutor, as_completed
+from concurrent.futures import Future, ProcessPoolExecutor, as_completed
 from dataclasses import dataclass
 
 import numpy as np
@@ -42,6 +42,16 @@ class ChanceResult:
     years: int
     arms: tuple[Arm, ...]
     effects: dict[str, dict[str, tuple[float, float, float]]]
+
+
+class ChanceCheckAbandoned(Exception):
+    """A chance check stopped because ``keep_going()`` turned false (the page started another check or moved on):
+    ``done`` runs had finished and ``cancelled`` had not started; those running finish in their worker."""
+
+    def __init__(self, done: int, cancelled: int) -> None:
+        super().__init__(f"chance check abandoned after {done} runs; {cancelled} not started were cancelled")
+        self.done = done
+        self.cancelled = cancelled
 
 
 def arms_for(levels: dict[str, float], own: tuple[OwnAction, ...]) -> tuple[Arm, ...]:
@@ -92,13 +102,18 @@ def chance_check(
     progress: Callable[[float], None] | None = None,
     n_seeds: int = CHANCE_SEEDS,
     jobs: int | None = None,
+    keep_going: Callable[[], bool] | None = None,
 ) -> ChanceResult:
     """Run the baseline and every arm for each seed (the same residents and chance per seed, so the difference
     is the actions'), and reduce each arm's differences to a mean and an interval.
 
     The runs go to ``jobs`` worker processes at once (default :func:`chance_jobs`: one per core, up to
     MAX_CHANCE_JOBS); each run is the same whichever process makes it, and the differences are taken in the
-    order of the seeds, so the result is the same for any ``jobs``. ``jobs=1`` runs them one by one here."""
+    order of the seeds, so the result is the same for any ``jobs``. ``jobs=1`` runs them one by one here.
+
+    ``keep_going`` is asked after every run: once it is false, the runs not yet started are cancelled and
+    ChanceCheckAbandoned is raised. A run that fails cancels those not started too, and its error is raised at
+    once, without waiting for the rest."""
     arms = arms_for(levels, own)
     seeds = seeds_for(seed, n_seeds)
     settings = [({}, ()), *[(a.levels, a.own) for a in arms]]  # the baseline first
@@ -113,19 +128,32 @@ def chance_check(
         if progress is not None:
             progress(done / len(specs))
 
+    def abandoned() -> bool:
+        return keep_going is not None and not keep_going()
+
     if jobs == 1:
         for i, (s, arm_levels, arm_own) in enumerate(specs):
             results[i] = _run_last_year(size, years, s, arm_levels, arm_own, gemeente)
             finished()
+            if abandoned() and done < len(specs):
+                raise ChanceCheckAbandoned(done, len(specs) - done)
     else:  # fresh worker processes for each check ("spawn": nothing inherited), ended with it, memory and all
-        with ProcessPoolExecutor(max_workers=jobs, mp_context=multiprocessing.get_context("spawn")) as pool:
-            futures = {
-                pool.submit(_run_last_year, size, years, s, arm_levels, arm_own, gemeente): i
-                for i, (s, arm_levels, arm_own) in enumerate(specs)
-            }
+        pool = ProcessPoolExecutor(max_workers=jobs, mp_context=multiprocessing.get_context("spawn"))
+        futures: dict[Future, int] = {}
+        try:
+            for i, (s, arm_levels, arm_own) in enumerate(specs):
+                futures[pool.submit(_run_last_year, size, years, s, arm_levels, arm_own, gemeente)] = i
             for future in as_completed(futures):
                 results[futures[future]] = future.result()
                 finished()
+                if abandoned() and done < len(specs):
+                    cancelled = sum(f.cancel() for f in futures)
+                    raise ChanceCheckAbandoned(done, cancelled)
+        except BaseException:
+            # Not the pool's own exit, which waits for every run submitted: cancel those not started and go.
+            pool.shutdown(wait=False, cancel_futures=True)
+            raise
+        pool.shutdown(wait=True)
     differences: dict[str, dict[str, list[float]]] = {a.name: {c: [] for c in PAGE_INDICATORS} for a in arms}
     per_seed = len(settings)
     for k in range(len(seeds)):

@@ -14,6 +14,7 @@ has simulated for a second since the last redraw (and when it stops: app/run.py,
 from __future__ import annotations
 
 import dataclasses
+import threading
 from typing import Any
 
 import solara
@@ -21,7 +22,7 @@ import solara.lab
 from mesa.visualization.utils import force_update, update_counter
 
 from samenkracht.analysis.formatting import number
-from samenkracht.app.chance import CHANCE_SEEDS, chance_check
+from samenkracht.app.chance import CHANCE_SEEDS, ChanceCheckAbandoned, chance_check
 from samenkracht.app.choices import (
     CHOICES,
     EFFECTS,
@@ -42,7 +43,7 @@ from samenkracht.app.choices import (
 )
 from samenkracht.app.export import arm_title, export_summary, interval_text, summary_text
 from samenkracht.app.figures import indicator_figure, network_figure, png_bytes
-from samenkracht.app.run import PairedRun, play_until_stopped
+from samenkracht.app.run import PairedRun, advance_run, play_while_current
 from samenkracht.app.texts import (
     ACTION_TEXT,
     DEFAULT_LANGUAGE,
@@ -112,7 +113,12 @@ def chance_task(size: int, years: int, seed: int, gemeente: str, levels: dict, o
     def progress(fraction: float) -> None:
         chance_task.progress = round(100 * fraction)
 
-    return chance_check(size, years, seed, gemeente, levels, own, progress=progress)
+    try:  # stops when the student starts another check (this one is no longer the task's current run)
+        return chance_check(
+            size, years, seed, gemeente, levels, own, progress=progress, keep_going=chance_task.is_current
+        )
+    except ChanceCheckAbandoned:
+        return None
 
 
 @solara.component
@@ -124,21 +130,25 @@ def Controls(model: solara.Reactive[PairedRun], lang: str) -> None:
         playing.set(False)
         model.set(PairedRun(**run_kwargs()))
 
-    def advance() -> None:
-        for _ in range(RENDER_INTERVAL):
-            model.value.step()
-            if not model.value.running:
-                break
+    step_lock = solara.use_memo(threading.Lock, dependencies=[])  # one stepper at a time (advance_run)
 
     def step_once() -> None:
-        advance()
+        advance_run(model.value, step_lock, RENDER_INTERVAL)
         force_update()
 
     def play() -> None:
-        play_until_stopped(lambda: playing.value and model.value.running, advance, force_update)
-        playing.set(False)
+        play_while_current(
+            play_task.is_current,
+            lambda: playing.value,
+            lambda: playing.set(False),
+            lambda: model.value,
+            step_lock,
+            force_update,
+            RENDER_INTERVAL,
+        )
 
-    solara.lab.use_task(play, dependencies=[playing.value], prefer_threaded=True)
+    # A new thread each time Play or Pause is pressed; solara does not wait for the previous one to end.
+    play_task = solara.lab.use_task(play, dependencies=[playing.value], prefer_threaded=True)
     running = model.value.running
     with solara.Row(style={"flex-wrap": "wrap", "gap": "8px"}, classes=["samenkracht-controls"]):
         solara.Button(t["reset"], color="primary", on_click=build)

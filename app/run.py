@@ -9,6 +9,7 @@ seed, so the two differ only where the actions act), and steps both.
 from __future__ import annotations
 
 import inspect
+import threading
 import time
 from collections.abc import Callable
 from typing import Any
@@ -196,14 +197,62 @@ def play_until_stopped(
     clock: Callable[[], float] = time.monotonic,
 ) -> int:
     """Advance while ``going()``; redraw once the stepping since the last redraw has taken REDRAW_SECONDS (by
-    ``clock``; a redraw's own time does not count), and once when it stops. Returns the number of redraws."""
+    ``clock``; a redraw's own time does not count), and once when it stops if it stepped since the last
+    redraw, also when a step fails. Returns the number of redraws."""
     redraws = 0
+    pending = False
     since = clock()
-    while going():
-        advance()
-        if clock() - since >= REDRAW_SECONDS:
+    try:
+        while going():
+            advance()
+            pending = True
+            if clock() - since >= REDRAW_SECONDS:
+                pending = False
+                redraw()
+                redraws += 1
+                since = clock()
+    finally:
+        if pending:  # where it ended, was paused or failed
             redraw()
             redraws += 1
-            since = clock()
-    redraw()  # where it ended or was paused
-    return redraws + 1
+    return redraws
+
+
+def advance_run(run: PairedRun, lock: threading.Lock, weeks: int) -> None:
+    """Step ``run`` for up to ``weeks`` weeks (fewer when it ends), holding ``lock``: one stepper at a time, as a
+    Step and a play thread, or the play thread a pause left finishing its half year and the next Play's, may
+    otherwise step the same run together."""
+    with lock:
+        for _ in range(weeks):
+            run.step()
+            if not run.running:
+                break
+
+
+def play_while_current(
+    current: Callable[[], bool],
+    playing: Callable[[], bool],
+    stop: Callable[[], None],
+    run: Callable[[], PairedRun],
+    lock: threading.Lock,
+    redraw: Callable[[], None],
+    weeks: int,
+    clock: Callable[[], float] = time.monotonic,
+) -> int:
+    """The page's Play in its own thread: advance ``run()`` by ``weeks`` at a time (:func:`advance_run`) while this
+    thread is the current play (``current()``: a newer Play, Pause or Build has not replaced it), ``playing()`` and
+    the run is running; redraw as :func:`play_until_stopped` does. Calls ``stop()`` (switch the Play button back)
+    when the run has ended or a step failed, and only from the current thread, so a thread a pause left behind never
+    switches off the Play pressed after it. Returns the number of redraws."""
+
+    def going() -> bool:
+        return current() and playing() and run().running
+
+    finished = False
+    try:
+        redraws = play_until_stopped(going, lambda: advance_run(run(), lock, weeks), redraw, clock)
+        finished = True
+    finally:
+        if current() and (not finished or not run().running):
+            stop()
+    return redraws

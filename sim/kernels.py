@@ -16,10 +16,15 @@ pay for it.
 from __future__ import annotations
 
 import functools
+import threading
 from collections.abc import Callable
 from typing import Any
 
 import numpy as np
+
+#: Held while a kernel's numba dispatcher is made, so that a run's first call and the page server's loading thread
+#: (tools/precompile.py, load_in_background) never make two dispatchers for one kernel.
+_MAKING = threading.Lock()
 
 #: Every kernel made by ``njit`` below, in the order their modules were imported (``tools/precompile.py``
 #: compiles them ahead of a first run).
@@ -38,9 +43,11 @@ def njit(cache: bool = True) -> Callable[[Callable[..., Any]], Callable[..., Any
         def dispatcher(create: bool = True) -> Any:
             nonlocal compiled
             if compiled is None and create:
-                import numba
+                with _MAKING:
+                    if compiled is None:
+                        import numba
 
-                compiled = numba.njit(cache=cache)(fn)
+                        compiled = numba.njit(cache=cache)(fn)
             return compiled
 
         @functools.wraps(fn)

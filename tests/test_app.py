@@ -9,12 +9,13 @@ from __future__ import annotations
 import dataclasses
 import inspect
 import io
+import multiprocessing
 import re
 import zipfile
 
 import pytest
 
-from samenkracht.app.chance import TOGETHER, chance_check
+from samenkracht.app.chance import TOGETHER, ChanceCheckAbandoned, chance_check
 from samenkracht.app.choices import CHOICE_BY_NAME, CHOICES, OwnAction, make_config, own_labels, parse_choices
 from samenkracht.app.export import effects, export_summary, summary_text
 from samenkracht.app.figures import indicator_figure, network_figure
@@ -226,6 +227,130 @@ def test_chance_check_in_worker_processes_is_the_check_made_one_by_one():
     assert len(seen) == 2 * (len(alone.arms) + 1) and seen[-1] == 1.0 and seen == sorted(seen)
 
 
+def test_a_play_left_behind_by_pause_and_play_neither_steps_alongside_nor_switches_play_off():
+    """Pause then Play at once (solara starts the new play thread without waiting for the old one): the old
+    thread stops at its next look, never steps the run while the new one does (app/run.py, advance_run's lock),
+    and leaves the Play button to the new thread, which plays to the end and switches it off."""
+    import threading
+    import time
+
+    from samenkracht.app import run as run_module
+
+    class Run:  # a run of 60 weeks whose steps take a little time, and that notices two steppers at once
+        def __init__(self) -> None:
+            self.week, self.inside, self.overlaps = 0, 0, 0
+            self.by: list[str] = []  # which thread stepped each week
+
+        @property
+        def running(self) -> bool:
+            return self.week < 60
+
+        def step(self) -> None:
+            self.inside += 1
+            self.overlaps += self.inside > 1
+            time.sleep(0.002)
+            self.by.append(threading.current_thread().name)
+            self.week += 1
+            self.inside -= 1
+
+    run, lock = Run(), threading.Lock()
+    state = {"playing": True, "current": "old", "stops": []}
+    old_started = threading.Event()
+
+    def play(name: str) -> threading.Thread:
+        def redraw() -> None:
+            if name == "old":
+                old_started.set()
+
+        def target() -> None:
+            run_module.play_while_current(
+                lambda: state["current"] == name,
+                lambda: state["playing"],
+                lambda: state["stops"].append(name),
+                lambda: run,
+                lock,
+                redraw,
+                weeks=5,
+                clock=lambda: 10.0 * run.week,  # a redraw after every 5 weeks
+            )
+
+        thread = threading.Thread(target=target, name=name)
+        thread.start()
+        return thread
+
+    old = play("old")
+    assert old_started.wait(10)
+    state["current"] = "new"  # Pause and Play again: the old thread is replaced while it steps
+    switched = run.week
+    new = play("new")
+    old.join(10), new.join(10)
+    assert run.week == 60 and run.overlaps == 0
+    # The old thread finishes the 5 weeks it was in (and the one it may have begun as the switch came), no more.
+    assert run.by[switched:].count("old") <= 10 and run.by[-1] == "new"
+    assert state["stops"] == ["new"]
+    # A step that fails switches Play off (the page would otherwise show Pause on a run that no longer moves).
+    state["stops"].clear()
+    failing = Run()
+    failing.step = lambda: (_ for _ in ()).throw(RuntimeError("step failed"))  # type: ignore[method-assign]
+    with pytest.raises(RuntimeError, match="step failed"):
+        run_module.play_while_current(
+            lambda: True, lambda: True, lambda: state["stops"].append("x"), lambda: failing, lock, lambda: None, 5
+        )
+    assert state["stops"] == ["x"]
+    # ... but not from a thread that a newer Play replaced while its step was failing: that Play plays on.
+    state["stops"].clear()
+    replaced = {"current": True}
+
+    def fail_once_replaced() -> None:
+        replaced["current"] = False
+        raise RuntimeError("step failed")
+
+    failing.step = fail_once_replaced  # type: ignore[method-assign]
+    with pytest.raises(RuntimeError, match="step failed"):
+        run_module.play_while_current(
+            lambda: replaced["current"],
+            lambda: True,
+            lambda: state["stops"].append("x"),
+            lambda: failing,
+            lock,
+            lambda: None,
+            5,
+        )
+    assert state["stops"] == []
+    # Paused (playing false): stops at once, and Play stays as the pause left it.
+    state["stops"].clear()
+    assert (
+        run_module.play_while_current(
+            lambda: True, lambda: False, lambda: state["stops"].append("p"), lambda: Run(), lock, lambda: None, 5
+        )
+        == 0
+    )
+    assert state["stops"] == []
+
+
+@pytest.mark.parametrize("jobs", [1, 2])
+def test_chance_check_stops_when_no_longer_wanted_and_at_a_failing_run(jobs):
+    """A check the page no longer wants (keep_going turns false after the first run) cancels the runs not yet
+    started and says how many; a failing run's error reaches the page, the rest of the check cancelled."""
+    args = (150, 1, 4, "gemeente_nu", {"respite_care": 2.0}, (CAFE,))  # 3 arms and the baseline, per seed
+    total = 5 * 4
+    seen: list[float] = []
+    with pytest.raises(ChanceCheckAbandoned) as stopped:
+        chance_check(*args, progress=seen.append, n_seeds=5, jobs=jobs, keep_going=lambda: not seen)
+    assert stopped.value.done == len(seen) == 1
+    # In turn nothing else ran. In workers, the runs the pool has handed on go on: one running in each worker and
+    # up to jobs + 1 in its call queue (concurrent.futures' EXTRA_QUEUED_CALLS), and some of them may have ended
+    # as the first was reported; the rest, most of the check, never start.
+    if jobs == 1:
+        assert stopped.value.cancelled == total - 1
+    else:
+        assert stopped.value.cancelled >= total - 2 * (2 * jobs + 1)
+        # ... and the check came back without waiting for them: its workers are still at those runs.
+        assert multiprocessing.active_children()
+    with pytest.raises(KeyError, match="no_such_action"):
+        chance_check(150, 1, 4, "gemeente_nu", {"respite_care": 2.0, "no_such_action": 1.0}, (), jobs=jobs)
+
+
 def test_exported_scenario_runs_to_the_page_numbers(tmp_path):
     from samenkracht.tools.config_store import to_sim_config
     from samenkracht.tools.overrides import compose
@@ -270,8 +395,9 @@ def test_playing_redraws_once_a_second_of_stepping_and_when_it_stops():
 
     n = run_module.play_until_stopped(going, advance, redraw, clock=lambda: now[0])
     assert len(steps) == 20
-    # 0.3 s a step: the 4th step passes 1 s (1.2 s), then every 4th again; the last at the end.
-    assert drawn == [4, 8, 12, 16, 20, 20]
+    # 0.3 s a step: the 4th step passes 1 s (1.2 s), then every 4th again; the 20th was just drawn, so no
+    # second redraw of the same picture at the end.
+    assert drawn == [4, 8, 12, 16, 20]
     assert n == len(drawn)
     # Redrawn after every step when each step takes a second: as the page drew before, every half year.
     steps.clear(), drawn.clear()
@@ -282,4 +408,25 @@ def test_playing_redraws_once_a_second_of_stepping_and_when_it_stops():
         now[0] += run_module.REDRAW_SECONDS
 
     run_module.play_until_stopped(going, slow, redraw, clock=lambda: now[0])
-    assert drawn == [*range(1, 21), 20]
+    assert drawn == list(range(1, 21))
+    # Stopped between redraws (18 steps: the last redraw after 16): drawn once more where it stopped.
+    steps.clear(), drawn.clear()
+    now[0] = 0.0
+    n = run_module.play_until_stopped(lambda: len(steps) < 18, advance, redraw, clock=lambda: now[0])
+    assert drawn == [4, 8, 12, 16, 18] and n == 5
+    # Nothing to play (the run had already stopped): no step and no redraw.
+    steps.clear(), drawn.clear()
+    assert run_module.play_until_stopped(lambda: False, advance, redraw, clock=lambda: now[0]) == 0
+    assert steps == [] and drawn == []
+    # A step that fails: what was stepped is still drawn, and the error reaches the caller.
+    steps.clear(), drawn.clear()
+    now[0] = 0.0
+
+    def failing() -> None:
+        advance()
+        if len(steps) == 6:
+            raise RuntimeError("step failed")
+
+    with pytest.raises(RuntimeError, match="step failed"):
+        run_module.play_until_stopped(going, failing, redraw, clock=lambda: now[0])
+    assert drawn == [4, 6]

@@ -123,6 +123,19 @@ def test_served_page_loads_the_kernels_in_a_thread_before_the_first_run(tmp_path
     assert out.stdout.split() == ["[1,", "1]"]
 
 
+def test_loading_in_the_background_says_which_kernel_it_could_not_load(tmp_path, capsys):
+    """A kernel the page's server cannot load ahead (here one that no longer exists) is named on stderr, with what
+    happens instead, and counted; the others still load."""
+    entries = [e for e in precompile.load() if e["name"] == "active_ties"]
+    entries.append({"module": "samenkracht.sim.kernels", "name": "no_such_kernel", "signatures": [["int64"]]})
+    sigs = tmp_path / "signatures.json"
+    sigs.write_text(json.dumps({"numba": "", "kernels": entries}), encoding="utf-8")
+    assert precompile.load_here(sigs) == 1
+    err = capsys.readouterr().err
+    assert "samenkracht.sim.kernels.no_such_kernel" in err and "compiles at its first call" in err
+    assert "active_ties" not in err
+
+
 def test_samenkracht_app_asks_its_server_to_load_the_kernels(monkeypatch, tmp_path):
     """samenkracht-app precompiles, then starts the page's server (solara, by exec) with the variable that makes
     the page load the kernels into the server's process."""

@@ -186,8 +186,14 @@ def load_here(path: Path = SIGNATURES) -> int:
     The students' page does this in a thread when its server starts, while the students choose their actions."""
     failed = 0
     for entry in load(path):
-        if entry["signatures"] and _compile(entry["module"], entry["name"], entry["signatures"]):
+        error = entry["signatures"] and _compile(entry["module"], entry["name"], entry["signatures"])
+        if error:
             failed += 1
+            print(
+                f"precompile: could not load {entry['module']}.{entry['name']} ahead ({error}); "
+                "it compiles at its first call",
+                file=sys.stderr,
+            )
     return failed
 
 
