@@ -119,11 +119,25 @@ def _changed_screenshot(locator, before: bytes, timeout_s: float = 30) -> bytes:
     """A screenshot of ``locator`` once it differs from ``before`` (the new image reaches the browser a moment
     after the status line), or the last one taken after ``timeout_s``."""
     deadline = time.monotonic() + timeout_s
-    shot = locator.screenshot()
+    shot = _screenshot(locator, deadline)
     while shot == before and time.monotonic() < deadline:
         time.sleep(0.5)
-        shot = locator.screenshot()
+        shot = _screenshot(locator, deadline)
     return shot
+
+
+def _screenshot(locator, deadline: float) -> bytes:
+    """A screenshot of ``locator``, taken again when the page redrew the element while it was being taken
+    (Playwright: "Element is not attached to the DOM"), until ``deadline``."""
+    from playwright.sync_api import Error
+
+    while True:
+        try:
+            return locator.screenshot()
+        except Error as exc:
+            if "not attached" not in str(exc) or time.monotonic() >= deadline:
+                raise
+            time.sleep(0.2)
 
 
 def _rerun_exported_scenario(folder: Path) -> dict[str, float]:
@@ -162,7 +176,7 @@ def test_student_pair_composes_an_action_runs_checks_chance_exports_and_reruns_i
             build.wait_for(timeout=START_TIMEOUT_S * 1000)
             plots = page.locator(".samenkracht-plots img")
             expect(plots).to_be_visible()
-            empty_plots = plots.screenshot()
+            empty_plots = _screenshot(plots, time.monotonic() + 30)
             body = page.locator("body").inner_text()
             assert not [w for w in (*FOREIGN_WORDS, "Controls") if w in body], body
 
@@ -290,7 +304,7 @@ def test_page_goal_run_two_thousand_residents_every_action(app_server):
             expect(status).to_contain_text("2000", timeout=60_000)
             for c in CHOICES:
                 expect(status).to_contain_text(ACTION_TEXT["nl"][c.name][0])
-            before = plots.screenshot()
+            before = _screenshot(plots, time.monotonic() + 30)
             started = time.monotonic()
             page.get_by_role("button", name="▶ Afspelen").click()
             expect(page.get_by_text("Jaar 10, week 52", exact=False)).to_be_visible(timeout=RUN_TIMEOUT_MS)
