@@ -78,7 +78,8 @@ switched_on = solara.reactive({c.name: False for c in CHOICES})
 levels = solara.reactive({c.name: 1.0 for c in CHOICES})
 own_actions: solara.Reactive[tuple[OwnAction, ...]] = solara.reactive(())
 playing = solara.reactive(False)
-chance_for = solara.reactive(0)  #: id of the run the chance check was started for
+chance_for = solara.reactive(0)  #: token (PairedRun.token) of the run the chance check was started for
+play_error = solara.reactive("")  #: what stopped the last play, if a step failed
 
 
 def run_kwargs() -> dict[str, Any]:
@@ -111,9 +112,10 @@ def chance_task(size: int, years: int, seed: int, gemeente: str, levels: dict, o
     """The chance check in the background, reporting its progress in percent."""
 
     def progress(fraction: float) -> None:
-        chance_task.progress = round(100 * fraction)
+        if chance_task.is_current():  # not the bar of the check that replaced this one
+            chance_task.progress = round(100 * fraction)
 
-    try:  # stops when the student starts another check (this one is no longer the task's current run)
+    try:  # stops when the student starts another check or builds again (no longer the task's current run)
         return chance_check(
             size, years, seed, gemeente, levels, own, progress=progress, keep_going=chance_task.is_current
         )
@@ -128,6 +130,9 @@ def Controls(model: solara.Reactive[PairedRun], lang: str) -> None:
 
     def build() -> None:
         playing.set(False)
+        play_error.set("")
+        if chance_task.pending:  # a check of the run being replaced: its result would never be shown
+            chance_task.cancel()
         model.set(PairedRun(**run_kwargs()))
 
     step_lock = solara.use_memo(threading.Lock, dependencies=[])  # one stepper at a time (advance_run)
@@ -137,15 +142,20 @@ def Controls(model: solara.Reactive[PairedRun], lang: str) -> None:
         force_update()
 
     def play() -> None:
-        play_while_current(
-            play_task.is_current,
-            lambda: playing.value,
-            lambda: playing.set(False),
-            lambda: model.value,
-            step_lock,
-            force_update,
-            RENDER_INTERVAL,
-        )
+        try:
+            play_while_current(
+                play_task.is_current,
+                lambda: playing.value,
+                lambda: playing.set(False),
+                lambda: model.value,
+                step_lock,
+                force_update,
+                RENDER_INTERVAL,
+            )
+        except Exception as exc:  # shown on the page (the task's own error is replaced by the next Play's run)
+            if play_task.is_current():
+                play_error.set(f"{type(exc).__name__}: {exc}")
+            raise
 
     # A new thread each time Play or Pause is pressed; solara does not wait for the previous one to end.
     play_task = solara.lab.use_task(play, dependencies=[playing.value], prefer_threaded=True)
@@ -159,6 +169,8 @@ def Controls(model: solara.Reactive[PairedRun], lang: str) -> None:
             disabled=not running,
         )
         solara.Button(t["step"], color="primary", on_click=step_once, disabled=playing.value or not running)
+    if play_error.value:
+        solara.Error(t["step_failed"].format(error=play_error.value))
     if run_kwargs() != built_with(model.value):
         with solara.Column(classes=["samenkracht-apply"]):
             solara.Markdown(t["apply_hint"])
@@ -318,7 +330,7 @@ def PlotsCard(run: PairedRun, lang: str, tick: int) -> None:
 
 def current_chance(run: PairedRun) -> Any:
     """The chance check's result for ``run``, if it has finished for this run."""
-    if chance_for.value == id(run) and chance_task.finished:
+    if chance_for.value == run.token and chance_task.finished:
         return chance_task.value
     return None
 
@@ -330,12 +342,12 @@ def ChanceCard(run: PairedRun, lang: str) -> None:
     actions = bool(run.levels or run.own_on)
 
     def start() -> None:
-        chance_for.set(id(run))
+        chance_for.set(run.token)
         chance_task(run.size, run.years, run.seed, run.gemeente, dict(run.levels), run.own)
 
     with solara.Card(t["chance"], classes=["samenkracht-chance"]):
         solara.Markdown(t["chance_intro"].format(n=CHANCE_SEEDS))
-        pending = chance_task.pending and chance_for.value == id(run)
+        pending = chance_task.pending and chance_for.value == run.token
         solara.Button(t["chance"], color="primary", on_click=start, disabled=not actions or pending)
         if not actions:
             solara.Text(t["chance_none"])

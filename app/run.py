@@ -9,6 +9,7 @@ seed, so the two differ only where the actions act), and steps both.
 from __future__ import annotations
 
 import inspect
+import itertools
 import threading
 import time
 from collections.abc import Callable
@@ -41,6 +42,11 @@ MAX_DRAWN = 800
 REDRAW_SECONDS = 1.0
 
 
+#: A number of its own for every PairedRun made in this process (``PairedRun.token``): unlike ``id()``, never that of
+#: a run made before, so what the page keeps for a run (its chance check) is never taken for a later run's.
+_RUN_TOKENS = itertools.count(1)
+
+
 class PairedRun(mesa.Model):
     """A run of the chosen actions beside the baseline, for the page.
 
@@ -63,6 +69,7 @@ class PairedRun(mesa.Model):
         **choices: Any,
     ) -> None:
         super().__init__(rng=int(seed))
+        self.token = next(_RUN_TOKENS)
         self.size, self.years, self.seed = int(size), int(years), int(seed)
         self.gemeente, self.own = gemeente, tuple(own)
         self.levels = parse_choices(choices)
@@ -218,12 +225,15 @@ def play_until_stopped(
     return redraws
 
 
-def advance_run(run: PairedRun, lock: threading.Lock, weeks: int) -> None:
-    """Step ``run`` for up to ``weeks`` weeks (fewer when it ends), holding ``lock``: one stepper at a time, as a
-    Step and a play thread, or the play thread a pause left finishing its half year and the next Play's, may
-    otherwise step the same run together."""
+def advance_run(run: PairedRun, lock: threading.Lock, weeks: int, going: Callable[[], bool] | None = None) -> None:
+    """Step ``run`` for up to ``weeks`` weeks, holding ``lock``: one stepper at a time, as a Step and a play thread,
+    or the play thread a pause left behind and the next Play's, may otherwise step the same run together. Stops
+    early when the run ends, and (for a play) before any week once ``going()`` is false: a Pause, or a thread
+    replaced while it waited for the lock, steps at most the week under way."""
     with lock:
         for _ in range(weeks):
+            if going is not None and not going():
+                break
             run.step()
             if not run.running:
                 break
@@ -250,7 +260,7 @@ def play_while_current(
 
     finished = False
     try:
-        redraws = play_until_stopped(going, lambda: advance_run(run(), lock, weeks), redraw, clock)
+        redraws = play_until_stopped(going, lambda: advance_run(run(), lock, weeks, going), redraw, clock)
         finished = True
     finally:
         if current() and (not finished or not run().running):

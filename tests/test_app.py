@@ -285,8 +285,18 @@ def test_a_play_left_behind_by_pause_and_play_neither_steps_alongside_nor_switch
     new = play("new")
     old.join(10), new.join(10)
     assert run.week == 60 and run.overlaps == 0
-    # The old thread finishes the 5 weeks it was in (and the one it may have begun as the switch came), no more.
-    assert run.by[switched:].count("old") <= 10 and run.by[-1] == "new"
+    # The old thread looks before every week: it finishes at most the week under way when it was replaced.
+    assert run.by[switched:].count("old") <= 1 and run.by[-1] == "new"
+    # A thread replaced while it waited for the lock (Pause, Play, Pause in quick succession) steps nothing.
+    waiting = Run()
+    with lock:
+        late = threading.Thread(target=run_module.advance_run, args=(waiting, lock, 26, lambda: False))
+        late.start()
+        time.sleep(0.05)
+    late.join(10)
+    assert waiting.week == 0
+    run_module.advance_run(waiting, lock, 26)  # a Step: half a year
+    assert waiting.week == 26
     assert state["stops"] == ["new"]
     # A step that fails switches Play off (the page would otherwise show Pause on a run that no longer moves).
     state["stops"].clear()
@@ -335,8 +345,10 @@ def test_chance_check_stops_when_no_longer_wanted_and_at_a_failing_run(jobs):
     args = (150, 1, 4, "gemeente_nu", {"respite_care": 2.0}, (CAFE,))  # 3 arms and the baseline, per seed
     total = 5 * 4
     seen: list[float] = []
+    before = set(multiprocessing.active_children())
     with pytest.raises(ChanceCheckAbandoned) as stopped:
         chance_check(*args, progress=seen.append, n_seeds=5, jobs=jobs, keep_going=lambda: not seen)
+    workers = set(multiprocessing.active_children()) - before
     assert stopped.value.done == len(seen) == 1
     # In turn nothing else ran. In workers, the runs the pool has handed on go on: one running in each worker and
     # up to jobs + 1 in its call queue (concurrent.futures' EXTRA_QUEUED_CALLS), and some of them may have ended
@@ -346,9 +358,12 @@ def test_chance_check_stops_when_no_longer_wanted_and_at_a_failing_run(jobs):
     else:
         assert stopped.value.cancelled >= total - 2 * (2 * jobs + 1)
         # ... and the check came back without waiting for them: its workers are still at those runs.
-        assert multiprocessing.active_children()
+        assert workers
+    before = set(multiprocessing.active_children())
     with pytest.raises(KeyError, match="no_such_action"):
         chance_check(150, 1, 4, "gemeente_nu", {"respite_care": 2.0, "no_such_action": 1.0}, (), jobs=jobs)
+    if jobs > 1:  # the baseline runs handed on before the failure go on in their workers; the check did not wait
+        assert set(multiprocessing.active_children()) - before
 
 
 def test_exported_scenario_runs_to_the_page_numbers(tmp_path):

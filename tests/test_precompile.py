@@ -123,7 +123,7 @@ def test_served_page_loads_the_kernels_in_a_thread_before_the_first_run(tmp_path
     assert out.stdout.split() == ["[1,", "1]"]
 
 
-def test_loading_in_the_background_says_which_kernel_it_could_not_load(tmp_path, capsys):
+def test_loading_in_the_background_says_which_kernel_it_could_not_load(tmp_path, capsys, monkeypatch):
     """A kernel the page's server cannot load ahead (here one that no longer exists) is named on stderr, with what
     happens instead, and counted; the others still load."""
     entries = [e for e in precompile.load() if e["name"] == "active_ties"]
@@ -134,6 +134,12 @@ def test_loading_in_the_background_says_which_kernel_it_could_not_load(tmp_path,
     err = capsys.readouterr().err
     assert "samenkracht.sim.kernels.no_such_kernel" in err and "compiles at its first call" in err
     assert "active_ties" not in err
+    # An unreadable file, in the server's thread: said, not dropped with the thread.
+    sigs.write_text("{not json", encoding="utf-8")
+    monkeypatch.setenv(precompile.LOAD_HERE_ENV, "1")
+    precompile.load_in_background(sigs).join(30)
+    err = capsys.readouterr().err
+    assert f"cannot read {sigs}" in err and "compile at their first call" in err
 
 
 def test_samenkracht_app_asks_its_server_to_load_the_kernels(monkeypatch, tmp_path):

@@ -203,7 +203,14 @@ def load_in_background(path: Path = SIGNATURES) -> threading.Thread | None:
     more than the kernel being loaded: numba loads one kernel at a time, under its own lock."""
     if os.environ.get(LOAD_HERE_ENV) != "1":
         return None
-    thread = threading.Thread(target=load_here, args=(path,), name="samenkracht-load-kernels", daemon=True)
+
+    def target() -> None:
+        try:
+            load_here(path)
+        except SystemExit as exc:  # an unreadable signatures file: a thread would drop SystemExit without a word
+            print(f"{exc}; the kernels compile at their first call", file=sys.stderr)
+
+    thread = threading.Thread(target=target, name="samenkracht-load-kernels", daemon=True)
     thread.start()
     return thread
 
