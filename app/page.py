@@ -157,6 +157,11 @@ def Controls(model: solara.Reactive[PairedRun], lang: str) -> None:
                 play_error.set(f"{type(exc).__name__}: {exc}")
             raise
 
+    def toggle() -> None:
+        if not playing.value:
+            play_error.set("")  # a new play: the last one's error no longer stands
+        playing.set(not playing.value)
+
     # A new thread each time Play or Pause is pressed; solara does not wait for the previous one to end.
     play_task = solara.lab.use_task(play, dependencies=[playing.value], prefer_threaded=True)
     running = model.value.running
@@ -165,7 +170,7 @@ def Controls(model: solara.Reactive[PairedRun], lang: str) -> None:
         solara.Button(
             t["pause"] if playing.value else t["play"],
             color="primary",
-            on_click=lambda: playing.set(not playing.value),
+            on_click=toggle,
             disabled=not running,
         )
         solara.Button(t["step"], color="primary", on_click=step_once, disabled=playing.value or not running)
