@@ -17,6 +17,7 @@ from matplotlib.lines import Line2D
 
 from samenkracht.app.texts import PAGE_INDICATORS, TEXT
 from samenkracht.sim.indicator_table import indicator
+from samenkracht.sim.ties import KIND_CODE
 from samenkracht.sim.time import WEEKS_PER_YEAR
 
 if TYPE_CHECKING:
@@ -25,8 +26,8 @@ if TYPE_CHECKING:
 #: Weeks in the moving mean of the plotted lines (a quarter: weekly values of a small municipality are noisy).
 SMOOTH_WEEKS = 13
 
-_FAMILY = {"household", "family"}
-_HELP = {"volunteer", "professional"}
+_FAMILY_CODES = [KIND_CODE[k] for k in ("household", "family")]
+_HELP_CODES = [KIND_CODE[k] for k in ("volunteer", "professional")]
 _COLOUR_SCALE = {"burden": ("YlOrRd", 10.0), "loneliness": ("PuBu", 11.0)}
 _SCENARIO_COLOUR, _BASELINE_COLOUR = "#d95f02", "0.45"
 
@@ -46,31 +47,35 @@ def network_figure(run: PairedRun, colour_by: str, lang: str, dpi: int = 80) -> 
     """
     t = TEXT[lang]
     model = run.chosen
-    s = model.state
-    pos = run.layout()
-    graph = model.graph
-    if run.drawn_wijken < model.n_wijken:
-        graph = graph.subgraph([v for v in graph.nodes if v in pos])
+    s, ties = model.state, model.ties
+    # From the arrays, not through a networkx graph of the whole municipality (a quarter of a redraw's time):
+    # the living residents that have a place in the drawing, and the living ties between two of them.
+    slots, places = run.layout_arrays()
+    where = np.full((s.n, 2), np.nan)
+    where[slots] = places
+    drawn = np.zeros(s.n, dtype=bool)
+    drawn[slots] = True
+    drawn &= s.alive
     fig = Figure(figsize=(6.2, 6.0), dpi=dpi)
     ax = fig.add_axes((0.0, 0.13, 0.86, 0.82))
     ax.set_axis_off()
     ax.set_aspect("equal")
 
-    for kinds, colour, width, alpha in (
-        (None, "0.7", 0.4, 0.35),
-        (_FAMILY, "0.35", 0.6, 0.5),
-        (_HELP, "#1b9e77", 1.2, 0.9),
+    shown = np.flatnonzero(ties.alive & drawn[ties.u] & drawn[ties.v])
+    kind = ties.kind[shown]
+    family, help_ = np.isin(kind, _FAMILY_CODES), np.isin(kind, _HELP_CODES)
+    for part, colour, width, alpha in (
+        (~family & ~help_, "0.7", 0.4, 0.35),
+        (family, "0.35", 0.6, 0.5),
+        (help_, "#1b9e77", 1.2, 0.9),
     ):
-        segments = [
-            (pos[u], pos[v])
-            for u, v, kind in graph.edges(data="kind")
-            if (kind in kinds if kinds else kind not in _FAMILY | _HELP)
-        ]
-        if segments:
+        if part.any():
+            tie = shown[part]
+            segments = np.stack([where[ties.u[tie]], where[ties.v[tie]]], axis=1)
             ax.add_collection(LineCollection(segments, colors=colour, linewidths=width, alpha=alpha, zorder=1))
 
-    nodes = np.fromiter(graph.nodes, dtype=np.int64, count=graph.number_of_nodes())
-    xy = np.array([pos[v] for v in nodes]) if nodes.size else np.zeros((0, 2))
+    nodes = np.flatnonzero(drawn)
+    xy = where[nodes]
     cmap, vmax = _COLOUR_SCALE[colour_by]
     values = (s.burden if colour_by == "burden" else s.loneliness)[nodes]
     carer = s.carer[nodes]

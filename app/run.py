@@ -82,6 +82,7 @@ class PairedRun(mesa.Model):
             else None
         )
         self._layout: dict[int, np.ndarray] | None = None
+        self._layout_arrays: tuple[np.ndarray, np.ndarray] | None = None
         counts = np.bincount(self.chosen.state.wijk, minlength=self.chosen.n_wijken)
         #: The network view draws the first wijken, up to MAX_DRAWN residents (at least one wijk).
         self.drawn_wijken = max(1, int(np.searchsorted(np.cumsum(counts), MAX_DRAWN, side="right")))
@@ -145,6 +146,15 @@ class PairedRun(mesa.Model):
         if self._layout is None:
             self._layout = wijk_layout(self.chosen, self.drawn_wijken, self.seed)
         return self._layout
+
+    def layout_arrays(self) -> tuple[np.ndarray, np.ndarray]:
+        """:meth:`layout` as arrays: the slots drawn, ascending, and their (x, y) positions (computed once)."""
+        if self._layout_arrays is None:
+            pos = self.layout()
+            slots = np.array(sorted(pos), dtype=np.int64)
+            places = np.array([pos[v] for v in slots.tolist()]).reshape(-1, 2)
+            self._layout_arrays = (slots, places)
+        return self._layout_arrays
 
 
 def _signature() -> inspect.Signature:

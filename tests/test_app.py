@@ -132,6 +132,26 @@ def test_network_and_plots_draw_and_a_large_municipality_shows_its_first_wijken(
     assert _png(network_figure(large, "burden", "en")).startswith(b"\x89PNG")
 
 
+def test_the_network_drawing_shows_each_living_resident_and_tie_of_the_drawn_wijken_once():
+    """The drawing's dots and lines are the living residents with a place in it and the living ties between two
+    of them, each line in its colour group by the tie's kind: counted against the model's networkx graph."""
+    from matplotlib.collections import LineCollection, PathCollection
+
+    for run in (PairedRun(size=200, years=1, seed=2, buurthulp=True), PairedRun(size=2000, years=1, seed=2)):
+        for _ in range(30):  # deaths, moves and new ties since the layout was made
+            run.step()
+        pos = run.layout()
+        graph = run.chosen.graph.subgraph([v for v in run.chosen.graph.nodes if v in pos])
+        kinds = [kind for _, _, kind in graph.edges(data="kind")]
+        family = sum(k in ("household", "family") for k in kinds)
+        help_ = sum(k in ("volunteer", "professional") for k in kinds)
+        ax = network_figure(run, "burden", "nl").axes[0]
+        lines = [len(c.get_segments()) for c in ax.collections if isinstance(c, LineCollection)]
+        assert lines == [n for n in (len(kinds) - family - help_, family, help_) if n]
+        dots = sum(len(c.get_offsets()) for c in ax.collections if isinstance(c, PathCollection))
+        assert dots == graph.number_of_nodes()
+
+
 def test_page_choices_rebuild_the_model_they_describe():
     pytest.importorskip("solara", reason="the app extra is not installed")
     from samenkracht.app import page
