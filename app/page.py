@@ -14,6 +14,7 @@ has simulated for a second since the last redraw (and when it stops: app/run.py,
 from __future__ import annotations
 
 import dataclasses
+import logging
 import threading
 from typing import Any
 
@@ -62,6 +63,8 @@ from samenkracht.tools.precompile import load_in_background
 
 # Served by samenkracht-app: the model's kernels are loaded into this process now, while the students choose.
 load_in_background()
+
+logger = logging.getLogger(__name__)
 
 #: Weeks stepped per Step, and between two looks at the clock while playing (half a year).
 RENDER_INTERVAL = 26
@@ -141,21 +144,22 @@ def Controls(model: solara.Reactive[PairedRun], lang: str) -> None:
         advance_run(model.value, step_lock, RENDER_INTERVAL)
         force_update()
 
+    def failed(exc: Exception) -> None:
+        # Shown on the page and logged: the task's own error is replaced by the thread that switching Play off starts.
+        logger.exception("a step of the page's run failed")
+        play_error.set(f"{type(exc).__name__}: {exc}")
+
     def play() -> None:
-        try:
-            play_while_current(
-                play_task.is_current,
-                lambda: playing.value,
-                lambda: playing.set(False),
-                lambda: model.value,
-                step_lock,
-                force_update,
-                RENDER_INTERVAL,
-            )
-        except Exception as exc:  # shown on the page (the task's own error is replaced by the next Play's run)
-            if play_task.is_current():
-                play_error.set(f"{type(exc).__name__}: {exc}")
-            raise
+        play_while_current(
+            play_task.is_current,
+            lambda: playing.value,
+            lambda: playing.set(False),
+            lambda: model.value,
+            step_lock,
+            force_update,
+            RENDER_INTERVAL,
+            on_error=failed,
+        )
 
     def toggle() -> None:
         if not playing.value:

@@ -258,12 +258,14 @@ def play_while_current(
     redraw: Callable[[], None],
     weeks: int,
     clock: Callable[[], float] = time.monotonic,
+    on_error: Callable[[Exception], None] | None = None,
 ) -> int:
     """The page's Play in its own thread: advance ``run()`` by ``weeks`` at a time (:func:`advance_run`) while this
     thread is the current play (``current()``: a newer Play, Pause or Build has not replaced it), ``playing()`` and
     the run is running; redraw as :func:`play_until_stopped` does. Calls ``stop()`` (switch the Play button back)
     when the run has ended or a step failed, and only from the current thread, so a thread a pause left behind never
-    switches off the Play pressed after it. Returns the number of redraws."""
+    switches off the Play pressed after it. A step's error goes to ``on_error`` first, while this thread is still
+    the current one (``stop()`` starts the next), then on to the caller. Returns the number of redraws."""
 
     def going() -> bool:
         return current() and playing() and run().running
@@ -272,6 +274,10 @@ def play_while_current(
     try:
         redraws = play_until_stopped(going, lambda: advance_run(run(), lock, weeks, going), redraw, clock)
         finished = True
+    except Exception as exc:
+        if on_error is not None and current():
+            on_error(exc)
+        raise
     finally:
         if current() and (not finished or not run().running):
             stop()

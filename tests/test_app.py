@@ -13,6 +13,7 @@ import multiprocessing
 import re
 import zipfile
 
+import numpy as np
 import pytest
 
 from samenkracht.app.chance import TOGETHER, ChanceCheckAbandoned, chance_check
@@ -138,9 +139,9 @@ def test_the_network_drawing_shows_each_living_resident_and_tie_of_the_drawn_wij
     from matplotlib.collections import LineCollection, PathCollection
 
     for run in (PairedRun(size=200, years=1, seed=2, buurthulp=True), PairedRun(size=2000, years=1, seed=2)):
+        pos = run.layout()
         for _ in range(30):  # deaths, moves and new ties since the layout was made
             run.step()
-        pos = run.layout()
         graph = run.chosen.graph.subgraph([v for v in run.chosen.graph.nodes if v in pos])
         kinds = [kind for _, _, kind in graph.edges(data="kind")]
         family = sum(k in ("household", "family") for k in kinds)
@@ -150,6 +151,63 @@ def test_the_network_drawing_shows_each_living_resident_and_tie_of_the_drawn_wij
         assert lines == [n for n in (len(kinds) - family - help_, family, help_) if n]
         dots = sum(len(c.get_offsets()) for c in ax.collections if isinstance(c, PathCollection))
         assert dots == graph.number_of_nodes()
+    # A slot no one lives in (its resident gone, not yet replaced) is not drawn, nor are its ties.
+    s, ties = run.chosen.state, run.chosen.ties
+    gone = next(iter(pos))
+    s.alive[gone] = False
+    ax = network_figure(run, "burden", "nl").axes[0]
+    assert sum(len(c.get_offsets()) for c in ax.collections if isinstance(c, PathCollection)) == dots - 1
+    lines = sum(len(c.get_segments()) for c in ax.collections if isinstance(c, LineCollection))
+    in_drawing = np.zeros(s.n, dtype=bool)
+    in_drawing[list(pos)] = True
+    its_ties = ties.alive & ((ties.u == gone) | (ties.v == gone)) & in_drawing[ties.u] & in_drawing[ties.v]
+    assert lines == len(kinds) - int(its_ties.sum())
+
+
+def test_a_step_that_fails_while_playing_is_shown_on_the_page_and_play_is_switched_off():
+    """The page's Controls rendered by solara (no browser): a step raises during Play; the page says what failed,
+    Play is off again, and Build clears the message."""
+    solara = pytest.importorskip("solara", reason="the app extra is not installed")
+    import time
+
+    import ipyvuetify as v
+
+    from samenkracht.app import page
+
+    run = PairedRun(size=200, years=2, seed=1)
+    steps = {"n": 0}
+    step = run.step
+
+    def failing() -> None:
+        steps["n"] += 1
+        if steps["n"] > 3:
+            raise ValueError("boom in week four")
+        step()
+
+    run.step = failing  # type: ignore[method-assign]
+    model = solara.reactive(run)
+
+    @solara.component
+    def Page() -> None:
+        page.Controls(model, "en")
+
+    box, rc = solara.render(Page(), handle_error=False)
+    try:
+        page.playing.set(True)
+        deadline = time.monotonic() + 30
+        while page.playing.value and time.monotonic() < deadline:
+            time.sleep(0.05)
+        time.sleep(0.2)
+        assert not page.playing.value
+        assert page.play_error.value == "ValueError: boom in week four"
+        rc.find(v.Alert, children=[page.TEXT["en"]["step_failed"].format(error=page.play_error.value)]).assert_single()
+        rc.find(v.Btn, children=[page.TEXT["en"]["reset"]]).widget.click()
+        assert page.play_error.value == ""
+        assert rc.find(v.Alert).widgets == []
+    finally:
+        page.playing.set(False)
+        page.play_error.set("")
+        rc.close()
 
 
 def test_page_choices_rebuild_the_model_they_describe():
@@ -322,11 +380,20 @@ def test_a_play_left_behind_by_pause_and_play_neither_steps_alongside_nor_switch
     state["stops"].clear()
     failing = Run()
     failing.step = lambda: (_ for _ in ()).throw(RuntimeError("step failed"))  # type: ignore[method-assign]
+    errors: list[Exception] = []
     with pytest.raises(RuntimeError, match="step failed"):
         run_module.play_while_current(
-            lambda: True, lambda: True, lambda: state["stops"].append("x"), lambda: failing, lock, lambda: None, 5
+            lambda: True,
+            lambda: True,
+            lambda: state["stops"].append(f"x after {len(errors)} error"),
+            lambda: failing,
+            lock,
+            lambda: None,
+            5,
+            on_error=errors.append,
         )
-    assert state["stops"] == ["x"]
+    # The error is handed on first, while the thread is still the current one (switching Play off starts the next).
+    assert [str(e) for e in errors] == ["step failed"] and state["stops"] == ["x after 1 error"]
     # ... but not from a thread that a newer Play replaced while its step was failing: that Play plays on.
     state["stops"].clear()
     replaced = {"current": True}
@@ -336,6 +403,7 @@ def test_a_play_left_behind_by_pause_and_play_neither_steps_alongside_nor_switch
         raise RuntimeError("step failed")
 
     failing.step = fail_once_replaced  # type: ignore[method-assign]
+    errors.clear()
     with pytest.raises(RuntimeError, match="step failed"):
         run_module.play_while_current(
             lambda: replaced["current"],
@@ -345,8 +413,9 @@ def test_a_play_left_behind_by_pause_and_play_neither_steps_alongside_nor_switch
             lock,
             lambda: None,
             5,
+            on_error=errors.append,
         )
-    assert state["stops"] == []
+    assert state["stops"] == [] and errors == []
     # Paused (playing false): stops at once, and Play stays as the pause left it.
     state["stops"].clear()
     assert (
