@@ -4,6 +4,7 @@
 #   make test        style (ruff), layers (import-linter), then the fast tests (everything not marked slow)
 #   make lint        style and layers only
 #   make test-slow   slow tests, then make test-cluster
+#   make test-app    the page's tests that need solara, rendered without a browser (installs the app extra)
 #   make test-browser   the students' page in headless Chromium (installs chromium and the app extras)
 #   make test-cluster   sweeps, compare and sensitivity on a throw-away local SLURM cluster, and on Ray
 #                    (installs Debian's slurm-wlm, munge, slurmdbd, mariadb-server and the ray extra; as root)
@@ -30,7 +31,7 @@ VPY    := $(VENV)/bin/python
 STAMP  := $(VENV)/.installed
 ARGS   ?=
 
-.PHONY: venv precompile lint run test test-slow test-browser test-cluster bench bench-all bench-equivalence update-baseline clean
+.PHONY: venv precompile lint run test test-app test-slow test-browser test-cluster bench bench-all bench-equivalence update-baseline clean
 
 # Recreate .venv if it exists but its python is broken or the wrong version
 # (e.g. created by Python 3.11, or its pyenv version was removed), then bring
@@ -74,6 +75,20 @@ test: lint
 test-slow: venv
 	$(VPY) -m pytest -m slow -q
 	@$(MAKE) --no-print-directory test-cluster
+
+# The page's own tests (tests/test_app.py) with the app extra installed, so that those rendering the page with
+# solara (no browser) run instead of being skipped; CI runs this after make test.
+APP_STAMP := $(VENV)/.installed-app
+
+test-app: venv
+	@$(MAKE) -s --no-print-directory $(APP_STAMP)
+	@$(VPY) -c "import solara" || { echo "test-app: solara does not import; reinstall: rm $(APP_STAMP) && make test-app" >&2; exit 1; }
+	$(VPY) -m pytest tests/test_app.py -m "not slow and not browser and not cluster" -q
+
+$(APP_STAMP): pyproject.toml $(STAMP)
+	@echo "$(VPY) -m pip install -e '.[test,app]'"
+	@$(VPY) -m pip install -q -e '.[test,app]'
+	@touch $@
 
 # The students' page (samenkracht-app) driven by Playwright in Debian's chromium (tests/test_browser.py).
 # Installs chromium with apt-get when it is missing (as root; otherwise says how), and the app and
