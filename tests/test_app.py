@@ -210,6 +210,49 @@ def test_a_step_that_fails_while_playing_is_shown_on_the_page_and_play_is_switch
         rc.close()
 
 
+def test_building_again_stops_a_running_chance_check(monkeypatch):
+    """The page rendered by solara (no browser): a chance check is running when the student builds again; the
+    check is cancelled and stops at its next finished run, its runs not yet started dropped."""
+    solara = pytest.importorskip("solara", reason="the app extra is not installed")
+    import time
+
+    import ipyvuetify as v
+
+    from samenkracht.app import page
+
+    stopped: list[ChanceCheckAbandoned] = []
+
+    def watched(*args, **kwargs):
+        try:
+            return chance_check(*args, **kwargs)
+        except ChanceCheckAbandoned as exc:
+            stopped.append(exc)
+            raise
+
+    monkeypatch.setattr(page, "chance_check", watched)
+    run = PairedRun(size=150, years=1, seed=4, respite_care=True, buurthulp=True)
+    model = solara.reactive(run)
+
+    @solara.component
+    def Page() -> None:
+        page.Controls(model, "en")
+
+    box, rc = solara.render(Page(), handle_error=False)
+    try:
+        page.chance_for.set(run.token)
+        page.chance_task(run.size, run.years, run.seed, run.gemeente, dict(run.levels), run.own)
+        assert page.chance_task.pending
+        rc.find(v.Btn, children=[page.TEXT["en"]["reset"]]).widget.click()
+        assert model.value is not run
+        deadline = time.monotonic() + 60
+        while page.chance_task.pending and time.monotonic() < deadline:
+            time.sleep(0.05)
+        assert page.chance_task.cancelled
+        assert len(stopped) == 1 and stopped[0].cancelled > 0
+    finally:
+        rc.close()
+
+
 def test_page_choices_rebuild_the_model_they_describe():
     pytest.importorskip("solara", reason="the app extra is not installed")
     from samenkracht.app import page
