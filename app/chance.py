@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import multiprocessing
 from collections.abc import Callable
-from concurrent.futures import Future, ProcessPoolExecutor, as_completed
+from concurrent.futures import ProcessPoolExecutor, as_completed
 from dataclasses import dataclass
 
 import numpy as np
@@ -139,10 +139,11 @@ def chance_check(
                 raise ChanceCheckAbandoned(done, len(specs) - done)
     else:  # fresh worker processes for each check ("spawn": nothing inherited), ended with it, memory and all
         pool = ProcessPoolExecutor(max_workers=jobs, mp_context=multiprocessing.get_context("spawn"))
-        futures: dict[Future, int] = {}
         try:
-            for i, (s, arm_levels, arm_own) in enumerate(specs):
-                futures[pool.submit(_run_last_year, size, years, s, arm_levels, arm_own, gemeente)] = i
+            futures = {
+                pool.submit(_run_last_year, size, years, s, arm_levels, arm_own, gemeente): i
+                for i, (s, arm_levels, arm_own) in enumerate(specs)
+            }
             for future in as_completed(futures):
                 results[futures[future]] = future.result()
                 finished()

@@ -164,15 +164,37 @@ def test_the_network_drawing_shows_each_living_resident_and_tie_of_the_drawn_wij
     assert lines == len(kinds) - int(its_ties.sum())
 
 
-def test_a_step_that_fails_while_playing_is_shown_on_the_page_and_play_is_switched_off():
-    """The page's Controls rendered by solara (no browser): a step raises during Play; the page says what failed,
-    Play is off again, and Build clears the message."""
+def _render_controls(run: PairedRun):
+    """The page's Controls for ``run``, rendered by solara without a browser (skipped without the app extra):
+    the page module, the model's reactive, the render context and ipyvuetify, for finding its widgets."""
     solara = pytest.importorskip("solara", reason="the app extra is not installed")
-    import time
-
     import ipyvuetify as v
 
     from samenkracht.app import page
+
+    model = solara.reactive(run)
+
+    @solara.component
+    def Page() -> None:
+        page.Controls(model, "en")
+
+    _, rc = solara.render(Page(), handle_error=False)
+    return page, model, rc, v
+
+
+def _wait_while(condition, seconds: float) -> None:
+    """Poll ``condition`` until it is false or ``seconds`` have passed."""
+    import time
+
+    deadline = time.monotonic() + seconds
+    while condition() and time.monotonic() < deadline:
+        time.sleep(0.05)
+
+
+def test_a_step_that_fails_while_playing_is_shown_on_the_page_and_play_is_switched_off():
+    """The page's Controls rendered by solara (no browser): a step raises during Play; the page says what failed,
+    Play is off again, and Build clears the message."""
+    import time
 
     run = PairedRun(size=200, years=2, seed=1)
     steps = {"n": 0}
@@ -185,18 +207,10 @@ def test_a_step_that_fails_while_playing_is_shown_on_the_page_and_play_is_switch
         step()
 
     run.step = failing  # type: ignore[method-assign]
-    model = solara.reactive(run)
-
-    @solara.component
-    def Page() -> None:
-        page.Controls(model, "en")
-
-    box, rc = solara.render(Page(), handle_error=False)
+    page, _, rc, v = _render_controls(run)
     try:
         page.playing.set(True)
-        deadline = time.monotonic() + 30
-        while page.playing.value and time.monotonic() < deadline:
-            time.sleep(0.05)
+        _wait_while(lambda: page.playing.value, 30)
         time.sleep(0.2)
         assert not page.playing.value
         assert page.play_error.value == "ValueError: boom in week four"
@@ -213,13 +227,6 @@ def test_a_step_that_fails_while_playing_is_shown_on_the_page_and_play_is_switch
 def test_building_again_stops_a_running_chance_check(monkeypatch):
     """The page rendered by solara (no browser): a chance check is running when the student builds again; the
     check is cancelled and stops at its next finished run, its runs not yet started dropped."""
-    solara = pytest.importorskip("solara", reason="the app extra is not installed")
-    import time
-
-    import ipyvuetify as v
-
-    from samenkracht.app import page
-
     stopped: list[ChanceCheckAbandoned] = []
 
     def watched(*args, **kwargs):
@@ -229,24 +236,16 @@ def test_building_again_stops_a_running_chance_check(monkeypatch):
             stopped.append(exc)
             raise
 
-    monkeypatch.setattr(page, "chance_check", watched)
     run = PairedRun(size=150, years=1, seed=4, respite_care=True, buurthulp=True)
-    model = solara.reactive(run)
-
-    @solara.component
-    def Page() -> None:
-        page.Controls(model, "en")
-
-    box, rc = solara.render(Page(), handle_error=False)
+    page, model, rc, v = _render_controls(run)
+    monkeypatch.setattr(page, "chance_check", watched)
     try:
         page.chance_for.set(run.token)
         page.chance_task(run.size, run.years, run.seed, run.gemeente, dict(run.levels), run.own)
         assert page.chance_task.pending
         rc.find(v.Btn, children=[page.TEXT["en"]["reset"]]).widget.click()
         assert model.value is not run
-        deadline = time.monotonic() + 60
-        while page.chance_task.pending and time.monotonic() < deadline:
-            time.sleep(0.05)
+        _wait_while(lambda: page.chance_task.pending, 60)
         assert page.chance_task.cancelled
         assert len(stopped) == 1 and stopped[0].cancelled > 0
     finally:
