@@ -43,7 +43,7 @@ from samenkracht.app.choices import (
     OwnAction,
 )
 from samenkracht.app.export import arm_title, export_summary, interval_text, summary_text
-from samenkracht.app.figures import indicator_figure, network_figure, png_bytes
+from samenkracht.app.figures import IndicatorChart, NetworkChart
 from samenkracht.app.run import PairedRun, advance_run, play_while_current
 from samenkracht.app.texts import (
     ACTION_TEXT,
@@ -320,7 +320,9 @@ def NetworkCard(run: PairedRun, lang: str, tick: int) -> None:
     """The social network now, coloured by burden or loneliness."""
     t = TEXT[lang]
     colour = colour_by.value
-    image = solara.use_memo(lambda: png_bytes(network_figure(run, colour, lang)), [run, tick, colour, lang])
+    # The chart is kept for the run, colouring and language; a redraw draws only the residents and ties.
+    chart = solara.use_memo(lambda: NetworkChart(run, colour, lang), [run, colour, lang])
+    image = solara.use_memo(chart.png, [chart, tick])
     with solara.Card(t["network"], classes=["samenkracht-network"]):
         with solara.ToggleButtonsSingle(value=colour_by, dense=True):
             solara.Button(t["burden_short"], value="burden", text=True)
@@ -332,7 +334,9 @@ def NetworkCard(run: PairedRun, lang: str, tick: int) -> None:
 def PlotsCard(run: PairedRun, lang: str, tick: int) -> None:
     """The four headline indicators, the students' municipality beside the baseline."""
     t = TEXT[lang]
-    image = solara.use_memo(lambda: png_bytes(indicator_figure(run, lang)), [run, tick, lang])
+    # The chart is kept for the run and language; a redraw draws only its lines (and its axes when they grow).
+    chart = solara.use_memo(lambda: IndicatorChart(run, lang), [run, lang])
+    image = solara.use_memo(chart.png, [chart, tick])
     with solara.Card(t["plots"], classes=["samenkracht-plots"]):
         solara.Image(image, width="100%")
 
@@ -430,8 +434,9 @@ def MainView(run: PairedRun, lang: str) -> None:
             solara.Markdown(
                 f"**{status}**  \n{t['gemeente']}: {domain}  \n{t['actions_on']}: {chosen}", style={"font-size": "15px"}
             )
-        if run.week == 0:
-            solara.Markdown(t["how_to"])
+        # Always an element here, so the cards below keep their place in the page once the run starts, and with it
+        # their kept charts (solara matches elements by position: a card that moved would be made anew).
+        solara.Markdown(t["how_to"] if run.week == 0 else "")
         with solara.Columns([5, 6]):
             NetworkCard(run, lang, tick)
             PlotsCard(run, lang, tick)

@@ -19,7 +19,7 @@ import pytest
 from samenkracht.app.chance import TOGETHER, ChanceCheckAbandoned, chance_check
 from samenkracht.app.choices import CHOICE_BY_NAME, CHOICES, OwnAction, make_config, own_labels, parse_choices
 from samenkracht.app.export import effects, export_summary, summary_text
-from samenkracht.app.figures import indicator_figure, network_figure
+from samenkracht.app.figures import IndicatorChart, NetworkChart, indicator_figure, network_figure, panel_top
 from samenkracht.app.run import PairedRun
 from samenkracht.sim.actions import registry
 from samenkracht.sim.errors import InputError
@@ -162,6 +162,49 @@ def test_the_network_drawing_shows_each_living_resident_and_tie_of_the_drawn_wij
     in_drawing[list(pos)] = True
     its_ties = ties.alive & ((ties.u == gone) | (ties.v == gone)) & in_drawing[ties.u] & in_drawing[ties.v]
     assert lines == len(kinds) - int(its_ties.sum())
+
+
+def _pixels(png: bytes) -> np.ndarray:
+    from PIL import Image
+
+    return np.asarray(Image.open(io.BytesIO(png)).convert("RGB")).astype(int)
+
+
+def test_a_panels_axis_tops_out_at_a_round_number_above_its_highest_value():
+    assert panel_top("unmet_hours") == 1.0  # nothing drawn yet
+    assert panel_top("unmet_hours", np.zeros(3)) == 1.0
+    assert panel_top("unmet_hours", np.array([0.5, 0.95]), np.zeros(0)) == 1.0  # 5% over 0.95 is 0.9975
+    assert panel_top("unmet_hours", np.array([1.0])) == 2.0
+    assert panel_top("isolated_share", np.array([2.3]), np.array([0.4])) == 2.5  # the higher of the two lines
+    assert panel_top("unmet_hours", np.array([3.0]), np.array([130.0])) == 200.0
+    assert panel_top("unmet_hours", np.array([9.6])) == 20.0
+    assert panel_top("heavily_burdened_share", np.array([0.0123])) == 0.02
+    assert panel_top("carrying_capacity", np.array([35.0])) == 100.0
+
+
+def test_the_kept_charts_draw_what_new_figures_draw_and_their_axes_only_when_these_change():
+    """The page's charts, kept from one redraw to the next, give the pictures of new figures (the indicator lines
+    drawn over the axes' frame: a few pixels), redrawing their axes and text only when an axis grows."""
+    run = PairedRun(size=300, years=3, seed=4, buurthulp=True, respite_care=True)
+    indicators = IndicatorChart(run, "en")
+    networks = {colour: NetworkChart(run, colour, "nl") for colour in ("burden", "loneliness")}
+    tops, changes = None, 0
+    for weeks in (1, 3, 10, 30, 60, 100):
+        while run.week < weeks:
+            run.step()
+        kept = _pixels(indicators.png())
+        fresh = indicator_figure(run, "en")
+        now = tuple(ax.get_ylim() for ax in fresh.axes)
+        changes += now != tops
+        tops = now
+        assert indicators.full_draws == changes
+        differ = np.abs(kept - _pixels(_png(fresh))).max(axis=2) > 0
+        assert differ.mean() < 0.001, (weeks, differ.mean())
+        for colour, chart in networks.items():
+            assert np.array_equal(_pixels(chart.png()), _pixels(_png(network_figure(run, colour, "nl")))), weeks
+            assert chart.full_draws == 1
+            assert len(chart._ax.collections) == len(chart._artists)  # the last redraw's residents and ties only
+    assert 1 <= changes < 6  # the axes grew at times, but not at every redraw
 
 
 def _render_controls(run: PairedRun):
@@ -576,3 +619,35 @@ def test_playing_redraws_once_a_second_of_stepping_and_when_it_stops():
     with pytest.raises(RuntimeError, match="step failed"):
         run_module.play_until_stopped(going, failing, redraw, clock=lambda: now[0])
     assert drawn == [4, 6]
+
+
+def test_the_page_keeps_its_charts_when_the_run_starts_and_as_it_plays(monkeypatch):
+    """The main view rendered by solara (no browser): stepping the run and redrawing (as Play does) makes no new
+    chart, also when the run leaves week 0 and the page's words for the start go (solara matches elements by
+    position: a card that moved would be made anew, with it its chart, and drawn in full at every such redraw)."""
+    solara = pytest.importorskip("solara", reason="the app extra is not installed")
+    from mesa.visualization.utils import force_update
+
+    from samenkracht.app import page
+
+    made = []
+
+    def counted(cls):
+        class Counted(cls):
+            def __init__(self, *args, **kwargs):
+                made.append(cls.__name__)
+                super().__init__(*args, **kwargs)
+
+        return Counted
+
+    monkeypatch.setattr(page, "NetworkChart", counted(NetworkChart))
+    monkeypatch.setattr(page, "IndicatorChart", counted(IndicatorChart))
+    run = PairedRun(size=200, years=1, seed=1)
+    solara.render(page.MainView(run, "en"), handle_error=False)
+    assert sorted(made) == ["IndicatorChart", "NetworkChart"]
+    for _ in range(3):  # the first redraw leaves week 0
+        for _ in range(4):
+            run.step()
+        force_update()
+    assert run.week == 12
+    assert sorted(made) == ["IndicatorChart", "NetworkChart"]
