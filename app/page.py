@@ -16,6 +16,7 @@ from __future__ import annotations
 import dataclasses
 import logging
 import threading
+from collections.abc import Callable
 from typing import Any
 
 import solara
@@ -44,7 +45,7 @@ from samenkracht.app.choices import (
 )
 from samenkracht.app.export import arm_title, export_summary, interval_text, summary_text
 from samenkracht.app.figures import IndicatorChart, NetworkChart
-from samenkracht.app.run import PairedRun, advance_run, play_while_current
+from samenkracht.app.run import PairedRun, advance_run, play_while_current, warm_in_background
 from samenkracht.app.texts import (
     ACTION_TEXT,
     DEFAULT_LANGUAGE,
@@ -451,6 +452,15 @@ def Page() -> None:
     t = TEXT[lang]
     first = solara.use_memo(PairedRun, [])
     model = solara.use_reactive(first)
+    # While the students choose, the run without actions of the settings chosen is stepped ahead in a thread: it
+    # does not depend on the actions, so a run built with them then steps only its own municipality.
+    settings = (size.value, years.value, seed.value, gemeente.value)
+
+    def warm() -> Callable[[], None]:
+        stop, _ = warm_in_background(*settings)
+        return stop.set
+
+    solara.use_effect(warm, list(settings))
     solara.Title(t["title"])
     with solara.AppBar():
         solara.AppBarTitle(t["title"])

@@ -4,14 +4,22 @@ The page builds the model from its choices as keyword arguments and calls
 ``step()``; this class turns those arguments into a SimConfig, builds a
 CareNetworkModel with the chosen actions and one without (same size, same
 seed, so the two differ only where the actions act), and steps both.
+
+The run without actions, the baseline twin, depends only on the size, years,
+seed and municipality, not on the actions: runs of the same settings share one
+(:func:`baseline_twin`, a few kept per process), so a student's next mix of
+actions steps only its own municipality, and the page steps the twin of the
+settings on screen ahead while the students choose (:meth:`BaselineTwin.warm`).
 """
 
 from __future__ import annotations
 
 import inspect
 import itertools
+import logging
 import threading
 import time
+from collections import OrderedDict
 from collections.abc import Callable
 from typing import Any
 
@@ -33,6 +41,8 @@ from samenkracht.app.choices import (
 from samenkracht.sim.model import CareNetworkModel
 from samenkracht.sim.time import WEEKS_PER_YEAR
 
+logger = logging.getLogger(__name__)
+
 #: Most residents drawn in the network view; a larger municipality shows its first wijken.
 MAX_DRAWN = 800
 #: While playing, the page redraws (:func:`play_until_stopped`) once the model has stepped for this long (seconds)
@@ -40,6 +50,93 @@ MAX_DRAWN = 800
 #: images, sent to the browser) takes about half a second at 2,000 residents, as long as 10 years of a few hundred
 #: residents take to simulate: redrawn every half year, ten years took 16 s at 400 residents, nearly all drawing.
 REDRAW_SECONDS = 1.0
+
+
+#: Baseline twins kept in a process (the last used): one for each of the settings a page session tried last.
+TWINS_KEPT = 4
+
+
+class BaselineTwin:
+    """The run without actions for one size, years, seed and municipality, stepped as far as any run sharing it
+    (or :meth:`warm`) asked; its weekly rows are the same as those of a run of its own, whoever steps it."""
+
+    def __init__(self, size: int, years: int, seed: int, gemeente: str) -> None:
+        self.model = CareNetworkModel(make_config(size, years, seed, {}, (), gemeente))
+        self.total_weeks = int(years) * WEEKS_PER_YEAR
+        self._lock = threading.Lock()  # one stepper at a time: runs of two page sessions, and the warming thread
+        self._failed: Exception | None = None
+
+    @property
+    def week(self) -> int:
+        """Weeks the twin has been stepped (after the burn-in)."""
+        return self.model.week
+
+    def advance_to(self, week: int) -> None:
+        """Step the twin until it has ``week`` weeks (at most its years), if it has fewer. A step that failed (in
+        whichever thread) fails every later call too: the twin may have stopped within a week."""
+        with self._lock:
+            if self._failed is not None:
+                raise RuntimeError(f"the baseline run failed earlier: {self._failed}") from self._failed
+            try:
+                while self.model.week < min(week, self.total_weeks):
+                    self.model.step()
+            except Exception as exc:
+                self._failed = exc
+                raise
+
+    def warm(self, going: Callable[[], bool] = lambda: True, weeks: int = 1) -> None:
+        """Step the twin to its end ``weeks`` at a time while ``going()``, letting a run that needs it step between
+        (the page calls this in a thread of its own, to have the twin ready before Play)."""
+        while going() and self.week < self.total_weeks:
+            self.advance_to(self.week + weeks)
+
+    def rows_until(self, week: int) -> list[dict[str, Any]]:
+        """The twin's weekly rows of its first ``week`` weeks (a run sharing it may be behind it)."""
+        return self.model.rows[:week]
+
+
+_TWINS: OrderedDict[tuple[int, int, int, str], BaselineTwin] = OrderedDict()
+_TWINS_LOCK = threading.Lock()
+
+
+def baseline_twin(size: int, years: int, seed: int, gemeente: str) -> BaselineTwin:
+    """The baseline twin of these settings, the one kept if there is one, else a new one (built, with its burn-in,
+    outside the lock of the kept twins, so a warming thread never holds up the page's Build)."""
+    key = (int(size), int(years), int(seed), str(gemeente))
+    with _TWINS_LOCK:
+        twin = _TWINS.get(key)
+        if twin is not None:
+            _TWINS.move_to_end(key)
+            return twin
+    made = BaselineTwin(*key)
+    with _TWINS_LOCK:
+        twin = _TWINS.setdefault(key, made)  # the first made, if two threads made one at once
+        _TWINS.move_to_end(key)
+        while len(_TWINS) > TWINS_KEPT:
+            _TWINS.popitem(last=False)
+    return twin
+
+
+def warm_in_background(size: int, years: int, seed: int, gemeente: str) -> tuple[threading.Event, threading.Thread]:
+    """Find or build the baseline twin of these settings and step it to its end in a daemon thread, while the
+    students choose their actions; set the event to stop it (the page does when the settings change)."""
+    stop = threading.Event()
+
+    def target() -> None:
+        try:
+            baseline_twin(size, years, seed, gemeente).warm(lambda: not stop.is_set())
+        except Exception:  # the run that steps the twin meets the error again, and shows it
+            logger.exception("stepping the baseline run ahead failed")
+
+    thread = threading.Thread(target=target, name="samenkracht-warm-baseline", daemon=True)
+    thread.start()
+    return stop, thread
+
+
+def forget_baseline_twins() -> None:
+    """Drop the kept baseline twins (tests; a run holding one keeps it)."""
+    with _TWINS_LOCK:
+        _TWINS.clear()
 
 
 #: A number of its own for every PairedRun made in this process (``PairedRun.token``): unlike ``id()``, never that of
@@ -75,12 +172,9 @@ class PairedRun(mesa.Model):
         self.levels = parse_choices(choices)
         self.config = make_config(self.size, self.years, self.seed, self.levels, self.own, gemeente)
         self.chosen = CareNetworkModel(self.config)
-        # Without actions the two runs are the same run, bit for bit: step it once.
-        self.baseline = (
-            CareNetworkModel(make_config(self.size, self.years, self.seed, {}, (), gemeente))
-            if self.config.scenario.actions
-            else None
-        )
+        # Without actions the two runs are the same run, bit for bit: step it once. With actions, the baseline twin
+        # of these settings, shared with the other runs of them.
+        self.twin = baseline_twin(self.size, self.years, self.seed, gemeente) if self.config.scenario.actions else None
         self._layout: dict[int, np.ndarray] | None = None
         self._layout_arrays: tuple[np.ndarray, np.ndarray] | None = None
         counts = np.bincount(self.chosen.state.wijk, minlength=self.chosen.n_wijken)
@@ -105,8 +199,8 @@ class PairedRun(mesa.Model):
             self.running = False
             return
         self.chosen.step()
-        if self.baseline is not None:
-            self.baseline.step()
+        if self.twin is not None:
+            self.twin.advance_to(self.week)
         if self.week >= self.total_weeks:
             self.running = False
 
@@ -118,9 +212,15 @@ class PairedRun(mesa.Model):
         return self.chosen.rows
 
     @property
+    def baseline(self) -> CareNetworkModel | None:
+        """The baseline twin's model (shared with other runs of the same settings: it may be ahead of this run);
+        None when no action is on."""
+        return self.twin.model if self.twin is not None else None
+
+    @property
     def baseline_rows(self) -> list[dict[str, Any]]:
-        """Weekly indicator rows of the baseline (the same rows when no action is on)."""
-        return self.baseline.rows if self.baseline is not None else self.chosen.rows
+        """Weekly indicator rows of the baseline up to this run's week (the same rows when no action is on)."""
+        return self.twin.rows_until(len(self.chosen.rows)) if self.twin is not None else self.chosen.rows
 
     def action_costs(self) -> dict[str, float]:
         """Euros a year of each chosen action at its level, as the municipality books it now."""

@@ -17,14 +17,23 @@ import numpy as np
 import pytest
 
 from samenkracht.app.chance import TOGETHER, ChanceCheckAbandoned, chance_check
-from samenkracht.app.choices import CHOICE_BY_NAME, CHOICES, OwnAction, make_config, own_labels, parse_choices
+from samenkracht.app.choices import (
+    CHOICE_BY_NAME,
+    CHOICES,
+    GEMEENTE_DEFAULT,
+    OwnAction,
+    make_config,
+    own_labels,
+    parse_choices,
+)
 from samenkracht.app.export import effects, export_summary, summary_text
 from samenkracht.app.figures import IndicatorChart, NetworkChart, indicator_figure, network_figure, panel_top
-from samenkracht.app.run import PairedRun
+from samenkracht.app.run import TWINS_KEPT, PairedRun, baseline_twin, forget_baseline_twins, warm_in_background
 from samenkracht.sim.actions import registry
 from samenkracht.sim.errors import InputError
 from samenkracht.sim.model import CareNetworkModel
 from samenkracht.sim.population import PopulationParams
+from samenkracht.sim.time import WEEKS_PER_YEAR
 
 
 def _png(figure) -> bytes:
@@ -73,6 +82,111 @@ def test_baseline_twin_is_the_same_as_a_run_without_actions():
         plain.step()
     assert run.baseline_rows == plain.rows
     assert run.rows != plain.rows  # the action acted
+
+
+def test_runs_of_the_same_settings_share_one_baseline_twin_and_each_sees_it_at_its_own_week():
+    """A student's next mix of actions steps only its own municipality: the twin is stepped once, as far as the
+    furthest run asked, and each run's baseline rows are those of a run without actions, up to its own week."""
+    forget_baseline_twins()
+    plain = CareNetworkModel(make_config(150, 1, 6, {}))
+    for _ in range(40):
+        plain.step()
+    first = PairedRun(size=150, years=1, seed=6, respite_care=True)
+    for _ in range(30):
+        first.step()
+    second = PairedRun(size=150, years=1, seed=6, buurthulp=True)
+    assert second.twin is first.twin and second.baseline is first.baseline
+    for _ in range(10):
+        second.step()
+    assert first.twin.week == 30  # not stepped again for the second run
+    assert second.baseline_rows == plain.rows[:10]
+    assert first.baseline_rows == plain.rows[:30]
+    for _ in range(30):
+        second.step()
+    assert first.twin.week == 40
+    assert second.baseline_rows == plain.rows[:40] and first.baseline_rows == plain.rows[:30]
+    assert second.rows != first.rows  # each steps its own actions
+    other = PairedRun(size=150, years=1, seed=7, buurthulp=True)
+    assert other.twin is not first.twin  # another seed, another baseline
+
+
+def test_the_kept_twins_are_the_last_used():
+    forget_baseline_twins()
+    twins = [baseline_twin(100, 1, seed, GEMEENTE_DEFAULT) for seed in range(TWINS_KEPT)]
+    assert baseline_twin(100, 1, 0, GEMEENTE_DEFAULT) is twins[0]  # used again: now the last used
+    baseline_twin(100, 1, 99, GEMEENTE_DEFAULT)  # one more: the least recently used goes
+    assert baseline_twin(100, 1, 0, GEMEENTE_DEFAULT) is twins[0]
+    assert baseline_twin(100, 1, 1, GEMEENTE_DEFAULT) is not twins[1]
+
+
+def test_a_twin_stepped_ahead_in_a_thread_while_a_run_steps_it_gives_the_rows_of_a_run_of_its_own():
+    forget_baseline_twins()
+    plain = CareNetworkModel(make_config(150, 1, 8, {}))
+    while plain.week < WEEKS_PER_YEAR:
+        plain.step()
+    run = PairedRun(size=150, years=1, seed=8, carer_support=True)
+    stop, thread = warm_in_background(150, 1, 8, run.gemeente)
+    while run.running:
+        run.step()
+    thread.join(60)
+    assert not thread.is_alive() and not stop.is_set()
+    assert run.twin.week == WEEKS_PER_YEAR
+    assert run.baseline_rows == plain.rows
+    # Stopped: it steps at most the week under way.
+    forget_baseline_twins()
+    stop, thread = warm_in_background(150, 1, 9, run.gemeente)
+    twin = baseline_twin(150, 1, 9, run.gemeente)
+    stop.set()
+    thread.join(60)
+    assert twin.week < WEEKS_PER_YEAR
+
+
+@pytest.mark.filterwarnings("error::RuntimeWarning")
+def test_two_threads_asking_one_twin_for_the_same_weeks_step_each_week_once(monkeypatch):
+    """Runs of two page sessions (or a run and the warming thread) ask one twin for the same weeks at once. (Two
+    steps of one model at once: Mesa warns that its clock went back, an error here, and the thread stops.)"""
+    import sys
+    import threading
+
+    forget_baseline_twins()
+    plain = CareNetworkModel(make_config(100, 1, 11, {}))
+    while plain.week < WEEKS_PER_YEAR:
+        plain.step()
+    twin = baseline_twin(100, 1, 11, GEMEENTE_DEFAULT)
+    monkeypatch.setattr(sys, "getswitchinterval", sys.getswitchinterval)  # restored after the test
+    sys.setswitchinterval(1e-6)  # switch threads as often as the interpreter can
+    try:
+        threads = [
+            threading.Thread(target=lambda: [twin.advance_to(w) for w in range(1, WEEKS_PER_YEAR + 1)])
+            for _ in range(2)
+        ]
+        for thread in threads:
+            thread.start()
+        for thread in threads:
+            thread.join(120)
+    finally:
+        sys.setswitchinterval(0.005)
+    assert twin.week == WEEKS_PER_YEAR
+    assert twin.rows_until(WEEKS_PER_YEAR) == plain.rows
+
+
+def test_a_twin_whose_step_failed_refuses_to_step_on():
+    forget_baseline_twins()
+    run = PairedRun(size=100, years=1, seed=10, respite_care=True)
+    twin = run.twin
+    calls = []
+
+    def broken() -> None:
+        calls.append(1)
+        raise ValueError("planted")
+
+    twin.model.step = broken
+    with pytest.raises(ValueError, match="planted"):
+        run.step()
+    with pytest.raises(RuntimeError, match="baseline run failed earlier: planted"):
+        twin.advance_to(5)
+    assert len(calls) == 1
+    forget_baseline_twins()
 
 
 def test_run_stops_after_its_years():
