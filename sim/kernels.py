@@ -32,7 +32,9 @@ KERNELS: list[Callable[..., Any]] = []
 
 
 def njit(cache: bool = True) -> Callable[[Callable[..., Any]], Callable[..., Any]]:
-    """``numba.njit(cache=...)``, compiled at the first call (numba is imported then, not with this module).
+    """``numba.njit(cache=..., nogil=True)``, compiled at the first call (numba is imported then, not with this
+    module). A kernel lets go of the GIL while it runs (it touches no Python object), so a second model stepped in
+    another thread, as the page's baseline twin is while the students' run plays, runs its Python in the meantime.
 
     The kernel's ``dispatcher(create=True)`` gives its numba dispatcher (made then if ``create``; None if not
     made yet and not ``create``), for compiling it ahead for given argument types."""
@@ -47,7 +49,7 @@ def njit(cache: bool = True) -> Callable[[Callable[..., Any]], Callable[..., Any
                     if compiled is None:
                         import numba
 
-                        compiled = numba.njit(cache=cache)(fn)
+                        compiled = numba.njit(cache=cache, nogil=True)(fn)
             return compiled
 
         @functools.wraps(fn)
