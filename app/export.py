@@ -57,7 +57,7 @@ class Effect:
 def effects(run: PairedRun) -> tuple[list[Effect], int]:
     """The headline indicators averaged over the last simulated year (or the weeks so far, if fewer), and the
     number of weeks averaged."""
-    rows, base = list(run.rows), list(run.baseline_rows)
+    rows, base = run.rows_now()
     weeks = min(len(rows), len(base), WEEKS_PER_YEAR)
     if weeks == 0:
         return [], 0

@@ -196,9 +196,18 @@ class NetworkChart(_KeptChart):
     def png(self) -> bytes:
         """The network as it is now, as PNG bytes."""
         with self._lock:
-            for artist in self._artists:
+            old, self._artists = self._artists, []
+            for artist in old:
                 artist.remove()
-            self._artists, words = _network_artists(self._ax, self.run, self.colour_by, self.lang, animated=True)
+            # The residents and ties read while no step is under way (a redraw from another thread than the play's).
+            try:
+                with self.run.lock:
+                    artists, words = _network_artists(self._ax, self.run, self.colour_by, self.lang, animated=True)
+            except Exception:  # none of this redraw's residents or ties stays behind to spoil the next one
+                for artist in list(self._ax.collections):
+                    artist.remove()
+                raise
+            self._artists = artists
             self._title.set_text(words)
             self._start(False)
             for artist in self._artists:
@@ -253,7 +262,7 @@ def _indicator_panels(
     t = TEXT[lang]
     fig = Figure(figsize=(7.6, 6.0), dpi=dpi)
     axes = fig.subplots(2, 2, sharex=True)
-    rows, base = list(run.rows), list(run.baseline_rows)
+    rows, base = run.rows_now()
     panels: list[_Panel] = []
     for ax, column in zip(axes.flat, PAGE_INDICATORS, strict=True):
         words = indicator(column).label(lang)
@@ -302,7 +311,7 @@ class IndicatorChart(_KeptChart):
     def png(self) -> bytes:
         """The chart as it is now, as PNG bytes."""
         with self._lock:
-            rows, base = list(self.run.rows), list(self.run.baseline_rows)
+            rows, base = self.run.rows_now()
             grown = False
             for ax, column, b_line, s_line in self._panels:
                 bx, by = _smoothed(base, column)

@@ -58,36 +58,59 @@ TWINS_KEPT = 4
 
 class BaselineTwin:
     """The run without actions for one size, years, seed and municipality, stepped as far as any run sharing it
-    (or :meth:`warm`) asked; its weekly rows are the same as those of a run of its own, whoever steps it."""
+    (or :meth:`warm`) asked; its weekly rows are the same as those of a run of its own, whoever steps it.
+
+    Its model is built (with its burn-in) by whichever thread first needs it, the others waiting: a warming thread
+    and the page's Build never build it twice."""
 
     def __init__(self, size: int, years: int, seed: int, gemeente: str) -> None:
-        self.model = CareNetworkModel(make_config(size, years, seed, {}, (), gemeente))
+        self.key = (int(size), int(years), int(seed), str(gemeente))
         self.total_weeks = int(years) * WEEKS_PER_YEAR
+        self._model: CareNetworkModel | None = None
         self._lock = threading.Lock()  # one stepper at a time: runs of two page sessions, and the warming thread
-        self._failed: Exception | None = None
+        self.failed: Exception | None = None  #: the error of a step that failed (the twin is then no longer kept)
+
+    @property
+    def model(self) -> CareNetworkModel:
+        """The twin's model, built at the first look."""
+        if self._model is None:
+            with self._lock:
+                self._build()
+        assert self._model is not None
+        return self._model
+
+    def _build(self) -> None:  # holding the lock
+        if self._model is None:
+            size, years, seed, gemeente = self.key
+            self._model = CareNetworkModel(make_config(size, years, seed, {}, (), gemeente))
 
     @property
     def week(self) -> int:
-        """Weeks the twin has been stepped (after the burn-in)."""
-        return self.model.week
+        """Weeks the twin has been stepped (after the burn-in; 0 before it is built)."""
+        return self._model.week if self._model is not None else 0
 
     def advance_to(self, week: int) -> None:
-        """Step the twin until it has ``week`` weeks (at most its years), if it has fewer. A step that failed (in
-        whichever thread) fails every later call too: the twin may have stopped within a week."""
+        """Step the twin until it has ``week`` weeks (at most its years), if it has fewer. A twin whose build or
+        step failed (in whichever thread) raises that error again, and is dropped from the kept twins, so that the
+        next run of its settings starts a new one."""
         with self._lock:
-            if self._failed is not None:
-                raise RuntimeError(f"the baseline run failed earlier: {self._failed}") from self._failed
+            if self.failed is not None:
+                raise RuntimeError(f"the baseline run failed: {self.failed}") from self.failed
             try:
-                while self.model.week < min(week, self.total_weeks):
-                    self.model.step()
+                self._build()
+                assert self._model is not None
+                while self._model.week < min(week, self.total_weeks):
+                    self._model.step()
             except Exception as exc:
-                self._failed = exc
+                self.failed = exc
+                _forget(self)
                 raise
 
     def warm(self, going: Callable[[], bool] = lambda: True, weeks: int = 1) -> None:
-        """Step the twin to its end ``weeks`` at a time while ``going()``, letting a run that needs it step between
-        (the page calls this in a thread of its own, to have the twin ready before Play)."""
-        while going() and self.week < self.total_weeks:
+        """Step the twin to its end ``weeks`` at a time while ``going()`` and the twin is still kept (one pushed out
+        by newer settings is no longer worth it), letting a run that needs it step between (the page calls this in a
+        thread of its own, to have the twin ready before Play)."""
+        while going() and self.week < self.total_weeks and _kept(self):
             self.advance_to(self.week + weeks)
 
     def rows_until(self, week: int) -> list[dict[str, Any]]:
@@ -100,21 +123,27 @@ _TWINS_LOCK = threading.Lock()
 
 
 def baseline_twin(size: int, years: int, seed: int, gemeente: str) -> BaselineTwin:
-    """The baseline twin of these settings, the one kept if there is one, else a new one (built, with its burn-in,
-    outside the lock of the kept twins, so a warming thread never holds up the page's Build)."""
+    """The baseline twin of these settings: the one kept, else a new one (its model built when first needed)."""
     key = (int(size), int(years), int(seed), str(gemeente))
     with _TWINS_LOCK:
         twin = _TWINS.get(key)
-        if twin is not None:
-            _TWINS.move_to_end(key)
-            return twin
-    made = BaselineTwin(*key)
-    with _TWINS_LOCK:
-        twin = _TWINS.setdefault(key, made)  # the first made, if two threads made one at once
+        if twin is None:
+            twin = _TWINS[key] = BaselineTwin(*key)
         _TWINS.move_to_end(key)
         while len(_TWINS) > TWINS_KEPT:
             _TWINS.popitem(last=False)
     return twin
+
+
+def _kept(twin: BaselineTwin) -> bool:
+    with _TWINS_LOCK:
+        return _TWINS.get(twin.key) is twin
+
+
+def _forget(twin: BaselineTwin) -> None:
+    with _TWINS_LOCK:
+        if _TWINS.get(twin.key) is twin:
+            del _TWINS[twin.key]
 
 
 def warm_in_background(size: int, years: int, seed: int, gemeente: str) -> tuple[threading.Event, threading.Thread]:
@@ -167,6 +196,9 @@ class PairedRun(mesa.Model):
     ) -> None:
         super().__init__(rng=int(seed))
         self.token = next(_RUN_TOKENS)
+        #: Held while the run steps (``advance_run``) and while the page reads its arrays for a picture, so that a
+        #: redraw from another thread (a Pause's last one, a change of colouring) never reads a week half done.
+        self.lock = threading.Lock()
         self.size, self.years, self.seed = int(size), int(years), int(seed)
         self.gemeente, self.own = gemeente, tuple(own)
         self.levels = parse_choices(choices)
@@ -198,9 +230,9 @@ class PairedRun(mesa.Model):
         if self.week >= self.total_weeks:
             self.running = False
             return
+        if self.twin is not None:  # the twin first: if it fails, the students' run has not gone on without it
+            self.twin.advance_to(self.week + 1)
         self.chosen.step()
-        if self.twin is not None:
-            self.twin.advance_to(self.week)
         if self.week >= self.total_weeks:
             self.running = False
 
@@ -221,6 +253,13 @@ class PairedRun(mesa.Model):
     def baseline_rows(self) -> list[dict[str, Any]]:
         """Weekly indicator rows of the baseline up to this run's week (the same rows when no action is on)."""
         return self.twin.rows_until(len(self.chosen.rows)) if self.twin is not None else self.chosen.rows
+
+    def rows_now(self) -> tuple[list[dict[str, Any]], list[dict[str, Any]]]:
+        """The rows of the students' municipality and of the baseline, of the same weeks (copies: a step in
+        another thread may add a week meanwhile)."""
+        rows = list(self.chosen.rows)
+        base = self.twin.rows_until(len(rows)) if self.twin is not None else rows
+        return rows, list(base)
 
     def action_costs(self) -> dict[str, float]:
         """Euros a year of each chosen action at its level, as the municipality books it now."""
@@ -340,7 +379,7 @@ def advance_run(run: PairedRun, lock: threading.Lock, weeks: int, going: Callabl
     or the play thread a pause left behind and the next Play's, may otherwise step the same run together. Stops
     early when the run ends, and (for a play) before any week once ``going()`` is false: a Pause, or a thread
     replaced while it waited for the lock, steps at most the week under way."""
-    with lock:
+    with lock, run.lock:
         for _ in range(weeks):
             if going is not None and not going():
                 break

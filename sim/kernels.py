@@ -35,6 +35,8 @@ def njit(cache: bool = True) -> Callable[[Callable[..., Any]], Callable[..., Any
     """``numba.njit(cache=..., nogil=True)``, compiled at the first call (numba is imported then, not with this
     module). A kernel lets go of the GIL while it runs (it touches no Python object), so a second model stepped in
     another thread, as the page's baseline twin is while the students' run plays, runs its Python in the meantime.
+    numba's cache knows a kernel by its code and its file's time stamp, not by these options: after changing them,
+    change every file of kernels too (their docstrings say how they are compiled), or old caches keep the old code.
 
     The kernel's ``dispatcher(create=True)`` gives its numba dispatcher (made then if ``create``; None if not
     made yet and not ``create``), for compiling it ahead for given argument types."""

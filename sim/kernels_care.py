@@ -8,6 +8,8 @@ accumulate in index order, as ``np.bincount`` does. Kernels do no
 transcendental arithmetic (``exp``, ``log``, ``power``), whose numpy results
 depend on the CPU's SIMD kernels: those stay in numpy. tests/test_regression.py
 and tests/test_kernels_care.py check it.
+
+Each kernel is compiled by sim/kernels.py's ``njit``: cached, and running without the GIL.
 """
 
 from __future__ import annotations

@@ -11,6 +11,8 @@ per-resident hazards of the week in one loop each. Every kernel gives exactly
 what the numpy expression it replaces gave (same elements, same order, same
 floating-point operations in the same order): tests/test_kernels_demography.py
 checks each against its numpy version, tests/test_regression.py the whole.
+
+Each kernel is compiled by sim/kernels.py's ``njit``: cached, and running without the GIL.
 """
 
 from __future__ import annotations

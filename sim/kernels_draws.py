@@ -7,6 +7,8 @@ and the maps of 1, 2, 4, … steps compose to any jump. :func:`uniforms_at` give
 the values ``rng.random(size).ravel()`` holds there (``(next64 >> 11) · 2**-53``, as numpy makes a double), then
 advances the generator past all ``size`` draws, so that it stands where drawing them would have left it.
 tests/test_kernels_draws.py checks both against numpy.
+
+Each kernel is compiled by sim/kernels.py's ``njit``: cached, and running without the GIL.
 """
 
 from __future__ import annotations

@@ -6,6 +6,8 @@ same order, the same floating-point operations in the same order, and no
 transcendental arithmetic (``exp``, ``log``, ``power`` stay in numpy, whose
 results depend on the CPU's SIMD kernels). tests/test_kernels_social.py checks
 each against its numpy version, tests/test_regression.py the whole.
+
+Each kernel is compiled by sim/kernels.py's ``njit``: cached, and running without the GIL.
 """
 
 from __future__ import annotations

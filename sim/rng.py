@@ -5,6 +5,8 @@ are asked for, so adding a mechanism or switching one's option never shifts
 the numbers another mechanism draws. Mechanisms draw per-resident arrays of a
 fixed length every week (common random numbers, as Starsim does): a resident
 gets the same draw in two scenarios unless an intervention changed their state.
+
+Each kernel is compiled by sim/kernels.py's ``njit``: cached, and running without the GIL.
 """
 
 from __future__ import annotations

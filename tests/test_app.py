@@ -6,6 +6,7 @@ browser test is tests/test_browser.py (make test-browser).
 
 from __future__ import annotations
 
+import contextlib
 import dataclasses
 import inspect
 import io
@@ -28,7 +29,14 @@ from samenkracht.app.choices import (
 )
 from samenkracht.app.export import effects, export_summary, summary_text
 from samenkracht.app.figures import IndicatorChart, NetworkChart, indicator_figure, network_figure, panel_top
-from samenkracht.app.run import TWINS_KEPT, PairedRun, baseline_twin, forget_baseline_twins, warm_in_background
+from samenkracht.app.run import (
+    TWINS_KEPT,
+    PairedRun,
+    advance_run,
+    baseline_twin,
+    forget_baseline_twins,
+    warm_in_background,
+)
 from samenkracht.sim.actions import registry
 from samenkracht.sim.errors import InputError
 from samenkracht.sim.model import CareNetworkModel
@@ -84,10 +92,9 @@ def test_baseline_twin_is_the_same_as_a_run_without_actions():
     assert run.rows != plain.rows  # the action acted
 
 
-def test_runs_of_the_same_settings_share_one_baseline_twin_and_each_sees_it_at_its_own_week():
+def test_runs_of_the_same_settings_share_one_baseline_twin_and_each_sees_it_at_its_own_week(fresh_twins):
     """A student's next mix of actions steps only its own municipality: the twin is stepped once, as far as the
     furthest run asked, and each run's baseline rows are those of a run without actions, up to its own week."""
-    forget_baseline_twins()
     plain = CareNetworkModel(make_config(150, 1, 6, {}))
     for _ in range(40):
         plain.step()
@@ -110,8 +117,7 @@ def test_runs_of_the_same_settings_share_one_baseline_twin_and_each_sees_it_at_i
     assert other.twin is not first.twin  # another seed, another baseline
 
 
-def test_the_kept_twins_are_the_last_used():
-    forget_baseline_twins()
+def test_the_kept_twins_are_the_last_used(fresh_twins):
     twins = [baseline_twin(100, 1, seed, GEMEENTE_DEFAULT) for seed in range(TWINS_KEPT)]
     assert baseline_twin(100, 1, 0, GEMEENTE_DEFAULT) is twins[0]  # used again: now the last used
     baseline_twin(100, 1, 99, GEMEENTE_DEFAULT)  # one more: the least recently used goes
@@ -119,13 +125,16 @@ def test_the_kept_twins_are_the_last_used():
     assert baseline_twin(100, 1, 1, GEMEENTE_DEFAULT) is not twins[1]
 
 
-def test_a_twin_stepped_ahead_in_a_thread_while_a_run_steps_it_gives_the_rows_of_a_run_of_its_own():
-    forget_baseline_twins()
+def test_a_twin_stepped_ahead_in_a_thread_while_a_run_steps_it_gives_the_rows_of_a_run_of_its_own(fresh_twins):
     plain = CareNetworkModel(make_config(150, 1, 8, {}))
     while plain.week < WEEKS_PER_YEAR:
         plain.step()
+    stop, thread = warm_in_background(150, 1, 8, GEMEENTE_DEFAULT)  # alone: it steps the twin to its end
+    thread.join(60)
+    assert not thread.is_alive() and baseline_twin(150, 1, 8, GEMEENTE_DEFAULT).week == WEEKS_PER_YEAR
+    forget_baseline_twins()
     run = PairedRun(size=150, years=1, seed=8, carer_support=True)
-    stop, thread = warm_in_background(150, 1, 8, run.gemeente)
+    stop, thread = warm_in_background(150, 1, 8, run.gemeente)  # beside a run stepping the same twin
     while run.running:
         run.step()
     thread.join(60)
@@ -142,7 +151,7 @@ def test_a_twin_stepped_ahead_in_a_thread_while_a_run_steps_it_gives_the_rows_of
 
 
 @pytest.mark.filterwarnings("error::RuntimeWarning")
-def test_two_threads_asking_one_twin_for_the_same_weeks_step_each_week_once(monkeypatch):
+def test_two_threads_asking_one_twin_for_the_same_weeks_step_each_week_once(fresh_twins):
     """Runs of two page sessions (or a run and the warming thread) ask one twin for the same weeks at once. (Two
     steps of one model at once: Mesa warns that its clock went back, an error here, and the thread stops.)"""
     import sys
@@ -153,7 +162,7 @@ def test_two_threads_asking_one_twin_for_the_same_weeks_step_each_week_once(monk
     while plain.week < WEEKS_PER_YEAR:
         plain.step()
     twin = baseline_twin(100, 1, 11, GEMEENTE_DEFAULT)
-    monkeypatch.setattr(sys, "getswitchinterval", sys.getswitchinterval)  # restored after the test
+    before = sys.getswitchinterval()
     sys.setswitchinterval(1e-6)  # switch threads as often as the interpreter can
     try:
         threads = [
@@ -165,28 +174,55 @@ def test_two_threads_asking_one_twin_for_the_same_weeks_step_each_week_once(monk
         for thread in threads:
             thread.join(120)
     finally:
-        sys.setswitchinterval(0.005)
+        sys.setswitchinterval(before)
     assert twin.week == WEEKS_PER_YEAR
     assert twin.rows_until(WEEKS_PER_YEAR) == plain.rows
 
 
-def test_a_twin_whose_step_failed_refuses_to_step_on():
+@pytest.fixture
+def fresh_twins():
+    """No baseline twins kept before or after the test."""
     forget_baseline_twins()
+    yield
+    forget_baseline_twins()
+
+
+def test_a_twin_whose_step_failed_is_dropped_and_its_run_goes_no_further(fresh_twins):
+    """A step of the baseline that fails stops the run before its own week (the two stay at the same week), fails
+    again for every run holding that twin, and the next run of the settings starts a twin of its own. (A Mesa
+    model whose step raised steps no more: its clock's next event was not scheduled; the page builds anew.)"""
     run = PairedRun(size=100, years=1, seed=10, respite_care=True)
+    for _ in range(3):
+        run.step()
     twin = run.twin
-    calls = []
+    real_step = twin.model.step
 
     def broken() -> None:
-        calls.append(1)
         raise ValueError("planted")
 
     twin.model.step = broken
     with pytest.raises(ValueError, match="planted"):
         run.step()
-    with pytest.raises(RuntimeError, match="baseline run failed earlier: planted"):
-        twin.advance_to(5)
-    assert len(calls) == 1
-    forget_baseline_twins()
+    assert run.week == 3 and twin.week == 3
+    with pytest.raises(RuntimeError, match="baseline run failed: planted"):  # as for every run holding it
+        twin.advance_to(4)
+    twin.model.step = real_step  # the cause gone: a new run of these settings works
+    again = PairedRun(size=100, years=1, seed=10, buurthulp=True)
+    assert again.twin is not twin
+    for _ in range(5):
+        again.step()
+    plain = CareNetworkModel(make_config(100, 1, 10, {}))
+    for _ in range(5):
+        plain.step()
+    assert again.baseline_rows == plain.rows
+
+
+def test_a_twin_pushed_out_of_the_kept_ones_is_no_longer_warmed(fresh_twins):
+    twin = baseline_twin(100, 1, 12, GEMEENTE_DEFAULT)
+    for seed in range(TWINS_KEPT):
+        baseline_twin(100, 1, 100 + seed, GEMEENTE_DEFAULT)
+    twin.warm()
+    assert twin.week == 0
 
 
 def test_run_stops_after_its_years():
@@ -517,6 +553,7 @@ def test_a_play_left_behind_by_pause_and_play_neither_steps_alongside_nor_switch
         def __init__(self) -> None:
             self.week, self.inside, self.overlaps = 0, 0, 0
             self.by: list[str] = []  # which thread stepped each week
+            self.lock = contextlib.nullcontext()  # not PairedRun's own lock: the session's lock is under test
 
         @property
         def running(self) -> bool:
@@ -733,6 +770,56 @@ def test_playing_redraws_once_a_second_of_stepping_and_when_it_stops():
     with pytest.raises(RuntimeError, match="step failed"):
         run_module.play_until_stopped(going, failing, redraw, clock=lambda: now[0])
     assert drawn == [4, 6]
+
+
+def test_a_kept_network_chart_draws_again_after_a_redraw_that_failed(monkeypatch):
+    """A redraw that fails halfway (say, the arrays read while another thread stepped) leaves nothing of itself in
+    the chart: the next redraw is the picture of a new figure."""
+    from matplotlib.collections import LineCollection
+
+    from samenkracht.app import figures
+
+    run = PairedRun(size=200, years=1, seed=3, buurthulp=True)
+    for _ in range(5):
+        run.step()
+    chart = NetworkChart(run, "burden", "nl")
+    chart.png()
+    real = figures._network_artists
+
+    def failing(ax, *args, **kwargs):
+        ax.add_collection(LineCollection([[(0, 0), (1, 1)]]))  # some of it added, then the failure
+        raise ValueError("planted")
+
+    monkeypatch.setattr(figures, "_network_artists", failing)
+    with pytest.raises(ValueError, match="planted"):
+        chart.png()
+    monkeypatch.setattr(figures, "_network_artists", real)
+    run.step()
+    assert np.array_equal(_pixels(chart.png()), _pixels(_png(network_figure(run, "burden", "nl"))))
+    assert len(chart._ax.collections) == len(chart._artists)
+
+
+def test_a_redraw_waits_for_the_step_under_way():
+    """The pictures read the run's arrays only while it is not being stepped (its lock, held by advance_run)."""
+    import threading
+
+    run = PairedRun(size=200, years=1, seed=3)
+    chart = NetworkChart(run, "burden", "nl")
+    done = threading.Event()
+    with run.lock:  # as advance_run holds it for the weeks it steps
+        threading.Thread(target=lambda: (chart.png(), done.set()), daemon=True).start()
+        assert not done.wait(0.5)
+    assert done.wait(30)
+    held = []
+    real_step = run.chosen.step
+
+    def step() -> None:
+        held.append(run.lock.locked())
+        real_step()
+
+    run.chosen.step = step
+    advance_run(run, threading.Lock(), 3)
+    assert held == [True, True, True]
 
 
 def test_the_page_keeps_its_charts_when_the_run_starts_and_as_it_plays(monkeypatch):
