@@ -5,6 +5,8 @@ number that may be chance."""
 from __future__ import annotations
 
 import multiprocessing
+import threading
+from collections import OrderedDict
 from collections.abc import Callable
 from concurrent.futures import ProcessPoolExecutor, as_completed
 from dataclasses import dataclass
@@ -83,6 +85,42 @@ def _run_last_year(
     return _last_year(model)
 
 
+#: Runs of chance checks whose results are kept in this process (the last used). A run is known by its settings,
+#: seed and actions and gives the same numbers in any process, so a check takes from here every run an earlier
+#: one made: the baselines of its seeds, and, when the students add an action, each earlier action alone.
+RESULTS_KEPT = 2000
+_RESULTS: OrderedDict[tuple, dict[str, float]] = OrderedDict()
+_RESULTS_LOCK = threading.Lock()
+
+
+def _run_key(
+    size: int, years: int, seed: int, levels: dict[str, float], own: tuple[OwnAction, ...], gemeente: str
+) -> tuple:
+    return (int(size), int(years), int(seed), str(gemeente), tuple(sorted(levels.items())), tuple(own))
+
+
+def _kept_result(key: tuple) -> dict[str, float] | None:
+    with _RESULTS_LOCK:
+        found = _RESULTS.get(key)
+        if found is not None:
+            _RESULTS.move_to_end(key)
+        return dict(found) if found is not None else None
+
+
+def _keep_result(key: tuple, result: dict[str, float]) -> None:
+    with _RESULTS_LOCK:
+        _RESULTS[key] = dict(result)
+        _RESULTS.move_to_end(key)
+        while len(_RESULTS) > RESULTS_KEPT:
+            _RESULTS.popitem(last=False)
+
+
+def forget_chance_results() -> None:
+    """Drop the kept results of chance-check runs (tests)."""
+    with _RESULTS_LOCK:
+        _RESULTS.clear()
+
+
 #: Most worker processes a chance check uses (each holds a model of the page's size: about 250 MB at 2,000).
 MAX_CHANCE_JOBS = 4
 
@@ -111,6 +149,9 @@ def chance_check(
     MAX_CHANCE_JOBS); each run is the same whichever process makes it, and the differences are taken in the
     order of the seeds, so the result is the same for any ``jobs``. ``jobs=1`` runs them one by one here.
 
+    A run an earlier check in this process made is not made again (its result is kept: ``RESULTS_KEPT``), nor
+    counted in the processes started for the rest.
+
     ``keep_going`` is asked after every run: once it is false, the runs not yet started are cancelled and
     ChanceCheckAbandoned is raised. A run that fails cancels those not started too, and its error is raised at
     once, without waiting for the rest."""
@@ -118,9 +159,13 @@ def chance_check(
     seeds = seeds_for(seed, n_seeds)
     settings = [({}, ()), *[(a.levels, a.own) for a in arms]]  # the baseline first
     specs = [(s, arm_levels, arm_own) for s in seeds for arm_levels, arm_own in settings]
-    jobs = chance_jobs(len(specs)) if jobs is None else max(1, int(jobs))
-    results: list[dict[str, float] | None] = [None] * len(specs)
-    done = 0
+    keys = [_run_key(size, years, s, arm_levels, arm_own, gemeente) for s, arm_levels, arm_own in specs]
+    results: list[dict[str, float] | None] = [_kept_result(key) for key in keys]  # runs an earlier check made
+    todo = [i for i, r in enumerate(results) if r is None]
+    jobs = chance_jobs(len(todo)) if jobs is None else max(1, int(jobs))
+    done = len(specs) - len(todo)
+    if progress is not None and done:
+        progress(done / len(specs))
 
     def finished() -> None:
         nonlocal done
@@ -131,9 +176,11 @@ def chance_check(
     def abandoned() -> bool:
         return keep_going is not None and not keep_going()
 
-    if jobs == 1:
-        for i, (s, arm_levels, arm_own) in enumerate(specs):
+    if jobs == 1 or not todo:
+        for i in todo:
+            s, arm_levels, arm_own = specs[i]
             results[i] = _run_last_year(size, years, s, arm_levels, arm_own, gemeente)
+            _keep_result(keys[i], results[i])
             finished()
             if abandoned() and done < len(specs):
                 raise ChanceCheckAbandoned(done, len(specs) - done)
@@ -141,11 +188,13 @@ def chance_check(
         pool = ProcessPoolExecutor(max_workers=jobs, mp_context=multiprocessing.get_context("spawn"))
         try:
             futures = {
-                pool.submit(_run_last_year, size, years, s, arm_levels, arm_own, gemeente): i
-                for i, (s, arm_levels, arm_own) in enumerate(specs)
+                pool.submit(_run_last_year, size, years, specs[i][0], specs[i][1], specs[i][2], gemeente): i
+                for i in todo
             }
             for future in as_completed(futures):
-                results[futures[future]] = future.result()
+                i = futures[future]
+                results[i] = future.result()
+                _keep_result(keys[i], results[i])
                 finished()
                 if abandoned() and done < len(specs):
                     cancelled = sum(f.cancel() for f in futures)

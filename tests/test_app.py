@@ -17,7 +17,8 @@ import zipfile
 import numpy as np
 import pytest
 
-from samenkracht.app.chance import TOGETHER, ChanceCheckAbandoned, chance_check
+from samenkracht.app import chance as chance_module
+from samenkracht.app.chance import TOGETHER, ChanceCheckAbandoned, chance_check, forget_chance_results
 from samenkracht.app.choices import (
     CHOICE_BY_NAME,
     CHOICES,
@@ -42,6 +43,14 @@ from samenkracht.sim.errors import InputError
 from samenkracht.sim.model import CareNetworkModel
 from samenkracht.sim.population import PopulationParams
 from samenkracht.sim.time import WEEKS_PER_YEAR
+
+
+@pytest.fixture(autouse=True)
+def no_kept_chance_results():
+    """Every test's chance checks make their own runs (a check takes the runs an earlier one made)."""
+    forget_chance_results()
+    yield
+    forget_chance_results()
 
 
 def _png(figure) -> bytes:
@@ -529,12 +538,40 @@ def test_chance_check_gives_each_action_an_interval_over_seeds():
             assert lo <= mean <= hi
 
 
+def test_a_chance_check_makes_only_the_runs_no_earlier_check_made(monkeypatch):
+    """The same check again makes no run; with an action added, it makes only the runs with it (all together, and
+    the new action alone) and takes the baselines and the earlier action alone from the first check; the result
+    is the check made afresh."""
+    made = []
+    real = chance_module._run_last_year
+
+    def counted(size, years, seed, levels, own, gemeente):
+        made.append((seed, tuple(sorted(levels)), len(own)))
+        return real(size, years, seed, levels, own, gemeente)
+
+    monkeypatch.setattr(chance_module, "_run_last_year", counted)
+    args = (120, 1, 4, "gemeente_nu")
+    first = chance_check(*args, {"respite_care": 2.0}, (), n_seeds=3, jobs=1)
+    assert len(made) == 3 * 2  # the baseline and the one action, for each seed
+    made.clear()
+    seen: list[float] = []
+    assert chance_check(*args, {"respite_care": 2.0}, (), progress=seen.append, n_seeds=3, jobs=1) == first
+    assert made == [] and seen == [1.0]
+    both = chance_check(*args, {"respite_care": 2.0, "buurthulp": 1.0}, (), n_seeds=3, jobs=1)
+    assert sorted(made) == sorted(
+        [(s, ("buurthulp", "respite_care"), 0) for s in both.seeds] + [(s, ("buurthulp",), 0) for s in both.seeds]
+    )
+    forget_chance_results()
+    assert chance_check(*args, {"respite_care": 2.0, "buurthulp": 1.0}, (), n_seeds=3, jobs=1) == both
+
+
 def test_chance_check_in_worker_processes_is_the_check_made_one_by_one():
     """The chance check's runs spread over worker processes give exactly the result of running them in turn
     here, and progress reaches 1 once every run is done."""
     args = (150, 1, 4, "gemeente_nu", {"respite_care": 2.0, "link_shopkeepers": 1.0}, (CAFE,))
     seen: list[float] = []
     alone = chance_check(*args, n_seeds=2, jobs=1)
+    forget_chance_results()  # the workers make every run again
     spread = chance_check(*args, progress=seen.append, n_seeds=2, jobs=2)
     assert spread == alone
     assert len(seen) == 2 * (len(alone.arms) + 1) and seen[-1] == 1.0 and seen == sorted(seen)
