@@ -201,7 +201,7 @@ class NetworkChart(_KeptChart):
                 artist.remove()
             # The residents and ties read while no step is under way (a redraw from another thread than the play's).
             try:
-                with self.run.lock:
+                with self.run.lock.reading():
                     artists, words = _network_artists(self._ax, self.run, self.colour_by, self.lang, animated=True)
             except Exception:  # none of this redraw's residents or ties stays behind to spoil the next one
                 for artist in list(self._ax.collections):

@@ -14,13 +14,14 @@ settings on screen ahead while the students choose (:meth:`BaselineTwin.warm`).
 
 from __future__ import annotations
 
+import contextlib
 import inspect
 import itertools
 import logging
 import threading
 import time
 from collections import OrderedDict
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from typing import Any
 
 import mesa
@@ -118,6 +119,53 @@ class BaselineTwin:
         return self.model.rows[:week]
 
 
+class RunLock:
+    """A run's lock: held by its stepper (``with``) and by a picture reading it (:meth:`reading`); a reader that
+    waits is let in between two weeks (:meth:`let_readers_in`), so a redraw from another thread waits for the week
+    under way, not for the play to end (a plain lock, released and taken again at once by the stepper, is not
+    handed over: the waiting thread rarely gets it)."""
+
+    def __init__(self) -> None:
+        self._lock = threading.Lock()
+        self._readers = threading.Condition(threading.Lock())
+        self._waiting = 0
+
+    def __enter__(self) -> RunLock:
+        self._lock.acquire()
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self._lock.release()
+
+    def locked(self) -> bool:
+        return self._lock.locked()
+
+    @contextlib.contextmanager
+    def reading(self) -> Iterator[None]:
+        """Hold the lock to read the run, let in at the stepper's next week."""
+        with self._readers:
+            self._waiting += 1
+        try:
+            with self._lock:
+                yield
+        finally:
+            with self._readers:
+                self._waiting -= 1
+                self._readers.notify_all()
+
+    def let_readers_in(self, timeout: float = 5.0) -> None:
+        """Called by the stepper, holding the lock, between two weeks: if a reader waits, let it read first (for
+        at most ``timeout`` seconds)."""
+        if not self._waiting:
+            return
+        self._lock.release()
+        try:
+            with self._readers:
+                self._readers.wait_for(lambda: self._waiting == 0, timeout)
+        finally:
+            self._lock.acquire()
+
+
 _TWINS: OrderedDict[tuple[int, int, int, str], BaselineTwin] = OrderedDict()
 _TWINS_LOCK = threading.Lock()
 
@@ -198,7 +246,7 @@ class PairedRun(mesa.Model):
         self.token = next(_RUN_TOKENS)
         #: Held while the run steps (``advance_run``) and while the page reads its arrays for a picture, so that a
         #: redraw from another thread (a Pause's last one, a change of colouring) never reads a week half done.
-        self.lock = threading.Lock()
+        self.lock = RunLock()
         self.size, self.years, self.seed = int(size), int(years), int(seed)
         self.gemeente, self.own = gemeente, tuple(own)
         self.levels = parse_choices(choices)
@@ -386,6 +434,7 @@ def advance_run(run: PairedRun, lock: threading.Lock, weeks: int, going: Callabl
             run.step()
             if not run.running:
                 break
+            run.lock.let_readers_in()  # a redraw from another thread reads between two weeks
 
 
 def play_while_current(

@@ -36,6 +36,7 @@ from samenkracht.app.run import (
     advance_run,
     baseline_twin,
     forget_baseline_twins,
+    play_until_stopped,
     warm_in_background,
 )
 from samenkracht.sim.actions import registry
@@ -590,7 +591,7 @@ def test_a_play_left_behind_by_pause_and_play_neither_steps_alongside_nor_switch
         def __init__(self) -> None:
             self.week, self.inside, self.overlaps = 0, 0, 0
             self.by: list[str] = []  # which thread stepped each week
-            self.lock = contextlib.nullcontext()  # not PairedRun's own lock: the session's lock is under test
+            self.lock = _NoRunLock()  # not PairedRun's own lock: the session's lock is under test
 
         @property
         def running(self) -> bool:
@@ -834,6 +835,33 @@ def test_a_kept_network_chart_draws_again_after_a_redraw_that_failed(monkeypatch
     run.step()
     assert np.array_equal(_pixels(chart.png()), _pixels(_png(network_figure(run, "burden", "nl"))))
     assert len(chart._ax.collections) == len(chart._artists)
+
+
+class _NoRunLock(contextlib.nullcontext):
+    def let_readers_in(self) -> None:
+        pass
+
+
+def test_a_redraw_from_another_thread_is_let_in_while_the_run_plays():
+    """A change of colouring while the run plays redraws the network in another thread than the play's: it is let
+    in between two weeks, not kept waiting until the play ends (a plain lock, released and taken again at once by
+    the stepper, is rarely handed over)."""
+    import threading
+
+    run = PairedRun(size=300, years=3, seed=4, respite_care=True)
+    run.twin.advance_to(run.total_weeks)  # warmed, as the page's thread does
+    NetworkChart(run, "burden", "en").png()
+    lock = threading.Lock()
+    play = threading.Thread(
+        target=lambda: play_until_stopped(lambda: run.running, lambda: advance_run(run, lock, 26), lambda: None)
+    )
+    play.start()
+    while run.week < 10:
+        pass
+    NetworkChart(run, "loneliness", "en").png()
+    drawn_at = run.week
+    play.join(120)
+    assert drawn_at < run.total_weeks - 26, (drawn_at, run.total_weeks)
 
 
 def test_a_redraw_waits_for_the_step_under_way():
