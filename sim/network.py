@@ -145,7 +145,11 @@ class Ties:
         size = 64
         while size < 2 * (keys.size + more):
             size *= 2
-        self._keys, self._n_keys = key_table(keys, size)
+        table = getattr(self, "_keys", None)  # the table of before compaction, if its size still fits
+        if table is None or table.size != size:
+            table = np.empty(size, np.int64)
+        self._n_keys = key_table(keys, table)
+        self._keys = table
 
     @property
     def m(self) -> int:
