@@ -57,28 +57,17 @@ def contact_week(
     friend_code,
     weekly_u,
     weekly_v,
-    active_strength,
-    wijk,
-    active,
 ):  # pragma: no cover - compiled
-    """One week of contact over every tie, in place; returns (ties lost, friendships formed, active ties between
-    wijken, living ties).
+    """One week of contact over every tie, in place; returns (ties lost, friendships formed).
 
     For each tie: contact with chance clip(base·(0.3 + 0.7·strength)·factor, 0, 1) (or always when care flowed
     over it: ``helped``, empty if none); the strength of the ties met is added to their ends' weekly contact
     (``weekly_u``, ``weekly_v``: zeros on entry); strength grows with contact and decays without, never below the
     kind's floor; ties below ``remove_below`` without a floor are lost; weak ties that grew to ``friend_strength``
     become friendships. The outcome of each tie's draw is chosen by selects instead of branches (the draws fall
-    either way, so a branch on them is mispredicted half the time).
-
-    The same pass counts the ties as the week leaves them, as sim/kernels.py's ``active_ties`` does: each slot's
-    active ties (alive and at least ``active_strength`` strong) are added to ``active`` (zeros on entry), and the
-    active ties between wijken and the living ties are returned; the indicators read them (counts, so the same in
-    any order) instead of a second pass over every tie."""
+    either way, so a branch on them is mispredicted half the time)."""
     lost = 0
     befriended = 0
-    bridging = 0
-    living = 0
     has_helped = helped.shape[0] > 0
     minus_decay = -decay
     for i in range(u.shape[0]):
@@ -110,12 +99,7 @@ def contact_week(
         turn = live & weak[k] & (s >= friend_strength)
         kind[i] = friend_code if turn else k
         befriended += turn
-        on = live & (s >= active_strength)
-        living += live
-        active[a] += on
-        active[b] += on
-        bridging += on & (wijk[a] != wijk[b])
-    return lost, befriended, bridging, living
+    return lost, befriended
 
 
 @njit(cache=True)

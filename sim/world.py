@@ -140,11 +140,6 @@ class Flows:
     action_cost_eur: dict[str, float] = field(default_factory=dict)  #: this week's cost by action label
     budget_level: float = 1.0  #: level the budget cap lets actions run at (Municipality → indicators)
     wait_weeks_mean: float = 0.0  #: mean weeks residents in the intake queue have waited so far (wijkteam → ...)
-    #: The ties as contact left them this week (contact → indicators): the week, the number of tie slots then, the
-    #: active ties per resident slot, active ties between wijken, living ties; (None, …) before the first week.
-    tie_counts: tuple[int | None, int, np.ndarray, int, int] = field(
-        default_factory=lambda: (None, 0, np.zeros(0, np.int64), 0, 0)
-    )
 
     @classmethod
     def empty(cls, n: int) -> Flows:

@@ -97,6 +97,20 @@ def test_adding_ties_keeps_one_tie_per_pair_in_the_order_given(rng):
         assert list(zip(ties.u[before:].tolist(), ties.v[before:].tolist())) == want
 
 
+def test_a_reused_key_table_holds_exactly_the_new_keys(rng):
+    """The table of before a compaction is filled again in place: what it held before must not stay in it."""
+    size = 1 << 12
+    table = np.empty(size, np.int64)
+    old = rng.integers(0, 10**9, 1500)
+    K.key_table(old, table)
+    keys = np.concatenate([rng.integers(0, 10**9, 1200), old[:300], old[:50]])  # some kept, some twice
+    held = K.key_table(keys, table)
+    fresh = np.empty(size, np.int64)
+    assert held == K.key_table(keys, fresh) == np.unique(keys).size
+    assert np.array_equal(table, fresh)  # the same places: nothing of before is left
+    assert set(table[table != K.EMPTY_KEY].tolist()) == set(keys.tolist())
+
+
 def test_death_hazard_equals_the_numpy_version(rng):
     n = 5000
     age, alive = _ages(rng, n), rng.random(n) < 0.97

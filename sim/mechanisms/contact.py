@@ -14,7 +14,6 @@ from typing import TYPE_CHECKING
 import numpy as np
 
 from samenkracht.sim.errors import InputError
-from samenkracht.sim.kernels import active_ties
 from samenkracht.sim.kernels_care import loneliness_step, smooth_contact
 from samenkracht.sim.kernels_social import adults_by_wijk, contact_week, first_accepted
 from samenkracht.sim.mechanisms.base import Mechanism
@@ -165,11 +164,8 @@ class ContactAndLoneliness(Mechanism):
         floor[KIND_CODE["household"]] = p.floor_household
         floor[KIND_CODE["family"]] = p.floor_family
         weekly_u, weekly_v = np.zeros(s.n), np.zeros(s.n)
-        active = np.zeros(s.n, np.int64)
-        # One compiled pass over the ties (sim/kernels_social.py): contact, strength, lost ties, new friendships, and
-        # the ties counted as the week leaves them, for the indicators.
-        threshold = float(world.config.indicators.active_tie_strength)
-        lost, befriended, bridging, living = contact_week(
+        # One compiled pass over the ties (sim/kernels_social.py): contact, strength, lost ties, new friendships.
+        lost, befriended = contact_week(
             ties.u,
             ties.v,
             ties.kind,
@@ -189,23 +185,12 @@ class ContactAndLoneliness(Mechanism):
             KIND_CODE["friend"],
             weekly_u,
             weekly_v,
-            threshold,
-            s.wijk,
-            active,
         )
         smooth_contact(s.contact, weekly_u, weekly_v, float(p.contact_smoothing))  # compiled, in place
         world.counters.ties_lost += int(lost)
         world.counters.friendships_formed += int(befriended)
 
-        before = ties.m
         self._new_weak_ties(world, rng)
-        if ties.m > before:  # the ties just formed count too
-            more, more_bridging, more_living = active_ties(
-                ties.u[before:], ties.v[before:], ties.alive[before:], ties.strength[before:], threshold, s.wijk, s.n
-            )
-            active += more
-            bridging, living = bridging + more_bridging, living + more_living
-        world.flows.tie_counts = (world.week, ties.m, active, int(bridging), int(living))
         # Loneliness moves towards its target (as ``_target``; numpy's logarithms, the rest compiled, in place).
         log_ref = np.log2(self.contact_ref + 0.05)
         log_contact = np.log2(s.contact + 0.05)

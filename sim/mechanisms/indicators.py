@@ -62,12 +62,8 @@ class Indicators(Mechanism):
         return self._tie_counts(world)[0]
 
     def _tie_counts(self, world: World) -> tuple[np.ndarray, int, int]:
-        """Active ties per resident slot, active ties between wijken, living ties: as contact counted them this week
-        (no mechanism between contact and the indicators changes a tie), else one compiled pass over the ties."""
+        """Active ties per resident slot, active ties between wijken, living ties: one compiled pass."""
         ties, s = world.ties, world.state
-        week, m, active, bridging, living = world.flows.tie_counts
-        if week == world.week and m == ties.m and active.shape[0] == s.n:
-            return active, bridging, living
         return active_ties(ties.u, ties.v, ties.alive, ties.strength, self.params.active_tie_strength, s.wijk, s.n)
 
     #: The per-wijk sums kept for the yearly per-wijk table, in the rows of ``indicator_pass``'s sums.
