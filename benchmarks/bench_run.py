@@ -15,6 +15,7 @@ own. Usage:
     python benchmarks/bench_run.py --sweep-memory               # peak memory per worker of a joblib sweep
     python benchmarks/bench_run.py --all                        # everything issue 16's goals need, with the goals
     python benchmarks/bench_run.py --preset amstelveen --years 2 --profile   # pyinstrument profile, in process
+    python benchmarks/bench_run.py --preset amstelveen --years 2 --kernels   # each mechanism: kernels and the rest
 
 Person-weeks per second = residents × recorded weeks ÷ run time; the build
 (population, graph, agents) and the burn-in weeks count in the build time,
@@ -86,6 +87,50 @@ def peak_memory_mb() -> float:
     return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
 
 
+#: Filled by ``time_kernels``: seconds and calls of each compiled kernel, and the kernels' seconds inside each
+#: mechanism (``_IN_MECHANISM[0]`` names the mechanism stepping now).
+_KERNEL_S: Counter[str] = Counter()
+_KERNEL_CALLS: Counter[str] = Counter()
+_KERNELS_IN: Counter[str] = Counter()
+_IN_MECHANISM: list[str] = ["(build)"]
+
+
+def time_kernels() -> int:
+    """Wrap every compiled kernel of samenkracht.sim (the functions of its ``kernels*`` modules that have a numba
+    ``dispatcher``) with a timer, in every one of those modules. Call it before anything imports the model: the
+    mechanisms import the kernels by name, and must find the wrapped ones. A wrapper costs about a microsecond a
+    call (some 140 calls a week). Returns how many kernels it wrapped."""
+    import importlib
+    import pkgutil
+
+    import samenkracht.sim as sim
+
+    modules = [
+        importlib.import_module(f"samenkracht.sim.{info.name}")
+        for info in pkgutil.iter_modules(sim.__path__)
+        if info.name.startswith("kernels")
+    ]
+    wrapped: dict[int, Callable[..., Any]] = {}
+    for module in modules:
+        for name, fn in list(vars(module).items()):
+            if not (callable(fn) and hasattr(fn, "dispatcher")):
+                continue
+            if id(fn) not in wrapped:
+
+                def timed(*args: Any, _fn: Callable[..., Any] = fn, _name: str = name) -> Any:
+                    start = time.perf_counter()
+                    out = _fn(*args)
+                    spent = time.perf_counter() - start
+                    _KERNEL_S[_name] += spent
+                    _KERNEL_CALLS[_name] += 1
+                    _KERNELS_IN[_IN_MECHANISM[0]] += spent
+                    return out
+
+                wrapped[id(fn)] = timed
+            setattr(module, name, wrapped[id(fn)])
+    return len(wrapped)
+
+
 def run_spec(spec: RunSpec) -> dict[str, Any]:
     """Build and run one model in this process, timing each mechanism."""
     import logging
@@ -104,11 +149,15 @@ def run_spec(spec: RunSpec) -> dict[str, Any]:
         step = mechanism.step
 
         def timed(m, _step=step, _name=mechanism.name):
+            _IN_MECHANISM[0] = _name
             t = time.perf_counter()
             _step(m)
             per_mechanism[_name] += time.perf_counter() - t
+            _IN_MECHANISM[0] = "(between mechanisms)"
 
         mechanism.step = timed
+    for counter in (_KERNEL_S, _KERNEL_CALLS, _KERNELS_IN):  # the build's and burn-in's calls left out
+        counter.clear()
     model.run()
     end = time.perf_counter()
     weeks = config.years * WEEKS_PER_YEAR
@@ -124,6 +173,18 @@ def run_spec(spec: RunSpec) -> dict[str, Any]:
         "person_weeks_per_s": size * weeks / (end - built),
         "per_mechanism_ms_per_week": {k: v / weeks * 1e3 for k, v in per_mechanism.most_common()},
         "peak_mb": peak_memory_mb(),
+        **(
+            {
+                "kernels_ms_per_week": {k: _KERNELS_IN[k] / weeks * 1e3 for k in per_mechanism},
+                "kernel_ms_per_week": {k: v / weeks * 1e3 for k, v in _KERNEL_S.most_common()},
+                "kernel_calls_per_week": {k: _KERNEL_CALLS[k] / weeks for k in _KERNEL_S},
+                "kernels_outside_ms_per_week": sum(v for k, v in _KERNELS_IN.items() if k not in per_mechanism)
+                / weeks
+                * 1e3,
+            }
+            if _KERNEL_S
+            else {}
+        ),
     }
 
 
@@ -412,6 +473,8 @@ def child_main(job_json: str) -> None:
     elif job["kind"] == "sweep":
         result = sweep_memory(job["preset"], job["years"], job["seeds"], job["jobs"])
     else:
+        if job.get("kernels"):
+            time_kernels()
         result = run_spec(RunSpec(job["size"], job["preset"], job["years"], job["seed"]))
     print(json.dumps(result))
 
@@ -428,6 +491,24 @@ def print_run(r: dict[str, Any]) -> None:
         "   per mechanism, ms a week: " + ", ".join(f"{k} {v:.2f}" for k, v in r["per_mechanism_ms_per_week"].items()),
         flush=True,
     )
+    if "kernels_ms_per_week" in r:
+        print_kernels(r)
+
+
+def print_kernels(r: dict[str, Any]) -> None:
+    """Each mechanism's ms a week split into its compiled kernels and the rest (numpy calls and Python), and the
+    kernels that took longest."""
+    mechanisms, inside = r["per_mechanism_ms_per_week"], r["kernels_ms_per_week"]
+    print(f"   {'mechanism':<14} {'all':>7} {'kernels':>8} {'the rest':>9}   (ms a week)")
+    for name, spent in mechanisms.items():
+        print(f"   {name:<14} {spent:7.2f} {inside[name]:8.2f} {spent - inside[name]:9.2f}")
+    total, in_kernels = sum(mechanisms.values()), sum(inside.values())
+    print(f"   {'a week':<14} {total:7.2f} {in_kernels:8.2f} {total - in_kernels:9.2f}")
+    if r["kernels_outside_ms_per_week"]:
+        print(f"   (and {r['kernels_outside_ms_per_week']:.2f} ms a week in kernels called between the mechanisms)")
+    print("   kernels, ms a week (calls a week): ", end="")
+    top = list(r["kernel_ms_per_week"].items())[:15]
+    print(", ".join(f"{k} {v:.2f} ({r['kernel_calls_per_week'][k]:.0f})" for k, v in top), flush=True)
 
 
 def print_yardstick(y: dict[str, Any]) -> None:
@@ -685,6 +766,11 @@ def main() -> None:
     )
     parser.add_argument("--profile", action="store_true", help="profile the (first) run with pyinstrument, in process")
     parser.add_argument("--profile-html", help="also write the pyinstrument profile as HTML to this file")
+    parser.add_argument(
+        "--kernels",
+        action="store_true",
+        help="time each compiled kernel too: each mechanism's time split into kernels and the rest",
+    )
     parser.add_argument("--json", help="also write every result to this JSON file")
     parser.add_argument("--child", help=argparse.SUPPRESS)
     args = parser.parse_args()
@@ -736,6 +822,7 @@ def main() -> None:
         in_child({**page_job, "size": 100, "years": 1})
     jobs = [
         {"kind": "run", "size": spec.size, "preset": spec.preset, "years": spec.years, "seed": spec.seed}
+        | ({"kernels": True} if args.kernels else {})
         for spec in specs
     ]
     runs = []
