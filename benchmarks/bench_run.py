@@ -93,23 +93,22 @@ _KERNEL_S: Counter[str] = Counter()
 _KERNEL_CALLS: Counter[str] = Counter()
 _KERNELS_IN: Counter[str] = Counter()
 _IN_MECHANISM: list[str] = ["(build)"]
+_TIMED_KERNELS: list[int] = [0]  # how many kernels time_kernels wrapped (0: not asked)
+
+
+#: The modules of samenkracht.sim that define compiled kernels (``sim/kernels.py``'s ``njit``); ``time_kernels``
+#: wraps the kernels in these, and ``run_spec`` checks that it found every kernel the model has.
+KERNEL_MODULES = ("kernels", "kernels_care", "kernels_demography", "kernels_draws", "kernels_social", "rng")
 
 
 def time_kernels() -> int:
-    """Wrap every compiled kernel of samenkracht.sim (the functions of its ``kernels*`` modules that have a numba
+    """Wrap every compiled kernel of samenkracht.sim (the functions of ``KERNEL_MODULES`` that have a numba
     ``dispatcher``) with a timer, in every one of those modules. Call it before anything imports the model: the
     mechanisms import the kernels by name, and must find the wrapped ones. A wrapper costs about a microsecond a
     call (some 140 calls a week). Returns how many kernels it wrapped."""
     import importlib
-    import pkgutil
 
-    import samenkracht.sim as sim
-
-    modules = [
-        importlib.import_module(f"samenkracht.sim.{info.name}")
-        for info in pkgutil.iter_modules(sim.__path__)
-        if info.name.startswith("kernels")
-    ]
+    modules = [importlib.import_module(f"samenkracht.sim.{name}") for name in KERNEL_MODULES]
     wrapped: dict[int, Callable[..., Any]] = {}
     for module in modules:
         for name, fn in list(vars(module).items()):
@@ -126,9 +125,24 @@ def time_kernels() -> int:
                     _KERNELS_IN[_IN_MECHANISM[0]] += spent
                     return out
 
+                timed.timed_kernel = fn  # type: ignore[attr-defined]
                 wrapped[id(fn)] = timed
             setattr(module, name, wrapped[id(fn)])
+    _TIMED_KERNELS[0] = len(wrapped)
     return len(wrapped)
+
+
+def untimed_kernels() -> list[str]:
+    """The model's kernels (``sim/kernels.py``'s ``KERNELS``, filled as their modules are imported) that no module
+    holds wrapped by ``time_kernels``: a kernel in a module not in ``KERNEL_MODULES``."""
+    from samenkracht.sim.kernels import KERNELS
+
+    missed = []
+    for fn in KERNELS:
+        held = getattr(sys.modules[fn.__module__], fn.__name__, None)
+        if getattr(held, "timed_kernel", None) is not fn:
+            missed.append(f"{fn.__module__}.{fn.__name__}")
+    return missed
 
 
 def run_spec(spec: RunSpec) -> dict[str, Any]:
@@ -156,7 +170,11 @@ def run_spec(spec: RunSpec) -> dict[str, Any]:
             _IN_MECHANISM[0] = "(between mechanisms)"
 
         mechanism.step = timed
-    for counter in (_KERNEL_S, _KERNEL_CALLS, _KERNELS_IN):  # the build's and burn-in's calls left out
+    if _TIMED_KERNELS[0]:  # --kernels: every kernel timed; the build's and burn-in's calls left out
+        missed = untimed_kernels()
+        if missed:
+            raise SystemExit(f"--kernels: not timed: {', '.join(missed)}; add their modules to KERNEL_MODULES")
+    for counter in (_KERNEL_S, _KERNEL_CALLS, _KERNELS_IN):
         counter.clear()
     model.run()
     end = time.perf_counter()
@@ -181,8 +199,9 @@ def run_spec(spec: RunSpec) -> dict[str, Any]:
                 "kernels_outside_ms_per_week": sum(v for k, v in _KERNELS_IN.items() if k not in per_mechanism)
                 / weeks
                 * 1e3,
+                "kernels_timed": _TIMED_KERNELS[0],
             }
-            if _KERNEL_S
+            if _TIMED_KERNELS[0]
             else {}
         ),
     }
@@ -508,7 +527,7 @@ def print_kernels(r: dict[str, Any]) -> None:
         print(f"   (and {r['kernels_outside_ms_per_week']:.2f} ms a week in kernels called between the mechanisms)")
     print("   kernels, ms a week (calls a week): ", end="")
     top = list(r["kernel_ms_per_week"].items())[:15]
-    print(", ".join(f"{k} {v:.2f} ({r['kernel_calls_per_week'][k]:.0f})" for k, v in top), flush=True)
+    print(", ".join(f"{k} {v:.2f} ({r['kernel_calls_per_week'][k]:.3g})" for k, v in top), flush=True)
 
 
 def print_yardstick(y: dict[str, Any]) -> None:
@@ -789,6 +808,8 @@ def main() -> None:
         sizes = [10_000]
     specs = [RunSpec(s, None, args.years, args.seed) for s in sizes]
     specs += [RunSpec(None, p, args.years, args.seed) for p in presets]
+    if args.profile and args.kernels:
+        raise SystemExit("bench_run.py: --profile and --kernels time the same run two ways; give one of them")
     if args.profile:
         if not specs:
             raise SystemExit("--profile needs a run (--sizes or --preset)")
@@ -846,7 +867,7 @@ def main() -> None:
     if with_cold:
         cold_jobs = [j for j in jobs if j["size"] == 10_000 and j["preset"] is None] or jobs[:1]
         for job in cold_jobs:
-            colds.append(in_child(job, cold=True))
+            colds.append(in_child({k: v for k, v in job.items() if k != "kernels"}, cold=True))
             print("cold ", end="")
             print_run(colds[-1])
         if page_job:
