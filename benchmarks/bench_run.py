@@ -101,11 +101,11 @@ _TIMED_KERNELS: list[int] = [0]  # how many kernels time_kernels wrapped (0: not
 KERNEL_MODULES = ("kernels", "kernels_care", "kernels_demography", "kernels_draws", "kernels_social", "rng")
 
 
-def time_kernels() -> int:
+def time_kernels() -> None:
     """Wrap every compiled kernel of samenkracht.sim (the functions of ``KERNEL_MODULES`` that have a numba
     ``dispatcher``) with a timer, in every one of those modules. Call it before anything imports the model: the
     mechanisms import the kernels by name, and must find the wrapped ones. A wrapper costs about a microsecond a
-    call (some 140 calls a week). Returns how many kernels it wrapped."""
+    call (some 140 calls a week). ``_TIMED_KERNELS[0]`` is then how many it wrapped."""
     import importlib
 
     modules = [importlib.import_module(f"samenkracht.sim.{name}") for name in KERNEL_MODULES]
@@ -129,7 +129,6 @@ def time_kernels() -> int:
                 wrapped[id(fn)] = timed
             setattr(module, name, wrapped[id(fn)])
     _TIMED_KERNELS[0] = len(wrapped)
-    return len(wrapped)
 
 
 def untimed_kernels() -> list[str]:
